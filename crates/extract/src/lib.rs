@@ -1,1 +1,18 @@
-//! placeholder
+//! HTML to article, article to entities.
+//!
+//! Two jobs, one crate, because both turn a downloaded page into structured data and neither touches the network or
+//! the database:
+//!
+//! * [`extract`]: the page's HTML becomes an [`Article`]: metadata (title, authors, dates, language, canonical URL,
+//!   site name, lead image and caption, description), each field with the [`Source`] it came from, and the body as
+//!   ordered [`Block`]s with the boilerplate (menus, share bars, related boxes, newsletters, comments, footers) left out.
+//! * [`entities`]: the article's title and text become entity mentions (people, organisations, places, misc, dates and
+//!   numbers), resolved within the article, and attributed quotes.
+//!
+//! [`eval`] scores extraction against gold text with the word-4-gram shingle metric.
+
+mod article;
+pub mod entities;
+pub mod eval;
+
+pub use article::{extract, Article, Block, BlockKind, ExtractError, Source, EXTRACTOR_VERSION};

@@ -1,0 +1,1 @@
+//! Shingle F1 for extraction (matches `score_extraction.py`). To be written.
