@@ -1,1 +1,60 @@
-//! placeholder
+//! SQLite storage for Gazette.
+//!
+//! The database is the product's interface: users read it with plain SQL, so the schema lives in readable files under
+//! `migrations/` (applied in order, tracked in `schema_migrations`, see [`schema`]).
+//!
+//! Concurrency model: SQLite allows one writer at a time, and its calls block. So all writes go through one
+//! [`Writer`] thread fed by a channel (async callers await a reply and never block a runtime worker), and reads use
+//! their own connections ([`open_read_only`]). Every connection has foreign keys on, WAL, and a busy timeout; every
+//! write transaction is `BEGIN IMMEDIATE`, so a writer never has to upgrade a read lock and fail with SQLITE_BUSY.
+
+mod articles;
+mod connection;
+mod feeds;
+pub mod schema;
+mod writer;
+
+pub use articles::{
+    decompress_html, insert_article, is_known, ArticleKey, NewArticle, NewMention, NewQuote,
+    StoredArticle,
+};
+pub use connection::{open, open_read_only};
+pub use feeds::{
+    add_feed, find_feed, list_feeds, record_fetch, remove_feed, set_feed_disabled,
+    set_fetch_counts, FeedRow, FeedUpdate, FetchRecord,
+};
+pub use writer::Writer;
+
+/// Errors from the store.
+#[derive(Debug, thiserror::Error)]
+pub enum StoreError {
+    #[error("database error: {0}")]
+    Sqlite(#[from] rusqlite::Error),
+    #[error(
+        "the database is at schema version {found}, newer than this Gazette understands ({supported}); \
+         upgrade Gazette or use another database"
+    )]
+    SchemaTooNew { found: u32, supported: u32 },
+    #[error("migration {version} ({name}) failed: {source}")]
+    Migration {
+        version: u32,
+        name: &'static str,
+        source: rusqlite::Error,
+    },
+    #[error("the database writer has stopped")]
+    WriterGone,
+    #[error("no feed with id or URL {0}")]
+    NoSuchFeed(String),
+}
+
+pub type Result<T, E = StoreError> = std::result::Result<T, E>;
+
+/// The current time as stored: RFC 3339 UTC with seconds.
+pub fn now_rfc3339() -> String {
+    to_rfc3339(chrono::Utc::now())
+}
+
+/// Formats a time as stored: RFC 3339 UTC with seconds, `Z` suffix.
+pub fn to_rfc3339(t: chrono::DateTime<chrono::Utc>) -> String {
+    t.to_rfc3339_opts(chrono::SecondsFormat::Secs, true)
+}

@@ -1,0 +1,232 @@
+//! Articles with their mentions and quotes.
+//!
+//! An article is stored once per feed. Its identity is the feed's item key (GUID, else normalised URL, else title and
+//! date), but the same story also arrives under other keys (a tracking-parameter URL in the feed, the canonical URL on
+//! the page), so a new article also matches an existing one by URL or canonical URL. Tombstones keep deleted articles
+//! deleted.
+
+use std::io::Write;
+
+use rusqlite::{params, Connection, OptionalExtension, Transaction};
+
+use crate::Result;
+
+/// How to recognise an article before fetching its page.
+#[derive(Debug, Clone)]
+pub struct ArticleKey {
+    pub feed_id: i64,
+    pub item_key: String,
+    pub url: Option<String>,
+}
+
+#[derive(Debug, Clone)]
+pub struct NewMention {
+    /// "title" or "text".
+    pub field: &'static str,
+    pub start: i64,
+    pub end: i64,
+    pub surface: String,
+    /// Entity type (PER, ORG, ...) and canonical name.
+    pub entity_type: &'static str,
+    pub entity_name: String,
+}
+
+#[derive(Debug, Clone)]
+pub struct NewQuote {
+    pub start: i64,
+    pub end: i64,
+    pub text: String,
+    pub speaker: Option<(&'static str, String)>,
+}
+
+/// Everything stored for one article, in one transaction.
+#[derive(Debug, Clone, Default)]
+pub struct NewArticle {
+    pub feed_id: i64,
+    pub item_key: String,
+    pub guid: Option<String>,
+    pub url: Option<String>,
+    pub canonical_url: Option<String>,
+    pub title: Option<String>,
+    pub authors: Vec<String>,
+    pub published_at: Option<String>,
+    pub language: Option<String>,
+    pub site_name: Option<String>,
+    pub image_url: Option<String>,
+    pub image_caption: Option<String>,
+    pub description: Option<String>,
+    pub text: String,
+    /// The raw page; stored gzip-compressed.
+    pub html: Option<String>,
+    pub page_error: Option<String>,
+    pub extractor_version: Option<String>,
+    pub tagger_version: Option<String>,
+    pub fetched_at: String,
+    pub mentions: Vec<NewMention>,
+    pub quotes: Vec<NewQuote>,
+}
+
+/// What happened to an article handed to [`insert_article`].
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum StoredArticle {
+    Inserted(i64),
+    /// Already stored (same key, URL or canonical URL in this feed), or deleted by the user.
+    Duplicate,
+}
+
+/// Whether an item is already stored or tombstoned, so its page need not be fetched.
+pub fn is_known(conn: &Connection, key: &ArticleKey) -> Result<bool> {
+    Ok(find_existing(
+        conn,
+        key.feed_id,
+        &key.item_key,
+        key.url.as_deref(),
+        None,
+    )?)
+}
+
+fn find_existing(
+    conn: &Connection,
+    feed_id: i64,
+    item_key: &str,
+    url: Option<&str>,
+    canonical_url: Option<&str>,
+) -> rusqlite::Result<bool> {
+    let mut stmt = conn.prepare_cached(
+        "SELECT EXISTS (SELECT 1 FROM articles WHERE feed_id = ?1 AND item_key = ?2)
+             OR EXISTS (SELECT 1 FROM tombstones WHERE feed_id = ?1 AND (item_key = ?2 OR url IN (?3, ?4)))
+             OR EXISTS (SELECT 1 FROM articles WHERE feed_id = ?1 AND url IN (?3, ?4))
+             OR EXISTS (SELECT 1 FROM articles WHERE feed_id = ?1 AND canonical_url IN (?3, ?4))",
+    )?;
+    stmt.query_row(params![feed_id, item_key, url, canonical_url], |r| r.get(0))
+}
+
+/// Stores an article with its mentions and quotes, unless it is already there.
+pub fn insert_article(conn: &mut Connection, a: &NewArticle) -> Result<StoredArticle> {
+    let tx = conn.transaction_with_behavior(rusqlite::TransactionBehavior::Immediate)?;
+    if find_existing(
+        &tx,
+        a.feed_id,
+        &a.item_key,
+        a.url.as_deref(),
+        a.canonical_url.as_deref(),
+    )? {
+        return Ok(StoredArticle::Duplicate);
+    }
+    let html = a.html.as_deref().map(compress);
+    tx.execute(
+        "INSERT INTO articles (feed_id, item_key, guid, url, canonical_url, title, authors, published_at, language,
+                               site_name, image_url, image_caption, description, text, html, content_hash,
+                               page_error, extractor_version, tagger_version, fetched_at)
+         VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15, ?16, ?17, ?18, ?19, ?20)",
+        params![
+            a.feed_id,
+            a.item_key,
+            a.guid,
+            a.url,
+            a.canonical_url,
+            a.title,
+            serde_json::to_string(&a.authors).unwrap_or_else(|_| "[]".into()),
+            a.published_at,
+            a.language,
+            a.site_name,
+            a.image_url,
+            a.image_caption,
+            a.description,
+            a.text,
+            html,
+            content_hash(&a.text),
+            a.page_error,
+            a.extractor_version,
+            a.tagger_version,
+            a.fetched_at,
+        ],
+    )?;
+    let id = tx.last_insert_rowid();
+    insert_annotations(
+        &tx,
+        id,
+        a.tagger_version.as_deref().unwrap_or(""),
+        &a.mentions,
+        &a.quotes,
+    )?;
+    tx.commit()?;
+    Ok(StoredArticle::Inserted(id))
+}
+
+fn insert_annotations(
+    tx: &Transaction,
+    article_id: i64,
+    tagger_version: &str,
+    mentions: &[NewMention],
+    quotes: &[NewQuote],
+) -> Result<()> {
+    let mut insert_mention = tx.prepare_cached(
+        "INSERT INTO mentions (article_id, entity_id, field, start, \"end\", surface, tagger_version)
+         VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7)",
+    )?;
+    for m in mentions {
+        let entity_id = entity_id(tx, m.entity_type, &m.entity_name)?;
+        insert_mention.execute(params![
+            article_id,
+            entity_id,
+            m.field,
+            m.start,
+            m.end,
+            m.surface,
+            tagger_version
+        ])?;
+    }
+    let mut insert_quote = tx.prepare_cached(
+        "INSERT INTO quotes (article_id, speaker_entity_id, text, start, \"end\") VALUES (?1, ?2, ?3, ?4, ?5)",
+    )?;
+    for q in quotes {
+        let speaker = match &q.speaker {
+            Some((t, name)) => Some(entity_id(tx, t, name)?),
+            None => None,
+        };
+        insert_quote.execute(params![article_id, speaker, q.text, q.start, q.end])?;
+    }
+    Ok(())
+}
+
+/// The id of the entity (type, name), created on first sight.
+fn entity_id(tx: &Transaction, entity_type: &str, name: &str) -> Result<i64> {
+    let mut find = tx.prepare_cached("SELECT id FROM entities WHERE type = ?1 AND name = ?2")?;
+    if let Some(id) = find
+        .query_row(params![entity_type, name], |r| r.get(0))
+        .optional()?
+    {
+        return Ok(id);
+    }
+    tx.execute(
+        "INSERT INTO entities (type, name) VALUES (?1, ?2)",
+        params![entity_type, name],
+    )?;
+    Ok(tx.last_insert_rowid())
+}
+
+fn compress(html: &str) -> Vec<u8> {
+    let mut enc = flate2::write::GzEncoder::new(Vec::new(), flate2::Compression::default());
+    enc.write_all(html.as_bytes())
+        .expect("compressing into memory cannot fail");
+    enc.finish().expect("compressing into memory cannot fail")
+}
+
+/// Reads back a page stored by [`insert_article`].
+pub fn decompress_html(bytes: &[u8]) -> std::io::Result<String> {
+    use std::io::Read;
+    let mut out = String::new();
+    flate2::read::GzDecoder::new(bytes).read_to_string(&mut out)?;
+    Ok(out)
+}
+
+/// FNV-1a 64 of the text, hex: cheap change detection, not a security hash.
+fn content_hash(text: &str) -> String {
+    let mut h: u64 = 0xcbf2_9ce4_8422_2325;
+    for b in text.as_bytes() {
+        h ^= *b as u64;
+        h = h.wrapping_mul(0x0000_0100_0000_01b3);
+    }
+    format!("{h:016x}")
+}

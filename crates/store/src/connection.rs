@@ -1,0 +1,48 @@
+//! Opening connections with the settings every Gazette connection needs.
+
+use std::path::Path;
+use std::time::Duration;
+
+use rusqlite::{Connection, OpenFlags};
+
+use crate::{schema, Result};
+
+const BUSY_TIMEOUT: Duration = Duration::from_secs(30);
+
+/// Opens (creating if needed) a read-write connection and brings the schema up to date.
+pub fn open(path: &Path) -> Result<Connection> {
+    let mut conn = Connection::open(path)?;
+    configure(&conn)?;
+    conn.pragma_update(None, "journal_mode", "WAL")?;
+    // WAL + NORMAL: a crash can lose the last transactions' durability only on power loss, never consistency.
+    conn.pragma_update(None, "synchronous", "NORMAL")?;
+    schema::migrate_to(&mut conn, schema::LATEST)?;
+    Ok(conn)
+}
+
+/// Opens a connection that cannot write: opened read-only, and `query_only` on top, so even a `PRAGMA` or an
+/// `ATTACH` trick cannot change the file.
+pub fn open_read_only(path: &Path) -> Result<Connection> {
+    let conn = Connection::open_with_flags(
+        path,
+        OpenFlags::SQLITE_OPEN_READ_ONLY
+            | OpenFlags::SQLITE_OPEN_URI
+            | OpenFlags::SQLITE_OPEN_NO_MUTEX,
+    )?;
+    configure(&conn)?;
+    conn.pragma_update(None, "query_only", true)?;
+    let found = schema::current_version_read_only(&conn)?;
+    if found > schema::LATEST {
+        return Err(crate::StoreError::SchemaTooNew {
+            found,
+            supported: schema::LATEST,
+        });
+    }
+    Ok(conn)
+}
+
+fn configure(conn: &Connection) -> Result<()> {
+    conn.busy_timeout(BUSY_TIMEOUT)?;
+    conn.pragma_update(None, "foreign_keys", true)?;
+    Ok(())
+}

@@ -1,0 +1,204 @@
+//! Feeds and their fetch history.
+
+use rusqlite::{params, Connection, OptionalExtension, Row};
+use serde::Serialize;
+
+use crate::{Result, StoreError};
+
+/// A feed as stored, with its latest fetch.
+#[derive(Debug, Clone, Serialize)]
+pub struct FeedRow {
+    pub id: i64,
+    pub url: String,
+    pub title: Option<String>,
+    pub site_url: Option<String>,
+    pub etag: Option<String>,
+    pub last_modified: Option<String>,
+    pub next_check_at: Option<String>,
+    pub error_count: i64,
+    pub last_error: Option<String>,
+    pub disabled: bool,
+    pub obey_robots: bool,
+    pub created_at: String,
+    pub last_fetch_at: Option<String>,
+    pub last_status: Option<i64>,
+    pub articles: i64,
+}
+
+const FEED_COLUMNS: &str =
+    "f.id, f.url, f.title, f.site_url, f.etag, f.last_modified, f.next_check_at, \
+     f.error_count, f.last_error, f.disabled, f.obey_robots, f.created_at, \
+     (SELECT max(started_at) FROM fetches WHERE feed_id = f.id), \
+     (SELECT status FROM fetches WHERE feed_id = f.id ORDER BY started_at DESC, id DESC LIMIT 1), \
+     (SELECT count(*) FROM articles WHERE feed_id = f.id)";
+
+fn feed_from_row(r: &Row) -> rusqlite::Result<FeedRow> {
+    Ok(FeedRow {
+        id: r.get(0)?,
+        url: r.get(1)?,
+        title: r.get(2)?,
+        site_url: r.get(3)?,
+        etag: r.get(4)?,
+        last_modified: r.get(5)?,
+        next_check_at: r.get(6)?,
+        error_count: r.get(7)?,
+        last_error: r.get(8)?,
+        disabled: r.get(9)?,
+        obey_robots: r.get(10)?,
+        created_at: r.get(11)?,
+        last_fetch_at: r.get(12)?,
+        last_status: r.get(13)?,
+        articles: r.get(14)?,
+    })
+}
+
+/// One HTTP attempt at a feed, for the `fetches` table.
+#[derive(Debug, Clone, Default)]
+pub struct FetchRecord {
+    pub started_at: String,
+    pub status: Option<u16>,
+    pub bytes: u64,
+    pub duration_ms: u64,
+    pub new_items: u64,
+    pub duplicate_items: u64,
+    pub error: Option<String>,
+}
+
+/// Subscribes to a feed URL (no-op if already there). Returns its id.
+pub fn add_feed(conn: &Connection, url: &str) -> Result<i64> {
+    conn.execute("INSERT OR IGNORE INTO feeds (url) VALUES (?1)", [url])?;
+    Ok(conn.query_row("SELECT id FROM feeds WHERE url = ?1", [url], |r| r.get(0))?)
+}
+
+pub fn list_feeds(conn: &Connection) -> Result<Vec<FeedRow>> {
+    let mut stmt = conn.prepare(&format!("SELECT {FEED_COLUMNS} FROM feeds f ORDER BY f.id"))?;
+    let rows = stmt.query_map([], feed_from_row)?;
+    Ok(rows.collect::<rusqlite::Result<_>>()?)
+}
+
+/// Finds a feed by numeric id or by URL.
+pub fn find_feed(conn: &Connection, id_or_url: &str) -> Result<FeedRow> {
+    let sql = format!("SELECT {FEED_COLUMNS} FROM feeds f WHERE f.id = ?1 OR f.url = ?2");
+    let id: i64 = id_or_url.parse().unwrap_or(-1);
+    conn.query_row(&sql, params![id, id_or_url], feed_from_row)
+        .optional()?
+        .ok_or_else(|| StoreError::NoSuchFeed(id_or_url.to_string()))
+}
+
+/// Unsubscribes: deletes the feed with its fetches and articles.
+pub fn remove_feed(conn: &mut Connection, id_or_url: &str) -> Result<FeedRow> {
+    let tx = conn.transaction_with_behavior(rusqlite::TransactionBehavior::Immediate)?;
+    let feed = find_feed(&tx, id_or_url)?;
+    tx.execute("DELETE FROM feeds WHERE id = ?1", [feed.id])?;
+    tx.commit()?;
+    Ok(feed)
+}
+
+pub fn set_feed_disabled(conn: &Connection, feed_id: i64, disabled: bool) -> Result<()> {
+    let n = conn.execute(
+        "UPDATE feeds SET disabled = ?2, error_count = CASE WHEN ?2 THEN error_count ELSE 0 END WHERE id = ?1",
+        params![feed_id, disabled],
+    )?;
+    if n == 0 {
+        return Err(StoreError::NoSuchFeed(feed_id.to_string()));
+    }
+    Ok(())
+}
+
+/// What a fetch of a feed taught us, applied in one transaction with its attempts.
+#[derive(Debug, Clone, Default)]
+pub struct FeedUpdate {
+    pub title: Option<String>,
+    pub site_url: Option<String>,
+    /// New validators; `None` keeps the old ones.
+    pub etag: Option<String>,
+    pub last_modified: Option<String>,
+    /// The feed's new permanent address.
+    pub moved_to: Option<String>,
+    /// `Some` when the fetch failed: increments the error streak.
+    pub error: Option<String>,
+    pub next_check_at: Option<String>,
+}
+
+/// Records a fetch: its attempts in `fetches`, and what it changed on the feed.
+pub fn record_fetch(
+    conn: &mut Connection,
+    feed_id: i64,
+    attempts: &[FetchRecord],
+    update: &FeedUpdate,
+) -> Result<()> {
+    let tx = conn.transaction_with_behavior(rusqlite::TransactionBehavior::Immediate)?;
+    {
+        let mut insert = tx.prepare_cached(
+            "INSERT INTO fetches (feed_id, started_at, status, bytes, duration_ms, new_items, duplicate_items, error)
+             VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8)",
+        )?;
+        for a in attempts {
+            insert.execute(params![
+                feed_id,
+                a.started_at,
+                a.status,
+                a.bytes as i64,
+                a.duration_ms as i64,
+                a.new_items as i64,
+                a.duplicate_items as i64,
+                a.error
+            ])?;
+        }
+    }
+    if let Some(error) = &update.error {
+        tx.execute(
+            "UPDATE feeds SET error_count = error_count + 1, last_error = ?2,
+                              next_check_at = COALESCE(?3, next_check_at)
+             WHERE id = ?1",
+            params![feed_id, error, update.next_check_at],
+        )?;
+    } else {
+        tx.execute(
+            "UPDATE feeds SET error_count = 0, last_error = NULL,
+                              title = COALESCE(?2, title), site_url = COALESCE(?3, site_url),
+                              etag = COALESCE(?4, etag), last_modified = COALESCE(?5, last_modified),
+                              next_check_at = COALESCE(?6, next_check_at)
+             WHERE id = ?1",
+            params![
+                feed_id,
+                update.title,
+                update.site_url,
+                update.etag,
+                update.last_modified,
+                update.next_check_at
+            ],
+        )?;
+        if let Some(new_url) = &update.moved_to {
+            // Another subscription may already own that URL; then keep ours as it is.
+            let taken: bool = tx.query_row(
+                "SELECT count(*) > 0 FROM feeds WHERE url = ?1",
+                [new_url],
+                |r| r.get(0),
+            )?;
+            if !taken {
+                tx.execute(
+                    "UPDATE feeds SET url = ?2 WHERE id = ?1",
+                    params![feed_id, new_url],
+                )?;
+            }
+        }
+    }
+    tx.commit()?;
+    Ok(())
+}
+
+/// Sets the new/duplicate counts on the latest fetch of a feed (known only after its items were processed).
+pub fn set_fetch_counts(
+    conn: &Connection,
+    feed_id: i64,
+    new_items: u64,
+    duplicate_items: u64,
+) -> Result<()> {
+    conn.execute(
+        "UPDATE fetches SET new_items = ?2, duplicate_items = ?3
+         WHERE id = (SELECT max(id) FROM fetches WHERE feed_id = ?1)",
+        params![feed_id, new_items as i64, duplicate_items as i64],
+    )?;
+    Ok(())
+}

@@ -1,0 +1,86 @@
+//! The one writer thread.
+//!
+//! SQLite serialises writers anyway; funnelling every write through one thread and one connection makes that explicit,
+//! avoids SQLITE_BUSY between our own tasks, and keeps blocking calls off the async runtime. Callers send a closure over
+//! a bounded channel (so a slow disk slows producers instead of growing a queue) and await its result.
+
+use std::path::Path;
+use std::thread::JoinHandle;
+
+use rusqlite::Connection;
+use tokio::sync::{mpsc, oneshot};
+
+use crate::{Result, StoreError};
+
+type Job = Box<dyn FnOnce(&mut Connection) + Send>;
+
+/// Handle to the writer thread. Cloning shares the thread; it exits when the last handle is dropped or [`close`]d,
+/// after finishing the jobs already queued.
+///
+/// [`close`]: Writer::close
+#[derive(Clone)]
+pub struct Writer {
+    jobs: mpsc::Sender<Job>,
+    thread: std::sync::Arc<std::sync::Mutex<Option<JoinHandle<()>>>>,
+}
+
+impl Writer {
+    /// Opens the database (migrating it) on a new thread. Fails if the database cannot be opened.
+    pub fn spawn(path: &Path) -> Result<Writer> {
+        let (ready_tx, ready_rx) = std::sync::mpsc::channel();
+        let (jobs, mut rx) = mpsc::channel::<Job>(64);
+        let path = path.to_path_buf();
+        let thread = std::thread::Builder::new()
+            .name("gazette-db-writer".into())
+            .spawn(move || {
+                let mut conn = match crate::open(&path) {
+                    Ok(conn) => {
+                        let _ = ready_tx.send(Ok(()));
+                        conn
+                    }
+                    Err(e) => {
+                        let _ = ready_tx.send(Err(e));
+                        return;
+                    }
+                };
+                while let Some(job) = rx.blocking_recv() {
+                    job(&mut conn);
+                }
+                // Fold the WAL back into the main file so a plain copy of gazette.db is complete.
+                let _ = conn.pragma_update(None, "wal_checkpoint", "TRUNCATE");
+            })
+            .map_err(|_| StoreError::WriterGone)?;
+        ready_rx.recv().map_err(|_| StoreError::WriterGone)??;
+        Ok(Writer {
+            jobs,
+            thread: std::sync::Arc::new(std::sync::Mutex::new(Some(thread))),
+        })
+    }
+
+    /// Runs `f` on the writer's connection and returns its result.
+    pub async fn call<T, F>(&self, f: F) -> Result<T>
+    where
+        T: Send + 'static,
+        F: FnOnce(&mut Connection) -> Result<T> + Send + 'static,
+    {
+        let (tx, rx) = oneshot::channel();
+        let job: Job = Box::new(move |conn| {
+            let _ = tx.send(f(conn));
+        });
+        self.jobs
+            .send(job)
+            .await
+            .map_err(|_| StoreError::WriterGone)?;
+        rx.await.map_err(|_| StoreError::WriterGone)?
+    }
+
+    /// Stops accepting work, waits for queued jobs to finish and the thread to exit (blocking; call from a
+    /// blocking context or at the end of `main`).
+    pub fn close(self) {
+        let thread = self.thread.lock().ok().and_then(|mut t| t.take());
+        drop(self.jobs);
+        if let Some(thread) = thread {
+            let _ = thread.join();
+        }
+    }
+}

@@ -1,0 +1,213 @@
+//! The store against real SQLite files.
+
+use gazette_store::{schema, ArticleKey, NewArticle, StoredArticle};
+use rusqlite::Connection;
+
+fn article(feed_id: i64, key: &str, url: &str) -> NewArticle {
+    NewArticle {
+        feed_id,
+        item_key: key.into(),
+        url: Some(url.into()),
+        title: Some(format!("Title {key}")),
+        text: "First paragraph.\n\nSecond paragraph.".into(),
+        html: Some("<html><body><p>First paragraph.</p></body></html>".into()),
+        fetched_at: gazette_store::now_rfc3339(),
+        tagger_version: Some("t1".into()),
+        mentions: vec![gazette_store::NewMention {
+            field: "text",
+            start: 0,
+            end: 5,
+            surface: "First".into(),
+            entity_type: "MISC",
+            entity_name: "First".into(),
+        }],
+        ..Default::default()
+    }
+}
+
+#[test]
+fn fresh_database_gets_every_migration() {
+    let dir = tempfile::tempdir().unwrap();
+    let conn = gazette_store::open(&dir.path().join("g.db")).unwrap();
+    assert_eq!(schema::current_version(&conn).unwrap(), schema::LATEST);
+    for table in [
+        "feeds",
+        "fetches",
+        "articles",
+        "articles_fts",
+        "entities",
+        "mentions",
+        "quotes",
+        "v_articles",
+    ] {
+        let n: i64 = conn
+            .query_row(
+                "SELECT count(*) FROM sqlite_master WHERE name = ?1",
+                [table],
+                |r| r.get(0),
+            )
+            .unwrap();
+        assert_eq!(n, 1, "{table} missing");
+    }
+    let fk: bool = conn
+        .query_row("PRAGMA foreign_keys", [], |r| r.get(0))
+        .unwrap();
+    let wal: String = conn
+        .query_row("PRAGMA journal_mode", [], |r| r.get(0))
+        .unwrap();
+    assert!(fk);
+    assert_eq!(wal, "wal");
+}
+
+#[test]
+fn previous_version_database_is_upgraded_in_place_keeping_data() {
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("old.db");
+    {
+        let mut conn = Connection::open(&path).unwrap();
+        schema::migrate_to(&mut conn, schema::LATEST - 1).unwrap();
+        conn.execute(
+            "INSERT INTO feeds (url) VALUES ('http://example.org/feed')",
+            [],
+        )
+        .unwrap();
+        assert_eq!(schema::current_version(&conn).unwrap(), schema::LATEST - 1);
+    }
+    let conn = gazette_store::open(&path).unwrap();
+    assert_eq!(schema::current_version(&conn).unwrap(), schema::LATEST);
+    let url: String = conn
+        .query_row("SELECT url FROM feeds", [], |r| r.get(0))
+        .unwrap();
+    assert_eq!(url, "http://example.org/feed");
+}
+
+#[test]
+fn newer_database_is_refused_with_a_clear_error() {
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("new.db");
+    {
+        let conn = gazette_store::open(&path).unwrap();
+        conn.execute(
+            "INSERT INTO schema_migrations (version, name, applied_at) VALUES (?1, 'future', 'now')",
+            [schema::LATEST + 1],
+        )
+        .unwrap();
+    }
+    let err = gazette_store::open(&path).unwrap_err().to_string();
+    assert!(err.contains("newer than this Gazette understands"), "{err}");
+    let err = gazette_store::open_read_only(&path)
+        .unwrap_err()
+        .to_string();
+    assert!(err.contains("newer"), "{err}");
+}
+
+#[test]
+fn an_article_is_stored_once_by_key_url_or_canonical_url() {
+    let dir = tempfile::tempdir().unwrap();
+    let mut conn = gazette_store::open(&dir.path().join("g.db")).unwrap();
+    let feed = gazette_store::add_feed(&conn, "http://example.org/feed").unwrap();
+    assert_eq!(
+        gazette_store::add_feed(&conn, "http://example.org/feed").unwrap(),
+        feed
+    );
+
+    let mut first = article(feed, "guid-1", "http://example.org/a/1");
+    first.canonical_url = Some("https://example.org/a/1".into());
+    assert!(matches!(
+        gazette_store::insert_article(&mut conn, &first).unwrap(),
+        StoredArticle::Inserted(_)
+    ));
+    // Same key again; a new key with the same URL; a new key whose URL is the stored canonical URL.
+    for (key, url) in [
+        ("guid-1", "http://example.org/other"),
+        ("guid-2", "http://example.org/a/1"),
+        ("guid-3", "https://example.org/a/1"),
+    ] {
+        let again = article(feed, key, url);
+        assert_eq!(
+            gazette_store::insert_article(&mut conn, &again).unwrap(),
+            StoredArticle::Duplicate
+        );
+    }
+    let key = ArticleKey {
+        feed_id: feed,
+        item_key: "guid-1".into(),
+        url: None,
+    };
+    assert!(gazette_store::is_known(&conn, &key).unwrap());
+    let n: i64 = conn
+        .query_row("SELECT count(*) FROM articles", [], |r| r.get(0))
+        .unwrap();
+    assert_eq!(n, 1);
+    // The full-text index follows the table.
+    let hits: i64 = conn
+        .query_row(
+            "SELECT count(*) FROM articles_fts WHERE articles_fts MATCH 'paragraph'",
+            [],
+            |r| r.get(0),
+        )
+        .unwrap();
+    assert_eq!(hits, 1);
+}
+
+#[test]
+fn a_deleted_article_stays_deleted() {
+    let dir = tempfile::tempdir().unwrap();
+    let mut conn = gazette_store::open(&dir.path().join("g.db")).unwrap();
+    let feed = gazette_store::add_feed(&conn, "http://example.org/feed").unwrap();
+    let a = article(feed, "guid-1", "http://example.org/a/1");
+    gazette_store::insert_article(&mut conn, &a).unwrap();
+    conn.execute("DELETE FROM articles WHERE item_key = 'guid-1'", [])
+        .unwrap();
+    assert_eq!(
+        gazette_store::insert_article(&mut conn, &a).unwrap(),
+        StoredArticle::Duplicate
+    );
+    // Removing the feed removes its articles, mentions and tombstones.
+    gazette_store::remove_feed(&mut conn, &feed.to_string()).unwrap();
+    for table in ["articles", "mentions", "tombstones", "fetches"] {
+        let n: i64 = conn
+            .query_row(&format!("SELECT count(*) FROM {table}"), [], |r| r.get(0))
+            .unwrap();
+        assert_eq!(n, 0, "{table}");
+    }
+}
+
+#[test]
+fn read_only_connection_refuses_writes() {
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("g.db");
+    drop(gazette_store::open(&path).unwrap());
+    let ro = gazette_store::open_read_only(&path).unwrap();
+    let err = ro
+        .execute("INSERT INTO feeds (url) VALUES ('x')", [])
+        .unwrap_err();
+    assert!(
+        err.to_string().contains("readonly") || err.to_string().contains("read-only"),
+        "{err}"
+    );
+    let rw = gazette_store::open(&path).unwrap();
+    let n: i64 = rw
+        .query_row("SELECT count(*) FROM feeds", [], |r| r.get(0))
+        .unwrap();
+    assert_eq!(n, 0);
+}
+
+#[test]
+fn writer_thread_serves_async_callers() {
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("g.db");
+    let writer = gazette_store::Writer::spawn(&path).unwrap();
+    let rt = tokio::runtime::Builder::new_current_thread()
+        .build()
+        .unwrap();
+    let id = rt
+        .block_on(writer.call(|c| gazette_store::add_feed(c, "http://example.org/feed")))
+        .unwrap();
+    writer.close();
+    let conn = gazette_store::open_read_only(&path).unwrap();
+    let url: String = conn
+        .query_row("SELECT url FROM feeds WHERE id = ?1", [id], |r| r.get(0))
+        .unwrap();
+    assert_eq!(url, "http://example.org/feed");
+}

@@ -1,0 +1,128 @@
+-- Gazette schema, version 1: feeds, fetches, articles (+ full-text index), entities, mentions, quotes.
+-- Times are RFC 3339 UTC text ('2021-12-03T21:15:00Z'), so they sort and compare as strings and read well in SQL.
+
+CREATE TABLE feeds (
+    id            INTEGER PRIMARY KEY,
+    url           TEXT NOT NULL UNIQUE,
+    title         TEXT,
+    site_url      TEXT,
+    etag          TEXT,
+    last_modified TEXT,
+    next_check_at TEXT,
+    error_count   INTEGER NOT NULL DEFAULT 0,   -- consecutive failed fetches
+    last_error    TEXT,
+    disabled      INTEGER NOT NULL DEFAULT 0,
+    obey_robots   INTEGER NOT NULL DEFAULT 1,
+    created_at    TEXT NOT NULL DEFAULT (strftime('%Y-%m-%dT%H:%M:%SZ', 'now'))
+);
+
+-- One row per HTTP attempt at a feed (retries included).
+CREATE TABLE fetches (
+    id              INTEGER PRIMARY KEY,
+    feed_id         INTEGER NOT NULL REFERENCES feeds(id) ON DELETE CASCADE,
+    started_at      TEXT NOT NULL,
+    status          INTEGER,                    -- HTTP status; NULL when no response arrived
+    bytes           INTEGER NOT NULL DEFAULT 0,
+    duration_ms     INTEGER NOT NULL DEFAULT 0,
+    new_items       INTEGER NOT NULL DEFAULT 0,
+    duplicate_items INTEGER NOT NULL DEFAULT 0,
+    error           TEXT
+);
+CREATE INDEX fetches_feed_started ON fetches(feed_id, started_at);
+
+CREATE TABLE articles (
+    id                INTEGER PRIMARY KEY,
+    feed_id           INTEGER NOT NULL REFERENCES feeds(id) ON DELETE CASCADE,
+    item_key          TEXT NOT NULL,            -- dedup key: GUID, else normalised URL, else title + date
+    guid              TEXT,
+    url               TEXT,                     -- normalised
+    canonical_url     TEXT,
+    title             TEXT,
+    authors           TEXT NOT NULL DEFAULT '[]', -- JSON array of names
+    published_at      TEXT,
+    language          TEXT,
+    site_name         TEXT,
+    image_url         TEXT,
+    image_caption     TEXT,
+    description       TEXT,
+    text              TEXT NOT NULL DEFAULT '', -- body paragraphs joined by blank lines
+    html              BLOB,                     -- raw page, gzip-compressed
+    content_hash      TEXT,
+    page_error        TEXT,                     -- why the page could not be fetched or extracted
+    extractor_version TEXT,
+    tagger_version    TEXT,
+    fetched_at        TEXT NOT NULL,
+    UNIQUE (feed_id, item_key)
+);
+CREATE INDEX articles_published ON articles(published_at);
+CREATE INDEX articles_feed_published ON articles(feed_id, published_at);
+CREATE INDEX articles_url ON articles(feed_id, url);
+CREATE INDEX articles_canonical_url ON articles(feed_id, canonical_url);
+
+-- Articles a user deleted: never stored again, even while the feed still lists them.
+CREATE TABLE tombstones (
+    feed_id    INTEGER NOT NULL,
+    item_key   TEXT NOT NULL,
+    url        TEXT,
+    deleted_at TEXT NOT NULL DEFAULT (strftime('%Y-%m-%dT%H:%M:%SZ', 'now')),
+    PRIMARY KEY (feed_id, item_key)
+);
+CREATE TRIGGER articles_tombstone AFTER DELETE ON articles
+WHEN EXISTS (SELECT 1 FROM feeds WHERE id = old.feed_id)
+BEGIN
+    INSERT OR IGNORE INTO tombstones (feed_id, item_key, url) VALUES (old.feed_id, old.item_key, old.url);
+END;
+CREATE TRIGGER feeds_forget_tombstones AFTER DELETE ON feeds
+BEGIN
+    DELETE FROM tombstones WHERE feed_id = old.id;
+END;
+
+CREATE VIRTUAL TABLE articles_fts USING fts5(
+    title, text,
+    content = 'articles', content_rowid = 'id',
+    tokenize = 'unicode61 remove_diacritics 2'
+);
+CREATE TRIGGER articles_fts_insert AFTER INSERT ON articles BEGIN
+    INSERT INTO articles_fts (rowid, title, text) VALUES (new.id, new.title, new.text);
+END;
+CREATE TRIGGER articles_fts_delete AFTER DELETE ON articles BEGIN
+    INSERT INTO articles_fts (articles_fts, rowid, title, text) VALUES ('delete', old.id, old.title, old.text);
+END;
+CREATE TRIGGER articles_fts_update AFTER UPDATE OF title, text ON articles BEGIN
+    INSERT INTO articles_fts (articles_fts, rowid, title, text) VALUES ('delete', old.id, old.title, old.text);
+    INSERT INTO articles_fts (rowid, title, text) VALUES (new.id, new.title, new.text);
+END;
+
+-- Named entities and values, shared by all articles: one row per (type, canonical name).
+CREATE TABLE entities (
+    id   INTEGER PRIMARY KEY,
+    type TEXT NOT NULL,                         -- PER ORG LOC MISC DATE TIME MONEY PERCENT CARDINAL ORDINAL
+    name TEXT NOT NULL,
+    UNIQUE (type, name)
+);
+
+-- start/end are character offsets into articles.text (or articles.title when field = 'title'), end exclusive:
+-- substr(text, start + 1, end - start) = surface.
+CREATE TABLE mentions (
+    id             INTEGER PRIMARY KEY,
+    article_id     INTEGER NOT NULL REFERENCES articles(id) ON DELETE CASCADE,
+    entity_id      INTEGER NOT NULL REFERENCES entities(id),
+    field          TEXT NOT NULL DEFAULT 'text' CHECK (field IN ('title', 'text')),
+    start          INTEGER NOT NULL,
+    "end"          INTEGER NOT NULL,
+    surface        TEXT NOT NULL,
+    tagger_version TEXT NOT NULL
+);
+CREATE INDEX mentions_article ON mentions(article_id);
+CREATE INDEX mentions_entity ON mentions(entity_id, article_id);
+
+CREATE TABLE quotes (
+    id                INTEGER PRIMARY KEY,
+    article_id        INTEGER NOT NULL REFERENCES articles(id) ON DELETE CASCADE,
+    speaker_entity_id INTEGER REFERENCES entities(id),
+    text              TEXT NOT NULL,
+    start             INTEGER NOT NULL,
+    "end"             INTEGER NOT NULL
+);
+CREATE INDEX quotes_article ON quotes(article_id);
+CREATE INDEX quotes_speaker ON quotes(speaker_entity_id);

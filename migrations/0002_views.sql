@@ -1,0 +1,88 @@
+-- Views for plain-SQL users (sqlite3, Datasette): the questions people ask of a news archive.
+
+-- Articles with their feed.
+CREATE VIEW v_articles AS
+SELECT a.id,
+       a.feed_id,
+       f.title                         AS feed_title,
+       COALESCE(a.site_name, f.title)  AS site,
+       a.title,
+       a.authors,
+       a.published_at,
+       substr(a.published_at, 1, 10)   AS published_date,
+       a.language,
+       COALESCE(a.canonical_url, a.url) AS url,
+       a.image_url,
+       a.description,
+       length(a.text)                  AS text_chars,
+       a.fetched_at
+FROM articles a
+JOIN feeds f ON f.id = a.feed_id;
+
+-- Mentions and distinct articles per entity.
+CREATE VIEW v_entity_counts AS
+SELECT e.id                          AS entity_id,
+       e.type,
+       e.name,
+       count(*)                      AS mentions,
+       count(DISTINCT m.article_id)  AS articles
+FROM entities e
+JOIN mentions m ON m.entity_id = e.id
+GROUP BY e.id;
+
+-- Mentions per entity per day (the article's publication day, else the day it was fetched).
+CREATE VIEW v_entity_daily AS
+SELECT substr(COALESCE(a.published_at, a.fetched_at), 1, 10) AS day,
+       e.id                         AS entity_id,
+       e.type,
+       e.name,
+       count(*)                     AS mentions,
+       count(DISTINCT a.id)         AS articles
+FROM mentions m
+JOIN articles a ON a.id = m.article_id
+JOIN entities e ON e.id = m.entity_id
+GROUP BY day, e.id;
+
+-- Pairs of named entities mentioned in the same article (each pair once, lower id first).
+CREATE VIEW v_cooccurrence AS
+SELECT e1.id AS entity1_id, e1.type AS entity1_type, e1.name AS entity1,
+       e2.id AS entity2_id, e2.type AS entity2_type, e2.name AS entity2,
+       count(*) AS articles
+FROM (SELECT DISTINCT article_id, entity_id FROM mentions) m1
+JOIN (SELECT DISTINCT article_id, entity_id FROM mentions) m2
+  ON m2.article_id = m1.article_id AND m2.entity_id > m1.entity_id
+JOIN entities e1 ON e1.id = m1.entity_id
+JOIN entities e2 ON e2.id = m2.entity_id
+WHERE e1.type IN ('PER', 'ORG', 'LOC', 'MISC') AND e2.type IN ('PER', 'ORG', 'LOC', 'MISC')
+GROUP BY e1.id, e2.id;
+
+-- Quotes with speaker and article.
+CREATE VIEW v_quotes AS
+SELECT q.id,
+       q.text                          AS quote,
+       e.name                          AS speaker,
+       e.type                          AS speaker_type,
+       a.id                            AS article_id,
+       a.title                         AS article_title,
+       COALESCE(a.canonical_url, a.url) AS url,
+       a.published_at
+FROM quotes q
+JOIN articles a ON a.id = q.article_id
+LEFT JOIN entities e ON e.id = q.speaker_entity_id;
+
+-- Per feed: last fetch, its status, the error streak, items per day over the last week, next check.
+CREATE VIEW v_feed_health AS
+SELECT f.id,
+       f.url,
+       f.title,
+       f.disabled,
+       f.error_count                   AS error_streak,
+       f.last_error,
+       f.next_check_at,
+       (SELECT max(started_at) FROM fetches WHERE feed_id = f.id) AS last_fetch_at,
+       (SELECT status FROM fetches WHERE feed_id = f.id ORDER BY started_at DESC, id DESC LIMIT 1) AS last_status,
+       (SELECT round(count(*) / 7.0, 2) FROM articles
+         WHERE feed_id = f.id
+           AND fetched_at >= strftime('%Y-%m-%dT%H:%M:%SZ', 'now', '-7 days')) AS items_per_day,
+       (SELECT count(*) FROM articles WHERE feed_id = f.id) AS articles
+FROM feeds f;
