@@ -1,1 +1,232 @@
+//! End to end: the `gazette` binary ingests the seed feed from a real HTTP server on 127.0.0.1 into a real SQLite file.
 
+use std::path::Path;
+use std::process::{Command, Output};
+
+use gazette_testkit::{Response, TestServer};
+use rusqlite::Connection;
+use serde_json::Value;
+
+const FEED: &str = include_str!("fixtures/seed/feed.xml");
+const PAGE: &str = include_str!("fixtures/seed/voa-austin-kishi.html");
+const EXPECTED: &str = include_str!("fixtures/seed/expected.json");
+const PAGE_PATH: &str = "/a/us-defense-secretary-talks-regional-stability-with-japanese-counterpart/6339912.html";
+
+fn seed_server() -> TestServer {
+    TestServer::start(|req| {
+        let base = format!("http://{}", req.header("host").unwrap_or("127.0.0.1"));
+        match req.path() {
+            "/feed.xml" => Response::ok(
+                "application/rss+xml; charset=utf-8",
+                FEED.replace("{{BASE_URL}}", &base),
+            ),
+            PAGE_PATH => Response::ok("text/html; charset=utf-8", PAGE),
+            "/robots.txt" => Response::ok("text/plain", "User-agent: *\nAllow: /\n"),
+            _ => Response::not_found(),
+        }
+    })
+}
+
+fn gazette(db: &Path, args: &[&str]) -> Output {
+    Command::new(env!("CARGO_BIN_EXE_gazette"))
+        .args(args)
+        .env("GAZETTE_DB", db)
+        .env_remove("RUST_LOG")
+        .output()
+        .expect("run gazette")
+}
+
+fn stdout(o: &Output) -> String {
+    String::from_utf8_lossy(&o.stdout).into_owned()
+}
+
+fn stderr(o: &Output) -> String {
+    String::from_utf8_lossy(&o.stderr).into_owned()
+}
+
+#[test]
+fn ingest_stores_the_seed_article_exactly_once() {
+    let server = seed_server();
+    let dir = tempfile::tempdir().unwrap();
+    let db = dir.path().join("x.db");
+    let feed_url = server.url("/feed.xml");
+    let expected: Value = serde_json::from_str(EXPECTED).unwrap();
+
+    let run = gazette(&db, &["ingest", &feed_url]);
+    assert!(run.status.success(), "ingest failed: {}", stderr(&run));
+    assert!(stdout(&run).contains("1 new articles"), "summary: {}", stdout(&run));
+
+    let conn = Connection::open(&db).unwrap();
+    let row = conn
+        .query_row(
+            "SELECT title, published_at, canonical_url, url, text, image_caption, image_url, site_name, language,
+                    authors, extractor_version, html IS NOT NULL, content_hash
+             FROM articles",
+            [],
+            |r| {
+                Ok((
+                    r.get::<_, String>(0)?,
+                    r.get::<_, String>(1)?,
+                    r.get::<_, Option<String>>(2)?,
+                    r.get::<_, Option<String>>(3)?,
+                    r.get::<_, String>(4)?,
+                    r.get::<_, Option<String>>(5)?,
+                    r.get::<_, Option<String>>(6)?,
+                    r.get::<_, Option<String>>(7)?,
+                    r.get::<_, Option<String>>(8)?,
+                    r.get::<_, String>(9)?,
+                    r.get::<_, Option<String>>(10)?,
+                    r.get::<_, bool>(11)?,
+                    r.get::<_, Option<String>>(12)?,
+                ))
+            },
+        )
+        .unwrap();
+    let (title, published, canonical, url, text, caption, image, site, lang, authors, version, has_html, hash) = row;
+    assert_eq!(title, expected["title"].as_str().unwrap());
+    assert_eq!(published, expected["published"].as_str().unwrap());
+    assert_eq!(canonical.as_deref(), expected["url"].as_str());
+    assert_eq!(
+        url,
+        Some(server.url(PAGE_PATH)),
+        "tracking parameters are dropped from the item link"
+    );
+    let paragraphs: Vec<&str> = text.split("\n\n").collect();
+    let want: Vec<&str> = expected["body_paragraphs"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|p| p.as_str().unwrap())
+        .collect();
+    assert_eq!(paragraphs, want);
+    assert_eq!(caption.as_deref(), expected["image_caption"].as_str());
+    assert!(
+        !text.contains(caption.as_deref().unwrap()),
+        "the caption is not body text"
+    );
+    for bad in expected["must_not_contain"].as_array().unwrap() {
+        assert!(!text.contains(bad.as_str().unwrap()), "boilerplate in body: {bad}");
+    }
+    assert_eq!(image.as_deref(), expected["image"].as_str());
+    assert_eq!(site.as_deref(), expected["site_name"].as_str());
+    assert_eq!(lang.as_deref(), expected["language"].as_str());
+    assert_eq!(authors, r#"["VOA News"]"#);
+    assert!(version.is_some() && has_html && hash.is_some());
+
+    // The feed is remembered, with its fetch recorded.
+    let (feed_title, fetches, status): (String, i64, i64) = conn
+        .query_row(
+            "SELECT f.title, (SELECT count(*) FROM fetches), (SELECT status FROM fetches LIMIT 1) FROM feeds f",
+            [],
+            |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?)),
+        )
+        .unwrap();
+    assert_eq!(feed_title, "East Asia - Voice of America");
+    assert!(fetches >= 1);
+    assert_eq!(status, 200);
+
+    // Full-text search sees it.
+    let hits: i64 = conn
+        .query_row(
+            "SELECT count(*) FROM articles_fts WHERE articles_fts MATCH 'Kishi'",
+            [],
+            |r| r.get(0),
+        )
+        .unwrap();
+    assert_eq!(hits, 1);
+    drop(conn);
+
+    // A second run, this time from the stored feed list, adds nothing.
+    let again = gazette(&db, &["ingest"]);
+    assert!(again.status.success(), "second ingest failed: {}", stderr(&again));
+    assert!(stdout(&again).contains("0 new articles"), "summary: {}", stdout(&again));
+    let conn = Connection::open(&db).unwrap();
+    let n: i64 = conn
+        .query_row("SELECT count(*) FROM articles", [], |r| r.get(0))
+        .unwrap();
+    assert_eq!(n, 1);
+    let page_hits = server.hits(PAGE_PATH);
+    assert_eq!(page_hits, 1, "a known article's page is not downloaded again");
+}
+
+#[test]
+fn query_is_read_only() {
+    let dir = tempfile::tempdir().unwrap();
+    let db = dir.path().join("q.db");
+    let add = gazette(&db, &["feeds", "add", "http://127.0.0.1:9/feed.xml"]);
+    assert!(add.status.success(), "{}", stderr(&add));
+
+    let write = gazette(&db, &["query", "DELETE FROM feeds"]);
+    assert!(!write.status.success());
+    assert!(stderr(&write).contains("read-only"), "{}", stderr(&write));
+    let write = gazette(&db, &["query", "UPDATE feeds SET title = 'x'"]);
+    assert!(!write.status.success());
+
+    let read = gazette(&db, &["query", "SELECT url, title FROM feeds", "--format", "json"]);
+    assert!(read.status.success(), "{}", stderr(&read));
+    let rows: Value = serde_json::from_str(&stdout(&read)).unwrap();
+    assert_eq!(
+        rows,
+        serde_json::json!([{"url": "http://127.0.0.1:9/feed.xml", "title": null}])
+    );
+
+    let bound = gazette(
+        &db,
+        &[
+            "query",
+            "SELECT count(*) AS n FROM feeds WHERE url = :u",
+            "--param",
+            "u=http://127.0.0.1:9/feed.xml",
+            "--format",
+            "csv",
+        ],
+    );
+    assert_eq!(stdout(&bound), "n\n1\n");
+}
+
+#[test]
+fn unreachable_feed_fails_with_a_clear_error_and_non_zero_exit() {
+    let dir = tempfile::tempdir().unwrap();
+    let db = dir.path().join("e.db");
+    let server = TestServer::start(|_| Response::not_found());
+    let run = gazette(&db, &["ingest", &server.url("/missing.xml")]);
+    assert!(!run.status.success());
+    assert!(stderr(&run).contains("no feed could be fetched"), "{}", stderr(&run));
+    let conn = Connection::open(&db).unwrap();
+    let (errors, last_error): (i64, String) = conn
+        .query_row("SELECT error_count, last_error FROM feeds", [], |r| {
+            Ok((r.get(0)?, r.get(1)?))
+        })
+        .unwrap();
+    assert_eq!(errors, 1);
+    assert!(last_error.contains("404"), "{last_error}");
+}
+
+#[test]
+fn feeds_import_list_export_remove() {
+    let dir = tempfile::tempdir().unwrap();
+    let db = dir.path().join("f.db");
+    let opml = dir.path().join("feeds.opml");
+    std::fs::write(
+        &opml,
+        r#"<?xml version="1.0"?><opml version="2.0"><body>
+           <outline text="A" xmlUrl="http://127.0.0.1:9/a.xml"/><outline text="B" xmlUrl="http://127.0.0.1:9/b.xml"/>
+           </body></opml>"#,
+    )
+    .unwrap();
+    let import = gazette(&db, &["feeds", "import", opml.to_str().unwrap()]);
+    assert!(import.status.success(), "{}", stderr(&import));
+    let list = gazette(&db, &["feeds", "list", "--format", "csv"]);
+    let text = stdout(&list);
+    assert!(
+        text.starts_with("id,url,title,status,errors,last_fetch,next_check,articles,state\n"),
+        "{text}"
+    );
+    assert!(text.contains("http://127.0.0.1:9/a.xml") && text.contains("http://127.0.0.1:9/b.xml"));
+    let export = gazette(&db, &["feeds", "export"]);
+    assert!(stdout(&export).contains(r#"xmlUrl="http://127.0.0.1:9/b.xml""#));
+    let remove = gazette(&db, &["feeds", "remove", "http://127.0.0.1:9/a.xml"]);
+    assert!(remove.status.success(), "{}", stderr(&remove));
+    let list = stdout(&gazette(&db, &["feeds", "list", "--format", "csv"]));
+    assert!(!list.contains("/a.xml") && list.contains("/b.xml"));
+}

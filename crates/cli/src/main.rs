@@ -1,18 +1,38 @@
-//! The `gazette` binary.
+//! The `gazette` binary: the only part of Gazette that prints. Libraries return typed errors; here they get context.
 
 mod cmd;
+mod opml;
+mod pipeline;
+
+use std::path::PathBuf;
 
 use clap::{Parser, Subcommand};
 
 #[derive(Parser, Debug)]
-#[command(name = "gazette", version, about = "News ingestion: feeds -> articles -> entities -> SQLite")]
+#[command(
+    name = "gazette",
+    version,
+    about = "News ingestion: feeds -> articles -> entities -> SQLite"
+)]
 struct Cli {
+    /// The SQLite database.
+    #[arg(long, global = true, env = "GAZETTE_DB", default_value = "gazette.db")]
+    db: PathBuf,
     #[command(subcommand)]
     command: Command,
 }
 
 #[derive(Subcommand, Debug)]
 enum Command {
+    /// Fetch feeds once: new articles are downloaded, extracted, tagged and stored.
+    Ingest(cmd::ingest::Args),
+    /// Manage subscriptions.
+    #[command(subcommand)]
+    Feeds(cmd::feeds::Command),
+    /// Run one page through the extractor and tagger and print the result.
+    Extract(cmd::extract::Args),
+    /// Run read-only SQL against the database.
+    Query(cmd::query::Args),
     /// Measure quality against gold data.
     #[command(subcommand)]
     Eval(EvalCommand),
@@ -28,11 +48,33 @@ enum EvalCommand {
     Ner(cmd::eval_ner::Args),
 }
 
-fn main() -> anyhow::Result<()> {
+fn main() -> std::process::ExitCode {
     let cli = Cli::parse();
-    match cli.command {
+    init_logging();
+    let result = match cli.command {
+        Command::Ingest(args) => cmd::ingest::run(&cli.db, args),
+        Command::Feeds(command) => cmd::feeds::run(&cli.db, command),
+        Command::Extract(args) => cmd::extract::run(args),
+        Command::Query(args) => cmd::query::run(&cli.db, args),
         Command::Eval(EvalCommand::Extract(args)) => cmd::eval_extract::run(args),
         Command::Eval(EvalCommand::Ner(args)) => cmd::eval_ner::run(args),
         Command::TrainNer(args) => cmd::train_ner::run(args),
+    };
+    match result {
+        Ok(()) => std::process::ExitCode::SUCCESS,
+        Err(e) => {
+            eprintln!("error: {e:#}");
+            std::process::ExitCode::FAILURE
+        }
     }
+}
+
+/// Logs go to stderr; `RUST_LOG` overrides the default (warnings, and Gazette's own info lines).
+fn init_logging() {
+    let filter = tracing_subscriber::EnvFilter::try_from_default_env()
+        .unwrap_or_else(|_| tracing_subscriber::EnvFilter::new("warn"));
+    tracing_subscriber::fmt()
+        .with_env_filter(filter)
+        .with_writer(std::io::stderr)
+        .init();
 }

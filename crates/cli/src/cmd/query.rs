@@ -1,0 +1,200 @@
+//! `gazette query "SQL"`: read-only SQL with bound parameters, a time limit, and several output formats.
+
+use std::io::Write;
+use std::path::Path;
+use std::time::{Duration, Instant};
+
+use anyhow::{bail, Context, Result};
+use rusqlite::types::ValueRef;
+use serde_json::Value;
+
+#[derive(clap::ValueEnum, Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Format {
+    Table,
+    Csv,
+    Json,
+    Ndjson,
+}
+
+#[derive(clap::Args, Debug)]
+pub struct Args {
+    /// One SQL statement. The database is opened read-only: writes fail and change nothing.
+    pub sql: String,
+    #[arg(long, value_enum, default_value_t = Format::Table)]
+    pub format: Format,
+    /// Bind a parameter: `--param name=value` for `:name` in the SQL (values are never pasted into the SQL).
+    #[arg(long = "param", value_name = "NAME=VALUE")]
+    pub params: Vec<String>,
+    /// Stop the query after this many seconds.
+    #[arg(long, default_value_t = 30.0)]
+    pub timeout: f64,
+}
+
+pub fn run(db: &Path, args: Args) -> Result<()> {
+    if !db.exists() {
+        bail!(
+            "no database at {} (run `gazette ingest` first, or pass --db)",
+            db.display()
+        );
+    }
+    let mut conn = gazette_store::open_read_only(db).with_context(|| format!("opening {} read-only", db.display()))?;
+    let deadline = Instant::now() + Duration::from_secs_f64(args.timeout.max(0.0));
+    conn.progress_handler(10_000, Some(move || Instant::now() > deadline))?;
+
+    let mut stmt = conn.prepare(&args.sql).map_err(|e| explain(e, &args.sql))?;
+    for p in &args.params {
+        let (name, value) = p
+            .split_once('=')
+            .with_context(|| format!("--param {p:?}: expected NAME=VALUE"))?;
+        let key = if name.starts_with([':', '@', '$']) {
+            name.to_string()
+        } else {
+            format!(":{name}")
+        };
+        let index = stmt
+            .parameter_index(&key)?
+            .with_context(|| format!("--param {name}: the SQL has no parameter {key}"))?;
+        stmt.raw_bind_parameter(index, value)?;
+    }
+    let columns: Vec<String> = stmt.column_names().into_iter().map(String::from).collect();
+    let mut rows = stmt.raw_query();
+    let stdout = std::io::stdout();
+    let mut buffered = Vec::new();
+    // CSV and the JSON forms stream row by row; only a table needs every row first, to size its columns.
+    let mut csv_out = (args.format == Format::Csv).then(|| csv::Writer::from_writer(stdout.lock()));
+    if let Some(w) = csv_out.as_mut() {
+        w.write_record(&columns)?;
+    }
+    if args.format == Format::Json {
+        stdout.lock().write_all(b"[")?;
+    }
+    let mut n = 0usize;
+    loop {
+        let row = match rows.next() {
+            Ok(Some(row)) => row,
+            Ok(None) => break,
+            Err(e) => return Err(explain(e, &args.sql)),
+        };
+        let values: Vec<Value> = (0..columns.len())
+            .map(|i| to_json(row.get_ref(i).expect("column in range")))
+            .collect();
+        match args.format {
+            Format::Table => buffered.push(values),
+            Format::Csv => csv_out
+                .as_mut()
+                .expect("csv writer")
+                .write_record(values.iter().map(cell))?,
+            Format::Json | Format::Ndjson => {
+                let obj: serde_json::Map<String, Value> = columns.iter().cloned().zip(values).collect();
+                let mut out = stdout.lock();
+                if args.format == Format::Json && n > 0 {
+                    out.write_all(b",")?;
+                }
+                serde_json::to_writer(&mut out, &obj)?;
+                if args.format == Format::Ndjson {
+                    out.write_all(b"\n")?;
+                }
+            }
+        }
+        n += 1;
+    }
+    match args.format {
+        Format::Table => print_rows(&columns, &buffered, Format::Table, &mut stdout.lock())?,
+        Format::Json => stdout.lock().write_all(b"]\n")?,
+        Format::Csv => csv_out.expect("csv writer").flush()?,
+        Format::Ndjson => {}
+    }
+    Ok(())
+}
+
+fn explain(e: rusqlite::Error, sql: &str) -> anyhow::Error {
+    let msg = e.to_string();
+    if msg.contains("readonly") || msg.contains("read-only") || msg.contains("query_only") {
+        anyhow::anyhow!("the query tried to write; `gazette query` is read-only and nothing was changed ({msg})")
+    } else if msg.contains("interrupted") {
+        anyhow::anyhow!("the query ran past its time limit and was stopped (raise it with --timeout)")
+    } else {
+        anyhow::anyhow!("query failed: {msg}\n  in: {sql}")
+    }
+}
+
+fn to_json(v: ValueRef) -> Value {
+    match v {
+        ValueRef::Null => Value::Null,
+        ValueRef::Integer(i) => i.into(),
+        ValueRef::Real(f) => f.into(),
+        ValueRef::Text(t) => String::from_utf8_lossy(t).into_owned().into(),
+        ValueRef::Blob(b) => format!("<{} bytes>", b.len()).into(),
+    }
+}
+
+fn cell(v: &Value) -> String {
+    match v {
+        Value::Null => String::new(),
+        Value::String(s) => s.clone(),
+        other => other.to_string(),
+    }
+}
+
+/// Prints rows already in memory in any format (used for small results such as `feeds list`).
+pub fn print_rows(columns: &[String], rows: &[Vec<Value>], format: Format, out: &mut impl Write) -> Result<()> {
+    match format {
+        Format::Table => {
+            const MAX: usize = 60;
+            let shown: Vec<Vec<String>> = rows
+                .iter()
+                .map(|r| r.iter().map(|v| truncate(&cell(v).replace('\n', " "), MAX)).collect())
+                .collect();
+            let mut widths: Vec<usize> = columns.iter().map(|c| c.chars().count()).collect();
+            for r in &shown {
+                for (w, c) in widths.iter_mut().zip(r) {
+                    *w = (*w).max(c.chars().count());
+                }
+            }
+            let line = |cells: &[String]| {
+                let padded: Vec<String> = cells.iter().zip(&widths).map(|(c, w)| format!("{c:<w$}")).collect();
+                padded.join("  ").trim_end().to_string()
+            };
+            writeln!(out, "{}", line(columns))?;
+            let rule: Vec<String> = widths.iter().map(|w| "-".repeat(*w)).collect();
+            writeln!(out, "{}", rule.join("  "))?;
+            for r in &shown {
+                writeln!(out, "{}", line(r))?;
+            }
+        }
+        Format::Csv => {
+            let mut w = csv::Writer::from_writer(out);
+            w.write_record(columns)?;
+            for r in rows {
+                w.write_record(r.iter().map(cell))?;
+            }
+            w.flush()?;
+        }
+        Format::Json | Format::Ndjson => {
+            let objs: Vec<serde_json::Map<String, Value>> = rows
+                .iter()
+                .map(|r| columns.iter().cloned().zip(r.iter().cloned()).collect())
+                .collect();
+            if format == Format::Json {
+                serde_json::to_writer_pretty(&mut *out, &objs)?;
+                writeln!(out)?;
+            } else {
+                for o in objs {
+                    serde_json::to_writer(&mut *out, &o)?;
+                    writeln!(out)?;
+                }
+            }
+        }
+    }
+    Ok(())
+}
+
+fn truncate(s: &str, max: usize) -> String {
+    if s.chars().count() <= max {
+        s.to_string()
+    } else {
+        let mut t: String = s.chars().take(max - 1).collect();
+        t.push('…');
+        t
+    }
+}
