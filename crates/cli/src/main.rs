@@ -26,13 +26,25 @@ struct Cli {
 enum Command {
     /// Fetch feeds once: new articles are downloaded, extracted, tagged and stored.
     Ingest(cmd::ingest::Args),
+    /// Run unattended: fetch each feed when it is due, until stopped.
+    Daemon(cmd::daemon::Args),
     /// Manage subscriptions.
     #[command(subcommand)]
     Feeds(cmd::feeds::Command),
+    /// Print the effective configuration and where each value came from.
+    Config(cmd::config::Args),
+    /// Re-run extraction and tagging over stored pages, without fetching.
+    Reprocess(cmd::reprocess::Args),
     /// Run one page through the extractor and tagger and print the result.
     Extract(cmd::extract::Args),
     /// Run read-only SQL against the database.
     Query(cmd::query::Args),
+    /// Full-text search over stored articles.
+    Search(cmd::search::Args),
+    /// Export a report as CSV.
+    Export(cmd::export::Args),
+    /// Rows per table, size, time span, top entities of the last day.
+    Stats(cmd::stats::Args),
     /// Measure quality against gold data.
     #[command(subcommand)]
     Eval(EvalCommand),
@@ -53,9 +65,15 @@ fn main() -> std::process::ExitCode {
     init_logging();
     let result = match cli.command {
         Command::Ingest(args) => cmd::ingest::run(&cli.db, args),
+        Command::Daemon(args) => cmd::daemon::run(&cli.db, args),
         Command::Feeds(command) => cmd::feeds::run(&cli.db, command),
+        Command::Config(args) => cmd::config::run(&cli.db, args),
+        Command::Reprocess(args) => cmd::reprocess::run(&cli.db, args),
         Command::Extract(args) => cmd::extract::run(args),
         Command::Query(args) => cmd::query::run(&cli.db, args),
+        Command::Search(args) => cmd::search::run(&cli.db, args),
+        Command::Export(args) => cmd::export::run(&cli.db, args),
+        Command::Stats(args) => cmd::stats::run(&cli.db, args),
         Command::Eval(EvalCommand::Extract(args)) => cmd::eval_extract::run(args),
         Command::Eval(EvalCommand::Ner(args)) => cmd::eval_ner::run(args),
         Command::TrainNer(args) => cmd::train_ner::run(args),

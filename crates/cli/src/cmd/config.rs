@@ -1,0 +1,11 @@
+//! `gazette config` (being written).
+
+use std::path::Path;
+
+#[derive(clap::Args, Debug)]
+pub struct Args {}
+
+pub fn run(db: &Path, args: Args) -> anyhow::Result<()> {
+    let _ = (db, args);
+    anyhow::bail!("gazette config is not written yet")
+}

@@ -1,0 +1,11 @@
+//! `gazette daemon` (being written).
+
+use std::path::Path;
+
+#[derive(clap::Args, Debug)]
+pub struct Args {}
+
+pub fn run(db: &Path, args: Args) -> anyhow::Result<()> {
+    let _ = (db, args);
+    anyhow::bail!("gazette daemon is not written yet")
+}
