@@ -1,8 +1,31 @@
 //! HTTP for Gazette: feeds and article pages.
 //!
-//! (Contract first; the implementation follows.)
+//! - [`Fetcher`] fetches feeds (URLs, local paths, `file://` URLs) and article pages politely: per-host concurrency
+//!   and gap, Retry-After pauses per host, retries with back-off and jitter for transient failures, conditional GET,
+//!   manual redirects (loop detection, permanent moves), body caps after decompression, a stall timeout, and
+//!   robots.txt for pages.
+//! - Bodies are transcoded to UTF-8 ([`charset`]), feeds repaired ([`repair`]) and parsed with feed-rs
+//!   ([`parse`]); dedup keys, links and dates are computed here, not taken from feed-rs's synthetic ids.
+//! - [`normalize_url`] and [`Fetcher::discover`] serve the ingest pipeline and `gazette feeds discover`.
 
 use std::time::Duration;
+
+mod body;
+pub mod charset;
+mod client;
+pub mod dates;
+pub mod discover;
+mod entities;
+mod error;
+mod html;
+pub mod parse;
+pub mod repair;
+pub mod robots;
+pub mod urls;
+
+pub use discover::{DiscoveredFeed, FeedKind};
+pub use error::FetchError;
+pub use urls::normalize_url;
 
 use chrono::{DateTime, Utc};
 
@@ -25,6 +48,13 @@ pub struct FetchConfig {
     pub per_host_gap: Duration,
     /// Retries after the first attempt, for transient failures.
     pub retries: u32,
+    /// First back-off delay; doubled on each retry, with jitter.
+    pub retry_base_delay: Duration,
+    /// Longest Retry-After (or host pause) waited out within one fetch; a longer one ends the fetch with the error
+    /// (its `retry_after` tells the caller when to come back).
+    pub max_retry_wait: Duration,
+    /// Cap on a robots.txt Crawl-delay.
+    pub max_crawl_delay: Duration,
 }
 
 impl Default for FetchConfig {
@@ -43,6 +73,9 @@ impl Default for FetchConfig {
             per_host_concurrency: 2,
             per_host_gap: Duration::from_millis(250),
             retries: 2,
+            retry_base_delay: Duration::from_secs(1),
+            max_retry_wait: Duration::from_secs(60),
+            max_crawl_delay: Duration::from_secs(30),
         }
     }
 }
@@ -58,6 +91,8 @@ pub struct Validators {
 #[derive(Debug, Clone)]
 pub struct Attempt {
     pub started_at: DateTime<Utc>,
+    /// The URL requested (the first of any redirect chain), or the file path.
+    pub url: String,
     /// HTTP status, when a response arrived.
     pub status: Option<u16>,
     pub bytes: u64,
@@ -110,6 +145,8 @@ pub struct FeedItem {
     pub published: Option<DateTime<Utc>>,
     pub authors: Vec<String>,
     pub summary: Option<String>,
+    /// Full content when the feed carries it (`content:encoded`, Atom `content`, JSON `content_html`).
+    pub content: Option<String>,
 }
 
 /// A downloaded article page, transcoded to UTF-8.
@@ -120,42 +157,39 @@ pub struct Page {
     pub html: String,
 }
 
-#[derive(Debug, thiserror::Error)]
-pub enum FetchError {
-    #[error("{0}")]
-    Other(String),
-}
-
-/// Lowercases scheme and host, drops default ports, fragments and tracking parameters.
-pub fn normalize_url(url: &str) -> Option<String> {
-    Some(url.to_string())
-}
-
 /// Fetches feeds and pages politely. Cheap to clone; clones share connection pools and per-host state.
 #[derive(Clone)]
 pub struct Fetcher {
-    _config: std::sync::Arc<FetchConfig>,
+    inner: std::sync::Arc<client::Inner>,
 }
 
 impl Fetcher {
     pub fn new(config: FetchConfig) -> Result<Fetcher, FetchError> {
         Ok(Fetcher {
-            _config: std::sync::Arc::new(config),
+            inner: std::sync::Arc::new(client::Inner::new(config)?),
         })
     }
 
-    /// Fetches and parses a feed from a URL, a local path or a `file://` URL.
-    pub async fn fetch_feed(&self, source: &str, validators: &Validators) -> FeedFetch {
-        let _ = validators;
-        FeedFetch {
-            attempts: Vec::new(),
-            outcome: Err(FetchError::Other(format!("not implemented: {source}"))),
-        }
+    pub fn config(&self) -> &FetchConfig {
+        &self.inner.config
     }
 
-    /// Fetches an article page (honouring robots.txt when `obey_robots`).
+    /// Fetches and parses a feed from a URL, a local path or a `file://` URL. Sends the validators as
+    /// If-None-Match / If-Modified-Since (pass empty ones at least once a day: some servers send stale validators).
+    pub async fn fetch_feed(&self, source: &str, validators: &Validators) -> FeedFetch {
+        self.inner.fetch_feed(source, validators).await
+    }
+
+    /// Fetches an article page (honouring robots.txt when `obey_robots`), transcoded to UTF-8. Local paths and
+    /// `file://` URLs are read from disk.
     pub async fn fetch_page(&self, url: &str, obey_robots: bool) -> Result<Page, FetchError> {
-        let _ = obey_robots;
-        Err(FetchError::Other(format!("not implemented: {url}")))
+        self.inner.fetch_page(url, obey_robots).await
+    }
+
+    /// The feeds a site offers: the URL itself if it is a feed; else the page's `<link rel="alternate">` feeds
+    /// (RSS, Atom, JSON Feed); else those of the common paths (/feed, /rss, /rss.xml, /atom.xml, /feed.xml,
+    /// /index.xml) that answer with a feed. Empty when none is found.
+    pub async fn discover(&self, page_url: &str) -> Result<Vec<DiscoveredFeed>, FetchError> {
+        self.inner.discover(page_url).await
     }
 }

@@ -45,7 +45,11 @@ pub enum Body {
     /// All at once, with a Content-Length.
     Full(Vec<u8>),
     /// `chunk` every `every`, `count` times, without a Content-Length (a trickling server).
-    Trickle { chunk: Vec<u8>, every: Duration, count: usize },
+    Trickle {
+        chunk: Vec<u8>,
+        every: Duration,
+        count: usize,
+    },
     /// Bytes without end (until the client hangs up).
     Endless,
     /// Sends `prefix`, then holds the connection open without sending more for `hold`.
@@ -156,7 +160,9 @@ impl TestServer {
                     let listener = TcpListener::from_std(std_listener).expect("tokio listener");
                     let accept = async {
                         loop {
-                            let Ok((stream, _)) = listener.accept().await else { continue };
+                            let Ok((stream, _)) = listener.accept().await else {
+                                continue;
+                            };
                             let handler = handler.clone();
                             let log = thread_log.clone();
                             tokio::spawn(async move {
@@ -211,11 +217,7 @@ impl Drop for TestServer {
     }
 }
 
-async fn serve(
-    mut stream: TcpStream,
-    handler: Arc<Handler>,
-    log: Arc<Mutex<Vec<Request>>>,
-) -> std::io::Result<()> {
+async fn serve(mut stream: TcpStream, handler: Arc<Handler>, log: Arc<Mutex<Vec<Request>>>) -> std::io::Result<()> {
     let Some(request) = read_request(&mut stream).await? else {
         return Ok(());
     };

@@ -1,0 +1,162 @@
+//! Character sets: BOM, then the Content-Type charset, then the document's own declaration (XML declaration,
+//! `<meta charset>`, `<meta http-equiv>`, wherever they are in the head), then a statistical guess. Everything is
+//! transcoded to UTF-8.
+
+use encoding_rs::{Encoding, UTF_16BE, UTF_16LE, UTF_8};
+
+use crate::html;
+
+/// How far into a document its own charset declaration is looked for.
+const DECLARATION_SCAN: usize = 256 * 1024;
+
+/// Where the chosen encoding came from (for logs and tests).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum CharsetSource {
+    Bom,
+    ContentType,
+    Document,
+    Guess,
+}
+
+/// Picks the encoding of `bytes`, given the Content-Type header if any.
+pub fn detect(bytes: &[u8], content_type: Option<&str>) -> (&'static Encoding, CharsetSource) {
+    if let Some((enc, _)) = Encoding::for_bom(bytes) {
+        return (enc, CharsetSource::Bom);
+    }
+    if let Some(enc) = content_type.and_then(charset_from_content_type) {
+        return (prefer_utf8(enc, bytes), CharsetSource::ContentType);
+    }
+    if let Some(enc) = declared_in_document(bytes) {
+        // A declaration read as ASCII cannot be UTF-16: the document is ASCII-compatible.
+        let enc = if enc == UTF_16LE || enc == UTF_16BE { UTF_8 } else { enc };
+        return (prefer_utf8(enc, bytes), CharsetSource::Document);
+    }
+    let mut detector = chardetng::EncodingDetector::new();
+    detector.feed(bytes, true);
+    (detector.guess(None, true), CharsetSource::Guess)
+}
+
+/// Decodes to UTF-8 (malformed sequences become U+FFFD), without a BOM.
+pub fn decode(bytes: &[u8], content_type: Option<&str>) -> String {
+    let (enc, _) = detect(bytes, content_type);
+    let (text, _, _) = enc.decode(bytes);
+    text.trim_start_matches('\u{feff}').to_string()
+}
+
+/// Servers and documents often declare a legacy charset for what is really UTF-8 (the way Miniflux handles it):
+/// bytes that are valid UTF-8 and contain non-ASCII sequences are taken as UTF-8.
+fn prefer_utf8(declared: &'static Encoding, bytes: &[u8]) -> &'static Encoding {
+    if declared == UTF_8 || declared == UTF_16LE || declared == UTF_16BE {
+        return declared;
+    }
+    if !bytes.is_ascii() && std::str::from_utf8(bytes).is_ok() {
+        return UTF_8;
+    }
+    declared
+}
+
+/// The `charset` parameter of a Content-Type value.
+pub fn charset_from_content_type(value: &str) -> Option<&'static Encoding> {
+    value.split(';').skip(1).find_map(|param| {
+        let (k, v) = param.split_once('=')?;
+        if !k.trim().eq_ignore_ascii_case("charset") {
+            return None;
+        }
+        Encoding::for_label(v.trim().trim_matches(|c| c == '"' || c == '\'').as_bytes())
+    })
+}
+
+/// The encoding a document declares for itself: XML declaration, `<meta charset>`, `<meta http-equiv>`.
+pub fn declared_in_document(bytes: &[u8]) -> Option<&'static Encoding> {
+    let head = &bytes[..bytes.len().min(DECLARATION_SCAN)];
+    let text = String::from_utf8_lossy(head);
+    let trimmed = text.trim_start();
+    if trimmed.starts_with("<?xml") {
+        if let Some(end) = trimmed.find("?>") {
+            if let Some(enc) = xml_decl_encoding(&trimmed[..end]) {
+                return Some(enc);
+            }
+        }
+    }
+    // Stop at </head> when there is one, so a charset quoted in an article body is not taken.
+    let scope = match html::find_ci(text.as_bytes(), b"</head") {
+        Some(end) => &text[..end],
+        None => &text[..],
+    };
+    for attrs in html::tags(scope, "meta") {
+        if let Some(cs) = html::attr(&attrs, "charset") {
+            if let Some(enc) = Encoding::for_label(cs.trim().as_bytes()) {
+                return Some(enc);
+            }
+        }
+        let equiv = html::attr(&attrs, "http-equiv").unwrap_or("");
+        if equiv.eq_ignore_ascii_case("content-type") {
+            if let Some(enc) = html::attr(&attrs, "content").and_then(charset_from_content_type) {
+                return Some(enc);
+            }
+        }
+    }
+    None
+}
+
+fn xml_decl_encoding(decl: &str) -> Option<&'static Encoding> {
+    let pos = decl.find("encoding")?;
+    let rest = decl[pos + "encoding".len()..]
+        .trim_start()
+        .strip_prefix('=')?
+        .trim_start();
+    let quote = rest.chars().next()?;
+    if quote != '"' && quote != '\'' {
+        return None;
+    }
+    let value = &rest[1..];
+    let end = value.find(quote)?;
+    Encoding::for_label(value[..end].trim().as_bytes())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn order_of_sources() {
+        let latin1 = b"<?xml version=\"1.0\" encoding=\"ISO-8859-1\"?><rss>caf\xe9</rss>";
+        assert_eq!(
+            decode(latin1, None),
+            "<?xml version=\"1.0\" encoding=\"ISO-8859-1\"?><rss>café</rss>"
+        );
+        // Content-Type beats the document.
+        let (enc, src) = detect(latin1, Some("text/xml; charset=\"windows-1251\""));
+        assert_eq!((enc.name(), src), ("windows-1251", CharsetSource::ContentType));
+        // BOM beats everything.
+        let mut bom = vec![0xef, 0xbb, 0xbf];
+        bom.extend_from_slice("<a>é</a>".as_bytes());
+        assert_eq!(detect(&bom, Some("text/xml; charset=iso-8859-1")).1, CharsetSource::Bom);
+        assert_eq!(decode(&bom, None), "<a>é</a>");
+    }
+
+    #[test]
+    fn utf8_declared_as_latin1_stays_utf8() {
+        let bytes = "<p>café</p>".as_bytes();
+        assert_eq!(detect(bytes, Some("text/html; charset=iso-8859-1")).0, UTF_8);
+    }
+
+    #[test]
+    fn meta_after_first_kilobyte() {
+        let mut doc = b"<html><head><title>x</title>".to_vec();
+        doc.extend(std::iter::repeat_n(b' ', 3000));
+        doc.extend_from_slice(b"<meta http-equiv=\"Content-Type\" content=\"text/html; charset=koi8-r\"></head>\xc1");
+        assert_eq!(detect(&doc, None), (encoding_rs::KOI8_R, CharsetSource::Document));
+        let doc2 = b"<html><head><meta charset='shift_jis'></head><body>\x82\xa0</body>";
+        assert_eq!(detect(doc2, None).0, encoding_rs::SHIFT_JIS);
+    }
+
+    #[test]
+    fn guesses_without_declaration() {
+        let text = "Příliš žluťoučký kůň úpěl ďábelské ódy, příliš žluťoučký kůň.";
+        let (bytes, _, _) = encoding_rs::WINDOWS_1250.encode(text);
+        let (enc, src) = detect(&bytes, None);
+        assert_eq!(src, CharsetSource::Guess);
+        assert_eq!(enc.decode(&bytes).0, text);
+    }
+}

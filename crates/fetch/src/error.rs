@@ -1,0 +1,184 @@
+//! Typed fetch errors with messages a user can act on.
+
+use std::time::Duration;
+
+#[derive(Debug, thiserror::Error)]
+pub enum FetchError {
+    #[error("{0:?} is not a URL, a file path or a file:// URL")]
+    InvalidSource(String),
+    #[error("unsupported URL scheme {0:?} (only http, https and file)")]
+    UnsupportedScheme(String),
+    #[error("cannot read {path}: {message}")]
+    File { path: String, message: String },
+    #[error("could not set up the HTTP client: {0}")]
+    Client(String),
+    #[error("connection failed: {0}")]
+    Connect(String),
+    #[error("request timed out after {}", secs(*after))]
+    Timeout { after: Duration },
+    #[error("server stalled for {} in the middle of the body", secs(*after))]
+    Stalled { after: Duration },
+    #[error("body exceeds the {} cap", size(*cap))]
+    TooLarge { cap: usize },
+    #[error("{}", http_message(*status, *retry_after))]
+    Http {
+        status: u16,
+        /// From `Retry-After` on 429 and 503.
+        retry_after: Option<Duration>,
+    },
+    #[error("host {host} asked to be left alone for {} more (Retry-After)", secs(*wait))]
+    HostPaused { host: String, wait: Duration },
+    #[error("too many redirects (more than {max})")]
+    TooManyRedirects { max: usize },
+    #[error("redirect loop: {url} was already visited")]
+    RedirectLoop { url: String },
+    #[error("HTTP {status} redirect without a usable Location header")]
+    BadRedirect { status: u16 },
+    #[error("{}", not_a_feed(feeds))]
+    NotAFeed {
+        /// Feeds the page links with `<link rel="alternate">`.
+        feeds: Vec<String>,
+    },
+    #[error("not a valid feed: {0}")]
+    Parse(String),
+    #[error("expected an HTML page, got {content_type}")]
+    NotHtml { content_type: String },
+    #[error("robots.txt of the site disallows {url}")]
+    RobotsDisallowed { url: String },
+    #[error("network error: {0}")]
+    Network(String),
+}
+
+impl FetchError {
+    /// Worth retrying: connection failures, timeouts, stalls, 408, 429 and 5xx.
+    pub fn is_transient(&self) -> bool {
+        match self {
+            FetchError::Connect(_)
+            | FetchError::Timeout { .. }
+            | FetchError::Stalled { .. }
+            | FetchError::Network(_) => true,
+            FetchError::Http { status, .. } => matches!(*status, 408 | 429 | 500..=599),
+            _ => false,
+        }
+    }
+
+    /// How long the server asked us to wait (Retry-After), if it did.
+    pub fn retry_after(&self) -> Option<Duration> {
+        match self {
+            FetchError::Http { retry_after, .. } => *retry_after,
+            FetchError::HostPaused { wait, .. } => Some(*wait),
+            _ => None,
+        }
+    }
+
+    /// The HTTP status behind the error, if any.
+    pub fn status(&self) -> Option<u16> {
+        match self {
+            FetchError::Http { status, .. } => Some(*status),
+            _ => None,
+        }
+    }
+
+    pub(crate) fn from_reqwest(e: &reqwest::Error) -> FetchError {
+        let mut message = e.to_string();
+        let mut source = std::error::Error::source(e);
+        while let Some(s) = source {
+            let text = s.to_string();
+            if !message.contains(&text) {
+                message.push_str(": ");
+                message.push_str(&text);
+            }
+            source = s.source();
+        }
+        if e.is_connect() {
+            FetchError::Connect(message)
+        } else {
+            FetchError::Network(message)
+        }
+    }
+}
+
+fn secs(d: Duration) -> String {
+    if d.as_millis() < 1000 || d.subsec_millis() != 0 && d.as_secs() < 10 {
+        format!("{:.1} s", d.as_secs_f64())
+    } else {
+        format!("{} s", d.as_secs())
+    }
+}
+
+fn size(bytes: usize) -> String {
+    if bytes >= 1 << 20 && bytes.is_multiple_of(1 << 20) {
+        format!("{} MiB", bytes >> 20)
+    } else if bytes >= 1 << 10 && bytes.is_multiple_of(1 << 10) {
+        format!("{} KiB", bytes >> 10)
+    } else {
+        format!("{bytes} bytes")
+    }
+}
+
+fn http_message(status: u16, retry_after: Option<Duration>) -> String {
+    let reason = match status {
+        400 => " Bad Request",
+        401 => " Unauthorized",
+        403 => " Forbidden",
+        404 => " Not Found",
+        408 => " Request Timeout",
+        410 => " Gone (the resource was removed for good)",
+        429 => " Too Many Requests",
+        500 => " Internal Server Error",
+        502 => " Bad Gateway",
+        503 => " Service Unavailable",
+        504 => " Gateway Timeout",
+        _ => "",
+    };
+    match retry_after {
+        Some(d) => format!("HTTP {status}{reason} (retry after {})", secs(d)),
+        None => format!("HTTP {status}{reason}"),
+    }
+}
+
+fn not_a_feed(feeds: &[String]) -> String {
+    if feeds.is_empty() {
+        "got an HTML page, not a feed (the page links no feed)".to_string()
+    } else {
+        format!(
+            "got an HTML page, not a feed; it links these feeds: {}",
+            feeds.join(", ")
+        )
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn messages() {
+        assert_eq!(
+            FetchError::TooLarge { cap: 20 << 20 }.to_string(),
+            "body exceeds the 20 MiB cap"
+        );
+        assert_eq!(
+            FetchError::Stalled {
+                after: Duration::from_secs(15)
+            }
+            .to_string(),
+            "server stalled for 15 s in the middle of the body"
+        );
+        assert_eq!(
+            FetchError::Http {
+                status: 404,
+                retry_after: None
+            }
+            .to_string(),
+            "HTTP 404 Not Found"
+        );
+        assert_eq!(
+            FetchError::NotAFeed {
+                feeds: vec!["https://a/rss".into()]
+            }
+            .to_string(),
+            "got an HTML page, not a feed; it links these feeds: https://a/rss"
+        );
+    }
+}

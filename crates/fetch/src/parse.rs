@@ -1,0 +1,264 @@
+//! Feed parsing with feed-rs, after repair, into Gazette's [`Feed`] with dedup keys computed here.
+
+use std::collections::HashMap;
+use std::time::Duration;
+
+use url::Url;
+
+use crate::urls::{normalize_url, resolve, scheme_insensitive_key};
+use crate::{dates, discover, html, repair, Feed, FeedItem, FetchError};
+
+/// A parsed feed and the polling hint its content gives (TTL, sy:updatePeriod).
+#[derive(Debug)]
+pub struct ParsedFeed {
+    pub feed: Feed,
+    pub min_interval: Option<Duration>,
+}
+
+/// Parses feed text (already UTF-8). `base` is the URL the feed was finally read from; relative links resolve
+/// against it (and against any `xml:base`).
+pub fn parse_feed(text: &str, base: Option<&Url>) -> Result<ParsedFeed, FetchError> {
+    let repaired = repair::repair(text);
+    if html::looks_like_html(&repaired) {
+        return Err(FetchError::NotAFeed {
+            feeds: discover::feed_links(text, base).into_iter().map(|f| f.url).collect(),
+        });
+    }
+    let parser = feed_rs::parser::Builder::new()
+        .base_uri(base.filter(|u| matches!(u.scheme(), "http" | "https")).map(Url::as_str))
+        // Empty ids stay empty: Gazette computes its own keys instead of feed-rs's synthetic ones.
+        .id_generator(|_, _, _| String::new())
+        .timestamp_parser(dates::parse_date)
+        .build();
+    let parsed = match parser.parse(repaired.as_bytes()) {
+        Ok(f) => f,
+        Err(e) => {
+            let head = &repaired.as_bytes()[..repaired.len().min(4096)];
+            if html::find_ci(head, b"<html").is_some() || html::find_ci(head, b"<body").is_some() {
+                return Err(FetchError::NotAFeed {
+                    feeds: discover::feed_links(text, base).into_iter().map(|f| f.url).collect(),
+                });
+            }
+            return Err(FetchError::Parse(e.to_string()));
+        }
+    };
+    let mut min_interval = parsed
+        .ttl
+        .filter(|t| *t > 0)
+        .map(|t| Duration::from_secs(u64::from(t) * 60));
+    if let Some(sy) = syndication_interval(&repaired) {
+        min_interval = Some(min_interval.map_or(sy, |m| m.max(sy)));
+    }
+    let feed = convert(parsed, base);
+    Ok(ParsedFeed { feed, min_interval })
+}
+
+fn convert(parsed: feed_rs::model::Feed, base: Option<&Url>) -> Feed {
+    let site_url = parsed
+        .links
+        .iter()
+        .filter(|l| l.rel.as_deref().is_none_or(|r| r == "alternate"))
+        .find_map(|l| resolve(base, &l.href));
+    let mut guid_counts: HashMap<&str, usize> = HashMap::new();
+    for e in &parsed.entries {
+        let id = e.id.trim();
+        if !id.is_empty() {
+            *guid_counts.entry(id).or_default() += 1;
+        }
+    }
+    let mut items = Vec::with_capacity(parsed.entries.len());
+    for entry in &parsed.entries {
+        let entry_base = entry.base.as_deref().and_then(|b| Url::parse(b).ok());
+        let base_for_entry = entry_base.as_ref().or(base);
+        let guid = Some(entry.id.trim()).filter(|g| !g.is_empty()).map(str::to_string);
+        let link = pick_link(&entry.links, base_for_entry).or_else(|| {
+            // A GUID that is a web address stands in for a missing link (as permalink GUIDs do in RSS).
+            guid.as_deref()
+                .filter(|g| g.starts_with("http://") || g.starts_with("https://"))
+                .and_then(normalize_url)
+        });
+        let title = entry
+            .title
+            .as_ref()
+            .map(|t| t.content.trim().to_string())
+            .filter(|t| !t.is_empty());
+        let published = entry.published.or(entry.updated);
+        let unique_guid = guid.as_deref().filter(|g| guid_counts.get(g).copied() == Some(1));
+        let key = if let Some(g) = unique_guid {
+            guid_key(g)
+        } else if let Some(url) = &link {
+            scheme_insensitive_key(url)
+        } else if let Some(t) = &title {
+            format!("title:{}|{}", t, published.map(|d| d.to_rfc3339()).unwrap_or_default())
+        } else if let Some(g) = guid.as_deref() {
+            // A repeated GUID with neither link nor title: the GUID is all there is.
+            guid_key(g)
+        } else {
+            tracing::debug!("skipping a feed entry with no GUID, link or title");
+            continue;
+        };
+        let mut authors: Vec<String> = Vec::new();
+        for p in &entry.authors {
+            let name = p
+                .name
+                .as_deref()
+                .map(str::trim)
+                .filter(|n| !n.is_empty())
+                .map(str::to_string);
+            if let Some(n) = name {
+                if !authors.contains(&n) {
+                    authors.push(n);
+                }
+            }
+        }
+        let summary = entry
+            .summary
+            .as_ref()
+            .map(|t| t.content.trim().to_string())
+            .filter(|s| !s.is_empty());
+        let content = entry
+            .content
+            .as_ref()
+            .and_then(|c| c.body.as_deref())
+            .map(|s| s.trim().to_string())
+            .filter(|s| !s.is_empty());
+        items.push(FeedItem {
+            key,
+            guid,
+            url: link,
+            title,
+            published,
+            authors,
+            summary,
+            content,
+        });
+    }
+    Feed {
+        title: parsed
+            .title
+            .map(|t| t.content.trim().to_string())
+            .filter(|t| !t.is_empty()),
+        site_url,
+        items,
+    }
+}
+
+/// The dedup key for a GUID: web addresses are normalised and made scheme-insensitive, so a feed moving its GUIDs
+/// from `http://` to `https://` creates no duplicates.
+fn guid_key(guid: &str) -> String {
+    if guid.starts_with("http://") || guid.starts_with("https://") || guid.starts_with("HTTP") {
+        if let Some(n) = normalize_url(guid) {
+            return scheme_insensitive_key(&n);
+        }
+    }
+    guid.to_string()
+}
+
+fn pick_link(links: &[feed_rs::model::Link], base: Option<&Url>) -> Option<String> {
+    let candidates = || {
+        links
+            .iter()
+            .filter(|l| l.rel.as_deref().is_none_or(|r| r.eq_ignore_ascii_case("alternate")))
+    };
+    candidates()
+        .filter(|l| l.media_type.as_deref().is_none_or(|t| t.contains("html")))
+        .chain(candidates())
+        .find_map(|l| resolve(base, &l.href))
+}
+
+/// `sy:updatePeriod` / `sy:updateFrequency` (RSS 1.0 syndication module), whatever the prefix.
+fn syndication_interval(text: &str) -> Option<Duration> {
+    let period = element_text(text, ":updatePeriod")?;
+    let secs: u64 = match period.trim().to_ascii_lowercase().as_str() {
+        "hourly" => 3600,
+        "daily" => 86_400,
+        "weekly" => 7 * 86_400,
+        "monthly" => 30 * 86_400,
+        "yearly" => 365 * 86_400,
+        _ => return None,
+    };
+    let freq: u64 = element_text(text, ":updateFrequency")
+        .and_then(|f| f.trim().parse().ok())
+        .filter(|f| *f > 0)
+        .unwrap_or(1);
+    Some(Duration::from_secs(secs / freq))
+}
+
+fn element_text<'a>(text: &'a str, suffix: &str) -> Option<&'a str> {
+    let head = &text[..floor(text, 64 * 1024)];
+    let pos = head.find(&format!("{suffix}>"))?;
+    let start = pos + suffix.len() + 1;
+    let end = head[start..].find('<')? + start;
+    Some(&head[start..end])
+}
+
+fn floor(s: &str, mut i: usize) -> usize {
+    if i >= s.len() {
+        return s.len();
+    }
+    while !s.is_char_boundary(i) {
+        i -= 1;
+    }
+    i
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn base() -> Url {
+        Url::parse("https://example.com/news/feed.xml").unwrap()
+    }
+
+    #[test]
+    fn rss_keys_and_links() {
+        let xml = r#"<?xml version="1.0"?><rss version="2.0"><channel><title>T</title><link>/</link><ttl>30</ttl>
+        <item><title>A</title><link>a.html?utm_source=x#frag</link><guid>id-1</guid><pubDate>Fri, 03 Dec 2021 21:15 EST</pubDate></item>
+        <item><title>B</title><link>/b.html</link></item>
+        <item><title>C</title><guid isPermaLink="true">http://example.com/c</guid></item>
+        <item><title>D</title><pubDate>Fri, 03 Dec 2021 21:15:00 GMT</pubDate></item>
+        </channel></rss>"#;
+        let p = parse_feed(xml, Some(&base())).unwrap();
+        assert_eq!(p.min_interval, Some(Duration::from_secs(1800)));
+        assert_eq!(p.feed.title.as_deref(), Some("T"));
+        assert_eq!(p.feed.site_url.as_deref(), Some("https://example.com/"));
+        let it = &p.feed.items;
+        assert_eq!(it.len(), 4);
+        assert_eq!(it[0].key, "id-1");
+        assert_eq!(it[0].url.as_deref(), Some("https://example.com/news/a.html"));
+        assert_eq!(it[0].published.unwrap().to_rfc3339(), "2021-12-04T02:15:00+00:00");
+        assert_eq!(it[1].key, "https://example.com/b.html");
+        assert_eq!(it[2].key, "https://example.com/c");
+        assert_eq!(it[2].url.as_deref(), Some("http://example.com/c"));
+        assert_eq!(it[3].key, "title:D|2021-12-03T21:15:00+00:00");
+    }
+
+    #[test]
+    fn atom_and_json() {
+        let atom = r#"<feed xmlns="http://www.w3.org/2005/Atom" xmlns:sy="http://purl.org/rss/1.0/modules/syndication/">
+        <title>A</title><sy:updatePeriod>hourly</sy:updatePeriod><sy:updateFrequency>2</sy:updateFrequency>
+        <entry><id>tag:x,2021:1</id><title>E</title><link rel="alternate" href="e1"/><updated>2021-12-03T21:15:00Z</updated></entry></feed>"#;
+        let p = parse_feed(atom, Some(&base())).unwrap();
+        assert_eq!(p.min_interval, Some(Duration::from_secs(1800)));
+        assert_eq!(p.feed.items[0].key, "tag:x,2021:1");
+        assert_eq!(
+            p.feed.items[0].published.unwrap().to_rfc3339(),
+            "2021-12-03T21:15:00+00:00"
+        );
+        assert_eq!(p.feed.items[0].url.as_deref(), Some("https://example.com/news/e1"));
+        let json = r#"{"version":"https://jsonfeed.org/version/1.1","title":"J","items":[{"id":"1","url":"https://example.com/j","title":"J1","content_text":"x"}]}"#;
+        let p = parse_feed(json, Some(&base())).unwrap();
+        assert_eq!(p.feed.items[0].key, "1");
+        assert_eq!(p.feed.items[0].url.as_deref(), Some("https://example.com/j"));
+    }
+
+    #[test]
+    fn html_is_reported() {
+        let page =
+            r#"<!DOCTYPE html><html><head><link rel="alternate" type="application/rss+xml" href="/rss"></head></html>"#;
+        match parse_feed(page, Some(&base())) {
+            Err(FetchError::NotAFeed { feeds }) => assert_eq!(feeds, vec!["https://example.com/rss".to_string()]),
+            other => panic!("{other:?}"),
+        }
+    }
+}
