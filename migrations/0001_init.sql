@@ -102,7 +102,8 @@ CREATE TABLE entities (
 );
 
 -- start/end are character offsets into articles.text (or articles.title when field = 'title'), end exclusive:
--- substr(text, start + 1, end - start) = surface.
+-- substr(text, start + 1, end - start) = surface. `day` is the article's publication day (YYYY-MM-DD), copied here
+-- so that per-day questions never have to join 20 million mentions to their articles.
 CREATE TABLE mentions (
     id             INTEGER PRIMARY KEY,
     article_id     INTEGER NOT NULL REFERENCES articles(id) ON DELETE CASCADE,
@@ -111,10 +112,41 @@ CREATE TABLE mentions (
     start          INTEGER NOT NULL,
     "end"          INTEGER NOT NULL,
     surface        TEXT NOT NULL,
-    tagger_version TEXT NOT NULL
+    tagger_version TEXT NOT NULL,
+    day            TEXT NOT NULL
 );
-CREATE INDEX mentions_article ON mentions(article_id);
+CREATE INDEX mentions_article ON mentions(article_id, entity_id);
 CREATE INDEX mentions_entity ON mentions(entity_id, article_id);
+CREATE INDEX mentions_day ON mentions(day, entity_id, article_id);
+
+-- Per entity and day: mentions and distinct articles. Kept by the triggers below, so counts over any range of days
+-- read a few thousand rows instead of millions of mentions.
+CREATE TABLE entity_days (
+    entity_id INTEGER NOT NULL REFERENCES entities(id),
+    day       TEXT NOT NULL,
+    mentions  INTEGER NOT NULL,
+    articles  INTEGER NOT NULL,
+    PRIMARY KEY (entity_id, day)
+) WITHOUT ROWID;
+CREATE INDEX entity_days_day ON entity_days(day, entity_id);
+
+CREATE TRIGGER mentions_count_insert AFTER INSERT ON mentions BEGIN
+    INSERT INTO entity_days (entity_id, day, mentions, articles)
+    VALUES (new.entity_id, new.day, 1,
+            NOT EXISTS (SELECT 1 FROM mentions
+                        WHERE entity_id = new.entity_id AND article_id = new.article_id AND id <> new.id))
+    ON CONFLICT (entity_id, day) DO UPDATE SET
+        mentions = mentions + 1,
+        articles = articles + excluded.articles;
+END;
+CREATE TRIGGER mentions_count_delete AFTER DELETE ON mentions BEGIN
+    UPDATE entity_days SET
+        mentions = mentions - 1,
+        articles = articles - NOT EXISTS (SELECT 1 FROM mentions
+                                          WHERE entity_id = old.entity_id AND article_id = old.article_id)
+    WHERE entity_id = old.entity_id AND day = old.day;
+    DELETE FROM entity_days WHERE entity_id = old.entity_id AND day = old.day AND mentions <= 0;
+END;
 
 CREATE TABLE quotes (
     id                INTEGER PRIMARY KEY,

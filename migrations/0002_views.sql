@@ -19,29 +19,29 @@ SELECT a.id,
 FROM articles a
 JOIN feeds f ON f.id = a.feed_id;
 
--- Mentions and distinct articles per entity.
+-- Mentions and distinct articles per entity, all time (from the per-day counts).
 CREATE VIEW v_entity_counts AS
-SELECT e.id                          AS entity_id,
+SELECT e.id             AS entity_id,
        e.type,
        e.name,
-       count(*)                      AS mentions,
-       count(DISTINCT m.article_id)  AS articles
-FROM entities e
-JOIN mentions m ON m.entity_id = e.id
+       sum(d.mentions)  AS mentions,
+       sum(d.articles)  AS articles,
+       min(d.day)       AS first_day,
+       max(d.day)       AS last_day
+FROM entity_days d
+JOIN entities e ON e.id = d.entity_id
 GROUP BY e.id;
 
--- Mentions per entity per day (the article's publication day, else the day it was fetched).
+-- Mentions and articles per entity per day (the article's publication day). Filter on `day` for a range.
 CREATE VIEW v_entity_daily AS
-SELECT substr(COALESCE(a.published_at, a.fetched_at), 1, 10) AS day,
-       e.id                         AS entity_id,
+SELECT d.day,
+       e.id        AS entity_id,
        e.type,
        e.name,
-       count(*)                     AS mentions,
-       count(DISTINCT a.id)         AS articles
-FROM mentions m
-JOIN articles a ON a.id = m.article_id
-JOIN entities e ON e.id = m.entity_id
-GROUP BY day, e.id;
+       d.mentions,
+       d.articles
+FROM entity_days d
+JOIN entities e ON e.id = d.entity_id;
 
 -- Pairs of named entities mentioned in the same article (each pair once, lower id first).
 CREATE VIEW v_cooccurrence AS

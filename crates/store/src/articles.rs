@@ -154,6 +154,47 @@ pub fn insert_article(conn: &mut Connection, a: &NewArticle) -> Result<StoredArt
     Ok(StoredArticle::Inserted(id))
 }
 
+/// Replaces what extraction and tagging produced for a stored article (for `gazette reprocess`), in one transaction:
+/// its metadata, text, mentions and quotes. Identity (feed, key, URL), the raw page and `fetched_at` stay.
+pub fn update_article(conn: &mut Connection, article_id: i64, a: &NewArticle) -> Result<()> {
+    let tx = conn.transaction_with_behavior(rusqlite::TransactionBehavior::Immediate)?;
+    // Mentions go first: their per-day counts are keyed by the publication day the article has now.
+    tx.execute("DELETE FROM mentions WHERE article_id = ?1", [article_id])?;
+    tx.execute("DELETE FROM quotes WHERE article_id = ?1", [article_id])?;
+    tx.execute(
+        "UPDATE articles SET canonical_url = ?2, title = ?3, authors = ?4, published_at = COALESCE(?5, published_at),
+                language = ?6, site_name = ?7, image_url = ?8, image_caption = ?9, description = ?10, text = ?11,
+                content_hash = ?12, page_error = ?13, extractor_version = ?14, tagger_version = ?15
+         WHERE id = ?1",
+        params![
+            article_id,
+            a.canonical_url,
+            a.title,
+            serde_json::to_string(&a.authors).unwrap_or_else(|_| "[]".into()),
+            a.published_at,
+            a.language,
+            a.site_name,
+            a.image_url,
+            a.image_caption,
+            a.description,
+            a.text,
+            content_hash(&a.text),
+            a.page_error,
+            a.extractor_version,
+            a.tagger_version,
+        ],
+    )?;
+    insert_annotations(
+        &tx,
+        article_id,
+        a.tagger_version.as_deref().unwrap_or(""),
+        &a.mentions,
+        &a.quotes,
+    )?;
+    tx.commit()?;
+    Ok(())
+}
+
 fn insert_annotations(
     tx: &Transaction,
     article_id: i64,
@@ -162,8 +203,9 @@ fn insert_annotations(
     quotes: &[NewQuote],
 ) -> Result<()> {
     let mut insert_mention = tx.prepare_cached(
-        "INSERT INTO mentions (article_id, entity_id, field, start, \"end\", surface, tagger_version)
-         VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7)",
+        "INSERT INTO mentions (article_id, entity_id, field, start, \"end\", surface, tagger_version, day)
+         VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7,
+                 (SELECT substr(COALESCE(published_at, fetched_at), 1, 10) FROM articles WHERE id = ?1))",
     )?;
     for m in mentions {
         let entity_id = entity_id(tx, m.entity_type, &m.entity_name)?;
@@ -193,10 +235,7 @@ fn insert_annotations(
 /// The id of the entity (type, name), created on first sight.
 fn entity_id(tx: &Transaction, entity_type: &str, name: &str) -> Result<i64> {
     let mut find = tx.prepare_cached("SELECT id FROM entities WHERE type = ?1 AND name = ?2")?;
-    if let Some(id) = find
-        .query_row(params![entity_type, name], |r| r.get(0))
-        .optional()?
-    {
+    if let Some(id) = find.query_row(params![entity_type, name], |r| r.get(0)).optional()? {
         return Ok(id);
     }
     tx.execute(

@@ -25,8 +25,7 @@ pub struct FeedRow {
     pub articles: i64,
 }
 
-const FEED_COLUMNS: &str =
-    "f.id, f.url, f.title, f.site_url, f.etag, f.last_modified, f.next_check_at, \
+const FEED_COLUMNS: &str = "f.id, f.url, f.title, f.site_url, f.etag, f.last_modified, f.next_check_at, \
      f.error_count, f.last_error, f.disabled, f.obey_robots, f.created_at, \
      (SELECT max(started_at) FROM fetches WHERE feed_id = f.id), \
      (SELECT status FROM fetches WHERE feed_id = f.id ORDER BY started_at DESC, id DESC LIMIT 1), \
@@ -121,12 +120,7 @@ pub struct FeedUpdate {
 }
 
 /// Records a fetch: its attempts in `fetches`, and what it changed on the feed.
-pub fn record_fetch(
-    conn: &mut Connection,
-    feed_id: i64,
-    attempts: &[FetchRecord],
-    update: &FeedUpdate,
-) -> Result<()> {
+pub fn record_fetch(conn: &mut Connection, feed_id: i64, attempts: &[FetchRecord], update: &FeedUpdate) -> Result<()> {
     let tx = conn.transaction_with_behavior(rusqlite::TransactionBehavior::Immediate)?;
     {
         let mut insert = tx.prepare_cached(
@@ -171,16 +165,9 @@ pub fn record_fetch(
         )?;
         if let Some(new_url) = &update.moved_to {
             // Another subscription may already own that URL; then keep ours as it is.
-            let taken: bool = tx.query_row(
-                "SELECT count(*) > 0 FROM feeds WHERE url = ?1",
-                [new_url],
-                |r| r.get(0),
-            )?;
+            let taken: bool = tx.query_row("SELECT count(*) > 0 FROM feeds WHERE url = ?1", [new_url], |r| r.get(0))?;
             if !taken {
-                tx.execute(
-                    "UPDATE feeds SET url = ?2 WHERE id = ?1",
-                    params![feed_id, new_url],
-                )?;
+                tx.execute("UPDATE feeds SET url = ?2 WHERE id = ?1", params![feed_id, new_url])?;
             }
         }
     }
@@ -189,12 +176,7 @@ pub fn record_fetch(
 }
 
 /// Sets the new/duplicate counts on the latest fetch of a feed (known only after its items were processed).
-pub fn set_fetch_counts(
-    conn: &Connection,
-    feed_id: i64,
-    new_items: u64,
-    duplicate_items: u64,
-) -> Result<()> {
+pub fn set_fetch_counts(conn: &Connection, feed_id: i64, new_items: u64, duplicate_items: u64) -> Result<()> {
     conn.execute(
         "UPDATE fetches SET new_items = ?2, duplicate_items = ?3
          WHERE id = (SELECT max(id) FROM fetches WHERE feed_id = ?1)",

@@ -15,13 +15,13 @@ pub mod schema;
 mod writer;
 
 pub use articles::{
-    decompress_html, insert_article, is_known, ArticleKey, NewArticle, NewMention, NewQuote,
+    decompress_html, insert_article, is_known, update_article, ArticleKey, NewArticle, NewMention, NewQuote,
     StoredArticle,
 };
 pub use connection::{open, open_read_only};
 pub use feeds::{
-    add_feed, find_feed, list_feeds, record_fetch, remove_feed, set_feed_disabled,
-    set_fetch_counts, FeedRow, FeedUpdate, FetchRecord,
+    add_feed, find_feed, list_feeds, record_fetch, remove_feed, set_feed_disabled, set_fetch_counts, FeedRow,
+    FeedUpdate, FetchRecord,
 };
 pub use writer::Writer;
 

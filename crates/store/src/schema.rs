@@ -41,9 +41,7 @@ pub fn current_version(conn: &Connection) -> Result<u32> {
              applied_at TEXT NOT NULL
          )",
     )?;
-    let v: Option<u32> = conn.query_row("SELECT max(version) FROM schema_migrations", [], |r| {
-        r.get(0)
-    })?;
+    let v: Option<u32> = conn.query_row("SELECT max(version) FROM schema_migrations", [], |r| r.get(0))?;
     Ok(v.unwrap_or(0))
 }
 
@@ -57,9 +55,7 @@ pub fn current_version_read_only(conn: &Connection) -> Result<u32> {
     if !exists {
         return Ok(0);
     }
-    let v: Option<u32> = conn.query_row("SELECT max(version) FROM schema_migrations", [], |r| {
-        r.get(0)
-    })?;
+    let v: Option<u32> = conn.query_row("SELECT max(version) FROM schema_migrations", [], |r| r.get(0))?;
     Ok(v.unwrap_or(0))
 }
 
@@ -73,25 +69,18 @@ pub fn migrate_to(conn: &mut Connection, target: u32) -> Result<Vec<u32>> {
         });
     }
     let mut applied = Vec::new();
-    for m in MIGRATIONS
-        .iter()
-        .filter(|m| m.version > found && m.version <= target)
-    {
+    for m in MIGRATIONS.iter().filter(|m| m.version > found && m.version <= target) {
         let tx = conn.transaction_with_behavior(rusqlite::TransactionBehavior::Immediate)?;
         // Another process may have migrated while we waited for the write lock.
-        let now: Option<u32> =
-            tx.query_row("SELECT max(version) FROM schema_migrations", [], |r| {
-                r.get(0)
-            })?;
+        let now: Option<u32> = tx.query_row("SELECT max(version) FROM schema_migrations", [], |r| r.get(0))?;
         if now.unwrap_or(0) >= m.version {
             continue;
         }
-        tx.execute_batch(m.sql)
-            .map_err(|source| StoreError::Migration {
-                version: m.version,
-                name: m.name,
-                source,
-            })?;
+        tx.execute_batch(m.sql).map_err(|source| StoreError::Migration {
+            version: m.version,
+            name: m.name,
+            source,
+        })?;
         tx.execute(
             "INSERT INTO schema_migrations (version, name, applied_at) VALUES (?1, ?2, ?3)",
             rusqlite::params![m.version, m.name, crate::now_rfc3339()],
@@ -116,10 +105,7 @@ mod tests {
             .filter(|n| n.ends_with(".sql"))
             .collect();
         files.sort();
-        let registered: Vec<String> = MIGRATIONS
-            .iter()
-            .map(|m| format!("{}.sql", m.name))
-            .collect();
+        let registered: Vec<String> = MIGRATIONS.iter().map(|m| format!("{}.sql", m.name)).collect();
         assert_eq!(files, registered);
         for (i, m) in MIGRATIONS.iter().enumerate() {
             assert_eq!(m.version as usize, i + 1);

@@ -67,10 +67,7 @@ impl Writer {
         let job: Job = Box::new(move |conn| {
             let _ = tx.send(f(conn));
         });
-        self.jobs
-            .send(job)
-            .await
-            .map_err(|_| StoreError::WriterGone)?;
+        self.jobs.send(job).await.map_err(|_| StoreError::WriterGone)?;
         rx.await.map_err(|_| StoreError::WriterGone)?
     }
 

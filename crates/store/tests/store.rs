@@ -41,20 +41,14 @@ fn fresh_database_gets_every_migration() {
         "v_articles",
     ] {
         let n: i64 = conn
-            .query_row(
-                "SELECT count(*) FROM sqlite_master WHERE name = ?1",
-                [table],
-                |r| r.get(0),
-            )
+            .query_row("SELECT count(*) FROM sqlite_master WHERE name = ?1", [table], |r| {
+                r.get(0)
+            })
             .unwrap();
         assert_eq!(n, 1, "{table} missing");
     }
-    let fk: bool = conn
-        .query_row("PRAGMA foreign_keys", [], |r| r.get(0))
-        .unwrap();
-    let wal: String = conn
-        .query_row("PRAGMA journal_mode", [], |r| r.get(0))
-        .unwrap();
+    let fk: bool = conn.query_row("PRAGMA foreign_keys", [], |r| r.get(0)).unwrap();
+    let wal: String = conn.query_row("PRAGMA journal_mode", [], |r| r.get(0)).unwrap();
     assert!(fk);
     assert_eq!(wal, "wal");
 }
@@ -66,18 +60,13 @@ fn previous_version_database_is_upgraded_in_place_keeping_data() {
     {
         let mut conn = Connection::open(&path).unwrap();
         schema::migrate_to(&mut conn, schema::LATEST - 1).unwrap();
-        conn.execute(
-            "INSERT INTO feeds (url) VALUES ('http://example.org/feed')",
-            [],
-        )
-        .unwrap();
+        conn.execute("INSERT INTO feeds (url) VALUES ('http://example.org/feed')", [])
+            .unwrap();
         assert_eq!(schema::current_version(&conn).unwrap(), schema::LATEST - 1);
     }
     let conn = gazette_store::open(&path).unwrap();
     assert_eq!(schema::current_version(&conn).unwrap(), schema::LATEST);
-    let url: String = conn
-        .query_row("SELECT url FROM feeds", [], |r| r.get(0))
-        .unwrap();
+    let url: String = conn.query_row("SELECT url FROM feeds", [], |r| r.get(0)).unwrap();
     assert_eq!(url, "http://example.org/feed");
 }
 
@@ -95,9 +84,7 @@ fn newer_database_is_refused_with_a_clear_error() {
     }
     let err = gazette_store::open(&path).unwrap_err().to_string();
     assert!(err.contains("newer than this Gazette understands"), "{err}");
-    let err = gazette_store::open_read_only(&path)
-        .unwrap_err()
-        .to_string();
+    let err = gazette_store::open_read_only(&path).unwrap_err().to_string();
     assert!(err.contains("newer"), "{err}");
 }
 
@@ -106,10 +93,7 @@ fn an_article_is_stored_once_by_key_url_or_canonical_url() {
     let dir = tempfile::tempdir().unwrap();
     let mut conn = gazette_store::open(&dir.path().join("g.db")).unwrap();
     let feed = gazette_store::add_feed(&conn, "http://example.org/feed").unwrap();
-    assert_eq!(
-        gazette_store::add_feed(&conn, "http://example.org/feed").unwrap(),
-        feed
-    );
+    assert_eq!(gazette_store::add_feed(&conn, "http://example.org/feed").unwrap(), feed);
 
     let mut first = article(feed, "guid-1", "http://example.org/a/1");
     first.canonical_url = Some("https://example.org/a/1".into());
@@ -179,17 +163,13 @@ fn read_only_connection_refuses_writes() {
     let path = dir.path().join("g.db");
     drop(gazette_store::open(&path).unwrap());
     let ro = gazette_store::open_read_only(&path).unwrap();
-    let err = ro
-        .execute("INSERT INTO feeds (url) VALUES ('x')", [])
-        .unwrap_err();
+    let err = ro.execute("INSERT INTO feeds (url) VALUES ('x')", []).unwrap_err();
     assert!(
         err.to_string().contains("readonly") || err.to_string().contains("read-only"),
         "{err}"
     );
     let rw = gazette_store::open(&path).unwrap();
-    let n: i64 = rw
-        .query_row("SELECT count(*) FROM feeds", [], |r| r.get(0))
-        .unwrap();
+    let n: i64 = rw.query_row("SELECT count(*) FROM feeds", [], |r| r.get(0)).unwrap();
     assert_eq!(n, 0);
 }
 
@@ -198,9 +178,7 @@ fn writer_thread_serves_async_callers() {
     let dir = tempfile::tempdir().unwrap();
     let path = dir.path().join("g.db");
     let writer = gazette_store::Writer::spawn(&path).unwrap();
-    let rt = tokio::runtime::Builder::new_current_thread()
-        .build()
-        .unwrap();
+    let rt = tokio::runtime::Builder::new_current_thread().build().unwrap();
     let id = rt
         .block_on(writer.call(|c| gazette_store::add_feed(c, "http://example.org/feed")))
         .unwrap();
@@ -210,4 +188,56 @@ fn writer_thread_serves_async_callers() {
         .query_row("SELECT url FROM feeds WHERE id = ?1", [id], |r| r.get(0))
         .unwrap();
     assert_eq!(url, "http://example.org/feed");
+}
+
+#[test]
+fn per_day_entity_counts_follow_inserts_updates_and_deletes() {
+    let dir = tempfile::tempdir().unwrap();
+    let mut conn = gazette_store::open(&dir.path().join("g.db")).unwrap();
+    let feed = gazette_store::add_feed(&conn, "http://example.org/feed").unwrap();
+    let mention = |name: &str, start: i64| gazette_store::NewMention {
+        field: "text",
+        start,
+        end: start + 5,
+        surface: name.into(),
+        entity_type: "PER",
+        entity_name: name.into(),
+    };
+    let mut a = article(feed, "k1", "http://example.org/a/1");
+    a.published_at = Some("2026-11-20T10:00:00Z".into());
+    a.mentions = vec![mention("Alice", 0), mention("Alice", 10), mention("Bob", 20)];
+    let StoredArticle::Inserted(id) = gazette_store::insert_article(&mut conn, &a).unwrap() else {
+        panic!("not inserted")
+    };
+    let counts = |conn: &Connection| -> Vec<(String, String, i64, i64)> {
+        let mut stmt = conn
+            .prepare("SELECT name, day, mentions, articles FROM v_entity_daily ORDER BY name, day")
+            .unwrap();
+        stmt.query_map([], |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?, r.get(3)?)))
+            .unwrap()
+            .map(|r| r.unwrap())
+            .collect()
+    };
+    assert_eq!(
+        counts(&conn),
+        [
+            ("Alice".into(), "2026-11-20".into(), 2, 1),
+            ("Bob".into(), "2026-11-20".into(), 1, 1)
+        ]
+    );
+    // Reprocessing moves the article to another day and drops Bob.
+    a.published_at = Some("2026-11-21T08:00:00Z".into());
+    a.mentions = vec![mention("Alice", 0)];
+    gazette_store::update_article(&mut conn, id, &a).unwrap();
+    assert_eq!(counts(&conn), [("Alice".into(), "2026-11-21".into(), 1, 1)]);
+    let total: (i64, i64) = conn
+        .query_row(
+            "SELECT mentions, articles FROM v_entity_counts WHERE name = 'Alice'",
+            [],
+            |r| Ok((r.get(0)?, r.get(1)?)),
+        )
+        .unwrap();
+    assert_eq!(total, (1, 1));
+    conn.execute("DELETE FROM articles WHERE id = ?1", [id]).unwrap();
+    assert!(counts(&conn).is_empty());
 }
