@@ -1,12 +1,20 @@
-//! The extracted article and the extraction entry point. (First cut: to be replaced by the real extractor.)
+//! The extracted article and the extraction entry point.
+//!
+//! [`extract`] guards against pathological nesting, parses once with html5ever, flattens the tree
+//! ([`crate::dom`]), picks and emits the body ([`crate::content`]) and fills the metadata ([`crate::meta`],
+//! [`crate::lang`]).
 
 use std::collections::BTreeMap;
 
 use chrono::{DateTime, Utc};
+use scraper::Html;
 use serde::Serialize;
 
+use crate::dom::Dom;
+use crate::{content, lang, meta};
+
 /// Recorded with every stored article, so `gazette reprocess` knows what is stale. Bump on any behaviour change.
-pub const EXTRACTOR_VERSION: &str = "0.1.0";
+pub const EXTRACTOR_VERSION: &str = "0.2.0";
 
 /// Where a metadata field was found.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
@@ -19,6 +27,8 @@ pub enum Source {
     Url,
     Byline,
     Html,
+    /// Inferred from the body text (language detection).
+    Text,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
@@ -71,7 +81,62 @@ pub enum ExtractError {
 }
 
 /// Extracts the article from a page. `page_url` (the final URL after redirects) resolves relative links.
+///
+/// Never panics; a page nested deeper than [`crate::guard::MAX_DEPTH`] is refused with [`ExtractError::TooDeep`]
+/// before parsing, since parsing it would take seconds to minutes.
 pub fn extract(html: &str, page_url: Option<&str>) -> Result<Article, ExtractError> {
-    let _ = (html, page_url);
-    Ok(Article::default())
+    if let Some(depth) = crate::guard::too_deep(html, crate::guard::MAX_DEPTH) {
+        return Err(ExtractError::TooDeep {
+            depth,
+            limit: crate::guard::MAX_DEPTH,
+        });
+    }
+    let doc = Html::parse_document(html);
+    let mut dom = Dom::build(&doc);
+    let ld = meta::json_ld(&dom.harvest.json_ld);
+    let mut article = Article::default();
+    meta::fill(&mut article, &dom, &ld, page_url);
+    let selection = content::select(&mut dom);
+    article.blocks = content::emit(&dom, &selection, article.title.as_deref());
+    cross_check_body(&mut article, ld.body.as_deref());
+    let text = article
+        .blocks
+        .iter()
+        .map(|b| b.text.as_str())
+        .collect::<Vec<_>>()
+        .join(" ");
+    let sample = if text.trim().is_empty() {
+        article.description.clone().unwrap_or_default()
+    } else {
+        text
+    };
+    if let Some((lang, src)) = lang::decide(meta::declared_language(&dom, &ld), &sample) {
+        article.language = Some(lang);
+        article.sources.insert("language", src);
+    }
+    Ok(article)
+}
+
+/// JSON-LD `articleBody` as a cross-check: when the page's own markup yields far less text than the publisher's
+/// structured copy of the body (pages rendering the body with script, paywalls), the structured copy is used.
+fn cross_check_body(article: &mut Article, body: Option<&str>) {
+    let Some(body) = body else { return };
+    let found: usize = article.blocks.iter().map(|b| b.text.len()).sum();
+    if body.len() < 200 || found * 3 >= body.len() {
+        return;
+    }
+    article.blocks = body
+        .split('\n')
+        .map(|p| {
+            let mut t = String::new();
+            crate::dom::push_collapsed(&mut t, p);
+            t.trim().to_string()
+        })
+        .filter(|t| !t.is_empty())
+        .map(|text| Block {
+            kind: BlockKind::Paragraph,
+            text,
+        })
+        .collect();
+    article.sources.insert("blocks", Source::JsonLd);
 }

@@ -12,7 +12,12 @@
 //! [`eval`] scores extraction against gold text with the word-4-gram shingle metric.
 
 mod article;
+mod content;
+mod dom;
 pub mod entities;
 pub mod eval;
+pub mod guard;
+mod lang;
+mod meta;
 
 pub use article::{extract, Article, Block, BlockKind, ExtractError, Source, EXTRACTOR_VERSION};

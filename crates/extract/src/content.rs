@@ -1,0 +1,286 @@
+//! Finding the article body: score, choose, emit.
+//!
+//! The algorithm, in one idea: the body is the subtree with the most *good* text net of *bad* text.
+//!
+//! * Every block's own text (the text nodes whose nearest block ancestor it is) is split into good, bad and neutral
+//!   characters. Link text and the text of link-dominated blocks is bad (menus, related boxes, tag lists), as is all
+//!   the text under elements marked as boilerplate by tag, ARIA role or class words (share bars, comments,
+//!   newsletters...). Non-link text in blocks long enough to be prose is good; short non-link text (labels, datelines,
+//!   list items of a recipe) is neutral; captions are neutral.
+//! * Sums go up the tree in one reverse pass, and the container maximising `good - bad` is the body. Parents win when
+//!   they add more prose than boilerplate, so articles split over sibling `<div>`s come out whole, and a page's sidebar
+//!   or comment thread costs more than the little prose it adds. Siblings of the winner that are mostly prose are
+//!   merged back in, as Readability does.
+//! * Emission walks the chosen subtrees in document order, skipping boilerplate, captions, the repeated headline and
+//!   nested containers that are more bad than good, and turns every block boundary into a new [`Block`].
+//!
+//! Class words are only a hint: a class-marked element that holds most of the page's prose is kept.
+
+use crate::article::{Block, BlockKind};
+use crate::dom::{flag, Dom, Item, Kind, Tag};
+
+/// Blocks shorter than this (non-space chars) are not prose on their own.
+const PROSE_MIN: u32 = 40;
+/// Effective drop, computed from DROP after overruling.
+const GONE: u8 = 64;
+
+fn unit_quality(tag: Tag, own_text: u32, own_link: u32) -> (f32, f32) {
+    if own_text == 0 {
+        return (0.0, 0.0);
+    }
+    let (l, k) = (own_text as f32, own_link as f32);
+    if k * 2.0 >= l {
+        return (0.0, l);
+    }
+    let weight = match tag {
+        Tag::Heading(_) => 0.3,
+        _ if own_text >= PROSE_MIN => 1.0,
+        _ => 0.2,
+    };
+    ((l - k) * weight, k)
+}
+
+/// Fills subtree totals. With `drops`, text under effectively dropped elements is all bad and captions are neutral.
+fn accumulate(items: &mut [Item], drops: bool) {
+    for it in items.iter_mut() {
+        it.text = 0;
+        it.link = 0;
+        it.good = 0.0;
+        it.bad = 0.0;
+    }
+    for i in (0..items.len()).rev() {
+        let it = &mut items[i];
+        match it.kind {
+            Kind::Text(_) => {
+                it.text += it.own_text;
+                it.link += it.own_link;
+            }
+            Kind::Element { tag, .. } if tag.is_block() => {
+                let (g, b) = unit_quality(tag, it.own_text, it.own_link);
+                if drops && it.has(GONE) {
+                    it.bad += it.own_text as f32;
+                } else if !(drops && it.has(flag::CAPTION)) {
+                    it.good += g;
+                    it.bad += b;
+                }
+            }
+            _ => {}
+        }
+        if drops && it.has(GONE) {
+            // Everything below was charged as bad already; captions too.
+            it.bad += it.good;
+            it.good = 0.0;
+        } else if drops && it.has(flag::CAPTION) {
+            it.good = 0.0;
+            it.bad = 0.0;
+        }
+        let (p, t, l, g, b) = (it.parent, it.text, it.link, it.good, it.bad);
+        if let Some(parent) = items.get_mut(p as usize) {
+            parent.text += t;
+            parent.link += l;
+            parent.good += g;
+            parent.bad += b;
+        }
+    }
+}
+
+/// Marks effective drops: DROP on self or an ancestor, unless a class-word drop would take most of the prose.
+fn resolve_drops(items: &mut [Item], total_good: f32) {
+    for i in 0..items.len() {
+        let it = &items[i];
+        let mut gone = it.has(flag::DROP) && !(it.has(flag::SOFT) && it.good > 0.5 * total_good);
+        if let Some(p) = items.get(it.parent as usize) {
+            gone |= p.has(GONE);
+        }
+        if gone {
+            items[i].flags |= GONE;
+        }
+    }
+}
+
+/// The body: the chosen container and merged siblings, as index ranges in document order.
+pub struct Selection {
+    pub regions: Vec<(usize, usize)>,
+}
+
+pub fn select(dom: &mut Dom) -> Selection {
+    let items = &mut dom.items;
+    accumulate(items, false);
+    let total = items.first().map_or(0.0, |i| i.good);
+    resolve_drops(items, total);
+    accumulate(items, true);
+    let net = |it: &Item| it.good - it.bad;
+    let mut best: Option<usize> = None;
+    for (i, it) in items.iter().enumerate() {
+        let Some(tag) = it.tag() else { continue };
+        if !tag.is_block() || it.has(GONE) || it.good <= 0.0 {
+            continue;
+        }
+        if best.is_none_or(|b| net(it) > net(&items[b])) {
+            best = Some(i);
+        }
+    }
+    let Some(top) = best else {
+        return Selection { regions: Vec::new() };
+    };
+    let mut regions = Vec::new();
+    let parent = items[top].parent as usize;
+    if parent < items.len() && items[top].tag() != Some(Tag::Cell) {
+        let threshold = (0.2 * net(&items[top])).max(10.0);
+        let mut i = parent + 1;
+        while i < items[parent].end as usize {
+            let it = &items[i];
+            let keep = i == top
+                || (!it.has(GONE)
+                    && !it.has(flag::CAPTION)
+                    && it.tag().is_some_and(Tag::is_block)
+                    && (net(it) >= threshold
+                        || (it.tag() == Some(Tag::P) && it.text > 60 && it.link * 4 < it.text && it.good > 0.0)));
+            if keep {
+                regions.push((i, it.end as usize));
+            }
+            i = it.end as usize;
+        }
+    } else {
+        regions.push((top, items[top].end as usize));
+    }
+    Selection { regions }
+}
+
+fn kind_of(tag: Tag) -> Option<BlockKind> {
+    Some(match tag {
+        Tag::Heading(_) => BlockKind::Heading,
+        Tag::ListItem => BlockKind::ListItem,
+        Tag::Quote => BlockKind::Quote,
+        Tag::Pre => BlockKind::Preformatted,
+        Tag::Row => BlockKind::TableRow,
+        _ => return None,
+    })
+}
+
+struct Emitter {
+    blocks: Vec<Block>,
+    buf: String,
+    buf_link: usize,
+    buf_chars: usize,
+}
+
+impl Emitter {
+    fn flush(&mut self, kind: BlockKind) {
+        let text = self.buf.trim();
+        // A block that is nothing but a link inside prose is navigation ("Read more", "Next page").
+        let link_only = self.buf_link * 10 >= self.buf_chars * 9 && self.buf_chars < 120;
+        if !text.is_empty() && !link_only {
+            self.blocks.push(Block {
+                kind,
+                text: text.to_string(),
+            });
+        }
+        self.buf.clear();
+        self.buf_link = 0;
+        self.buf_chars = 0;
+    }
+}
+
+/// Walks the regions in order and returns the body blocks. `title` is the article title, left out when repeated.
+pub fn emit(dom: &Dom, sel: &Selection, title: Option<&str>) -> Vec<Block> {
+    let items = &dom.items;
+    let mut e = Emitter {
+        blocks: Vec::new(),
+        buf: String::new(),
+        buf_link: 0,
+        buf_chars: 0,
+    };
+    let title_key = title.map(normalize);
+    for &(start, end) in &sel.regions {
+        // Open elements: (end, block kind context)
+        let mut open: Vec<(usize, BlockKind, bool)> = Vec::new();
+        let mut kind = BlockKind::Paragraph;
+        let mut i = start;
+        while i < end {
+            while let Some(&(close_at, _, is_block)) = open.last() {
+                if close_at > i {
+                    break;
+                }
+                open.pop();
+                if is_block {
+                    e.flush(kind);
+                }
+                kind = open.last().map_or(BlockKind::Paragraph, |o| o.1);
+            }
+            let it = &items[i];
+            match it.kind {
+                Kind::Text(t) => {
+                    let before = e.buf.len();
+                    crate::dom::push_collapsed(&mut e.buf, t);
+                    let n = e.buf[before..].chars().filter(|c| !c.is_whitespace()).count();
+                    e.buf_chars += n;
+                    if it.has(flag::IN_LINK) {
+                        e.buf_link += n;
+                    }
+                    i += 1;
+                }
+                Kind::Element { tag, .. } => {
+                    if i != start && skip(dom, i, title_key.as_deref()) {
+                        if tag.is_block() {
+                            e.flush(kind);
+                        }
+                        i = it.end as usize;
+                        continue;
+                    }
+                    match tag {
+                        Tag::Br => e.flush(kind),
+                        Tag::Cell => {
+                            if !e.buf.is_empty() && !e.buf.ends_with(' ') {
+                                e.buf.push(' ');
+                            }
+                        }
+                        Tag::Img | Tag::Inline | Tag::Link => {}
+                        _ => e.flush(kind),
+                    }
+                    if (it.end as usize) > i + 1 {
+                        let is_block = tag.is_block() && tag != Tag::Cell;
+                        let inner = kind_of(tag).unwrap_or(match kind {
+                            // A paragraph inside a list item or quote keeps the outer kind.
+                            BlockKind::ListItem | BlockKind::Quote | BlockKind::TableRow | BlockKind::Preformatted => {
+                                kind
+                            }
+                            _ => BlockKind::Paragraph,
+                        });
+                        let inner = if tag.is_block() { inner } else { kind };
+                        open.push((it.end as usize, inner, is_block));
+                        kind = inner;
+                    }
+                    i += 1;
+                }
+            }
+        }
+        e.flush(kind);
+    }
+    e.blocks
+}
+
+fn skip(dom: &Dom, i: usize, title: Option<&str>) -> bool {
+    let it = &dom.items[i];
+    if it.has(GONE) || it.has(flag::CAPTION) {
+        return true;
+    }
+    let Some(tag) = it.tag() else { return false };
+    match tag {
+        Tag::Heading(level) if level <= 2 => title.is_some_and(|t| {
+            let h = normalize(&dom.subtree_text(i));
+            !h.is_empty() && (h == t || (h.len() > 20 && t.contains(&h)) || (t.len() > 20 && h.contains(t)))
+        }),
+        Tag::Inline | Tag::Link | Tag::Br | Tag::Img => false,
+        // Nested containers that carry more boilerplate than prose.
+        _ => it.text > 0 && it.bad > it.good.max(0.0) * 1.0 && it.bad >= 1.0,
+    }
+}
+
+/// Lower-cased word characters only, for comparing headings with the title.
+pub fn normalize(s: &str) -> String {
+    s.chars()
+        .filter(|c| c.is_alphanumeric())
+        .flat_map(char::to_lowercase)
+        .collect()
+}

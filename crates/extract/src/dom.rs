@@ -1,0 +1,593 @@
+//! A flat, preorder copy of the parsed page that the scorer and the emitter walk.
+//!
+//! One iterative walk over html5ever's tree builds it: scripts, styles, forms controls, hidden elements and the like
+//! are left out, each element gets a small tag class and boilerplate flags (from its tag, role, class and id), and each
+//! text node is charged to its nearest block ancestor (its "unit"). Metadata sources met on the way (`<meta>`, `<link>`,
+//! JSON-LD, `<time>`, `<html lang>`) are collected into [`Harvest`] so the page is walked once. Subtrees are index
+//! ranges (`start..end`), so ancestry tests and skipping need no recursion, and no deep page can overflow the stack.
+
+use scraper::{Html, Node};
+
+/// What kind of element a node is, as far as extraction cares.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Tag {
+    /// Text-level element (`a`, `span`, `em`...): its text belongs to the enclosing block.
+    Inline,
+    Link,
+    Br,
+    Img,
+    P,
+    Heading(u8),
+    ListItem,
+    List,
+    Quote,
+    Pre,
+    Cell,
+    Row,
+    Table,
+    Figure,
+    Caption,
+    /// Any other block or unknown element: a container.
+    Block,
+}
+
+impl Tag {
+    pub fn is_block(self) -> bool {
+        !matches!(self, Tag::Inline | Tag::Link | Tag::Br | Tag::Img)
+    }
+}
+
+/// Flags on an element.
+pub mod flag {
+    /// Boilerplate by tag, role or class: left out of the body.
+    pub const DROP: u8 = 1;
+    /// A caption or credit: left out of the body, a candidate for `image_caption`.
+    pub const CAPTION: u8 = 2;
+    /// Inside a link.
+    pub const IN_LINK: u8 = 4;
+    /// Class or id says "content".
+    pub const POSITIVE: u8 = 8;
+    /// DROP came from class/id words alone (may be overruled when it would remove most of the page).
+    pub const SOFT: u8 = 16;
+    /// Byline, author or date chrome.
+    pub const BYLINE: u8 = 32;
+}
+
+#[derive(Debug, Clone, Copy)]
+pub enum Kind<'a> {
+    Element { tag: Tag, el: &'a scraper::node::Element },
+    Text(&'a str),
+}
+
+/// One node of the flat tree.
+#[derive(Debug, Clone)]
+pub struct Item<'a> {
+    pub kind: Kind<'a>,
+    pub parent: u32,
+    /// One past the last descendant.
+    pub end: u32,
+    pub flags: u8,
+    /// Non-space characters of text directly charged to this block, and how many of them are inside links.
+    pub own_text: u32,
+    pub own_link: u32,
+    /// Subtree totals, filled by the scorer.
+    pub text: u32,
+    pub link: u32,
+    pub good: f32,
+    pub bad: f32,
+}
+
+impl Item<'_> {
+    pub fn tag(&self) -> Option<Tag> {
+        match self.kind {
+            Kind::Element { tag, .. } => Some(tag),
+            Kind::Text(_) => None,
+        }
+    }
+
+    pub fn has(&self, f: u8) -> bool {
+        self.flags & f != 0
+    }
+}
+
+/// Metadata sources met during the walk, in document order.
+#[derive(Debug, Default)]
+pub struct Harvest<'a> {
+    pub lang: Option<&'a str>,
+    pub title: Option<String>,
+    /// (key: lowercased `property`/`name`/`itemprop`, content)
+    pub metas: Vec<(String, &'a str)>,
+    /// (rel, href)
+    pub links: Vec<(&'a str, &'a str)>,
+    pub json_ld: Vec<String>,
+    /// `datetime` attributes of `<time>` elements.
+    pub times: Vec<&'a str>,
+    /// Image sources (`src`), with the image's item index.
+    pub images: Vec<(&'a str, Option<u32>)>,
+}
+
+pub struct Dom<'a> {
+    pub items: Vec<Item<'a>>,
+    pub harvest: Harvest<'a>,
+}
+
+fn classify(name: &str) -> Option<Tag> {
+    Some(match name {
+        "script" | "style" | "noscript" | "template" | "svg" | "math" | "iframe" | "object" | "embed" | "canvas"
+        | "select" | "option" | "button" | "input" | "textarea" | "head" | "meta" | "link" | "title" | "video"
+        | "audio" | "map" | "dialog" | "frameset" | "frame" | "applet" | "datalist" | "output" | "progress" => {
+            return None
+        }
+        "a" => Tag::Link,
+        "br" => Tag::Br,
+        "img" | "picture" => Tag::Img,
+        "span" | "b" | "i" | "em" | "strong" | "font" | "small" | "big" | "sup" | "sub" | "code" | "abbr"
+        | "acronym" | "cite" | "q" | "time" | "label" | "mark" | "u" | "s" | "strike" | "del" | "ins" | "tt"
+        | "var" | "kbd" | "samp" | "dfn" | "bdi" | "bdo" | "data" | "nobr" | "wbr" | "ruby" | "rt" | "rp" | "rb"
+        | "blink" | "o:p" => Tag::Inline,
+        "p" => Tag::P,
+        "h1" => Tag::Heading(1),
+        "h2" => Tag::Heading(2),
+        "h3" => Tag::Heading(3),
+        "h4" => Tag::Heading(4),
+        "h5" => Tag::Heading(5),
+        "h6" => Tag::Heading(6),
+        "li" | "dt" | "dd" => Tag::ListItem,
+        "ul" | "ol" | "dl" | "menu" => Tag::List,
+        "blockquote" => Tag::Quote,
+        "pre" => Tag::Pre,
+        "td" | "th" => Tag::Cell,
+        "tr" => Tag::Row,
+        "table" => Tag::Table,
+        "figure" => Tag::Figure,
+        "figcaption" => Tag::Caption,
+        _ => Tag::Block,
+    })
+}
+
+/// Class/id words that mark boilerplate whatever else the element says.
+const STRONG: &[&str] = &[
+    "comment",
+    "comments",
+    "commentlist",
+    "disqus",
+    "respond",
+    "replies",
+    "share",
+    "sharing",
+    "sharebar",
+    "shares",
+    "social",
+    "socials",
+    "related",
+    "relatedposts",
+    "newsletter",
+    "subscribe",
+    "subscription",
+    "signup",
+    "cookie",
+    "cookies",
+    "consent",
+    "gdpr",
+    "promo",
+    "promotion",
+    "advert",
+    "advertisement",
+    "advertising",
+    "ad",
+    "ads",
+    "adsense",
+    "sponsor",
+    "sponsored",
+    "outbrain",
+    "taboola",
+    "breadcrumb",
+    "breadcrumbs",
+    "pagination",
+    "pager",
+    "popular",
+    "mostpopular",
+    "trending",
+    "recommended",
+    "recommendations",
+    "login",
+    "modal",
+    "popup",
+    "skip",
+    "toolbar",
+    "tags",
+    "tag",
+    "tagcloud",
+    "taglist",
+    "nav",
+    "navbar",
+    "navigation",
+    "menu",
+    "sidebar",
+    "widget",
+    "widgets",
+    "footer",
+    "masthead",
+    "rail",
+    "byline",
+    "author",
+    "authors",
+    "dateline",
+    "timestamp",
+    "date",
+    "meta",
+    "postmeta",
+    "print",
+    "caption",
+    "credit",
+    "credits",
+    "copyright",
+    "hidden",
+    "hide",
+    "invisible",
+    "offscreen",
+    "readmore",
+    "morestories",
+    "next",
+    "prev",
+    "previous",
+    "banner",
+    "rss",
+    "follow",
+    "facebook",
+    "twitter",
+    "linkedin",
+    "pinterest",
+    "whatsapp",
+    "email",
+    "bio",
+    "shoutbox",
+    "categories",
+    "category",
+    "crumbs",
+    "jump",
+    "toc",
+    "alert",
+    "ticker",
+    "pullquote",
+    "sr",
+    "screenreader",
+    "visuallyhidden",
+    "newsletters",
+    "partner",
+    "partners",
+    "teaser",
+    "teasers",
+    "outstream",
+    "dfp",
+    "gpt",
+    "more",
+    "also",
+    "utility",
+    "utilities",
+    "tools",
+];
+
+/// Class/id words that mark content.
+const POSITIVE: &[&str] = &[
+    "article",
+    "articlebody",
+    "content",
+    "body",
+    "entry",
+    "main",
+    "post",
+    "story",
+    "text",
+    "hentry",
+    "prose",
+    "blog",
+    "storybody",
+    "postbody",
+    "entrycontent",
+    "column",
+];
+
+/// Words of a class or id attribute: split on non-alphanumerics and lower/upper camel-case boundaries.
+fn words(attr: &str, mut f: impl FnMut(&str) -> bool) -> bool {
+    let mut buf = String::new();
+    let mut found = false;
+    for token in attr.split(|c: char| !c.is_ascii_alphanumeric()) {
+        if token.is_empty() {
+            continue;
+        }
+        // camelCase parts and the whole lower-cased token
+        buf.clear();
+        let mut prev_lower = false;
+        for c in token.chars() {
+            if c.is_ascii_uppercase() && prev_lower {
+                found |= !buf.is_empty() && f(&buf);
+                buf.clear();
+            }
+            prev_lower = c.is_ascii_lowercase() || c.is_ascii_digit();
+            buf.push(c.to_ascii_lowercase());
+        }
+        found |= f(&buf);
+        if token.bytes().any(|b| b.is_ascii_uppercase()) {
+            found |= f(&token.to_ascii_lowercase());
+        }
+        if found {
+            return true;
+        }
+    }
+    found
+}
+
+fn class_flags(el: &scraper::node::Element) -> u8 {
+    let mut flags = 0;
+    for attr in [el.attr("class"), el.attr("id")].into_iter().flatten() {
+        if attr.len() > 200 {
+            continue;
+        }
+        if words(attr, |w| STRONG.contains(&w)) {
+            flags |= flag::DROP | flag::SOFT;
+        }
+        if words(attr, |w| {
+            w == "caption" || w == "credit" || w == "credits" || w == "wp-caption-text"
+        }) {
+            flags |= flag::CAPTION;
+        }
+        if words(attr, |w| {
+            matches!(w, "byline" | "author" | "authors" | "dateline" | "timestamp" | "date")
+        }) {
+            flags |= flag::BYLINE;
+        }
+        if words(attr, |w| POSITIVE.contains(&w)) {
+            flags |= flag::POSITIVE;
+        }
+    }
+    flags
+}
+
+fn hidden(el: &scraper::node::Element) -> bool {
+    if el.attr("hidden").is_some() || el.attr("aria-hidden") == Some("true") {
+        return true;
+    }
+    match el.attr("style") {
+        Some(s) if s.len() < 500 => {
+            let s: String = s
+                .chars()
+                .filter(|c| !c.is_whitespace())
+                .collect::<String>()
+                .to_ascii_lowercase();
+            s.contains("display:none") || s.contains("visibility:hidden")
+        }
+        _ => false,
+    }
+}
+
+fn tag_flags(name: &str, el: &scraper::node::Element) -> u8 {
+    let by_tag = matches!(name, "nav" | "aside" | "footer");
+    let by_role = matches!(
+        el.attr("role"),
+        Some(
+            "navigation"
+                | "banner"
+                | "contentinfo"
+                | "complementary"
+                | "search"
+                | "menu"
+                | "menubar"
+                | "dialog"
+                | "alertdialog"
+                | "toolbar"
+                | "alert"
+                | "tablist"
+        )
+    );
+    if by_tag || by_role || hidden(el) {
+        flag::DROP
+    } else {
+        0
+    }
+}
+
+impl<'a> Dom<'a> {
+    /// Builds the flat tree from the parsed page in one preorder walk.
+    pub fn build(html: &'a Html) -> Dom<'a> {
+        let mut items: Vec<Item<'a>> = Vec::with_capacity(1024);
+        let mut harvest = Harvest::default();
+        // Open elements: (item index, flags inherited by children, nearest unit)
+        let mut open: Vec<(u32, u8, u32)> = Vec::with_capacity(64);
+        let root = html.tree.root();
+        let mut next = root.first_child();
+        let mut in_head = false;
+        while let Some(node) = next {
+            let mut descend = false;
+            let (parent, inherited, unit) = open.last().copied().unwrap_or((u32::MAX, 0, u32::MAX));
+            match node.value() {
+                Node::Element(el) => {
+                    let name = el.name();
+                    if name == "html" {
+                        harvest.lang = el.attr("lang").or_else(|| el.attr("xml:lang"));
+                    }
+                    match name {
+                        "head" => in_head = true,
+                        "body" => in_head = false,
+                        "meta" => {
+                            let key = el
+                                .attr("property")
+                                .or_else(|| el.attr("name"))
+                                .or_else(|| el.attr("itemprop"));
+                            if let (Some(k), Some(c)) = (key, el.attr("content")) {
+                                harvest.metas.push((k.to_ascii_lowercase(), c));
+                            } else if let (Some(k), Some(c)) = (el.attr("http-equiv"), el.attr("content")) {
+                                harvest.metas.push((k.to_ascii_lowercase(), c));
+                            }
+                        }
+                        "link" => {
+                            if let (Some(r), Some(h)) = (el.attr("rel"), el.attr("href")) {
+                                harvest.links.push((r, h));
+                            }
+                        }
+                        "title" if harvest.title.is_none() => {
+                            harvest.title = Some(
+                                node.children()
+                                    .filter_map(|c| c.value().as_text())
+                                    .map(|t| &**t)
+                                    .collect(),
+                            );
+                        }
+                        "script"
+                            if el
+                                .attr("type")
+                                .is_some_and(|t| t.eq_ignore_ascii_case("application/ld+json")) =>
+                        {
+                            harvest.json_ld.push(
+                                node.children()
+                                    .filter_map(|c| c.value().as_text())
+                                    .map(|t| &**t)
+                                    .collect(),
+                            );
+                        }
+                        "time" => {
+                            if let Some(d) = el.attr("datetime") {
+                                harvest.times.push(d);
+                            }
+                        }
+                        "img" => {
+                            if let Some(src) = el.attr("src").or_else(|| el.attr("data-src")) {
+                                harvest.images.push((src, (!in_head).then_some(items.len() as u32)));
+                            }
+                        }
+                        _ => {}
+                    }
+                    if let (false, Some(tag)) = (in_head, classify(name)) {
+                        let idx = items.len() as u32;
+                        let mut flags = tag_flags(name, el) | (inherited & flag::IN_LINK);
+                        if name != "body" && name != "html" && name != "main" && name != "article" {
+                            flags |= class_flags(el);
+                        }
+                        if tag == Tag::Caption {
+                            flags |= flag::CAPTION;
+                        }
+                        if tag == Tag::Link {
+                            flags |= flag::IN_LINK;
+                        }
+                        let my_unit = if tag.is_block() { idx } else { unit };
+                        items.push(Item {
+                            kind: Kind::Element { tag, el },
+                            parent,
+                            end: idx + 1,
+                            flags,
+                            own_text: 0,
+                            own_link: 0,
+                            text: 0,
+                            link: 0,
+                            good: 0.0,
+                            bad: 0.0,
+                        });
+                        if node.has_children() {
+                            open.push((idx, flags & flag::IN_LINK, my_unit));
+                            descend = true;
+                        }
+                    } else if name == "head" || name == "html" {
+                        descend = true;
+                        open.push(open.last().copied().unwrap_or((u32::MAX, 0, u32::MAX)));
+                    }
+                }
+                Node::Text(t) if !in_head && unit != u32::MAX => {
+                    let n = t.chars().filter(|c| !c.is_whitespace()).count() as u32;
+                    let idx = items.len() as u32;
+                    items.push(Item {
+                        kind: Kind::Text(t),
+                        parent,
+                        end: idx + 1,
+                        flags: inherited,
+                        own_text: n,
+                        own_link: if inherited & flag::IN_LINK != 0 { n } else { 0 },
+                        text: 0,
+                        link: 0,
+                        good: 0.0,
+                        bad: 0.0,
+                    });
+                    let u = &mut items[unit as usize];
+                    u.own_text += n;
+                    if inherited & flag::IN_LINK != 0 {
+                        u.own_link += n;
+                    }
+                }
+                _ => {}
+            }
+            if descend {
+                next = node.first_child();
+                if next.is_some() {
+                    continue;
+                }
+                // An element with no children after all: close it right away.
+                close(&mut open, &mut items, &mut in_head, node.value());
+            }
+            // Climb until a next sibling exists, closing elements on the way.
+            let mut cur = node;
+            loop {
+                if let Some(s) = cur.next_sibling() {
+                    next = Some(s);
+                    break;
+                }
+                match cur.parent() {
+                    Some(p) if p.id() != root.id() => {
+                        close(&mut open, &mut items, &mut in_head, p.value());
+                        cur = p;
+                    }
+                    _ => {
+                        next = None;
+                        break;
+                    }
+                }
+            }
+        }
+        Dom { items, harvest }
+    }
+
+    /// The collapsed text of the subtree at `i`, with spaces between blocks.
+    pub fn subtree_text(&self, i: usize) -> String {
+        let mut out = String::new();
+        let end = self.items[i].end as usize;
+        for item in &self.items[i..end] {
+            match item.kind {
+                Kind::Text(t) => push_collapsed(&mut out, t),
+                Kind::Element { tag, .. } if tag.is_block() || tag == Tag::Br => push_space(&mut out),
+                _ => {}
+            }
+        }
+        out.trim_end().to_string()
+    }
+}
+
+fn close<'a>(open: &mut Vec<(u32, u8, u32)>, items: &mut [Item<'a>], in_head: &mut bool, v: &Node) {
+    if let Node::Element(el) = v {
+        if el.name() == "head" {
+            *in_head = false;
+        }
+    }
+    if let Some((idx, ..)) = open.pop() {
+        let len = items.len() as u32;
+        if let Some(item) = items.get_mut(idx as usize) {
+            if matches!(v, Node::Element(_)) {
+                item.end = len;
+            }
+        }
+    }
+}
+
+/// Appends `text` with runs of whitespace collapsed to one space.
+pub fn push_collapsed(out: &mut String, text: &str) {
+    for c in text.chars() {
+        if c.is_whitespace() {
+            push_space(out);
+        } else {
+            out.push(c);
+        }
+    }
+}
+
+fn push_space(out: &mut String) {
+    if !out.is_empty() && !out.ends_with(' ') {
+        out.push(' ');
+    }
+}
