@@ -1,7 +1,28 @@
-//! Entity tagging: tokenisation, the statistical tagger (PER, ORG, LOC, MISC), rule-based dates and numbers,
-//! resolution inside an article, and quotes. (First cut: to be replaced by the real tagger.)
+//! Entity tagging: news tokenisation and sentence splitting ([`tokenize`]), the statistical tagger for PER, ORG,
+//! LOC and MISC (an averaged perceptron with rich hashed features, gazetteers and document-level history, decoded
+//! with BIO-constrained Viterbi; [`NerModel`], trained by [`train()`]), rule-based dates and numbers ([`rules`]),
+//! resolution inside an article ([`resolve`]) and quotes ([`quotes`]).
+
+use std::sync::OnceLock;
 
 use serde::Serialize;
+
+mod conll;
+mod features;
+mod gazetteer;
+mod hash;
+mod model;
+mod quotes;
+mod resolve;
+mod rules;
+mod tagger;
+pub mod tokenize;
+mod train;
+
+pub use conll::{evaluate, prediction_file, read_conll, score, Doc, Prf, Score, Sentence};
+pub use model::LABELS;
+pub use tagger::NerModel;
+pub use train::{corpus_size, train, TrainConfig};
 
 /// Recorded with every mention, so `gazette reprocess` knows what is stale. Bump when the model or rules change.
 pub const TAGGER_VERSION: &str = "0.1.0";
@@ -94,21 +115,79 @@ pub struct Annotations {
     pub quotes: Vec<Quote>,
 }
 
+/// The trained model, compressed (see [`NerModel::to_bytes`]).
+static MODEL_BYTES: &[u8] = include_bytes!("../../models/ner.model.deflate");
+
 /// The tagger with the model embedded in the binary.
 pub struct Tagger {
-    _private: (),
+    model: Option<NerModel>,
 }
 
 impl Tagger {
-    /// The embedded model, loaded once.
+    /// The embedded model, loaded once. (An unreadable model leaves only the rule-based types.)
     pub fn embedded() -> &'static Tagger {
-        static TAGGER: Tagger = Tagger { _private: () };
-        &TAGGER
+        static TAGGER: OnceLock<Tagger> = OnceLock::new();
+        TAGGER.get_or_init(|| Tagger {
+            model: NerModel::from_bytes(MODEL_BYTES).ok(),
+        })
+    }
+
+    /// A tagger with the given model (for evaluation and tests of freshly trained models).
+    pub fn with_model(model: NerModel) -> Tagger {
+        Tagger { model: Some(model) }
+    }
+
+    /// The statistical model, if one loaded.
+    pub fn model(&self) -> Option<&NerModel> {
+        self.model.as_ref()
     }
 
     /// Tags an article's title and body text.
     pub fn annotate(&self, title: &str, text: &str) -> Annotations {
-        let _ = (title, text);
-        Annotations::default()
+        let fields = [(Field::Title, title), (Field::Text, text)];
+        let mut all_sents: Vec<(usize, Vec<tokenize::Token>)> = Vec::new();
+        let mut chars: Vec<Vec<char>> = Vec::new();
+        for (fi, (_, s)) in fields.iter().enumerate() {
+            let toks = tokenize::tokenize(s);
+            for r in tokenize::sentences(s, &toks) {
+                all_sents.push((fi, toks[r].to_vec()));
+            }
+            chars.push(s.chars().collect());
+        }
+        let doc: Vec<Vec<&str>> = all_sents
+            .iter()
+            .map(|(_, t)| t.iter().map(|t| t.text.as_str()).collect())
+            .collect();
+        let labels = match &self.model {
+            Some(m) => m.tag_doc(&doc),
+            None => doc.iter().map(|s| vec![0; s.len()]).collect(),
+        };
+        let mut mentions = Vec::new();
+        for ((fi, toks), labs) in all_sents.iter().zip(&labels) {
+            let field = fields[*fi].0;
+            let mut spans = rules::model_spans(toks, labs);
+            let numeric = rules::numeric_spans(toks);
+            for n in numeric {
+                if !spans.iter().any(|s| s.0 < n.1 && n.0 < s.1) {
+                    spans.push(n);
+                }
+            }
+            for (a, b, kind) in spans {
+                let (start, end) = (toks[a].start, toks[b - 1].end);
+                let surface: String = chars[*fi][start..end].iter().collect();
+                mentions.push(Mention {
+                    field,
+                    start,
+                    end,
+                    canonical: surface.clone(),
+                    surface,
+                    kind,
+                });
+            }
+        }
+        mentions.sort_by_key(|m| (m.field == Field::Text, m.start));
+        resolve::resolve(&mut mentions);
+        let quotes = quotes::find_quotes(text, &mentions);
+        Annotations { mentions, quotes }
     }
 }

@@ -1,0 +1,290 @@
+//! Features for the tagger, hashed to 32 bits: word identity, lower case, shape, prefixes and suffixes, a window of
+//! two tokens each side, sentence-initial capitalisation, all-caps headlines, gazetteer matches, document-level
+//! capitalisation evidence, and the labels already predicted for the same word earlier in the document.
+
+use std::collections::HashMap;
+
+use super::gazetteer::{Gazetteer, TrainNames};
+use super::hash::{finish, hash_str, hash_str_lower, mix};
+
+/// Features of one sentence, flattened: token `i` owns `ids[offs[i]..offs[i + 1]]`.
+#[derive(Debug, Clone, Default)]
+pub struct SentenceFeatures {
+    pub ids: Vec<u32>,
+    pub offs: Vec<u32>,
+    /// Lower-cased word hash per token, and whether it is capitalised (for the prediction history).
+    pub lower: Vec<u64>,
+    pub cap: Vec<bool>,
+}
+
+impl SentenceFeatures {
+    #[allow(clippy::len_without_is_empty)]
+    pub fn len(&self) -> usize {
+        self.lower.len()
+    }
+
+    pub fn token(&self, i: usize) -> &[u32] {
+        &self.ids[self.offs[i] as usize..self.offs[i + 1] as usize]
+    }
+}
+
+#[inline]
+fn f1(t: u64, a: u64) -> u32 {
+    let h = (finish(mix(mix(0, t), a)) >> 32) as u32;
+    h.max(1)
+}
+
+#[inline]
+fn f2(t: u64, a: u64, b: u64) -> u32 {
+    let h = (finish(mix(mix(mix(0, t), a), b)) >> 32) as u32;
+    h.max(1)
+}
+
+#[inline]
+fn f3(t: u64, a: u64, b: u64, c: u64) -> u32 {
+    let h = (finish(mix(mix(mix(mix(0, t), a), b), c)) >> 32) as u32;
+    h.max(1)
+}
+
+/// Collapsed word shape: `Lloyd` -> `Xx`, `U.S.` -> `X.X.`, `1,000` -> `d,d`, `서울` -> `a`.
+pub fn shape(w: &str) -> u64 {
+    let mut h: u64 = 7;
+    let mut last = '\0';
+    let mut n = 0;
+    for c in w.chars() {
+        let k = if c.is_uppercase() {
+            'X'
+        } else if c.is_lowercase() {
+            'x'
+        } else if c.is_numeric() {
+            'd'
+        } else if c.is_alphabetic() {
+            'a'
+        } else {
+            c
+        };
+        if k != last {
+            h = mix(h, k as u64);
+            last = k;
+            n += 1;
+            if n > 8 {
+                break;
+            }
+        }
+    }
+    h
+}
+
+struct TokInfo {
+    word: u64,
+    lower: u64,
+    shape: u64,
+    pre: [u64; 4],
+    suf: [u64; 4],
+    cap: bool,
+}
+
+fn info(w: &str) -> TokInfo {
+    let lower_s = w.to_lowercase();
+    let chars: Vec<char> = lower_s.chars().collect();
+    let mut pre = [0u64; 4];
+    let mut suf = [0u64; 4];
+    for k in 0..4 {
+        if chars.len() > k + 1 {
+            pre[k] = hash_str(&chars[..=k].iter().collect::<String>());
+            suf[k] = hash_str(&chars[chars.len() - k - 1..].iter().collect::<String>());
+        }
+    }
+    TokInfo {
+        word: hash_str(w),
+        lower: hash_str(&lower_s),
+        shape: shape(w),
+        pre,
+        suf,
+        cap: w.chars().next().is_some_and(char::is_uppercase),
+    }
+}
+
+fn is_caps_sentence(sent: &[&str]) -> bool {
+    let mut letters = 0;
+    let mut caps = 0;
+    for w in sent {
+        if w.chars().any(char::is_alphabetic) {
+            letters += 1;
+            if !w.chars().any(char::is_lowercase) {
+                caps += 1;
+            }
+        }
+    }
+    letters >= 2 && caps * 10 >= letters * 7
+}
+
+/// Document-level evidence per lower-cased word: seen capitalised mid-sentence (bit 1), seen in lower case (bit 2).
+pub fn doc_flags(doc: &[Vec<&str>]) -> HashMap<u64, u8> {
+    let mut flags: HashMap<u64, u8> = HashMap::new();
+    for sent in doc {
+        if is_caps_sentence(sent) {
+            continue;
+        }
+        for (i, w) in sent.iter().enumerate() {
+            let Some(c) = w.chars().next() else { continue };
+            let bit = if c.is_uppercase() && i > 0 && !matches!(sent[i - 1], "\"" | "“" | "(" | "'" | "‘" | ":") {
+                1
+            } else if c.is_lowercase() {
+                2
+            } else {
+                continue;
+            };
+            *flags.entry(hash_str_lower(w)).or_insert(0) |= bit;
+        }
+    }
+    flags
+}
+
+const T_BIAS: u64 = 0;
+const T_WORD: u64 = 1;
+const T_LOWER: u64 = 2;
+const T_SHAPE: u64 = 3;
+const T_SHAPE_INIT: u64 = 4;
+const T_PRE: u64 = 5;
+const T_SUF: u64 = 9;
+const T_L1: u64 = 13;
+const T_R1: u64 = 14;
+const T_L2: u64 = 15;
+const T_R2: u64 = 16;
+const T_SL1: u64 = 17;
+const T_SR1: u64 = 18;
+const T_S3: u64 = 19;
+const T_BI_L: u64 = 20;
+const T_BI_R: u64 = 21;
+const T_CAPS_LOWER: u64 = 22;
+const T_CAPS_SHAPE: u64 = 23;
+const T_GAZ: u64 = 24;
+const T_GAZ_L: u64 = 25;
+const T_GAZ_R: u64 = 26;
+const T_DOC: u64 = 27;
+const T_L1_SHAPE: u64 = 28;
+const T_SHAPE_R1: u64 = 29;
+const T_HIST_MAJ: u64 = 30;
+const T_HIST_ANY: u64 = 31;
+const T_GAZ_SHAPE: u64 = 32;
+
+const PAD: u64 = 0xdead_beef;
+
+/// Static features of a sentence (everything but the prediction history).
+pub fn sentence_features(
+    sent: &[&str],
+    gaz: &Gazetteer,
+    names: Option<(&TrainNames, &TrainNames)>,
+    doc: &HashMap<u64, u8>,
+) -> SentenceFeatures {
+    let infos: Vec<TokInfo> = sent.iter().map(|w| info(w)).collect();
+    let lower: Vec<u64> = infos.iter().map(|t| t.lower).collect();
+    let cap: Vec<bool> = infos.iter().map(|t| t.cap).collect();
+    let gz = gaz.match_sentence(&lower, &cap, names);
+    let caps = is_caps_sentence(sent);
+    let n = sent.len();
+    let mut ids = Vec::with_capacity(n * 48);
+    let mut offs = Vec::with_capacity(n + 1);
+    let lw = |i: isize| -> u64 {
+        if i < 0 || i as usize >= n {
+            PAD
+        } else {
+            infos[i as usize].lower
+        }
+    };
+    let sh = |i: isize| -> u64 {
+        if i < 0 || i as usize >= n {
+            PAD
+        } else {
+            infos[i as usize].shape
+        }
+    };
+    for (i, t) in infos.iter().enumerate() {
+        offs.push(ids.len() as u32);
+        let ii = i as isize;
+        ids.push(f1(T_BIAS, 0));
+        ids.push(f1(T_WORD, t.word));
+        ids.push(f1(T_LOWER, t.lower));
+        ids.push(f1(T_SHAPE, t.shape));
+        ids.push(f2(T_SHAPE_INIT, t.shape, (i == 0) as u64));
+        for k in 0..4 {
+            if t.pre[k] != 0 {
+                ids.push(f1(T_PRE + k as u64, t.pre[k]));
+                ids.push(f1(T_SUF + k as u64, t.suf[k]));
+            }
+        }
+        ids.push(f1(T_L1, lw(ii - 1)));
+        ids.push(f1(T_R1, lw(ii + 1)));
+        ids.push(f1(T_L2, lw(ii - 2)));
+        ids.push(f1(T_R2, lw(ii + 2)));
+        ids.push(f1(T_SL1, sh(ii - 1)));
+        ids.push(f1(T_SR1, sh(ii + 1)));
+        ids.push(f3(T_S3, sh(ii - 1), t.shape, sh(ii + 1)));
+        ids.push(f2(T_BI_L, lw(ii - 1), t.lower));
+        ids.push(f2(T_BI_R, t.lower, lw(ii + 1)));
+        ids.push(f2(T_L1_SHAPE, lw(ii - 1), t.shape));
+        ids.push(f2(T_SHAPE_R1, t.shape, lw(ii + 1)));
+        if caps {
+            ids.push(f1(T_CAPS_LOWER, t.lower));
+            ids.push(f1(T_CAPS_SHAPE, t.shape));
+        }
+        let mut bits = gz[i];
+        let mut any = false;
+        while bits != 0 {
+            let b = bits.trailing_zeros() as u64;
+            bits &= bits - 1;
+            ids.push(f1(T_GAZ, b));
+            ids.push(f2(T_GAZ_SHAPE, b, t.shape));
+            any = true;
+        }
+        if !any {
+            ids.push(f1(T_GAZ, 99));
+        }
+        for (tpl, j) in [(T_GAZ_L, ii - 1), (T_GAZ_R, ii + 1)] {
+            if j >= 0 && (j as usize) < n {
+                let mut bits = gz[j as usize];
+                while bits != 0 {
+                    let b = bits.trailing_zeros() as u64;
+                    bits &= bits - 1;
+                    ids.push(f1(tpl, b));
+                }
+            }
+        }
+        let df = doc.get(&t.lower).copied().unwrap_or(0) as u64;
+        ids.push(f3(T_DOC, df, t.shape, (i == 0 || caps) as u64));
+    }
+    offs.push(ids.len() as u32);
+    SentenceFeatures { ids, offs, lower, cap }
+}
+
+/// Label-type counts (O, PER, ORG, LOC, MISC) predicted so far in the document, per lower-cased word.
+pub type History = HashMap<u64, [u16; 5]>;
+
+/// Prediction-history features for a capitalised token: the majority type so far and every type seen.
+pub fn history_features(h: &History, lower: u64, cap: bool, out: &mut Vec<u32>) {
+    if !cap {
+        return;
+    }
+    let Some(c) = h.get(&lower) else { return };
+    let mut best = 0;
+    for k in 0..5 {
+        if c[k] > c[best] {
+            best = k;
+        }
+        if c[k] > 0 {
+            out.push(f1(T_HIST_ANY, k as u64));
+        }
+    }
+    out.push(f1(T_HIST_MAJ, best as u64));
+}
+
+/// Records a sentence's predicted label types (0 = O, 1..=4 = PER, ORG, LOC, MISC) into the history.
+pub fn record_history(h: &mut History, f: &SentenceFeatures, types: &[usize]) {
+    for (i, &t) in types.iter().enumerate() {
+        if f.cap[i] {
+            let e = h.entry(f.lower[i]).or_insert([0; 5]);
+            e[t] = e[t].saturating_add(1);
+        }
+    }
+}

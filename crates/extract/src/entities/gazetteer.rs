@@ -1,0 +1,138 @@
+//! Gazetteers: name lists compiled into the binary (countries, cities, nationalities, first and last names,
+//! organisation words, person titles) and the entity names the model saw in training, matched as token phrases.
+//!
+//! Each token gets a bitmask: bit `2 * category` when a phrase of that category starts at the token, bit
+//! `2 * category + 1` when it continues one. Phrases match case-insensitively but only when their first token starts
+//! with an upper-case letter, so `us` never matches `US`.
+
+use std::collections::HashMap;
+
+use super::hash::{hash_str_lower, mix};
+
+/// Categories of the static lists; training-data categories follow at `TRAIN_BASE + type`.
+pub const LOC: u32 = 0;
+pub const CITY: u32 = 1;
+pub const NAT: u32 = 2;
+pub const FIRST: u32 = 3;
+pub const LAST: u32 = 4;
+pub const ORGW: u32 = 5;
+pub const TITLE: u32 = 6;
+pub const TRAIN_BASE: u32 = 7;
+pub const CATEGORIES: u32 = 11;
+
+const MAX_LEN: usize = 5;
+
+/// Phrase hash (lower-cased tokens) -> category bits (one bit per category).
+#[derive(Debug, Clone, Default)]
+pub struct Gazetteer {
+    phrases: HashMap<u64, u32>,
+}
+
+/// Entity names seen in training: phrase hash -> counts per type (PER, ORG, LOC, MISC).
+pub type TrainNames = HashMap<u64, [u32; 4]>;
+
+fn list(data: &str) -> impl Iterator<Item = &str> {
+    data.lines()
+        .map(str::trim)
+        .filter(|l| !l.is_empty() && !l.starts_with('#'))
+}
+
+/// Hash of a phrase given as tokens.
+pub fn phrase_hash<'a>(tokens: impl IntoIterator<Item = &'a str>) -> u64 {
+    let mut h = 0x9e37_79b9_7f4a_7c15;
+    for t in tokens {
+        h = mix(h, hash_str_lower(t));
+    }
+    h
+}
+
+impl Gazetteer {
+    /// The lists under `crates/extract/data/`.
+    pub fn builtin() -> Gazetteer {
+        let mut g = Gazetteer::default();
+        let lists: [(u32, &str); 7] = [
+            (LOC, include_str!("../../data/locations.txt")),
+            (CITY, include_str!("../../data/cities.txt")),
+            (NAT, include_str!("../../data/nationalities.txt")),
+            (FIRST, include_str!("../../data/first_names.txt")),
+            (LAST, include_str!("../../data/last_names.txt")),
+            (ORGW, include_str!("../../data/org_words.txt")),
+            (TITLE, include_str!("../../data/person_titles.txt")),
+        ];
+        for (cat, data) in lists {
+            for name in list(data) {
+                let toks = super::tokenize::tokenize(name);
+                if toks.is_empty() || toks.len() > MAX_LEN {
+                    continue;
+                }
+                g.add(phrase_hash(toks.iter().map(|t| t.text.as_str())), 1 << cat);
+            }
+        }
+        g
+    }
+
+    fn add(&mut self, h: u64, bits: u32) {
+        *self.phrases.entry(h).or_insert(0) |= bits;
+    }
+
+    /// Adds the training names (types with a count above zero) to a copy of this gazetteer.
+    pub fn with_train_names(&self, names: &TrainNames) -> Gazetteer {
+        let mut g = self.clone();
+        for (&h, counts) in names {
+            g.add(h, train_bits(counts));
+        }
+        g
+    }
+
+    /// Category bitmask per token of a sentence. `exclude` holds a training document's own names, subtracted from
+    /// `names` so that training sees the gazetteer as it will be on unseen text.
+    pub fn match_sentence(&self, lower: &[u64], cap: &[bool], names: Option<(&TrainNames, &TrainNames)>) -> Vec<u32> {
+        let n = lower.len();
+        let mut out = vec![0u32; n];
+        for i in 0..n {
+            if !cap[i] {
+                continue;
+            }
+            let mut h = 0x9e37_79b9_7f4a_7c15;
+            for len in 1..=MAX_LEN.min(n - i) {
+                h = mix(h, lower[i + len - 1]);
+                let mut bits = self.phrases.get(&h).copied().unwrap_or(0);
+                if let Some((all, own)) = names {
+                    if let Some(c) = all.get(&h) {
+                        let mut c = *c;
+                        if let Some(o) = own.get(&h) {
+                            for k in 0..4 {
+                                c[k] -= o[k];
+                            }
+                        }
+                        bits |= train_bits(&c);
+                    }
+                }
+                if bits == 0 {
+                    continue;
+                }
+                for cat in 0..CATEGORIES {
+                    if bits & (1 << cat) != 0 {
+                        out[i] |= 1 << (2 * cat);
+                        for o in &mut out[i + 1..i + len] {
+                            *o |= 1 << (2 * cat + 1);
+                        }
+                    }
+                }
+            }
+        }
+        out
+    }
+}
+
+/// Category bits for training-name counts: every type seen at least once, and only the majority when it dominates.
+fn train_bits(c: &[u32; 4]) -> u32 {
+    let total: u32 = c.iter().sum();
+    let mut bits = 0;
+    for (k, &v) in c.iter().enumerate() {
+        if v > 0 && v * 4 >= total {
+            bits |= 1 << (TRAIN_BASE + k as u32);
+        }
+    }
+    bits
+}

@@ -1,0 +1,220 @@
+//! The trained PER/ORG/LOC/MISC tagger: weights, gazetteers and training names, document-level decoding, and the
+//! compact compressed model format (sorted feature hashes as varint deltas, weights quantised to i16, deflate).
+
+use std::collections::HashMap;
+use std::io::{Read, Write};
+
+use super::features::{doc_flags, history_features, record_history, sentence_features, History};
+use super::gazetteer::{Gazetteer, TrainNames};
+use super::model::{emissions, label_type, viterbi, Table, L};
+
+const MAGIC: &[u8; 8] = b"GZNER01\n";
+
+/// A trained model.
+#[derive(Debug, Clone)]
+pub struct NerModel {
+    pub(crate) table: Table,
+    pub(crate) rows: Vec<[f32; L]>,
+    pub(crate) trans: [[f32; L]; L],
+    pub(crate) start: [f32; L],
+    pub(crate) names: TrainNames,
+    /// Built-in lists plus training names, for tagging.
+    pub(crate) gaz: Gazetteer,
+}
+
+impl NerModel {
+    pub fn new(
+        table: Table,
+        rows: Vec<[f32; L]>,
+        trans: [[f32; L]; L],
+        start: [f32; L],
+        names: TrainNames,
+    ) -> NerModel {
+        let gaz = Gazetteer::builtin().with_train_names(&names);
+        NerModel {
+            table,
+            rows,
+            trans,
+            start,
+            names,
+            gaz,
+        }
+    }
+
+    pub fn features(&self) -> usize {
+        self.table.len()
+    }
+
+    /// Labels (indexes into [`super::model::LABELS`]) for every sentence of a document, in order, so that later
+    /// sentences see what earlier ones were tagged.
+    pub fn tag_doc(&self, doc: &[Vec<&str>]) -> Vec<Vec<usize>> {
+        let flags = doc_flags(doc);
+        let mut hist = History::new();
+        let mut out = Vec::with_capacity(doc.len());
+        for sent in doc {
+            let f = sentence_features(sent, &self.gaz, None, &flags);
+            let extra: Vec<Vec<u32>> = (0..f.len())
+                .map(|i| {
+                    let mut v = Vec::new();
+                    history_features(&hist, f.lower[i], f.cap[i], &mut v);
+                    v
+                })
+                .collect();
+            let em = emissions(&f, &extra, &self.rows, |id| self.table.get(id));
+            let labels = viterbi(&em, &self.trans, &self.start);
+            let types: Vec<usize> = labels.iter().map(|&l| label_type(l)).collect();
+            record_history(&mut hist, &f, &types);
+            out.push(labels);
+        }
+        out
+    }
+
+    /// Serialises and compresses the model, dropping rows whose weights all round to zero.
+    pub fn to_bytes(&self) -> Vec<u8> {
+        let max = self
+            .rows
+            .iter()
+            .flat_map(|r| r.iter())
+            .fold(0f32, |m, w| m.max(w.abs()))
+            .max(1e-6);
+        let scale = max / 32767.0;
+        let mut entries: Vec<(u32, [i16; L])> = self
+            .table
+            .entries()
+            .filter_map(|(k, r)| {
+                let row = &self.rows[r as usize];
+                let q: [i16; L] = std::array::from_fn(|i| (row[i] / scale).round() as i16);
+                q.iter().any(|&v| v != 0).then_some((k, q))
+            })
+            .collect();
+        entries.sort_unstable_by_key(|e| e.0);
+        let mut raw = Vec::new();
+        raw.extend_from_slice(MAGIC);
+        raw.extend_from_slice(&scale.to_le_bytes());
+        for row in &self.trans {
+            for v in row {
+                raw.extend_from_slice(&v.to_le_bytes());
+            }
+        }
+        for v in &self.start {
+            raw.extend_from_slice(&v.to_le_bytes());
+        }
+        raw.extend_from_slice(&(entries.len() as u32).to_le_bytes());
+        let mut prev = 0u32;
+        for (k, _) in &entries {
+            put_varint(&mut raw, (k - prev) as u64);
+            prev = *k;
+        }
+        // Weights column by column: similar values sit together and compress better.
+        for l in 0..L {
+            for (_, q) in &entries {
+                raw.extend_from_slice(&q[l].to_le_bytes());
+            }
+        }
+        let mut names: Vec<(&u64, &[u32; 4])> = self.names.iter().collect();
+        names.sort_unstable();
+        raw.extend_from_slice(&(names.len() as u32).to_le_bytes());
+        for (h, c) in names {
+            raw.extend_from_slice(&h.to_le_bytes());
+            for v in c {
+                put_varint(&mut raw, *v as u64);
+            }
+        }
+        let mut enc = flate2::write::DeflateEncoder::new(Vec::new(), flate2::Compression::best());
+        enc.write_all(&raw).expect("writing to a Vec");
+        enc.finish().expect("writing to a Vec")
+    }
+
+    pub fn from_bytes(bytes: &[u8]) -> Result<NerModel, String> {
+        let mut raw = Vec::new();
+        flate2::read::DeflateDecoder::new(bytes)
+            .read_to_end(&mut raw)
+            .map_err(|e| format!("model: {e}"))?;
+        let mut r = Reader { b: &raw, i: 0 };
+        if r.take(8)? != MAGIC {
+            return Err("model: bad magic".into());
+        }
+        let scale = r.f32()?;
+        let mut trans = [[0f32; L]; L];
+        for row in &mut trans {
+            for v in row.iter_mut() {
+                *v = r.f32()?;
+            }
+        }
+        let mut start = [0f32; L];
+        for v in &mut start {
+            *v = r.f32()?;
+        }
+        let n = r.u32()? as usize;
+        let mut table = Table::with_capacity(n);
+        let mut key = 0u32;
+        for i in 0..n {
+            key = key.wrapping_add(r.varint()? as u32);
+            table.insert(key, i as u32);
+        }
+        let mut rows = vec![[0f32; L]; n];
+        for l in 0..L {
+            for row in rows.iter_mut() {
+                let b = r.take(2)?;
+                row[l] = i16::from_le_bytes([b[0], b[1]]) as f32 * scale;
+            }
+        }
+        let m = r.u32()? as usize;
+        let mut names = HashMap::with_capacity(m);
+        for _ in 0..m {
+            let b = r.take(8)?;
+            let h = u64::from_le_bytes(b.try_into().expect("8 bytes"));
+            let mut c = [0u32; 4];
+            for v in &mut c {
+                *v = r.varint()? as u32;
+            }
+            names.insert(h, c);
+        }
+        Ok(NerModel::new(table, rows, trans, start, names))
+    }
+}
+
+fn put_varint(out: &mut Vec<u8>, mut v: u64) {
+    while v >= 0x80 {
+        out.push((v as u8) | 0x80);
+        v >>= 7;
+    }
+    out.push(v as u8);
+}
+
+struct Reader<'a> {
+    b: &'a [u8],
+    i: usize,
+}
+
+impl<'a> Reader<'a> {
+    fn take(&mut self, n: usize) -> Result<&'a [u8], String> {
+        let s = self.b.get(self.i..self.i + n).ok_or("model: truncated")?;
+        self.i += n;
+        Ok(s)
+    }
+
+    fn u32(&mut self) -> Result<u32, String> {
+        Ok(u32::from_le_bytes(self.take(4)?.try_into().expect("4 bytes")))
+    }
+
+    fn f32(&mut self) -> Result<f32, String> {
+        Ok(f32::from_le_bytes(self.take(4)?.try_into().expect("4 bytes")))
+    }
+
+    fn varint(&mut self) -> Result<u64, String> {
+        let mut v = 0u64;
+        let mut shift = 0;
+        loop {
+            let b = self.take(1)?[0];
+            v |= ((b & 0x7f) as u64) << shift;
+            if b < 0x80 {
+                return Ok(v);
+            }
+            shift += 7;
+            if shift > 63 {
+                return Err("model: bad varint".into());
+            }
+        }
+    }
+}

@@ -1,0 +1,203 @@
+//! Training: a structured averaged perceptron over whole documents in order (so the prediction-history features see
+//! the model's own earlier predictions, as at tagging time), with training names held out of their own document.
+
+use super::conll::{chunks, evaluate, Doc, Score};
+use super::features::{doc_flags, history_features, record_history, sentence_features, History, SentenceFeatures};
+use super::gazetteer::{phrase_hash, Gazetteer, TrainNames};
+use super::model::{emissions, label_type, parse_tag, viterbi, Table, L};
+use super::tagger::NerModel;
+
+/// Training settings.
+#[derive(Debug, Clone)]
+pub struct TrainConfig {
+    pub epochs: usize,
+    pub seed: u64,
+}
+
+impl Default for TrainConfig {
+    fn default() -> Self {
+        TrainConfig { epochs: 12, seed: 7 }
+    }
+}
+
+/// Entity names of one document: phrase hash -> counts per type.
+fn doc_names(doc: &Doc) -> TrainNames {
+    let mut m = TrainNames::new();
+    for s in &doc.sentences {
+        let tags: Vec<&str> = s.tags.iter().map(String::as_str).collect();
+        for (a, b, t) in chunks(&tags) {
+            let k = match t.as_str() {
+                "PER" => 0,
+                "ORG" => 1,
+                "LOC" => 2,
+                "MISC" => 3,
+                _ => continue,
+            };
+            let h = phrase_hash(s.tokens[a..b].iter().map(String::as_str));
+            m.entry(h).or_insert([0; 4])[k] += 1;
+        }
+    }
+    m
+}
+
+struct Averaged {
+    w: Vec<[f32; L]>,
+    acc: Vec<[f64; L]>,
+    trans: [[f32; L]; L],
+    trans_acc: [[f64; L]; L],
+    start: [f32; L],
+    start_acc: [f64; L],
+    c: f64,
+}
+
+impl Averaged {
+    fn ensure(&mut self, n: usize) {
+        if self.w.len() < n {
+            self.w.resize(n, [0.0; L]);
+            self.acc.resize(n, [0.0; L]);
+        }
+    }
+
+    fn add(&mut self, row: u32, l: usize, d: f32) {
+        self.w[row as usize][l] += d;
+        self.acc[row as usize][l] += self.c * d as f64;
+    }
+
+    fn averaged(&self) -> (Vec<[f32; L]>, [[f32; L]; L], [f32; L]) {
+        let c = self.c.max(1.0);
+        let rows = self
+            .w
+            .iter()
+            .zip(&self.acc)
+            .map(|(w, a)| std::array::from_fn(|k| (w[k] as f64 - a[k] / c) as f32))
+            .collect();
+        let trans = std::array::from_fn(|p| {
+            std::array::from_fn(|k| (self.trans[p][k] as f64 - self.trans_acc[p][k] / c) as f32)
+        });
+        let start = std::array::from_fn(|k| (self.start[k] as f64 - self.start_acc[k] / c) as f32);
+        (rows, trans, start)
+    }
+}
+
+/// Trains a model on `train`; after each epoch `progress` gets the epoch number and the dev score (when `dev` is
+/// given).
+pub fn train(
+    train: &[Doc],
+    dev: Option<&[Doc]>,
+    cfg: &TrainConfig,
+    mut progress: impl FnMut(usize, Option<&Score>),
+) -> NerModel {
+    let per_doc: Vec<TrainNames> = train.iter().map(doc_names).collect();
+    let mut names = TrainNames::new();
+    for m in &per_doc {
+        for (h, c) in m {
+            let e = names.entry(*h).or_insert([0; 4]);
+            for k in 0..4 {
+                e[k] += c[k];
+            }
+        }
+    }
+    let gaz = Gazetteer::builtin();
+    let mut table = Table::with_capacity(1 << 20);
+    // Static features as row indexes, and gold labels, per document and sentence.
+    let mut data: Vec<Vec<(SentenceFeatures, Vec<usize>)>> = Vec::with_capacity(train.len());
+    for (doc, own) in train.iter().zip(&per_doc) {
+        let refs = doc.token_refs();
+        let flags = doc_flags(&refs);
+        let sents = refs
+            .iter()
+            .zip(&doc.sentences)
+            .map(|(r, s)| {
+                let mut f = sentence_features(r, &gaz, Some((&names, own)), &flags);
+                for id in &mut f.ids {
+                    *id = table.get_or_insert(*id);
+                }
+                (f, s.tags.iter().map(|t| parse_tag(t)).collect())
+            })
+            .collect();
+        data.push(sents);
+    }
+    let mut m = Averaged {
+        w: Vec::new(),
+        acc: Vec::new(),
+        trans: [[0.0; L]; L],
+        trans_acc: [[0.0; L]; L],
+        start: [0.0; L],
+        start_acc: [0.0; L],
+        c: 1.0,
+    };
+    m.ensure(table.len());
+    let mut order: Vec<usize> = (0..data.len()).collect();
+    let mut rng = cfg.seed.max(1);
+    for epoch in 1..=cfg.epochs {
+        for i in (1..order.len()).rev() {
+            rng ^= rng << 13;
+            rng ^= rng >> 7;
+            rng ^= rng << 17;
+            order.swap(i, (rng % (i as u64 + 1)) as usize);
+        }
+        for &d in &order {
+            let mut hist = History::new();
+            for (f, gold) in &data[d] {
+                let extra: Vec<Vec<u32>> = (0..f.len())
+                    .map(|i| {
+                        let mut v = Vec::new();
+                        history_features(&hist, f.lower[i], f.cap[i], &mut v);
+                        v.iter_mut().for_each(|id| *id = table.get_or_insert(*id));
+                        v
+                    })
+                    .collect();
+                m.ensure(table.len());
+                let em = emissions(f, &extra, &m.w, Some);
+                let pred = viterbi(&em, &m.trans, &m.start);
+                if pred != *gold {
+                    update(&mut m, f, &extra, gold, &pred);
+                }
+                m.c += 1.0;
+                let types: Vec<usize> = pred.iter().map(|&l| label_type(l)).collect();
+                record_history(&mut hist, f, &types);
+            }
+        }
+        let score = dev.map(|dev| {
+            let (rows, trans, start) = m.averaged();
+            let model = NerModel::new(table.clone(), rows, trans, start, names.clone());
+            evaluate(&model, dev).0
+        });
+        progress(epoch, score.as_ref());
+    }
+    let (rows, trans, start) = m.averaged();
+    NerModel::new(table, rows, trans, start, names)
+}
+
+fn update(m: &mut Averaged, f: &SentenceFeatures, extra: &[Vec<u32>], gold: &[usize], pred: &[usize]) {
+    for i in 0..gold.len() {
+        let (g, p) = (gold[i], pred[i]);
+        if g != p {
+            for &r in f.token(i).iter().chain(&extra[i]) {
+                m.add(r, g, 1.0);
+                m.add(r, p, -1.0);
+            }
+        }
+        let c = m.c;
+        if i == 0 {
+            if g != p {
+                m.start[g] += 1.0;
+                m.start_acc[g] += c;
+                m.start[p] -= 1.0;
+                m.start_acc[p] -= c;
+            }
+        } else if (gold[i - 1], g) != (pred[i - 1], p) {
+            m.trans[gold[i - 1]][g] += 1.0;
+            m.trans_acc[gold[i - 1]][g] += c;
+            m.trans[pred[i - 1]][p] -= 1.0;
+            m.trans_acc[pred[i - 1]][p] -= c;
+        }
+    }
+}
+
+/// Counts of documents, sentences and tokens (for progress messages).
+pub fn corpus_size(docs: &[Doc]) -> (usize, usize, usize) {
+    let s: usize = docs.iter().map(|d| d.sentences.len()).sum();
+    let t: usize = docs.iter().flat_map(|d| &d.sentences).map(|s| s.tokens.len()).sum();
+    (docs.len(), s, t)
+}
