@@ -253,7 +253,7 @@ fn ends_sentence(tokens: &[Token], i: usize) -> bool {
     let closer = matches!(t, "\"" | "”" | "’" | "'" | ")" | "]" | "''");
     if closer {
         // `... end."` : the closer ends the sentence when a terminator precedes it.
-        let prev_term = i > 0 && is_terminator(&tokens[i - 1].text);
+        let prev_term = i > 0 && is_terminator(&tokens[i - 1].text) && tokens[i].start == tokens[i - 1].end;
         return prev_term && starts_sentence(next);
     }
     if is_terminator(t) {
