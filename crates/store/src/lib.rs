@@ -11,7 +11,9 @@
 mod articles;
 mod connection;
 mod feeds;
+pub mod reports;
 pub mod schema;
+mod schedule;
 mod writer;
 
 pub use articles::{
@@ -23,6 +25,7 @@ pub use feeds::{
     add_feed, find_feed, list_feeds, record_fetch, remove_feed, set_feed_disabled, set_fetch_counts, FeedRow,
     FeedUpdate, FetchRecord,
 };
+pub use schedule::*;
 pub use writer::Writer;
 
 /// Errors from the store.
@@ -41,6 +44,8 @@ pub enum StoreError {
         name: &'static str,
         source: rusqlite::Error,
     },
+    #[error("{0}")]
+    Io(#[from] std::io::Error),
     #[error("the database writer has stopped")]
     WriterGone,
     #[error("no feed with id or URL {0}")]

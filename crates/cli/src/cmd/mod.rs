@@ -2,6 +2,7 @@
 
 pub mod config;
 pub mod daemon;
+pub mod dates;
 pub mod eval_extract;
 pub mod eval_ner;
 pub mod export;

@@ -30,14 +30,19 @@ pub struct Args {
     pub timeout: f64,
 }
 
-pub fn run(db: &Path, args: Args) -> Result<()> {
+/// Opens an existing database read-only (and `query_only`), with a helpful error when there is none.
+pub fn open_existing(db: &Path) -> Result<rusqlite::Connection> {
     if !db.exists() {
         bail!(
             "no database at {} (run `gazette ingest` first, or pass --db)",
             db.display()
         );
     }
-    let mut conn = gazette_store::open_read_only(db).with_context(|| format!("opening {} read-only", db.display()))?;
+    gazette_store::open_read_only(db).with_context(|| format!("opening {} read-only", db.display()))
+}
+
+pub fn run(db: &Path, args: Args) -> Result<()> {
+    let mut conn = open_existing(db)?;
     let deadline = Instant::now() + Duration::from_secs_f64(args.timeout.max(0.0));
     conn.progress_handler(10_000, Some(move || Instant::now() > deadline))?;
 
@@ -56,7 +61,7 @@ pub fn run(db: &Path, args: Args) -> Result<()> {
             .with_context(|| format!("--param {name}: the SQL has no parameter {key}"))?;
         stmt.raw_bind_parameter(index, value)?;
     }
-    let columns: Vec<String> = stmt.column_names().into_iter().map(String::from).collect();
+    let columns: Vec<String> = stmt.column_names().map(String::from).collect();
     let mut rows = stmt.raw_query();
     let stdout = std::io::stdout();
     let mut buffered = Vec::new();

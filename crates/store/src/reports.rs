@@ -1,0 +1,306 @@
+//! Reports: the fixed questions behind `gazette export` and `gazette stats`, as SQL with bound filters.
+//!
+//! Each report is one statement with the named parameters `:since`, `:until` (an exclusive bound), `:feed`, `:type`
+//! and `:limit`, any of which may be NULL (no filter). Rows are handed to a callback one at a time, so an export of
+//! any size runs in flat memory.
+
+use rusqlite::types::ValueRef;
+use rusqlite::{named_params, Connection};
+
+use crate::Result;
+
+/// The reports `gazette export` knows.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Report {
+    /// One row per article.
+    Articles,
+    /// One row per mention, with its entity.
+    Mentions,
+    /// Per entity: mentions and articles in the range.
+    Entities,
+    /// Pairs of named entities in the same articles, with the number of articles.
+    Cooccurrence,
+    /// Per day and entity: mentions and articles.
+    Timeline,
+    /// Quotes with speaker and article.
+    Quotes,
+    /// Feed health.
+    Feeds,
+}
+
+impl Report {
+    pub const ALL: [Report; 7] = [
+        Report::Articles,
+        Report::Mentions,
+        Report::Entities,
+        Report::Cooccurrence,
+        Report::Timeline,
+        Report::Quotes,
+        Report::Feeds,
+    ];
+
+    pub fn name(self) -> &'static str {
+        match self {
+            Report::Articles => "articles",
+            Report::Mentions => "mentions",
+            Report::Entities => "entities",
+            Report::Cooccurrence => "cooccurrence",
+            Report::Timeline => "timeline",
+            Report::Quotes => "quotes",
+            Report::Feeds => "feeds",
+        }
+    }
+
+    /// The statement. Times compare as RFC 3339 text; days as `YYYY-MM-DD` (the first 10 characters of a time).
+    pub fn sql(self) -> &'static str {
+        match self {
+            Report::Articles => {
+                "SELECT a.id, a.feed_id, f.title AS feed, a.published_at, a.title, a.authors, a.language,
+                        a.site_name, COALESCE(a.canonical_url, a.url) AS url, a.description,
+                        length(a.text) AS text_chars, a.fetched_at
+                 FROM articles a JOIN feeds f ON f.id = a.feed_id
+                 WHERE (:since IS NULL OR a.published_at >= :since)
+                   AND (:until IS NULL OR a.published_at < :until)
+                   AND (:feed IS NULL OR a.feed_id = :feed)
+                 ORDER BY a.published_at, a.id
+                 LIMIT coalesce(:limit, -1)"
+            }
+            Report::Mentions => {
+                "SELECT m.article_id, a.published_at, a.feed_id, e.id AS entity_id, e.type, e.name, m.surface,
+                        m.field, m.start, m.\"end\"
+                 FROM mentions m
+                 JOIN entities e ON e.id = m.entity_id
+                 JOIN articles a ON a.id = m.article_id
+                 WHERE (:since IS NULL OR m.day >= substr(:since, 1, 10))
+                   AND (:until IS NULL OR m.day <= substr(:until_day, 1, 10))
+                   AND (:since IS NULL OR a.published_at >= :since)
+                   AND (:until IS NULL OR a.published_at < :until)
+                   AND (:feed IS NULL OR a.feed_id = :feed)
+                   AND (:type IS NULL OR e.type = :type)
+                 ORDER BY a.published_at, m.article_id, m.field DESC, m.start
+                 LIMIT coalesce(:limit, -1)"
+            }
+            Report::Entities => {
+                "SELECT e.id AS entity_id, e.type, e.name, count(*) AS mentions,
+                        count(DISTINCT m.article_id) AS articles, min(m.day) AS first_day, max(m.day) AS last_day
+                 FROM mentions m
+                 JOIN entities e ON e.id = m.entity_id
+                 WHERE (:since IS NULL OR m.day >= substr(:since, 1, 10))
+                   AND (:until IS NULL OR m.day <= substr(:until_day, 1, 10))
+                   AND (:feed IS NULL OR m.article_id IN (SELECT id FROM articles WHERE feed_id = :feed))
+                   AND (:type IS NULL OR e.type = :type)
+                 GROUP BY e.id
+                 ORDER BY mentions DESC, e.name
+                 LIMIT coalesce(:limit, -1)"
+            }
+            Report::Cooccurrence => {
+                "WITH pairs AS (
+                     SELECT DISTINCT m.article_id, m.entity_id
+                     FROM mentions m JOIN entities e ON e.id = m.entity_id
+                     WHERE e.type IN ('PER', 'ORG', 'LOC', 'MISC')
+                       AND (:type IS NULL OR e.type = :type)
+                       AND (:since IS NULL OR m.day >= substr(:since, 1, 10))
+                       AND (:until IS NULL OR m.day <= substr(:until_day, 1, 10))
+                       AND (:feed IS NULL OR m.article_id IN (SELECT id FROM articles WHERE feed_id = :feed))
+                 )
+                 SELECT e1.id AS entity1_id, e1.type AS entity1_type, e1.name AS entity1,
+                        e2.id AS entity2_id, e2.type AS entity2_type, e2.name AS entity2,
+                        count(*) AS articles
+                 FROM pairs p1
+                 JOIN pairs p2 ON p2.article_id = p1.article_id AND p2.entity_id > p1.entity_id
+                 JOIN entities e1 ON e1.id = p1.entity_id
+                 JOIN entities e2 ON e2.id = p2.entity_id
+                 GROUP BY p1.entity_id, p2.entity_id
+                 ORDER BY articles DESC, entity1, entity2
+                 LIMIT coalesce(:limit, -1)"
+            }
+            Report::Timeline => {
+                "SELECT d.day, e.id AS entity_id, e.type, e.name, d.mentions, d.articles
+                 FROM entity_days d JOIN entities e ON e.id = d.entity_id
+                 WHERE (:since IS NULL OR d.day >= substr(:since, 1, 10))
+                   AND (:until IS NULL OR d.day <= substr(:until_day, 1, 10))
+                   AND (:type IS NULL OR e.type = :type)
+                   AND :feed IS NULL
+                 UNION ALL
+                 SELECT m.day, e.id, e.type, e.name, count(*), count(DISTINCT m.article_id)
+                 FROM mentions m JOIN entities e ON e.id = m.entity_id
+                 WHERE :feed IS NOT NULL
+                   AND m.article_id IN (SELECT id FROM articles WHERE feed_id = :feed)
+                   AND (:since IS NULL OR m.day >= substr(:since, 1, 10))
+                   AND (:until IS NULL OR m.day <= substr(:until_day, 1, 10))
+                   AND (:type IS NULL OR e.type = :type)
+                 GROUP BY m.day, e.id
+                 ORDER BY 1, 5 DESC, 4
+                 LIMIT coalesce(:limit, -1)"
+            }
+            Report::Quotes => {
+                "SELECT q.id AS quote_id, a.published_at, q.article_id, a.title AS article_title,
+                        e.name AS speaker, e.type AS speaker_type, q.text AS quote,
+                        COALESCE(a.canonical_url, a.url) AS url
+                 FROM quotes q
+                 JOIN articles a ON a.id = q.article_id
+                 LEFT JOIN entities e ON e.id = q.speaker_entity_id
+                 WHERE (:since IS NULL OR a.published_at >= :since)
+                   AND (:until IS NULL OR a.published_at < :until)
+                   AND (:feed IS NULL OR a.feed_id = :feed)
+                   AND (:type IS NULL OR e.type = :type)
+                 ORDER BY a.published_at, q.article_id, q.start
+                 LIMIT coalesce(:limit, -1)"
+            }
+            Report::Feeds => {
+                "SELECT id, url, title, disabled, error_streak, last_error, last_fetch_at, last_status,
+                        items_per_day, articles, next_check_at
+                 FROM v_feed_health
+                 WHERE (:feed IS NULL OR id = :feed)
+                 ORDER BY id
+                 LIMIT coalesce(:limit, -1)"
+            }
+        }
+    }
+}
+
+impl std::str::FromStr for Report {
+    type Err = String;
+
+    fn from_str(s: &str) -> std::result::Result<Self, Self::Err> {
+        Report::ALL.into_iter().find(|r| r.name() == s).ok_or_else(|| {
+            let names: Vec<&str> = Report::ALL.iter().map(|r| r.name()).collect();
+            format!("unknown report {s:?}; one of: {}", names.join(", "))
+        })
+    }
+}
+
+/// Filters shared by all reports. `since` is inclusive, `until` exclusive, both RFC 3339 UTC.
+#[derive(Debug, Clone, Default)]
+pub struct Filters {
+    pub since: Option<String>,
+    pub until: Option<String>,
+    pub feed: Option<i64>,
+    pub entity_type: Option<String>,
+    pub limit: Option<i64>,
+}
+
+/// A cell as read: text keeps its type so that callers can treat text and numbers differently.
+#[derive(Debug, Clone, PartialEq)]
+pub enum Cell {
+    Null,
+    Integer(i64),
+    Real(f64),
+    Text(String),
+}
+
+impl Cell {
+    fn from_ref(v: ValueRef) -> Cell {
+        match v {
+            ValueRef::Null => Cell::Null,
+            ValueRef::Integer(i) => Cell::Integer(i),
+            ValueRef::Real(f) => Cell::Real(f),
+            ValueRef::Text(t) => Cell::Text(String::from_utf8_lossy(t).into_owned()),
+            ValueRef::Blob(b) => Cell::Text(format!("<{} bytes>", b.len())),
+        }
+    }
+}
+
+impl std::fmt::Display for Cell {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match self {
+            Cell::Null => Ok(()),
+            Cell::Integer(i) => write!(f, "{i}"),
+            Cell::Real(x) => write!(f, "{x}"),
+            Cell::Text(s) => f.write_str(s),
+        }
+    }
+}
+
+/// Where a report's rows go.
+pub trait ReportSink {
+    /// Called once, before any row, with the column names.
+    fn header(&mut self, columns: &[String]) -> Result<()>;
+    fn row(&mut self, cells: &[Cell]) -> Result<()>;
+}
+
+/// Runs a report into a sink, one row at a time. Returns the row count.
+pub fn run_report(conn: &Connection, report: Report, filters: &Filters, sink: &mut dyn ReportSink) -> Result<u64> {
+    let mut stmt = conn.prepare(report.sql())?;
+    let columns: Vec<String> = stmt.column_names().map(String::from).collect();
+    sink.header(&columns)?;
+    // Day-granular reports compare days, and `until` is exclusive: the last day included is the one before it,
+    // unless `until` falls inside a day.
+    let until_day = filters.until.as_deref().map(last_day_before);
+    let params = named_params! {
+        ":since": filters.since,
+        ":until": filters.until,
+        ":until_day": until_day,
+        ":feed": filters.feed,
+        ":type": filters.entity_type,
+        ":limit": filters.limit,
+    };
+    // Not every report uses every parameter; bind the ones it has.
+    for (name, value) in params {
+        if let Some(i) = stmt.parameter_index(name)? {
+            stmt.raw_bind_parameter(i, value)?;
+        }
+    }
+    let mut rows = stmt.raw_query();
+    let mut n = 0;
+    let mut cells = Vec::with_capacity(columns.len());
+    while let Some(row) = rows.next()? {
+        cells.clear();
+        for i in 0..columns.len() {
+            cells.push(Cell::from_ref(row.get_ref(i)?));
+        }
+        sink.row(&cells)?;
+        n += 1;
+    }
+    Ok(n)
+}
+
+/// The last day (YYYY-MM-DD) wholly or partly before an exclusive bound.
+fn last_day_before(until: &str) -> String {
+    let day = &until[..until.len().min(10)];
+    let midnight = until.len() <= 10 || until[10..].trim_start_matches('T').starts_with("00:00:00");
+    if !midnight {
+        return day.to_string();
+    }
+    match chrono::NaiveDate::parse_from_str(day, "%Y-%m-%d") {
+        Ok(d) => d.pred_opt().unwrap_or(d).format("%Y-%m-%d").to_string(),
+        Err(_) => day.to_string(),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    struct Discard;
+
+    impl ReportSink for Discard {
+        fn header(&mut self, _: &[String]) -> Result<()> {
+            Ok(())
+        }
+        fn row(&mut self, _: &[Cell]) -> Result<()> {
+            Ok(())
+        }
+    }
+
+    #[test]
+    fn last_day_before_an_exclusive_bound() {
+        assert_eq!(last_day_before("2021-12-04T00:00:00Z"), "2021-12-03");
+        assert_eq!(last_day_before("2021-12-04T12:30:00Z"), "2021-12-04");
+        assert_eq!(last_day_before("2021-03-01T00:00:00Z"), "2021-02-28");
+    }
+
+    #[test]
+    fn every_report_prepares_on_a_fresh_database() {
+        let dir = std::env::temp_dir().join(format!("gazette-reports-{}", std::process::id()));
+        std::fs::create_dir_all(&dir).unwrap();
+        let conn = crate::open(&dir.join("r.db")).unwrap();
+        for r in Report::ALL {
+            let n = run_report(&conn, r, &Filters::default(), &mut Discard).unwrap();
+            assert_eq!(n, 0, "{}", r.name());
+            assert_eq!(r.name().parse::<Report>().unwrap(), r);
+        }
+        drop(conn);
+        let _ = std::fs::remove_dir_all(&dir);
+    }
+}

@@ -1,0 +1,350 @@
+//! Reports, search, stats and query over a database built by ingesting fixture feeds from a local server.
+
+use std::collections::BTreeSet;
+use std::path::Path;
+use std::process::{Command, Output};
+
+use gazette_testkit::{Response, TestServer};
+use rusqlite::Connection;
+
+const PAGE: &str = include_str!("fixtures/seed/voa-austin-kishi.html");
+const SEED_ID: &str = "6339912";
+const SEED_TITLE: &str = "US Defense Secretary Talks Regional Stability with Japanese Counterpart";
+
+/// Three articles on three days; the last one has a title a spreadsheet would run as a formula.
+const ARTICLES: [(&str, &str, &str); 3] = [
+    (
+        "7000001",
+        "2021-12-02T09:00:00Z",
+        "Seoul and Tokyo Weigh Security Talks",
+    ),
+    ("7000002", "2021-12-03T21:15:00Z", SEED_TITLE),
+    (
+        "7000003",
+        "2021-12-04T00:00:00Z",
+        "=HYPERLINK(\"http://evil.example\",\"click\")",
+    ),
+];
+
+fn page(id: &str, published: &str, title: &str) -> String {
+    let in_html = title.replace('&', "&amp;").replace('"', "&quot;");
+    let in_json = serde_json::to_string(title).unwrap();
+    PAGE.replace(SEED_ID, id)
+        .replace(
+            &format!("\"headline\": \"{SEED_TITLE}\""),
+            &format!("\"headline\": {in_json}"),
+        )
+        .replace(SEED_TITLE, &in_html)
+        .replace("2021-12-03T21:15:00Z", published)
+        .replace("2021-12-03 21:15:00Z", published)
+}
+
+fn feed(base: &str) -> String {
+    let items: String = ARTICLES
+        .iter()
+        .map(|(id, published, title)| {
+            let date = chrono::DateTime::parse_from_rfc3339(published).unwrap().to_rfc2822();
+            let title = title.replace('&', "&amp;").replace('"', "&quot;").replace('<', "&lt;");
+            format!(
+                "<item><title>{title}</title><link>{base}/a/{id}.html</link><guid isPermaLink=\"false\">{id}</guid>\
+                 <pubDate>{date}</pubDate></item>"
+            )
+        })
+        .collect();
+    format!(
+        "<?xml version=\"1.0\"?><rss version=\"2.0\"><channel><title>Fixture news</title><link>{base}/</link>\
+         <description>fixtures</description>{items}</channel></rss>"
+    )
+}
+
+fn server() -> TestServer {
+    TestServer::start(|req| {
+        let base = format!("http://{}", req.header("host").unwrap_or("127.0.0.1"));
+        if req.path() == "/feed.xml" {
+            return Response::ok("application/rss+xml", feed(&base));
+        }
+        for (id, published, title) in ARTICLES {
+            if req.path() == format!("/a/{id}.html") {
+                return Response::ok("text/html; charset=utf-8", page(id, published, title));
+            }
+        }
+        Response::not_found()
+    })
+}
+
+fn gazette(db: &Path, args: &[&str]) -> Output {
+    let out = Command::new(env!("CARGO_BIN_EXE_gazette"))
+        .args(args)
+        .env("GAZETTE_DB", db)
+        .env_remove("RUST_LOG")
+        .output()
+        .expect("run gazette");
+    out
+}
+
+fn ok(out: Output) -> String {
+    assert!(
+        out.status.success(),
+        "gazette failed: {}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    String::from_utf8(out.stdout).expect("UTF-8 output")
+}
+
+fn csv_rows(text: &str) -> (Vec<String>, Vec<Vec<String>>) {
+    let mut reader = csv::Reader::from_reader(text.as_bytes());
+    let header = reader.headers().unwrap().iter().map(String::from).collect();
+    let rows = reader
+        .records()
+        .map(|r| r.unwrap().iter().map(String::from).collect())
+        .collect();
+    (header, rows)
+}
+
+fn column(header: &[String], rows: &[Vec<String>], name: &str) -> Vec<String> {
+    let i = header
+        .iter()
+        .position(|h| h == name)
+        .unwrap_or_else(|| panic!("no column {name}"));
+    rows.iter().map(|r| r[i].clone()).collect()
+}
+
+fn strings(conn: &Connection, sql: &str) -> Vec<String> {
+    let mut stmt = conn.prepare(sql).unwrap();
+    let rows = stmt.query_map([], |r| r.get::<_, rusqlite::types::Value>(0)).unwrap();
+    rows.map(|v| match v.unwrap() {
+        rusqlite::types::Value::Integer(i) => i.to_string(),
+        rusqlite::types::Value::Text(t) => t,
+        rusqlite::types::Value::Null => String::new(),
+        other => format!("{other:?}"),
+    })
+    .collect()
+}
+
+fn ingested() -> (TestServer, tempfile::TempDir, std::path::PathBuf) {
+    let server = server();
+    let dir = tempfile::tempdir().unwrap();
+    let db = dir.path().join("r.db");
+    let summary = ok(gazette(&db, &["ingest", &server.url("/feed.xml")]));
+    assert!(summary.contains("3 new articles"), "{summary}");
+    (server, dir, db)
+}
+
+#[test]
+fn every_report_matches_the_database() {
+    let (_server, _dir, db) = ingested();
+    let conn = Connection::open(&db).unwrap();
+
+    let (header, rows) = csv_rows(&ok(gazette(&db, &["export", "articles"])));
+    assert_eq!(
+        column(&header, &rows, "id"),
+        strings(&conn, "SELECT id FROM articles ORDER BY published_at, id")
+    );
+    assert_eq!(
+        column(&header, &rows, "published_at"),
+        ["2021-12-02T09:00:00Z", "2021-12-03T21:15:00Z", "2021-12-04T00:00:00Z"]
+    );
+
+    let (header, rows) = csv_rows(&ok(gazette(&db, &["export", "mentions"])));
+    assert!(!rows.is_empty(), "the tagger found nothing");
+    assert_eq!(rows.len(), strings(&conn, "SELECT id FROM mentions").len());
+    let exported: BTreeSet<(String, String, String)> = rows
+        .iter()
+        .map(|r| {
+            let get = |name: &str| r[header.iter().position(|h| h == name).unwrap()].clone();
+            (get("article_id"), get("start"), get("surface"))
+        })
+        .collect();
+    let mut stmt = conn.prepare("SELECT article_id, start, surface FROM mentions").unwrap();
+    let stored: BTreeSet<(String, String, String)> = stmt
+        .query_map([], |r| {
+            Ok((
+                r.get::<_, i64>(0)?.to_string(),
+                r.get::<_, i64>(1)?.to_string(),
+                r.get(2)?,
+            ))
+        })
+        .unwrap()
+        .map(|r| r.unwrap())
+        .collect();
+    assert_eq!(exported, stored);
+
+    let (header, rows) = csv_rows(&ok(gazette(&db, &["export", "entities"])));
+    let names = column(&header, &rows, "name");
+    let counts = column(&header, &rows, "mentions");
+    for (name, count) in names.iter().zip(&counts).take(10) {
+        let want: i64 = conn
+            .query_row(
+                "SELECT count(*) FROM mentions m JOIN entities e ON e.id = m.entity_id WHERE e.name = ?1",
+                [name.trim_start_matches('\'')],
+                |r| r.get(0),
+            )
+            .unwrap();
+        assert_eq!(count, &want.to_string(), "mentions of {name}");
+    }
+
+    let (header, rows) = csv_rows(&ok(gazette(&db, &["export", "timeline"])));
+    let total: i64 = column(&header, &rows, "mentions")
+        .iter()
+        .map(|m| m.parse::<i64>().unwrap())
+        .sum();
+    assert_eq!(total, strings(&conn, "SELECT id FROM mentions").len() as i64);
+
+    let (header, rows) = csv_rows(&ok(gazette(&db, &["export", "cooccurrence", "--limit", "5"])));
+    assert!(rows.len() <= 5);
+    for r in &rows {
+        let get = |name: &str| r[header.iter().position(|h| h == name).unwrap()].clone();
+        let want: i64 = conn
+            .query_row(
+                "SELECT count(*) FROM (SELECT article_id FROM mentions WHERE entity_id = ?1
+                                       INTERSECT SELECT article_id FROM mentions WHERE entity_id = ?2)",
+                [get("entity1_id"), get("entity2_id")],
+                |r| r.get(0),
+            )
+            .unwrap();
+        assert_eq!(get("articles"), want.to_string());
+    }
+
+    let (header, rows) = csv_rows(&ok(gazette(&db, &["export", "quotes"])));
+    assert_eq!(rows.len(), strings(&conn, "SELECT id FROM quotes").len());
+    assert_eq!(column(&header, &rows, "quote"), strings(&conn, "SELECT q.text FROM quotes q JOIN articles a ON a.id = q.article_id ORDER BY a.published_at, q.article_id, q.start"));
+
+    let (header, rows) = csv_rows(&ok(gazette(&db, &["export", "feeds"])));
+    assert_eq!(column(&header, &rows, "title"), ["Fixture news"]);
+    assert_eq!(column(&header, &rows, "articles"), ["3"]);
+    assert_eq!(column(&header, &rows, "last_status"), ["200"]);
+}
+
+#[test]
+fn date_filters_include_both_edges() {
+    let (_server, dir, db) = ingested();
+    let published = |args: &[&str]| -> Vec<String> {
+        let mut all = vec!["export", "articles"];
+        all.extend_from_slice(args);
+        let (header, rows) = csv_rows(&ok(gazette(&db, &all)));
+        column(&header, &rows, "published_at")
+    };
+    assert_eq!(
+        published(&["--since", "2021-12-03", "--until", "2021-12-03"]),
+        ["2021-12-03T21:15:00Z"]
+    );
+    assert_eq!(
+        published(&["--since", "2021-12-03T21:15:00Z", "--until", "2021-12-04T00:00:00Z"]),
+        ["2021-12-03T21:15:00Z", "2021-12-04T00:00:00Z"]
+    );
+    assert_eq!(
+        published(&["--since", "2021-12-03T21:15:01Z"]),
+        ["2021-12-04T00:00:00Z"]
+    );
+    assert_eq!(
+        published(&["--until", "2021-12-03T21:14:59Z"]),
+        ["2021-12-02T09:00:00Z"]
+    );
+    assert!(published(&["--since", "2021-12-05"]).is_empty());
+    assert_eq!(published(&["--limit", "1"]).len(), 1);
+    assert_eq!(published(&["--feed", "1"]).len(), 3);
+    assert!(published(&["--feed", "2"]).is_empty());
+
+    // Day-based reports agree with the article dates: the article of 2021-12-04T00:00:00Z is on the 4th.
+    let (header, rows) = csv_rows(&ok(gazette(&db, &["export", "timeline", "--since", "2021-12-04"])));
+    assert!(column(&header, &rows, "day").iter().all(|d| d == "2021-12-04"));
+    let (header, rows) = csv_rows(&ok(gazette(&db, &["export", "timeline", "--until", "2021-12-02"])));
+    assert!(column(&header, &rows, "day").iter().all(|d| d == "2021-12-02"));
+    let (header, rows) = csv_rows(&ok(gazette(&db, &["export", "mentions", "--type", "loc"])));
+    assert!(column(&header, &rows, "type").iter().all(|t| t == "LOC"));
+
+    let bad = gazette(&db, &["export", "articles", "--since", "last week"]);
+    assert!(!bad.status.success());
+    assert!(String::from_utf8_lossy(&bad.stderr).contains("is not a date"));
+    let out = dir.path().join("a.csv");
+    ok(gazette(&db, &["export", "articles", "--out", out.to_str().unwrap()]));
+    assert_eq!(csv_rows(&std::fs::read_to_string(&out).unwrap()).1.len(), 3);
+}
+
+#[test]
+fn formula_cells_are_neutralised_unless_raw() {
+    let (_server, _dir, db) = ingested();
+    let evil = ARTICLES[2].2;
+    let (header, rows) = csv_rows(&ok(gazette(&db, &["export", "articles", "--since", "2021-12-04"])));
+    assert_eq!(column(&header, &rows, "title"), [format!("'{evil}")]);
+    let (header, rows) = csv_rows(&ok(gazette(
+        &db,
+        &["export", "articles", "--since", "2021-12-04", "--raw"],
+    )));
+    assert_eq!(column(&header, &rows, "title"), [evil.to_string()]);
+}
+
+#[test]
+fn search_query_and_stats() {
+    let (_server, _dir, db) = ingested();
+    let (header, rows) = csv_rows(&ok(gazette(&db, &["search", "Kishi", "--format", "csv"])));
+    assert_eq!(rows.len(), 3);
+    assert!(column(&header, &rows, "snippet").iter().all(|s| s.contains("[Kishi]")));
+    let (_, rows) = csv_rows(&ok(gazette(&db, &["search", "Seoul Tokyo", "--format", "csv"])));
+    assert_eq!(rows.len(), 1, "title words are searchable");
+    let (_, rows) = csv_rows(&ok(gazette(
+        &db,
+        &[
+            "search",
+            "Kishi",
+            "--since",
+            "2021-12-03",
+            "--limit",
+            "5",
+            "--format",
+            "csv",
+        ],
+    )));
+    assert_eq!(rows.len(), 2);
+    // Not valid FTS5 syntax: searched as plain words.
+    let (_, rows) = csv_rows(&ok(gazette(
+        &db,
+        &["search", "\"Japan-U.S. alliance", "--format", "csv"],
+    )));
+    assert_eq!(rows.len(), 3);
+
+    let before = ok(gazette(
+        &db,
+        &["query", "SELECT count(*) FROM articles", "--format", "csv"],
+    ));
+    let write = gazette(&db, &["query", "DELETE FROM articles"]);
+    assert!(!write.status.success());
+    let write = gazette(&db, &["query", "PRAGMA query_only = 0; DELETE FROM articles"]);
+    assert!(!write.status.success());
+    assert_eq!(
+        ok(gazette(
+            &db,
+            &["query", "SELECT count(*) FROM articles", "--format", "csv"]
+        )),
+        before
+    );
+    let nd = ok(gazette(
+        &db,
+        &[
+            "query",
+            "SELECT id, title FROM articles ORDER BY id",
+            "--format",
+            "ndjson",
+        ],
+    ));
+    assert_eq!(nd.lines().count(), 3);
+    assert!(nd.lines().all(|l| serde_json::from_str::<serde_json::Value>(l).is_ok()));
+    let slow = gazette(
+        &db,
+        &[
+            "query",
+            "WITH RECURSIVE c(x) AS (SELECT 1 UNION ALL SELECT x + 1 FROM c) SELECT count(*) FROM c",
+            "--timeout",
+            "0.2",
+        ],
+    );
+    assert!(!slow.status.success());
+    assert!(String::from_utf8_lossy(&slow.stderr).contains("time limit"));
+
+    let stats = ok(gazette(&db, &["stats"]));
+    assert!(stats.contains("articles   3"), "{stats}");
+    assert!(
+        stats.contains("published  2021-12-02T09:00:00Z .. 2021-12-04T00:00:00Z"),
+        "{stats}"
+    );
+}
