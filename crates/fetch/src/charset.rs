@@ -43,16 +43,18 @@ pub fn decode(bytes: &[u8], content_type: Option<&str>) -> String {
     text.trim_start_matches('\u{feff}').to_string()
 }
 
-/// Servers and documents often declare a legacy charset for what is really UTF-8 (the way Miniflux handles it):
-/// bytes that are valid UTF-8 and contain non-ASCII sequences are taken as UTF-8.
+/// Servers and documents often declare a legacy charset for what is really UTF-8 (Miniflux handles it the same
+/// way): bytes that are valid UTF-8 and contain non-ASCII sequences are taken as UTF-8, unless that reading yields
+/// characters real text does not contain (C1 controls, IPA and spacing modifiers), the sign of legacy bytes that
+/// happen to form valid UTF-8.
 fn prefer_utf8(declared: &'static Encoding, bytes: &[u8]) -> &'static Encoding {
-    if declared == UTF_8 || declared == UTF_16LE || declared == UTF_16BE {
+    if declared == UTF_8 || declared == UTF_16LE || declared == UTF_16BE || bytes.is_ascii() {
         return declared;
     }
-    if !bytes.is_ascii() && std::str::from_utf8(bytes).is_ok() {
-        return UTF_8;
+    match std::str::from_utf8(bytes) {
+        Ok(text) if !text.chars().any(|c| matches!(c as u32, 0x80..=0x9F | 0x250..=0x2FF)) => UTF_8,
+        _ => declared,
     }
-    declared
 }
 
 /// The `charset` parameter of a Content-Type value.
@@ -139,6 +141,12 @@ mod tests {
     fn utf8_declared_as_latin1_stays_utf8() {
         let bytes = "<p>café</p>".as_bytes();
         assert_eq!(detect(bytes, Some("text/html; charset=iso-8859-1")).0, UTF_8);
+    }
+
+    #[test]
+    fn legacy_bytes_that_look_like_utf8_stay_legacy() {
+        let (bytes, _, _) = encoding_rs::WINDOWS_1252.encode("É—");
+        assert_eq!(decode(&bytes, Some("text/plain; charset=windows-1252")), "É—");
     }
 
     #[test]

@@ -30,7 +30,10 @@ pub fn parse_feed(text: &str, base: Option<&Url>) -> Result<ParsedFeed, FetchErr
         .id_generator(|_, _, _| String::new())
         .timestamp_parser(dates::parse_date)
         .build();
-    let parsed = match parser.parse(repaired.as_bytes()) {
+    // A parser bug must not take the ingest run down: a panic becomes a parse error.
+    let result = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| parser.parse(repaired.as_bytes())))
+        .map_err(|_| FetchError::Parse("the feed parser crashed on this document".into()))?;
+    let parsed = match result {
         Ok(f) => f,
         Err(e) => {
             let head = &repaired.as_bytes()[..repaired.len().min(4096)];

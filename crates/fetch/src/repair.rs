@@ -8,10 +8,18 @@ use crate::entities::HTML_ENTITIES;
 
 /// Repairs a feed's text; JSON Feeds only lose a BOM and leading whitespace.
 pub fn repair(input: &str) -> String {
-    let text = input.trim_start_matches('\u{feff}').trim_start();
+    let text = input.trim_start_matches(|c: char| c == '\u{feff}' || c.is_whitespace() || !is_xml_char(c as u32));
     if text.starts_with('{') || text.starts_with('[') {
         return text.to_string();
     }
+    // Illegal characters go first, so they cannot hide structure from the scan below.
+    let cleaned;
+    let text = if text.chars().all(|c| is_xml_char(c as u32)) {
+        text
+    } else {
+        cleaned = strip_illegal(text);
+        &cleaned
+    };
     let text = skip_leading_junk(text);
     let mut out = String::with_capacity(text.len() + 64);
     let rest = match xml_declaration(text) {
@@ -146,8 +154,11 @@ fn entity(s: &str, out: &mut String) -> usize {
                 out.push_str(&s[..=semi]);
                 semi + 1
             }
-            // A reference to a character XML forbids: dropped.
-            Some(_) => semi + 1,
+            // A reference to a character XML forbids: replaced, so the text around it keeps its shape.
+            Some(_) => {
+                out.push_str("&#xFFFD;");
+                semi + 1
+            }
             None => {
                 out.push_str("&amp;");
                 1
@@ -192,7 +203,7 @@ mod tests {
         let bad = "\u{feff}\n  <?xml version=\"1.0\" encoding=\"ISO-8859-1\"?><rss><t>A & B &nbsp;&eacute;&Eacute;&bogus; \u{1}x&#0;&#233;&amp;</t><![CDATA[a & b &nbsp;]]><!-- & --></rss>";
         assert_eq!(
             repair(bad),
-            "<?xml version=\"1.0\" encoding=\"utf-8\"?><rss><t>A &amp; B &#160;&#233;&#201;&amp;bogus; x&#233;&amp;</t><![CDATA[a & b &nbsp;]]><!-- & --></rss>"
+            "<?xml version=\"1.0\" encoding=\"utf-8\"?><rss><t>A &amp; B &#160;&#233;&#201;&amp;bogus; x&#xFFFD;&#233;&amp;</t><![CDATA[a & b &nbsp;]]><!-- & --></rss>"
         );
     }
 
