@@ -136,3 +136,23 @@ fn train_bits(c: &[u32; 4]) -> u32 {
     }
     bits
 }
+
+/// Whether `name` is a country, region or city of the built-in lists (or a place alias such as `U.S.`).
+pub fn is_place(name: &str) -> bool {
+    builtin_bits(name) & ((1 << LOC) | (1 << CITY)) != 0 || super::resolve::alias(name).is_some()
+}
+
+/// Whether `name` is in the curated list of countries, states, continents and regions.
+pub fn is_region(name: &str) -> bool {
+    builtin_bits(name) & (1 << LOC) != 0
+}
+
+fn builtin_bits(name: &str) -> u32 {
+    static G: std::sync::OnceLock<Gazetteer> = std::sync::OnceLock::new();
+    let g = G.get_or_init(Gazetteer::builtin);
+    let toks = super::tokenize::tokenize(name);
+    g.phrases
+        .get(&phrase_hash(toks.iter().map(|t| t.text.as_str())))
+        .copied()
+        .unwrap_or(0)
+}

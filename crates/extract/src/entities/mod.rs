@@ -12,6 +12,7 @@ mod features;
 mod gazetteer;
 mod hash;
 mod model;
+mod normalize;
 mod quotes;
 mod resolve;
 mod rules;
@@ -154,10 +155,14 @@ impl Tagger {
             }
             chars.push(s.chars().collect());
         }
-        let doc: Vec<Vec<&str>> = all_sents
-            .iter()
-            .map(|(_, t)| t.iter().map(|t| t.text.as_str()).collect())
-            .collect();
+        let normal: Vec<Vec<String>> = all_sents.iter().map(|(_, t)| normalize::model_tokens(t)).collect();
+        let mut doc: Vec<Vec<&str>> = normal.iter().map(|s| s.iter().map(String::as_str).collect()).collect();
+        let recased = normalize::recase_title_case(&doc);
+        for (sent, rec) in doc.iter_mut().zip(&recased) {
+            if let Some(rec) = rec {
+                *sent = rec.iter().map(String::as_str).collect();
+            }
+        }
         let labels = match &self.model {
             Some(m) => m.tag_doc(&doc),
             None => doc.iter().map(|s| vec![0; s.len()]).collect(),
@@ -172,7 +177,10 @@ impl Tagger {
                     spans.push(n);
                 }
             }
-            for (a, b, kind) in spans {
+            for (a, mut b, kind) in spans {
+                while b > a + 1 && matches!(toks[b - 1].text.as_str(), "'s" | "’s" | "'" | "’") {
+                    b -= 1;
+                }
                 let (start, end) = (toks[a].start, toks[b - 1].end);
                 let surface: String = chars[*fi][start..end].iter().collect();
                 mentions.push(Mention {
@@ -185,9 +193,85 @@ impl Tagger {
                 });
             }
         }
+        let mut mentions = refine(mentions);
         mentions.sort_by_key(|m| (m.field == Field::Text, m.start));
         resolve::resolve(&mut mentions);
         let quotes = quotes::find_quotes(text, &mentions);
         Annotations { mentions, quotes }
     }
+}
+
+fn mention(field: Field, start: usize, surface: &str, kind: EntityKind) -> Mention {
+    let end = start + surface.chars().count();
+    Mention {
+        field,
+        start,
+        end,
+        surface: surface.to_string(),
+        kind,
+        canonical: surface.to_string(),
+    }
+}
+
+/// Splits `Japan-U.S.` into its places, and `U.S. Defense Department` into the place and the body (whose canonical
+/// name keeps the place, as does that of a body right after a place abbreviation).
+fn refine(mentions: Vec<Mention>) -> Vec<Mention> {
+    let mut out: Vec<Mention> = Vec::with_capacity(mentions.len());
+    for m in mentions {
+        let parts: Vec<&str> = m.surface.split('-').collect();
+        let named = matches!(
+            m.kind,
+            EntityKind::Location | EntityKind::Misc | EntityKind::Organisation
+        );
+        if named && parts.len() > 1 && !m.surface.contains(' ') && parts.iter().all(|p| gazetteer::is_place(p)) {
+            let mut at = m.start;
+            for p in parts {
+                out.push(mention(m.field, at, p, EntityKind::Location));
+                at += p.chars().count() + 1;
+            }
+            continue;
+        }
+        // A curated region name (`Indo-Pacific`) is a place even where the model reads the hyphen as an adjective.
+        if m.kind == EntityKind::Misc && gazetteer::is_region(&m.surface) {
+            out.push(Mention {
+                kind: EntityKind::Location,
+                ..m
+            });
+            continue;
+        }
+        if m.kind == EntityKind::Organisation {
+            if let Some((head, rest)) = m.surface.split_once(' ') {
+                if is_place_abbreviation(head) && is_government_body(rest) {
+                    out.push(mention(m.field, m.start, head, EntityKind::Location));
+                    let mut body = mention(m.field, m.start + head.chars().count() + 1, rest, m.kind);
+                    body.canonical = m.surface.clone();
+                    out.push(body);
+                    continue;
+                }
+            }
+            let prev = out
+                .last()
+                .filter(|p| p.field == m.field && p.end + 1 == m.start && p.kind == EntityKind::Location);
+            if let Some(p) = prev.filter(|p| is_place_abbreviation(&p.surface) && is_government_body(&m.surface)) {
+                let canonical = format!("{} {}", p.surface, m.surface);
+                out.push(Mention { canonical, ..m });
+                continue;
+            }
+        }
+        out.push(m);
+    }
+    out
+}
+
+fn is_place_abbreviation(s: &str) -> bool {
+    s.len() <= 5 && s.chars().all(|c| c.is_uppercase() || c == '.') && resolve::alias(s).is_some()
+}
+
+fn is_government_body(s: &str) -> bool {
+    let last = s.rsplit(' ').next().unwrap_or("");
+    s.split(' ').count() <= 4
+        && matches!(
+            last,
+            "Department" | "Ministry" | "Agency" | "Army" | "Navy" | "Embassy" | "Command" | "Office"
+        )
 }

@@ -1,5 +1,127 @@
-//! Resolution inside an article.
+//! Resolution inside an article: aliases (`U.S.` -> `United States`), a later surname or short form to the full
+//! name used in the article (`Austin` -> `Lloyd Austin`, `Suh` -> `Suh Wook`), acronyms to the name they abbreviate
+//! (`SCM` -> `Security Consultative Meeting`), and one type per canonical name (the majority).
 
-use super::Mention;
+use std::collections::HashMap;
+use std::sync::OnceLock;
 
-pub fn resolve(_mentions: &mut [Mention]) {}
+use super::{EntityKind, Mention};
+
+fn aliases() -> &'static HashMap<&'static str, &'static str> {
+    static A: OnceLock<HashMap<&'static str, &'static str>> = OnceLock::new();
+    A.get_or_init(|| {
+        include_str!("../../data/aliases.tsv")
+            .lines()
+            .filter(|l| !l.starts_with('#'))
+            .filter_map(|l| l.split_once('\t'))
+            .collect()
+    })
+}
+
+/// The canonical name of an alias, if it is one.
+pub fn alias(surface: &str) -> Option<&'static str> {
+    aliases().get(surface).copied()
+}
+
+fn is_named(kind: EntityKind) -> bool {
+    matches!(
+        kind,
+        EntityKind::Person | EntityKind::Organisation | EntityKind::Location | EntityKind::Misc
+    )
+}
+
+const STOP: &[&str] = &["of", "the", "and", "for", "on", "in", "de", "&"];
+
+/// Initials of the capitalised words of `words` (`U.S.-Republic` counts its last part).
+fn initials(words: &[&str]) -> String {
+    words
+        .iter()
+        .filter(|w| !STOP.contains(w))
+        .filter_map(|w| w.rsplit('-').next().and_then(|p| p.chars().next()))
+        .filter(|c| c.is_uppercase())
+        .collect()
+}
+
+/// The shortest trailing run of `name`'s words whose initials spell `acr`.
+fn expand_acronym(acr: &str, name: &str) -> Option<String> {
+    let words: Vec<&str> = name.split_whitespace().collect();
+    for k in 2..=words.len() {
+        let tail = &words[words.len() - k..];
+        if STOP.contains(&tail[0]) {
+            continue;
+        }
+        if initials(tail) == acr {
+            return Some(tail.join(" "));
+        }
+    }
+    None
+}
+
+fn is_acronym(s: &str) -> bool {
+    let n = s.chars().count();
+    (2..=6).contains(&n) && s.chars().all(|c| c.is_uppercase())
+}
+
+/// Fills in `canonical` (and fixes `kind` where resolution shows a name is a person's).
+pub fn resolve(mentions: &mut [Mention]) {
+    for m in mentions.iter_mut().filter(|m| is_named(m.kind)) {
+        if let Some(c) = alias(&m.surface) {
+            m.canonical = c.to_string();
+        }
+    }
+    // Full person names in article order.
+    let full: Vec<(usize, String)> = mentions
+        .iter()
+        .enumerate()
+        .filter(|(_, m)| m.kind == EntityKind::Person && m.surface.split_whitespace().count() >= 2)
+        .map(|(i, m)| (i, m.surface.clone()))
+        .collect();
+    for (i, m) in mentions.iter_mut().enumerate() {
+        if !is_named(m.kind) || m.surface.contains(char::is_whitespace) || alias(&m.surface).is_some() {
+            continue;
+        }
+        let pick = |pos: fn(&str) -> Option<&str>| -> Option<String> {
+            let earlier = full.iter().rev().find(|(j, n)| *j < i && pos(n) == Some(&m.surface));
+            let any = || full.iter().find(|(_, n)| pos(n) == Some(&m.surface));
+            earlier.or_else(any).map(|(_, n)| n.clone())
+        };
+        let by_last = pick(|n| n.split_whitespace().last());
+        let by_first = if m.kind == EntityKind::Person {
+            pick(|n| n.split_whitespace().next())
+        } else {
+            None
+        };
+        if let Some(name) = by_last.or(by_first) {
+            m.canonical = name;
+            m.kind = EntityKind::Person;
+        }
+    }
+    // Acronyms: another mention's name (or its tail) spelled by the acronym.
+    for i in 0..mentions.len() {
+        if !is_named(mentions[i].kind) || !is_acronym(&mentions[i].surface) || alias(&mentions[i].surface).is_some() {
+            continue;
+        }
+        let acr = mentions[i].surface.clone();
+        let found = mentions
+            .iter()
+            .filter(|o| is_named(o.kind) && o.surface != acr)
+            .find_map(|o| expand_acronym(&acr, &o.canonical).or_else(|| expand_acronym(&acr, &o.surface)));
+        if let Some(name) = found {
+            mentions[i].canonical = name;
+        }
+    }
+    // One type per canonical name: the majority, ties to the first.
+    let mut votes: HashMap<String, Vec<(EntityKind, usize)>> = HashMap::new();
+    for m in mentions.iter().filter(|m| is_named(m.kind)) {
+        let v = votes.entry(m.canonical.clone()).or_default();
+        match v.iter_mut().find(|(k, _)| *k == m.kind) {
+            Some(e) => e.1 += 1,
+            None => v.push((m.kind, 1)),
+        }
+    }
+    for m in mentions.iter_mut().filter(|m| is_named(m.kind)) {
+        let v = &votes[&m.canonical];
+        let best = v.iter().fold(v[0], |b, e| if e.1 > b.1 { *e } else { b });
+        m.kind = best.0;
+    }
+}
