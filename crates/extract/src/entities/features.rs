@@ -2,7 +2,7 @@
 //! two tokens each side, sentence-initial capitalisation, all-caps headlines, gazetteer matches, document-level
 //! capitalisation evidence, and the labels already predicted for the same word earlier in the document.
 
-use std::collections::HashMap;
+use super::hash::HashMap;
 
 use super::gazetteer::{Gazetteer, TrainNames};
 use super::hash::{finish, hash_str, hash_str_lower, mix};
@@ -86,13 +86,26 @@ struct TokInfo {
 
 fn info(w: &str) -> TokInfo {
     let lower_s = w.to_lowercase();
-    let chars: Vec<char> = lower_s.chars().collect();
+    // Byte offsets of the first five char boundaries, and of the last five.
+    let mut heads = [0usize; 5];
+    let mut nh = 0;
+    for (b, _) in lower_s.char_indices().skip(1).take(5) {
+        heads[nh] = b;
+        nh += 1;
+    }
+    let nchars = lower_s.chars().count();
     let mut pre = [0u64; 4];
     let mut suf = [0u64; 4];
+    let mut tail = lower_s.len();
+    let mut rev = lower_s.char_indices().rev();
     for k in 0..4 {
-        if chars.len() > k + 1 {
-            pre[k] = hash_str(&chars[..=k].iter().collect::<String>());
-            suf[k] = hash_str(&chars[chars.len() - k - 1..].iter().collect::<String>());
+        if nchars > k + 1 {
+            let head_end = if k < nh { heads[k] } else { lower_s.len() };
+            pre[k] = hash_str(&lower_s[..head_end]);
+            if let Some((b, _)) = rev.next() {
+                tail = b;
+            }
+            suf[k] = hash_str(&lower_s[tail..]);
         }
     }
     TokInfo {
@@ -121,7 +134,7 @@ fn is_caps_sentence(sent: &[&str]) -> bool {
 
 /// Document-level evidence per lower-cased word: seen capitalised mid-sentence (bit 1), seen in lower case (bit 2).
 pub fn doc_flags(doc: &[Vec<&str>]) -> HashMap<u64, u8> {
-    let mut flags: HashMap<u64, u8> = HashMap::new();
+    let mut flags: HashMap<u64, u8> = HashMap::default();
     for sent in doc {
         if is_caps_sentence(sent) {
             continue;

@@ -5,7 +5,7 @@
 //! `2 * category + 1` when it continues one. Phrases match case-insensitively but only when their first token starts
 //! with an upper-case letter, so `us` never matches `US`.
 
-use std::collections::HashMap;
+use super::hash::HashMap;
 
 use super::hash::{hash_str_lower, mix};
 

@@ -45,6 +45,29 @@ pub fn hash_str_lower(s: &str) -> u64 {
     }
 }
 
+/// A hasher for keys that are already hashes: one multiply instead of SipHash.
+#[derive(Default, Clone, Copy)]
+pub struct PreHashed(u64);
+
+impl std::hash::Hasher for PreHashed {
+    fn finish(&self) -> u64 {
+        self.0
+    }
+
+    fn write(&mut self, bytes: &[u8]) {
+        for &b in bytes {
+            self.0 = mix(self.0, b as u64);
+        }
+    }
+
+    fn write_u64(&mut self, v: u64) {
+        self.0 = (self.0 ^ v).wrapping_mul(K);
+    }
+}
+
+/// `HashMap` keyed by a hash.
+pub type HashMap<K, V> = std::collections::HashMap<K, V, std::hash::BuildHasherDefault<PreHashed>>;
+
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -2,7 +2,7 @@
 //! and title-case headlines re-cased (a word goes to lower case when the article uses it in lower case and never
 //! capitalised mid-sentence), since the training data has no title-case headlines.
 
-use std::collections::HashMap;
+use super::hash::HashMap;
 
 use super::features::doc_flags;
 use super::hash::hash_str_lower;

@@ -1,7 +1,7 @@
 //! The trained PER/ORG/LOC/MISC tagger: weights, gazetteers and training names, document-level decoding, and the
 //! compact compressed model format (sorted feature hashes as varint deltas, weights quantised to i16, deflate).
 
-use std::collections::HashMap;
+use super::hash::HashMap;
 use std::io::{Read, Write};
 
 use super::features::{doc_flags, history_features, record_history, sentence_features, History};
@@ -49,7 +49,7 @@ impl NerModel {
     /// sentences see what earlier ones were tagged.
     pub fn tag_doc(&self, doc: &[Vec<&str>]) -> Vec<Vec<usize>> {
         let flags = doc_flags(doc);
-        let mut hist = History::new();
+        let mut hist = History::default();
         let mut out = Vec::with_capacity(doc.len());
         for sent in doc {
             let f = sentence_features(sent, &self.gaz, None, &flags);
@@ -160,7 +160,7 @@ impl NerModel {
             }
         }
         let m = r.u32()? as usize;
-        let mut names = HashMap::with_capacity(m);
+        let mut names = HashMap::with_capacity_and_hasher(m, Default::default());
         for _ in 0..m {
             let b = r.take(8)?;
             let h = u64::from_le_bytes(b.try_into().expect("8 bytes"));

@@ -22,7 +22,7 @@ impl Default for TrainConfig {
 
 /// Entity names of one document: phrase hash -> counts per type.
 fn doc_names(doc: &Doc) -> TrainNames {
-    let mut m = TrainNames::new();
+    let mut m = TrainNames::default();
     for s in &doc.sentences {
         let tags: Vec<&str> = s.tags.iter().map(String::as_str).collect();
         for (a, b, t) in chunks(&tags) {
@@ -88,7 +88,7 @@ pub fn train(
     mut progress: impl FnMut(usize, Option<&Score>),
 ) -> NerModel {
     let per_doc: Vec<TrainNames> = train.iter().map(doc_names).collect();
-    let mut names = TrainNames::new();
+    let mut names = TrainNames::default();
     for m in &per_doc {
         for (h, c) in m {
             let e = names.entry(*h).or_insert([0; 4]);
@@ -137,7 +137,7 @@ pub fn train(
             order.swap(i, (rng % (i as u64 + 1)) as usize);
         }
         for &d in &order {
-            let mut hist = History::new();
+            let mut hist = History::default();
             for (f, gold) in &data[d] {
                 let extra: Vec<Vec<u32>> = (0..f.len())
                     .map(|i| {
