@@ -6,7 +6,7 @@ use std::time::Duration;
 
 use chrono::Utc;
 use reqwest::header::{self, HeaderMap, HeaderValue};
-use tokio::sync::{OnceCell, OwnedSemaphorePermit, Semaphore};
+use tokio::sync::{OwnedSemaphorePermit, Semaphore};
 use tokio::time::Instant;
 use url::Url;
 
@@ -28,7 +28,8 @@ pub(crate) struct Inner {
     pub(crate) config: FetchConfig,
     client: reqwest::Client,
     hosts: Mutex<HashMap<String, Arc<Host>>>,
-    robots: Mutex<HashMap<String, Arc<OnceCell<RobotsRules>>>>,
+    /// Per origin: the rules and when they were fetched. The async lock makes concurrent pages wait for one fetch.
+    robots: Mutex<HashMap<String, Arc<tokio::sync::Mutex<Option<(Instant, Arc<RobotsRules>)>>>>>,
     robots_agent: String,
 }
 
@@ -287,29 +288,21 @@ impl Inner {
 
     async fn check_robots(&self, url: &Url) -> Result<(), FetchError> {
         let origin = url.origin().ascii_serialization();
-        let cell = {
+        let slot = {
             let mut map = self.robots.lock().expect("robots cache lock");
-            map.entry(origin.clone()).or_default().clone()
+            map.entry(origin).or_default().clone()
         };
-        let rules = cell
-            .get_or_init(|| async {
-                let Ok(robots_url) = url.join("/robots.txt") else {
-                    return RobotsRules::allow_all();
-                };
-                let mut bytes = 0;
-                match self
-                    .get_once(&robots_url, &HeaderMap::new(), ROBOTS_CAP, &mut bytes)
-                    .await
-                {
-                    Ok(got) => RobotsRules::parse(&String::from_utf8_lossy(&got.body), &self.robots_agent),
-                    Err(FetchError::Http { status, .. }) if status >= 500 => RobotsRules::disallow_all(),
-                    Err(e) => {
-                        tracing::debug!(%robots_url, error = %e, "no usable robots.txt; allowing all");
-                        RobotsRules::allow_all()
-                    }
+        let rules = {
+            let mut cached = slot.lock().await;
+            match cached.as_ref() {
+                Some((at, rules)) if at.elapsed() < self.config.robots_ttl => rules.clone(),
+                _ => {
+                    let rules = Arc::new(self.fetch_robots(url).await);
+                    *cached = Some((Instant::now(), rules.clone()));
+                    rules
                 }
-            })
-            .await;
+            }
+        };
         if let Some(delay) = rules.crawl_delay {
             let host = self.host(url);
             let mut s = host.schedule.lock().await;
@@ -324,6 +317,25 @@ impl Inner {
             Ok(())
         } else {
             Err(FetchError::RobotsDisallowed { url: url.to_string() })
+        }
+    }
+
+    /// robots.txt of the URL's origin: 4xx or unreachable allows all, 5xx disallows all (RFC 9309).
+    async fn fetch_robots(&self, url: &Url) -> RobotsRules {
+        let Ok(robots_url) = url.join("/robots.txt") else {
+            return RobotsRules::allow_all();
+        };
+        let mut bytes = 0;
+        match self
+            .get_once(&robots_url, &HeaderMap::new(), ROBOTS_CAP, &mut bytes)
+            .await
+        {
+            Ok(got) => RobotsRules::parse(&String::from_utf8_lossy(&got.body), &self.robots_agent),
+            Err(FetchError::Http { status, .. }) if status >= 500 => RobotsRules::disallow_all(),
+            Err(e) => {
+                tracing::debug!(%robots_url, error = %e, "no usable robots.txt; allowing all");
+                RobotsRules::allow_all()
+            }
         }
     }
 
@@ -443,8 +455,9 @@ impl Inner {
         loop {
             let _permit = self.acquire(&url).await?;
             let timeout = self.config.request_timeout;
+            let deadline = Instant::now() + timeout;
             let request = self.client.get(url.clone()).headers(headers.clone()).send();
-            let mut response = match tokio::time::timeout(timeout, request).await {
+            let mut response = match tokio::time::timeout_at(deadline, request).await {
                 Err(_) => return Err(FetchError::Timeout { after: timeout }),
                 Ok(Err(e)) if e.is_timeout() => return Err(FetchError::Timeout { after: timeout }),
                 Ok(Err(e)) => return Err(FetchError::from_reqwest(&e)),
@@ -483,12 +496,11 @@ impl Inner {
                 return Err(FetchError::Http { status, retry_after });
             }
             if status == 304 || (200..300).contains(&status) {
-                let remaining = timeout;
                 let body = if status == 304 {
                     Vec::new()
                 } else {
-                    match tokio::time::timeout(
-                        remaining,
+                    match tokio::time::timeout_at(
+                        deadline,
                         body::read_capped(&mut response, cap, self.config.stall_timeout, bytes),
                     )
                     .await

@@ -47,6 +47,8 @@ pub enum FetchError {
     RobotsDisallowed { url: String },
     #[error("network error: {0}")]
     Network(String),
+    #[error("could not decode the response body: {0}")]
+    Decode(String),
 }
 
 impl FetchError {
@@ -92,6 +94,9 @@ impl FetchError {
         }
         if e.is_connect() {
             FetchError::Connect(message)
+        } else if e.is_decode() {
+            // A body that claims gzip/brotli/deflate but is not: retrying changes nothing.
+            FetchError::Decode(message)
         } else {
             FetchError::Network(message)
         }

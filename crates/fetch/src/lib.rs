@@ -55,6 +55,8 @@ pub struct FetchConfig {
     pub max_retry_wait: Duration,
     /// Cap on a robots.txt Crawl-delay.
     pub max_crawl_delay: Duration,
+    /// How long a host's robots.txt is trusted before it is fetched again.
+    pub robots_ttl: Duration,
 }
 
 impl Default for FetchConfig {
@@ -76,6 +78,7 @@ impl Default for FetchConfig {
             retry_base_delay: Duration::from_secs(1),
             max_retry_wait: Duration::from_secs(60),
             max_crawl_delay: Duration::from_secs(30),
+            robots_ttl: Duration::from_secs(24 * 3600),
         }
     }
 }

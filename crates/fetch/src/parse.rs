@@ -42,7 +42,7 @@ pub fn parse_feed(text: &str, base: Option<&Url>) -> Result<ParsedFeed, FetchErr
                     feeds: discover::feed_links(text, base).into_iter().map(|f| f.url).collect(),
                 });
             }
-            return Err(FetchError::Parse(e.to_string()));
+            return Err(FetchError::Parse(parse_message(&repaired, &e)));
         }
     };
     let mut min_interval = parsed
@@ -54,6 +54,30 @@ pub fn parse_feed(text: &str, base: Option<&Url>) -> Result<ParsedFeed, FetchErr
     }
     let feed = convert(parsed, base);
     Ok(ParsedFeed { feed, min_interval })
+}
+
+/// A parse failure in words a user can act on.
+fn parse_message(text: &str, e: &feed_rs::parser::ParseFeedError) -> String {
+    if text.trim().is_empty() {
+        return "the body is empty".to_string();
+    }
+    let message = e.to_string();
+    if message.contains("no root element") {
+        let root = text
+            .split('<')
+            .skip(1)
+            .find(|t| t.starts_with(|c: char| c.is_ascii_alphabetic()))
+            .map(|t| {
+                t.split(|c: char| c.is_whitespace() || c == '>' || c == '/')
+                    .next()
+                    .unwrap_or("")
+            });
+        return match root {
+            Some(name) => format!("the document is XML but not RSS, Atom or RSS 1.0 (its root element is <{name}>)"),
+            None => "the document is neither XML nor JSON".to_string(),
+        };
+    }
+    message.replace("unable to parse ", "").replace("Parser error: ", "")
 }
 
 fn convert(parsed: feed_rs::model::Feed, base: Option<&Url>) -> Feed {

@@ -1,6 +1,6 @@
 //! Repairs the damage real feeds carry before they reach the XML parser: a BOM or junk before the root, a stale
-//! encoding in the XML declaration (the text is UTF-8 by now), XML-illegal control characters, bare `&`, HTML named
-//! entities that XML lacks, and numeric references to characters XML forbids. CDATA sections, comments and processing
+//! encoding in the XML declaration (the text is UTF-8 by now), XML-illegal control characters, bare `&` and `<`, HTML
+//! named entities that XML lacks, and numeric references to characters XML forbids. CDATA sections, comments and processing
 //! instructions are left alone. A feed that is already well-formed comes out unchanged, apart from the BOM, leading
 //! whitespace and the declared encoding.
 
@@ -112,7 +112,12 @@ fn repair_body(mut s: &str, out: &mut String) {
                     continue 'outer;
                 }
             }
-            out.push('<');
+            // A `<` that cannot open a tag ("a < b", "<3") is text that should have been escaped.
+            let opens_tag = s[1..]
+                .chars()
+                .next()
+                .is_some_and(|c| c.is_alphabetic() || matches!(c, '_' | ':' | '/' | '!' | '?'));
+            out.push_str(if opens_tag { "<" } else { "&lt;" });
             s = &s[1..];
         } else {
             let consumed = entity(s, out);
@@ -205,6 +210,11 @@ mod tests {
             repair(bad),
             "<?xml version=\"1.0\" encoding=\"utf-8\"?><rss><t>A &amp; B &#160;&#233;&#201;&amp;bogus; x&#xFFFD;&#233;&amp;</t><![CDATA[a & b &nbsp;]]><!-- & --></rss>"
         );
+    }
+
+    #[test]
+    fn escapes_bare_less_than() {
+        assert_eq!(repair("<t>a < b <3 <b>x</b></t>"), "<t>a &lt; b &lt;3 <b>x</b></t>");
     }
 
     #[test]

@@ -37,10 +37,36 @@ const TRACKING_EXACT: &[&str] = &[
     "ncid",
     "sr_share",
     "cmpid",
+    "_ga",
+    "_gl",
+    "mc_tc",
+    "srsltid",
+    "_bhlid",
+    "_branch_match_id",
+    "_kx",
+    "ref_src",
+    "guccounter",
+    "guce_referrer",
+    "guce_referrer_sig",
+    "__s",
+    "zanpid",
+    "irclickid",
+    "epik",
+    "gad_source",
 ];
 
 /// Prefixes of tracking parameters (`utm_source`, `utm_medium`, ...).
-const TRACKING_PREFIXES: &[&str] = &["utm_", "mtm_", "pk_", "piwik_", "matomo_", "__s"];
+const TRACKING_PREFIXES: &[&str] = &[
+    "utm_",
+    "mtm_",
+    "pk_",
+    "piwik_",
+    "matomo_",
+    "hmb_",
+    "itm_",
+    "at_medium",
+    "at_campaign",
+];
 
 /// Whether a query parameter name only tracks the reader.
 pub fn is_tracking_param(name: &str) -> bool {

@@ -898,3 +898,65 @@ async fn bad_sources() {
     let e = error(get(&f, "").await);
     assert!(matches!(e, FetchError::InvalidSource(_)));
 }
+
+#[tokio::test]
+async fn false_content_encoding_is_not_retried() {
+    let server =
+        TestServer::start(|_| Response::ok("application/rss+xml", small_feed()).header("Content-Encoding", "gzip"));
+    let fetch = get(&fetcher(), &server.url("/feed")).await;
+    assert_eq!(fetch.attempts.len(), 1);
+    let e = error(fetch);
+    assert!(matches!(e, FetchError::Decode(_)), "{e:?}");
+    assert!(e.to_string().starts_with("could not decode the response body"), "{e}");
+}
+
+#[tokio::test]
+async fn parse_errors_say_what_was_wrong() {
+    let server = TestServer::start(|req| match req.path() {
+        "/empty" => Response::ok("application/rss+xml", "   "),
+        "/svg" => Response::ok(
+            "image/svg+xml",
+            "<?xml version=\"1.0\"?><svg xmlns=\"http://www.w3.org/2000/svg\"/>",
+        ),
+        "/lt" => Response::ok(
+            "application/rss+xml",
+            "<rss version=\"2.0\"><channel><title>a < b</title></channel></rss>",
+        ),
+        _ => Response::not_found(),
+    });
+    let f = fetcher();
+    assert_eq!(
+        error(get(&f, &server.url("/empty")).await).to_string(),
+        "not a valid feed: the body is empty"
+    );
+    assert_eq!(
+        error(get(&f, &server.url("/svg")).await).to_string(),
+        "not a valid feed: the document is XML but not RSS, Atom or RSS 1.0 (its root element is <svg>)"
+    );
+    assert_eq!(
+        fetched(get(&f, &server.url("/lt")).await).feed.title.as_deref(),
+        Some("a < b")
+    );
+}
+
+#[tokio::test]
+async fn robots_txt_is_cached_for_its_ttl() {
+    let server = TestServer::start(|req| match req.path() {
+        "/robots.txt" => Response::ok("text/plain", "User-agent: *\nDisallow: /private/\n"),
+        _ => Response::ok("text/html", "<html></html>"),
+    });
+    let cached = fetcher();
+    for _ in 0..3 {
+        cached.fetch_page(&server.url("/p.html"), true).await.unwrap();
+    }
+    assert_eq!(server.hits("/robots.txt"), 1);
+    let expiring = Fetcher::new(FetchConfig {
+        robots_ttl: Duration::ZERO,
+        ..config()
+    })
+    .unwrap();
+    for _ in 0..2 {
+        expiring.fetch_page(&server.url("/p.html"), true).await.unwrap();
+    }
+    assert_eq!(server.hits("/robots.txt"), 3);
+}
