@@ -93,13 +93,17 @@ CREATE TRIGGER articles_fts_update AFTER UPDATE OF title, text ON articles BEGIN
     INSERT INTO articles_fts (rowid, title, text) VALUES (new.id, new.title, new.text);
 END;
 
--- Named entities and values, shared by all articles: one row per (type, canonical name).
+-- Named entities and values, shared by all articles: one row per (type, canonical name). `mentions` and `articles`
+-- are running totals kept by the triggers on `mentions`.
 CREATE TABLE entities (
-    id   INTEGER PRIMARY KEY,
-    type TEXT NOT NULL,                         -- PER ORG LOC MISC DATE TIME MONEY PERCENT CARDINAL ORDINAL
-    name TEXT NOT NULL,
+    id       INTEGER PRIMARY KEY,
+    type     TEXT NOT NULL,                     -- PER ORG LOC MISC DATE TIME MONEY PERCENT CARDINAL ORDINAL
+    name     TEXT NOT NULL,
+    mentions INTEGER NOT NULL DEFAULT 0,
+    articles INTEGER NOT NULL DEFAULT 0,
     UNIQUE (type, name)
 );
+CREATE INDEX entities_name ON entities(name);
 
 -- start/end are character offsets into articles.text (or articles.title when field = 'title'), end exclusive:
 -- substr(text, start + 1, end - start) = surface. `day` is the article's publication day (YYYY-MM-DD), copied here
@@ -131,6 +135,12 @@ CREATE TABLE entity_days (
 CREATE INDEX entity_days_day ON entity_days(day, entity_id);
 
 CREATE TRIGGER mentions_count_insert AFTER INSERT ON mentions BEGIN
+    UPDATE entities SET
+        mentions = mentions + 1,
+        articles = articles + NOT EXISTS (SELECT 1 FROM mentions
+                                          WHERE entity_id = new.entity_id AND article_id = new.article_id
+                                            AND id <> new.id)
+    WHERE id = new.entity_id;
     INSERT INTO entity_days (entity_id, day, mentions, articles)
     VALUES (new.entity_id, new.day, 1,
             NOT EXISTS (SELECT 1 FROM mentions
@@ -140,6 +150,11 @@ CREATE TRIGGER mentions_count_insert AFTER INSERT ON mentions BEGIN
         articles = articles + excluded.articles;
 END;
 CREATE TRIGGER mentions_count_delete AFTER DELETE ON mentions BEGIN
+    UPDATE entities SET
+        mentions = mentions - 1,
+        articles = articles - NOT EXISTS (SELECT 1 FROM mentions
+                                          WHERE entity_id = old.entity_id AND article_id = old.article_id)
+    WHERE id = old.entity_id;
     UPDATE entity_days SET
         mentions = mentions - 1,
         articles = articles - NOT EXISTS (SELECT 1 FROM mentions

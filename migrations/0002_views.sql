@@ -19,18 +19,11 @@ SELECT a.id,
 FROM articles a
 JOIN feeds f ON f.id = a.feed_id;
 
--- Mentions and distinct articles per entity, all time (from the per-day counts).
+-- Mentions and distinct articles per entity, all time (running totals; per-day counts are in v_entity_daily).
 CREATE VIEW v_entity_counts AS
-SELECT e.id             AS entity_id,
-       e.type,
-       e.name,
-       sum(d.mentions)  AS mentions,
-       sum(d.articles)  AS articles,
-       min(d.day)       AS first_day,
-       max(d.day)       AS last_day
-FROM entity_days d
-JOIN entities e ON e.id = d.entity_id
-GROUP BY e.id;
+SELECT id AS entity_id, type, name, mentions, articles
+FROM entities
+WHERE mentions > 0;
 
 -- Mentions and articles per entity per day (the article's publication day). Filter on `day` for a range.
 CREATE VIEW v_entity_daily AS
@@ -43,18 +36,20 @@ SELECT d.day,
 FROM entity_days d
 JOIN entities e ON e.id = d.entity_id;
 
--- Pairs of named entities mentioned in the same article (each pair once, lower id first).
+-- Named entities mentioned in the same article, per publication day, with the number of such articles. Both orders
+-- of each pair are listed, so `WHERE entity1 = 'Joe Biden'` finds every partner; add `AND entity1_id < entity2_id`
+-- to list each pair once. Sum `articles` over days for a range (filter on `day`).
 CREATE VIEW v_cooccurrence AS
-SELECT e1.id AS entity1_id, e1.type AS entity1_type, e1.name AS entity1,
+SELECT m1.day,
+       e1.id AS entity1_id, e1.type AS entity1_type, e1.name AS entity1,
        e2.id AS entity2_id, e2.type AS entity2_type, e2.name AS entity2,
-       count(*) AS articles
-FROM (SELECT DISTINCT article_id, entity_id FROM mentions) m1
-JOIN (SELECT DISTINCT article_id, entity_id FROM mentions) m2
-  ON m2.article_id = m1.article_id AND m2.entity_id > m1.entity_id
+       count(DISTINCT m1.article_id) AS articles
+FROM mentions m1
+JOIN mentions m2 ON m2.article_id = m1.article_id AND m2.entity_id <> m1.entity_id
 JOIN entities e1 ON e1.id = m1.entity_id
 JOIN entities e2 ON e2.id = m2.entity_id
 WHERE e1.type IN ('PER', 'ORG', 'LOC', 'MISC') AND e2.type IN ('PER', 'ORG', 'LOC', 'MISC')
-GROUP BY e1.id, e2.id;
+GROUP BY m1.day, e1.id, e1.type, e1.name, e2.id, e2.type, e2.name;
 
 -- Quotes with speaker and article.
 CREATE VIEW v_quotes AS

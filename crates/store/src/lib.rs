@@ -12,8 +12,8 @@ mod articles;
 mod connection;
 mod feeds;
 pub mod reports;
-pub mod schema;
 mod schedule;
+pub mod schema;
 mod writer;
 
 pub use articles::{

@@ -51,57 +51,80 @@ impl Report {
         }
     }
 
-    /// The statement. Times compare as RFC 3339 text; days as `YYYY-MM-DD` (the first 10 characters of a time).
-    pub fn sql(self) -> &'static str {
-        match self {
-            Report::Articles => {
+    /// The statement for these filters. Only the filters in use become conditions: a `(:x IS NULL OR ...)` pattern
+    /// would hide the indexes from SQLite's planner. Values are always bound, never pasted.
+    pub fn sql(self, f: &Filters) -> String {
+        // Day-granular data (mentions.day, entity_days.day) compares days; articles compare exact times.
+        let cond = |day: Option<&str>, time: Option<&str>, feed: Option<&str>, kind: Option<&str>| {
+            let mut w = vec!["1".to_string()];
+            if f.since.is_some() {
+                w.extend(day.map(|d| format!("{d} >= substr(:since, 1, 10)")));
+                w.extend(time.map(|t| format!("{t} >= :since")));
+            }
+            if f.until.is_some() {
+                w.extend(day.map(|d| format!("{d} <= :until_day")));
+                w.extend(time.map(|t| format!("{t} < :until")));
+            }
+            if f.feed.is_some() {
+                w.extend(feed.map(|c| c.to_string()));
+            }
+            if f.entity_type.is_some() {
+                w.extend(kind.map(|k| format!("{k} = :type")));
+            }
+            w.join(" AND ")
+        };
+        let in_feed = "m.article_id IN (SELECT id FROM articles WHERE feed_id = :feed)";
+        let named = "e.type IN ('PER', 'ORG', 'LOC', 'MISC')";
+        let body = match self {
+            Report::Articles => format!(
                 "SELECT a.id, a.feed_id, f.title AS feed, a.published_at, a.title, a.authors, a.language,
                         a.site_name, COALESCE(a.canonical_url, a.url) AS url, a.description,
                         length(a.text) AS text_chars, a.fetched_at
                  FROM articles a JOIN feeds f ON f.id = a.feed_id
-                 WHERE (:since IS NULL OR a.published_at >= :since)
-                   AND (:until IS NULL OR a.published_at < :until)
-                   AND (:feed IS NULL OR a.feed_id = :feed)
-                 ORDER BY a.published_at, a.id
-                 LIMIT coalesce(:limit, -1)"
-            }
-            Report::Mentions => {
+                 WHERE {}
+                 ORDER BY a.published_at, a.id",
+                cond(None, Some("a.published_at"), Some("a.feed_id = :feed"), None)
+            ),
+            Report::Mentions => format!(
                 "SELECT m.article_id, a.published_at, a.feed_id, e.id AS entity_id, e.type, e.name, m.surface,
                         m.field, m.start, m.\"end\"
                  FROM mentions m
                  JOIN entities e ON e.id = m.entity_id
                  JOIN articles a ON a.id = m.article_id
-                 WHERE (:since IS NULL OR m.day >= substr(:since, 1, 10))
-                   AND (:until IS NULL OR m.day <= substr(:until_day, 1, 10))
-                   AND (:since IS NULL OR a.published_at >= :since)
-                   AND (:until IS NULL OR a.published_at < :until)
-                   AND (:feed IS NULL OR a.feed_id = :feed)
-                   AND (:type IS NULL OR e.type = :type)
-                 ORDER BY a.published_at, m.article_id, m.field DESC, m.start
-                 LIMIT coalesce(:limit, -1)"
-            }
-            Report::Entities => {
+                 WHERE {}
+                 ORDER BY a.published_at, m.article_id, m.field DESC, m.start",
+                cond(
+                    Some("m.day"),
+                    Some("a.published_at"),
+                    Some("a.feed_id = :feed"),
+                    Some("e.type")
+                )
+            ),
+            // Without a feed filter, the per-day counts answer; an article has one day, so summing its per-day
+            // distinct-article counts over days counts each article once.
+            Report::Entities if f.feed.is_none() => format!(
+                "SELECT e.id AS entity_id, e.type, e.name, sum(d.mentions) AS mentions, sum(d.articles) AS articles,
+                        min(d.day) AS first_day, max(d.day) AS last_day
+                 FROM entity_days d JOIN entities e ON e.id = d.entity_id
+                 WHERE {}
+                 GROUP BY e.id
+                 ORDER BY mentions DESC, e.name",
+                cond(Some("d.day"), None, None, Some("e.type"))
+            ),
+            Report::Entities => format!(
                 "SELECT e.id AS entity_id, e.type, e.name, count(*) AS mentions,
                         count(DISTINCT m.article_id) AS articles, min(m.day) AS first_day, max(m.day) AS last_day
-                 FROM mentions m
-                 JOIN entities e ON e.id = m.entity_id
-                 WHERE (:since IS NULL OR m.day >= substr(:since, 1, 10))
-                   AND (:until IS NULL OR m.day <= substr(:until_day, 1, 10))
-                   AND (:feed IS NULL OR m.article_id IN (SELECT id FROM articles WHERE feed_id = :feed))
-                   AND (:type IS NULL OR e.type = :type)
+                 FROM mentions m JOIN entities e ON e.id = m.entity_id
+                 WHERE {}
                  GROUP BY e.id
-                 ORDER BY mentions DESC, e.name
-                 LIMIT coalesce(:limit, -1)"
-            }
-            Report::Cooccurrence => {
-                "WITH pairs AS (
+                 ORDER BY mentions DESC, e.name",
+                cond(Some("m.day"), None, Some(in_feed), Some("e.type"))
+            ),
+            Report::Cooccurrence => format!(
+                "WITH pairs AS MATERIALIZED (
                      SELECT DISTINCT m.article_id, m.entity_id
                      FROM mentions m JOIN entities e ON e.id = m.entity_id
-                     WHERE e.type IN ('PER', 'ORG', 'LOC', 'MISC')
-                       AND (:type IS NULL OR e.type = :type)
-                       AND (:since IS NULL OR m.day >= substr(:since, 1, 10))
-                       AND (:until IS NULL OR m.day <= substr(:until_day, 1, 10))
-                       AND (:feed IS NULL OR m.article_id IN (SELECT id FROM articles WHERE feed_id = :feed))
+                     WHERE {named} AND {}
                  )
                  SELECT e1.id AS entity1_id, e1.type AS entity1_type, e1.name AS entity1,
                         e2.id AS entity2_id, e2.type AS entity2_type, e2.name AS entity2,
@@ -111,51 +134,46 @@ impl Report {
                  JOIN entities e1 ON e1.id = p1.entity_id
                  JOIN entities e2 ON e2.id = p2.entity_id
                  GROUP BY p1.entity_id, p2.entity_id
-                 ORDER BY articles DESC, entity1, entity2
-                 LIMIT coalesce(:limit, -1)"
-            }
-            Report::Timeline => {
+                 ORDER BY articles DESC, entity1, entity2",
+                cond(Some("m.day"), None, Some(in_feed), Some("e.type"))
+            ),
+            Report::Timeline if f.feed.is_none() => format!(
                 "SELECT d.day, e.id AS entity_id, e.type, e.name, d.mentions, d.articles
                  FROM entity_days d JOIN entities e ON e.id = d.entity_id
-                 WHERE (:since IS NULL OR d.day >= substr(:since, 1, 10))
-                   AND (:until IS NULL OR d.day <= substr(:until_day, 1, 10))
-                   AND (:type IS NULL OR e.type = :type)
-                   AND :feed IS NULL
-                 UNION ALL
-                 SELECT m.day, e.id, e.type, e.name, count(*), count(DISTINCT m.article_id)
+                 WHERE {}
+                 ORDER BY d.day, d.mentions DESC, e.name",
+                cond(Some("d.day"), None, None, Some("e.type"))
+            ),
+            Report::Timeline => format!(
+                "SELECT m.day, e.id AS entity_id, e.type, e.name, count(*) AS mentions,
+                        count(DISTINCT m.article_id) AS articles
                  FROM mentions m JOIN entities e ON e.id = m.entity_id
-                 WHERE :feed IS NOT NULL
-                   AND m.article_id IN (SELECT id FROM articles WHERE feed_id = :feed)
-                   AND (:since IS NULL OR m.day >= substr(:since, 1, 10))
-                   AND (:until IS NULL OR m.day <= substr(:until_day, 1, 10))
-                   AND (:type IS NULL OR e.type = :type)
+                 WHERE {}
                  GROUP BY m.day, e.id
-                 ORDER BY 1, 5 DESC, 4
-                 LIMIT coalesce(:limit, -1)"
-            }
-            Report::Quotes => {
+                 ORDER BY m.day, mentions DESC, e.name",
+                cond(Some("m.day"), None, Some(in_feed), Some("e.type"))
+            ),
+            Report::Quotes => format!(
                 "SELECT q.id AS quote_id, a.published_at, q.article_id, a.title AS article_title,
                         e.name AS speaker, e.type AS speaker_type, q.text AS quote,
                         COALESCE(a.canonical_url, a.url) AS url
                  FROM quotes q
                  JOIN articles a ON a.id = q.article_id
                  LEFT JOIN entities e ON e.id = q.speaker_entity_id
-                 WHERE (:since IS NULL OR a.published_at >= :since)
-                   AND (:until IS NULL OR a.published_at < :until)
-                   AND (:feed IS NULL OR a.feed_id = :feed)
-                   AND (:type IS NULL OR e.type = :type)
-                 ORDER BY a.published_at, q.article_id, q.start
-                 LIMIT coalesce(:limit, -1)"
-            }
-            Report::Feeds => {
+                 WHERE {}
+                 ORDER BY a.published_at, q.article_id, q.start",
+                cond(None, Some("a.published_at"), Some("a.feed_id = :feed"), Some("e.type"))
+            ),
+            Report::Feeds => format!(
                 "SELECT id, url, title, disabled, error_streak, last_error, last_fetch_at, last_status,
                         items_per_day, articles, next_check_at
                  FROM v_feed_health
-                 WHERE (:feed IS NULL OR id = :feed)
-                 ORDER BY id
-                 LIMIT coalesce(:limit, -1)"
-            }
-        }
+                 WHERE {}
+                 ORDER BY id",
+                cond(None, None, Some("id = :feed"), None)
+            ),
+        };
+        format!("{body}\n LIMIT :limit")
     }
 }
 
@@ -221,7 +239,7 @@ pub trait ReportSink {
 
 /// Runs a report into a sink, one row at a time. Returns the row count.
 pub fn run_report(conn: &Connection, report: Report, filters: &Filters, sink: &mut dyn ReportSink) -> Result<u64> {
-    let mut stmt = conn.prepare(report.sql())?;
+    let mut stmt = conn.prepare(&report.sql(filters))?;
     let columns: Vec<String> = stmt.column_names().map(String::from).collect();
     sink.header(&columns)?;
     // Day-granular reports compare days, and `until` is exclusive: the last day included is the one before it,
@@ -233,7 +251,7 @@ pub fn run_report(conn: &Connection, report: Report, filters: &Filters, sink: &m
         ":until_day": until_day,
         ":feed": filters.feed,
         ":type": filters.entity_type,
-        ":limit": filters.limit,
+        ":limit": filters.limit.unwrap_or(-1),
     };
     // Not every report uses every parameter; bind the ones it has.
     for (name, value) in params {
@@ -295,9 +313,18 @@ mod tests {
         let dir = std::env::temp_dir().join(format!("gazette-reports-{}", std::process::id()));
         std::fs::create_dir_all(&dir).unwrap();
         let conn = crate::open(&dir.join("r.db")).unwrap();
+        let all = Filters {
+            since: Some("2021-12-03T00:00:00Z".into()),
+            until: Some("2021-12-04T00:00:00Z".into()),
+            feed: Some(1),
+            entity_type: Some("PER".into()),
+            limit: Some(10),
+        };
         for r in Report::ALL {
-            let n = run_report(&conn, r, &Filters::default(), &mut Discard).unwrap();
-            assert_eq!(n, 0, "{}", r.name());
+            for filters in [&Filters::default(), &all] {
+                let n = run_report(&conn, r, filters, &mut Discard).unwrap();
+                assert_eq!(n, 0, "{}", r.name());
+            }
             assert_eq!(r.name().parse::<Report>().unwrap(), r);
         }
         drop(conn);

@@ -46,7 +46,9 @@ impl Writer {
                 while let Some(job) = rx.blocking_recv() {
                     job(&mut conn);
                 }
-                // Fold the WAL back into the main file so a plain copy of gazette.db is complete.
+                // Keep the query planner's statistics fresh, and fold the WAL back into the main file so a plain
+                // copy of gazette.db is complete.
+                let _ = conn.execute_batch("PRAGMA optimize");
                 let _ = conn.pragma_update(None, "wal_checkpoint", "TRUNCATE");
             })
             .map_err(|_| StoreError::WriterGone)?;

@@ -1,0 +1,248 @@
+//! Scale benchmark for the database as an interface: builds a database of 1,000,000 articles and 20,000,000 mentions
+//! (override with GAZETTE_BENCH_ARTICLES and GAZETTE_BENCH_MENTIONS_PER_ARTICLE), then times every view and every
+//! report filtered to one week, as users run them.
+//!
+//! `cargo bench -p gazette-store --bench scale` (GAZETTE_BENCH_DB=path keeps and reuses the database).
+//! Generation bulk-loads with the secondary indexes and counting triggers dropped, then recreates them from the
+//! schema's own SQL, as any bulk loader would.
+
+use std::path::PathBuf;
+use std::time::Instant;
+
+use gazette_store::reports::{run_report, Cell, Filters, Report, ReportSink};
+use rusqlite::{params, Connection};
+
+const DAYS: i64 = 365;
+const FEEDS: i64 = 200;
+const ENTITIES: i64 = 200_000;
+const TYPES: [&str; 6] = ["PER", "ORG", "LOC", "MISC", "DATE", "CARDINAL"];
+
+fn env_num(name: &str, default: i64) -> i64 {
+    std::env::var(name).ok().and_then(|v| v.parse().ok()).unwrap_or(default)
+}
+
+fn main() {
+    // `cargo test --benches` runs this with --bench absent; only run the heavy work under `cargo bench`.
+    if !std::env::args().any(|a| a == "--bench") {
+        return;
+    }
+    let articles = env_num("GAZETTE_BENCH_ARTICLES", 1_000_000);
+    let per_article = env_num("GAZETTE_BENCH_MENTIONS_PER_ARTICLE", 20);
+    let (path, _keep) = match std::env::var("GAZETTE_BENCH_DB") {
+        Ok(p) => (PathBuf::from(p), None),
+        Err(_) => {
+            let dir = tempfile::tempdir().expect("temp dir");
+            (dir.path().join("scale.db"), Some(dir))
+        }
+    };
+    let mut conn = gazette_store::open(&path).expect("open");
+    let have: i64 = conn
+        .query_row("SELECT count(*) FROM articles", [], |r| r.get(0))
+        .unwrap();
+    if have < articles {
+        let t = Instant::now();
+        generate(&mut conn, articles, per_article);
+        println!(
+            "generated {articles} articles, {} mentions in {:.1} s",
+            articles * per_article,
+            t.elapsed().as_secs_f64()
+        );
+    }
+    let size: i64 = conn
+        .query_row(
+            "SELECT page_count * page_size FROM pragma_page_count(), pragma_page_size()",
+            [],
+            |r| r.get(0),
+        )
+        .unwrap();
+    println!("database {} ({:.0} MiB)", path.display(), size as f64 / 1048576.0);
+    drop(conn);
+
+    let conn = gazette_store::open_read_only(&path).expect("open read-only");
+    let week_start = day(DAYS - 7);
+    let week_end = day(DAYS);
+    let since = format!("{week_start}T00:00:00Z");
+    let until = format!("{week_end}T00:00:00Z");
+    let top_name: String = conn
+        .query_row("SELECT name FROM entities WHERE id = 1", [], |r| r.get(0))
+        .unwrap();
+    println!("\none week: {week_start} .. {week_end} (exclusive); popular entity: {top_name}\n");
+    println!("{:<70} {:>10} {:>10}", "query", "rows", "seconds");
+    let views: Vec<(String, String)> = vec![
+        ("v_articles, one week".into(), format!("SELECT * FROM v_articles WHERE published_at >= '{since}' AND published_at < '{until}'")),
+        ("v_entity_counts, top 100 all time".into(), "SELECT * FROM v_entity_counts ORDER BY mentions DESC LIMIT 100".into()),
+        ("v_entity_counts, one entity".into(), format!("SELECT * FROM v_entity_counts WHERE name = '{top_name}'")),
+        ("v_entity_daily, one week".into(), format!("SELECT * FROM v_entity_daily WHERE day >= '{week_start}' AND day < '{week_end}'")),
+        ("v_entity_daily, one entity, one week".into(), format!("SELECT * FROM v_entity_daily WHERE name = '{top_name}' AND day >= '{week_start}' AND day < '{week_end}'")),
+        ("v_cooccurrence, one entity's partners, one week".into(), format!("SELECT entity2, sum(articles) AS n FROM v_cooccurrence WHERE entity1 = '{top_name}' AND day >= '{week_start}' AND day < '{week_end}' GROUP BY entity2_id ORDER BY n DESC LIMIT 50")),
+        ("v_cooccurrence, one day".into(), format!("SELECT * FROM v_cooccurrence WHERE day = '{}'", day(DAYS - 1))),
+        ("v_quotes, one week".into(), format!("SELECT * FROM v_quotes WHERE published_at >= '{since}' AND published_at < '{until}'")),
+        ("v_feed_health".into(), "SELECT * FROM v_feed_health".into()),
+        ("full-text search, top 20".into(), "SELECT rowid FROM articles_fts WHERE articles_fts MATCH 'ministry' ORDER BY rank LIMIT 20".into()),
+    ];
+    for (name, sql) in views {
+        let t = Instant::now();
+        let mut stmt = conn.prepare(&sql).unwrap();
+        let n = stmt.query_map([], |_| Ok(())).unwrap().count();
+        println!("{name:<70} {n:>10} {:>10.3}", t.elapsed().as_secs_f64());
+    }
+    let filters = Filters {
+        since: Some(since),
+        until: Some(until),
+        ..Default::default()
+    };
+    for report in Report::ALL {
+        let t = Instant::now();
+        let mut sink = Count(0);
+        run_report(&conn, report, &filters, &mut sink).unwrap();
+        println!(
+            "{:<70} {:>10} {:>10.3}",
+            format!("export {}, one week", report.name()),
+            sink.0,
+            t.elapsed().as_secs_f64()
+        );
+    }
+}
+
+struct Count(u64);
+
+impl ReportSink for Count {
+    fn header(&mut self, _: &[String]) -> gazette_store::Result<()> {
+        Ok(())
+    }
+    fn row(&mut self, _: &[Cell]) -> gazette_store::Result<()> {
+        self.0 += 1;
+        Ok(())
+    }
+}
+
+fn day(offset: i64) -> String {
+    (chrono::NaiveDate::from_ymd_opt(2025, 1, 1).unwrap() + chrono::Duration::days(offset))
+        .format("%Y-%m-%d")
+        .to_string()
+}
+
+/// A popularity skew: a few entities are everywhere, most are rare.
+fn skewed(rng: &mut fastrand::Rng, n: i64) -> i64 {
+    let u = rng.f64();
+    1 + ((u * u * u) * n as f64) as i64 % n
+}
+
+fn generate(conn: &mut Connection, articles: i64, per_article: i64) {
+    let dropped: Vec<(String, String)> = {
+        let mut stmt = conn
+            .prepare(
+                "SELECT name, sql FROM sqlite_master WHERE sql IS NOT NULL AND (
+                   (type = 'index' AND tbl_name IN ('mentions', 'quotes', 'articles'))
+                   OR (type = 'trigger' AND name IN ('mentions_count_insert', 'articles_fts_insert')))",
+            )
+            .unwrap();
+        stmt.query_map([], |r| Ok((r.get(0)?, r.get(1)?)))
+            .unwrap()
+            .map(|r| r.unwrap())
+            .collect()
+    };
+    let tx = conn.transaction().unwrap();
+    for (name, sql) in &dropped {
+        let kind = if sql.starts_with("CREATE TRIGGER") {
+            "TRIGGER"
+        } else {
+            "INDEX"
+        };
+        tx.execute_batch(&format!("DROP {kind} {name}")).unwrap();
+    }
+    let mut rng = fastrand::Rng::with_seed(7);
+    for f in 1..=FEEDS {
+        tx.execute(
+            "INSERT INTO feeds (id, url, title) VALUES (?1, ?2, ?3)",
+            params![f, format!("https://news{f}.example/feed"), format!("News {f}")],
+        )
+        .unwrap();
+        for k in 0..10 {
+            tx.execute(
+                "INSERT INTO fetches (feed_id, started_at, status, bytes, duration_ms) VALUES (?1, ?2, 200, 1000, 50)",
+                params![f, format!("{}T{:02}:00:00Z", day(DAYS - 1), k)],
+            )
+            .unwrap();
+        }
+    }
+    {
+        let mut ins = tx
+            .prepare("INSERT INTO entities (id, type, name) VALUES (?1, ?2, ?3)")
+            .unwrap();
+        for e in 1..=ENTITIES {
+            ins.execute(params![e, TYPES[(e % 6) as usize], format!("Entity {e}")])
+                .unwrap();
+        }
+    }
+    {
+        let mut art = tx
+            .prepare(
+                "INSERT INTO articles (id, feed_id, item_key, url, title, published_at, language, text, fetched_at)
+                 VALUES (?1, ?2, ?3, ?4, ?5, ?6, 'en', ?7, ?6)",
+            )
+            .unwrap();
+        let mut men = tx
+            .prepare(
+                "INSERT INTO mentions (article_id, entity_id, field, start, \"end\", surface, tagger_version, day)
+                 VALUES (?1, ?2, 'text', ?3, ?4, ?5, 'bench', ?6)",
+            )
+            .unwrap();
+        let mut quo = tx
+            .prepare(
+                "INSERT INTO quotes (article_id, speaker_entity_id, text, start, \"end\") VALUES (?1, ?2, ?3, 0, 20)",
+            )
+            .unwrap();
+        let words = [
+            "ministry", "talks", "security", "election", "market", "storm", "court", "deal",
+        ];
+        for a in 1..=articles {
+            let d = a * DAYS / articles;
+            let published = format!("{}T{:02}:{:02}:00Z", day(d), rng.i64(0..24), rng.i64(0..60));
+            let w = words[rng.usize(0..words.len())];
+            let text =
+                format!("Article {a} about the {w}. It mentions several people and places.\n\nA second paragraph.");
+            art.execute(params![
+                a,
+                1 + a % FEEDS,
+                format!("k{a}"),
+                format!("https://news.example/a/{a}"),
+                format!("Story {a} on {w}"),
+                published,
+                text
+            ])
+            .unwrap();
+            for m in 0..per_article {
+                let e = skewed(&mut rng, ENTITIES);
+                men.execute(params![
+                    a,
+                    e,
+                    m * 10,
+                    m * 10 + 8,
+                    format!("Entity {e}"),
+                    &published[..10]
+                ])
+                .unwrap();
+            }
+            if a % 2 == 0 {
+                quo.execute(params![a, skewed(&mut rng, ENTITIES), "We will keep talking."])
+                    .unwrap();
+            }
+        }
+    }
+    for (_, sql) in &dropped {
+        tx.execute_batch(sql).unwrap();
+    }
+    tx.execute_batch(
+        "INSERT INTO articles_fts (articles_fts) VALUES ('rebuild');
+         DELETE FROM entity_days;
+         INSERT INTO entity_days (entity_id, day, mentions, articles)
+         SELECT entity_id, day, count(*), count(DISTINCT article_id) FROM mentions GROUP BY entity_id, day;
+         UPDATE entities SET
+             mentions = (SELECT coalesce(sum(mentions), 0) FROM entity_days WHERE entity_id = entities.id),
+             articles = (SELECT coalesce(sum(articles), 0) FROM entity_days WHERE entity_id = entities.id);",
+    )
+    .unwrap();
+    tx.commit().unwrap();
+    conn.execute_batch("ANALYZE").unwrap();
+}
