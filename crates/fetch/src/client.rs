@@ -29,9 +29,12 @@ pub(crate) struct Inner {
     client: reqwest::Client,
     hosts: Mutex<HashMap<String, Arc<Host>>>,
     /// Per origin: the rules and when they were fetched. The async lock makes concurrent pages wait for one fetch.
-    robots: Mutex<HashMap<String, Arc<tokio::sync::Mutex<Option<(Instant, Arc<RobotsRules>)>>>>>,
+    robots: Mutex<HashMap<String, RobotsSlot>>,
     robots_agent: String,
 }
+
+/// A cached robots.txt and when it was fetched.
+type RobotsSlot = Arc<tokio::sync::Mutex<Option<(Instant, Arc<RobotsRules>)>>>;
 
 /// Per-host state shared by every fetch to that host.
 struct Host {
