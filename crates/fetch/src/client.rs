@@ -491,6 +491,9 @@ impl Inner {
                 url = location;
                 continue;
             }
+            if is_bot_challenge(status, response.headers()) {
+                return Err(FetchError::BotChallenge { status });
+            }
             if matches!(status, 429 | 503) {
                 let retry_after = response.headers().get(header::RETRY_AFTER).and_then(parse_retry_after);
                 if let Some(wait) = retry_after {
@@ -526,6 +529,27 @@ impl Inner {
             });
         }
     }
+}
+
+/// A bot-challenge interstitial (Cloudflare and the like) rather than a real error: retrying will not help.
+fn is_bot_challenge(status: u16, headers: &HeaderMap) -> bool {
+    if headers
+        .get("cf-mitigated")
+        .and_then(|v| v.to_str().ok())
+        .is_some_and(|v| v.eq_ignore_ascii_case("challenge"))
+    {
+        return true;
+    }
+    let html = headers
+        .get(header::CONTENT_TYPE)
+        .and_then(|v| v.to_str().ok())
+        .is_some_and(|v| v.contains("html"));
+    let server = headers
+        .get(header::SERVER)
+        .and_then(|v| v.to_str().ok())
+        .unwrap_or("")
+        .to_ascii_lowercase();
+    matches!(status, 403 | 503) && html && (server.contains("cloudflare") || server.contains("ddos-guard"))
 }
 
 fn classify(source: &str) -> Result<Source, FetchError> {

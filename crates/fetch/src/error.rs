@@ -26,6 +26,8 @@ pub enum FetchError {
         /// From `Retry-After` on 429 and 503.
         retry_after: Option<Duration>,
     },
+    #[error("HTTP {status}: the site served a bot-challenge page instead of the content")]
+    BotChallenge { status: u16 },
     #[error("host {host} asked to be left alone for {} more (Retry-After)", secs(*wait))]
     HostPaused { host: String, wait: Duration },
     #[error("too many redirects (more than {max})")]

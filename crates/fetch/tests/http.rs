@@ -960,3 +960,29 @@ async fn robots_txt_is_cached_for_its_ttl() {
     }
     assert_eq!(server.hits("/robots.txt"), 3);
 }
+
+#[tokio::test]
+async fn bot_challenge_is_named_and_not_retried() {
+    let server = TestServer::start(|_| {
+        Response::new(403, "<html><title>Just a moment...</title></html>")
+            .header("Content-Type", "text/html; charset=UTF-8")
+            .header("Server", "cloudflare")
+            .header("cf-mitigated", "challenge")
+    });
+    let fetch = get(&fetcher(), &server.url("/feed")).await;
+    assert_eq!(fetch.attempts.len(), 1);
+    assert_eq!(
+        error(fetch).to_string(),
+        "HTTP 403: the site served a bot-challenge page instead of the content"
+    );
+}
+
+#[test]
+fn futures_are_send() {
+    fn assert_send<T: Send>(_: &T) {}
+    let f = fetcher();
+    let v = Validators::default();
+    assert_send(&f.fetch_feed("http://127.0.0.1:1/", &v));
+    assert_send(&f.fetch_page("http://127.0.0.1:1/", true));
+    assert_send(&f.discover("http://127.0.0.1:1/"));
+}
