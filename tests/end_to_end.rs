@@ -153,7 +153,7 @@ fn ingest_stores_the_seed_article_exactly_once() {
 fn query_is_read_only() {
     let dir = tempfile::tempdir().unwrap();
     let db = dir.path().join("q.db");
-    let add = gazette(&db, &["feeds", "add", "http://127.0.0.1:9/feed.xml"]);
+    let add = gazette(&db, &["feeds", "add", "--no-check", "http://127.0.0.1:9/feed.xml"]);
     assert!(add.status.success(), "{}", stderr(&add));
 
     let write = gazette(&db, &["query", "DELETE FROM feeds"]);
@@ -229,4 +229,41 @@ fn feeds_import_list_export_remove() {
     assert!(remove.status.success(), "{}", stderr(&remove));
     let list = stdout(&gazette(&db, &["feeds", "list", "--format", "csv"]));
     assert!(!list.contains("/a.xml") && list.contains("/b.xml"));
+}
+
+#[test]
+fn feeds_discover_and_add_from_a_page() {
+    let server = TestServer::start(|req| {
+        let base = format!("http://{}", req.header("host").unwrap_or("127.0.0.1"));
+        match req.path() {
+            "/" => Response::ok(
+                "text/html",
+                r#"<html><head><link rel="alternate" type="application/rss+xml" title="World" href="/world.xml">
+                   <link rel="alternate" type="application/atom+xml" title="Asia" href="/asia.atom"></head></html>"#,
+            ),
+            "/world.xml" | "/asia.atom" => Response::ok("application/rss+xml", FEED.replace("{{BASE_URL}}", &base)),
+            "/single" => Response::ok(
+                "text/html",
+                r#"<html><head><link rel="alternate" type="application/rss+xml" href="/world.xml"></head></html>"#,
+            ),
+            _ => Response::not_found(),
+        }
+    });
+    let dir = tempfile::tempdir().unwrap();
+    let db = dir.path().join("d.db");
+    let found = gazette(&db, &["feeds", "discover", &server.url("/")]);
+    assert!(found.status.success(), "{}", stderr(&found));
+    assert!(stdout(&found).contains(&server.url("/world.xml")) && stdout(&found).contains(&server.url("/asia.atom")));
+    assert!(!db.exists(), "discovery creates no database");
+
+    // Several feeds and no terminal to ask on: a clear error naming them; --all takes them all.
+    let several = gazette(&db, &["feeds", "add", &server.url("/")]);
+    assert!(!several.status.success());
+    assert!(stderr(&several).contains("offers 2 feeds"), "{}", stderr(&several));
+    let all = gazette(&db, &["feeds", "add", "--all", &server.url("/")]);
+    assert!(all.status.success(), "{}", stderr(&all));
+    let single = gazette(&db, &["feeds", "add", &server.url("/single")]);
+    assert!(single.status.success(), "{}", stderr(&single));
+    let list = stdout(&gazette(&db, &["feeds", "list", "--format", "csv"]));
+    assert_eq!(list.lines().count(), 3, "{list}");
 }

@@ -29,7 +29,7 @@ pub fn run(args: Args) -> Result<()> {
         (page.html, Some(page.final_url))
     } else {
         let bytes = std::fs::read(&args.page).with_context(|| format!("reading {}", args.page))?;
-        (String::from_utf8_lossy(&bytes).into_owned(), None)
+        (gazette_fetch::charset::decode(&bytes, None), None)
     };
     let p = crate::pipeline::process_page(html, url.unwrap_or_default());
     if let Some(error) = p.error {

@@ -8,8 +8,19 @@ use crate::opml::{self, OpmlFeed};
 
 #[derive(clap::Subcommand, Debug)]
 pub enum Command {
-    /// Subscribe to a feed.
-    Add { url: String },
+    /// Subscribe to a feed, or to the feeds a web page offers.
+    Add {
+        /// A feed URL, a site or page URL (its feeds are discovered), a local feed file or an OPML file.
+        url: String,
+        /// When a page offers several feeds, subscribe to all of them instead of asking.
+        #[arg(long)]
+        all: bool,
+        /// Subscribe without fetching the URL first.
+        #[arg(long)]
+        no_check: bool,
+    },
+    /// List the feeds a site offers (its <link rel="alternate"> feeds, else common feed paths).
+    Discover { url: String },
     /// List feeds with their last status, error streak and next check.
     List {
         #[arg(long, value_enum, default_value_t = crate::cmd::query::Format::Table)]
@@ -28,15 +39,31 @@ pub enum Command {
 }
 
 pub fn run(db: &Path, command: Command) -> Result<()> {
+    // Discovery touches no database (and should not create one).
+    if let Command::Discover { url } = &command {
+        let found = discover(url)?;
+        if found.is_empty() {
+            anyhow::bail!("no feed found at {url}");
+        }
+        for f in found {
+            println!("{}\t{:?}\t{}", f.url, f.kind, f.title.unwrap_or_default());
+        }
+        return Ok(());
+    }
     let mut conn = gazette_store::open(db).with_context(|| format!("opening database {}", db.display()))?;
     match command {
-        Command::Add { url } => {
-            let urls = crate::cmd::ingest::resolve_sources(std::slice::from_ref(&url))?;
+        Command::Add { url, all, no_check } => {
+            let urls = if no_check || !is_web_url(&url) {
+                crate::cmd::ingest::resolve_sources(std::slice::from_ref(&url))?
+            } else {
+                choose(&url, discover(&url)?, all)?
+            };
             for url in urls {
                 let id = gazette_store::add_feed(&conn, &url)?;
                 println!("{id}\t{url}");
             }
         }
+        Command::Discover { .. } => unreachable!("handled before opening the database"),
         Command::List { format } => {
             let feeds = gazette_store::list_feeds(&conn)?;
             let columns = [
@@ -107,4 +134,59 @@ pub fn run(db: &Path, command: Command) -> Result<()> {
         }
     }
     Ok(())
+}
+
+fn is_web_url(s: &str) -> bool {
+    s.starts_with("http://") || s.starts_with("https://")
+}
+
+fn discover(url: &str) -> Result<Vec<gazette_fetch::DiscoveredFeed>> {
+    let runtime = tokio::runtime::Builder::new_current_thread()
+        .enable_all()
+        .build()
+        .context("starting the async runtime")?;
+    let fetcher = gazette_fetch::Fetcher::new(gazette_fetch::FetchConfig::default())?;
+    runtime
+        .block_on(fetcher.discover(url))
+        .with_context(|| format!("looking for feeds at {url}"))
+}
+
+/// Picks what to subscribe to among the feeds found: the only one, all of them with `--all`, or the user's choice.
+fn choose(url: &str, found: Vec<gazette_fetch::DiscoveredFeed>, all: bool) -> Result<Vec<String>> {
+    use std::io::IsTerminal;
+    match found.len() {
+        0 => anyhow::bail!("no feed found at {url} (use --no-check to subscribe anyway)"),
+        1 => return Ok(vec![found[0].url.clone()]),
+        _ if all => return Ok(found.into_iter().map(|f| f.url).collect()),
+        _ => {}
+    }
+    let listing: Vec<String> = found
+        .iter()
+        .enumerate()
+        .map(|(i, f)| format!("  {}. {} {}", i + 1, f.url, f.title.as_deref().unwrap_or("")))
+        .collect();
+    if !std::io::stdin().is_terminal() {
+        anyhow::bail!(
+            "{url} offers {} feeds; add one of them, or all with --all:\n{}",
+            found.len(),
+            listing.join("\n")
+        );
+    }
+    eprintln!("{url} offers {} feeds:\n{}", found.len(), listing.join("\n"));
+    eprint!("subscribe to which (numbers separated by spaces, or 'all')? ");
+    let mut answer = String::new();
+    std::io::stdin().read_line(&mut answer)?;
+    if answer.trim() == "all" {
+        return Ok(found.into_iter().map(|f| f.url).collect());
+    }
+    answer
+        .split_whitespace()
+        .map(|n| {
+            let i: usize = n.parse().with_context(|| format!("{n:?} is not a number"))?;
+            found
+                .get(i.wrapping_sub(1))
+                .map(|f| f.url.clone())
+                .with_context(|| format!("there is no feed {i}"))
+        })
+        .collect()
 }
