@@ -1,8 +1,12 @@
 //! The `gazette` binary: the only part of Gazette that prints. Libraries return typed errors; here they get context.
 
 mod cmd;
+mod config;
+mod metrics;
 mod opml;
 mod pipeline;
+mod schedule;
+mod shutdown;
 
 use std::path::PathBuf;
 
@@ -15,9 +19,15 @@ use clap::{Parser, Subcommand};
     about = "News ingestion: feeds -> articles -> entities -> SQLite"
 )]
 struct Cli {
-    /// The SQLite database.
-    #[arg(long, global = true, env = "GAZETTE_DB", default_value = "gazette.db")]
-    db: PathBuf,
+    /// The SQLite database [env: GAZETTE_DB] [default: gazette.db].
+    #[arg(long, global = true)]
+    db: Option<PathBuf>,
+    /// A TOML configuration file (see `gazette config`) [env: GAZETTE_CONFIG].
+    #[arg(long, global = true)]
+    config: Option<PathBuf>,
+    /// Log format: text or json [env: GAZETTE_LOG_FORMAT].
+    #[arg(long, global = true)]
+    log_format: Option<String>,
     #[command(subcommand)]
     command: Command,
 }
@@ -62,18 +72,43 @@ enum EvalCommand {
 
 fn main() -> std::process::ExitCode {
     let cli = Cli::parse();
-    init_logging();
+    let flags = match &cli.command {
+        Command::Ingest(a) => a.config.clone(),
+        Command::Daemon(a) => a.config.clone(),
+        Command::Config(a) => a.config.clone(),
+        _ => config::Flags::default(),
+    };
+    let command_line = config::CommandLine {
+        config: cli.config.clone(),
+        db: cli.db.clone(),
+        log_format: cli.log_format.clone(),
+        flags,
+    };
+    let config = match config::Config::load(&command_line) {
+        Ok(c) => c,
+        Err(e) => {
+            eprintln!("error: configuration: {e:#}");
+            return std::process::ExitCode::from(2);
+        }
+    };
+    let default_filter = match cli.command {
+        // The daemon runs unattended: its lifecycle and cycle summaries are the point of its log.
+        Command::Daemon(_) => "warn,gazette=info",
+        _ => "warn",
+    };
+    init_logging(config.log_format, default_filter);
+    let db = config.db.as_path();
     let result = match cli.command {
-        Command::Ingest(args) => cmd::ingest::run(&cli.db, args),
-        Command::Daemon(args) => cmd::daemon::run(&cli.db, args),
-        Command::Feeds(command) => cmd::feeds::run(&cli.db, command),
-        Command::Config(args) => cmd::config::run(&cli.db, args),
-        Command::Reprocess(args) => cmd::reprocess::run(&cli.db, args),
+        Command::Ingest(args) => cmd::ingest::run(&config, args),
+        Command::Daemon(args) => cmd::daemon::run(&config, args),
+        Command::Feeds(command) => cmd::feeds::run(db, command),
+        Command::Config(args) => cmd::config::run(&config, args),
+        Command::Reprocess(args) => cmd::reprocess::run(&config, args),
         Command::Extract(args) => cmd::extract::run(args),
-        Command::Query(args) => cmd::query::run(&cli.db, args),
-        Command::Search(args) => cmd::search::run(&cli.db, args),
-        Command::Export(args) => cmd::export::run(&cli.db, args),
-        Command::Stats(args) => cmd::stats::run(&cli.db, args),
+        Command::Query(args) => cmd::query::run(db, args),
+        Command::Search(args) => cmd::search::run(db, args),
+        Command::Export(args) => cmd::export::run(db, args),
+        Command::Stats(args) => cmd::stats::run(db, args),
         Command::Eval(EvalCommand::Extract(args)) => cmd::eval_extract::run(args),
         Command::Eval(EvalCommand::Ner(args)) => cmd::eval_ner::run(args),
         Command::TrainNer(args) => cmd::train_ner::run(args),
@@ -87,12 +122,17 @@ fn main() -> std::process::ExitCode {
     }
 }
 
-/// Logs go to stderr; `RUST_LOG` overrides the default (warnings, and Gazette's own info lines).
-fn init_logging() {
+/// Logs go to stderr: readable text (colours only on a terminal) or one JSON object per line. `RUST_LOG` overrides
+/// the default filter.
+fn init_logging(format: config::LogFormat, default_filter: &str) {
+    use std::io::IsTerminal;
     let filter = tracing_subscriber::EnvFilter::try_from_default_env()
-        .unwrap_or_else(|_| tracing_subscriber::EnvFilter::new("warn"));
-    tracing_subscriber::fmt()
+        .unwrap_or_else(|_| tracing_subscriber::EnvFilter::new(default_filter));
+    let builder = tracing_subscriber::fmt()
         .with_env_filter(filter)
-        .with_writer(std::io::stderr)
-        .init();
+        .with_writer(std::io::stderr);
+    match format {
+        config::LogFormat::Text => builder.with_ansi(std::io::stderr().is_terminal()).init(),
+        config::LogFormat::Json => builder.json().with_current_span(false).init(),
+    }
 }

@@ -286,8 +286,9 @@ fn insert_annotations(
     quotes: &[NewQuote],
 ) -> Result<()> {
     let mut insert_mention = tx.prepare_cached(
-        "INSERT INTO mentions (article_id, entity_id, field, start, \"end\", surface, tagger_version)
-         VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7)",
+        "INSERT INTO mentions (article_id, entity_id, field, start, \"end\", surface, tagger_version, day)
+         VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7,
+                 (SELECT substr(COALESCE(published_at, fetched_at), 1, 10) FROM articles WHERE id = ?1))",
     )?;
     for m in mentions {
         let entity = entity_id(tx, m.entity_type, &m.entity_name)?;

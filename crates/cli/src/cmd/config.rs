@@ -1,11 +1,35 @@
-//! `gazette config` (being written).
+//! `gazette config`: the effective configuration and where each value came from.
 
-use std::path::Path;
+use anyhow::Result;
+
+use crate::config::Config;
 
 #[derive(clap::Args, Debug)]
-pub struct Args {}
+pub struct Args {
+    /// `toml` prints a configuration file (each value commented with its source); `json` one object per key.
+    #[arg(long, value_enum, default_value_t = Format::Toml)]
+    pub format: Format,
+    #[command(flatten)]
+    pub config: crate::config::Flags,
+}
 
-pub fn run(db: &Path, args: Args) -> anyhow::Result<()> {
-    let _ = (db, args);
-    anyhow::bail!("gazette config is not written yet")
+#[derive(clap::ValueEnum, Debug, Clone, Copy)]
+pub enum Format {
+    Toml,
+    Json,
+}
+
+pub fn run(config: &Config, args: Args) -> Result<()> {
+    match args.format {
+        Format::Toml => print!("{}", config.to_annotated_toml()),
+        Format::Json => {
+            let rows: Vec<serde_json::Value> = config
+                .values
+                .iter()
+                .map(|(key, value, origin)| serde_json::json!({"key": key, "value": value, "source": origin.to_string()}))
+                .collect();
+            println!("{}", serde_json::to_string_pretty(&rows)?);
+        }
+    }
+    Ok(())
 }

@@ -1,31 +1,34 @@
 //! `gazette ingest [SOURCE...]`: one pass over feeds, then exit.
 
-use std::path::{Path, PathBuf};
+use std::path::PathBuf;
+
+use std::sync::Arc;
 
 use anyhow::{bail, Context, Result};
 use indicatif::{ProgressBar, ProgressDrawTarget, ProgressStyle};
 
-use crate::pipeline::{Limits, Pipeline};
+use crate::config::Config;
+use crate::metrics::Metrics;
+use crate::pipeline::{BatchEnd, Pipeline, Settings, Summary};
 
 #[derive(clap::Args, Debug)]
 pub struct Args {
     /// Feeds: URLs, local paths, file:// URLs or OPML files. Without any, the feeds stored in the database.
     pub sources: Vec<String>,
-    /// Feeds fetched at once.
-    #[arg(long, default_value_t = 8)]
-    pub feed_concurrency: usize,
-    /// Article pages fetched at once (per-host limits still apply).
-    #[arg(long, default_value_t = 16)]
-    pub page_concurrency: usize,
+    #[command(flatten)]
+    pub config: crate::config::Flags,
 }
 
-pub fn run(db: &Path, args: Args) -> Result<()> {
+pub fn run(config: &Config, args: Args) -> Result<()> {
     let runtime = tokio::runtime::Builder::new_multi_thread()
         .enable_all()
         .build()
         .context("starting the async runtime")?;
-    let writer = gazette_store::Writer::spawn(db).with_context(|| format!("opening database {}", db.display()))?;
-    let result = runtime.block_on(ingest(&writer, args));
+    let writer = gazette_store::Writer::spawn(&config.db)
+        .with_context(|| format!("opening database {}", config.db.display()))?;
+    let result = runtime.block_on(ingest(config, &writer, args));
+    // Tasks still holding the writer (after an interrupted run) go with the runtime; then the writer can finish.
+    runtime.shutdown_timeout(std::time::Duration::from_secs(1));
     writer.close();
     let summary = result?;
     println!("{summary}");
@@ -35,25 +38,28 @@ pub fn run(db: &Path, args: Args) -> Result<()> {
     Ok(())
 }
 
-async fn ingest(writer: &gazette_store::Writer, args: Args) -> Result<crate::pipeline::Summary> {
+async fn ingest(config: &Config, writer: &gazette_store::Writer, args: Args) -> Result<Summary> {
     let urls = resolve_sources(&args.sources)?;
     let feeds = if urls.is_empty() {
         writer
-            .call(|c| gazette_store::list_feeds(c))
+            .call(|c| {
+                let ids: Vec<i64> = gazette_store::list_feeds(c)?
+                    .into_iter()
+                    .filter(|f| !f.disabled)
+                    .map(|f| f.id)
+                    .collect();
+                gazette_store::feeds_by_id(c, &ids)
+            })
             .await?
-            .into_iter()
-            .filter(|f| !f.disabled)
-            .collect::<Vec<_>>()
     } else {
         // Feeds named on the command line are remembered, then ingested.
         writer
             .call(move |c| {
-                let mut rows = Vec::new();
+                let mut ids = Vec::new();
                 for url in &urls {
-                    let id = gazette_store::add_feed(c, url)?;
-                    rows.push(gazette_store::find_feed(c, &id.to_string())?);
+                    ids.push(gazette_store::add_feed(c, url)?);
                 }
-                Ok(rows)
+                gazette_store::feeds_by_id(c, &ids)
             })
             .await?
     };
@@ -65,16 +71,30 @@ async fn ingest(writer: &gazette_store::Writer, args: Args) -> Result<crate::pip
         ProgressStyle::with_template("{spinner} [{elapsed_precise}] {bar:40} {pos}/{len} feeds {msg}")
             .expect("valid template"),
     );
-    let pipeline = Pipeline {
-        fetcher: gazette_fetch::Fetcher::new(gazette_fetch::FetchConfig::default())?,
-        writer: writer.clone(),
-        limits: Limits {
-            feeds: args.feed_concurrency,
-            pages: args.page_concurrency,
-        },
-    };
-    let summary = pipeline.run(feeds, &progress).await;
+    let fetcher = gazette_fetch::Fetcher::new(config.fetch_config())?;
+    let pipeline = Pipeline::new(
+        fetcher,
+        writer.clone(),
+        Settings::from_config(config),
+        Arc::new(Metrics::default()),
+    );
+    let mut running = pipeline.start();
+    let mut stop = crate::shutdown::listen();
+    let mut summary = Summary::default();
+    let end = pipeline
+        .run_batch(&mut running, feeds, &mut stop, config.shutdown_timeout, |r| {
+            summary.add(r);
+            progress.set_message(format!("{} new articles", summary.new_articles));
+            progress.inc(1);
+        })
+        .await;
     progress.finish_and_clear();
+    if let BatchEnd::Stopped { drained } = end {
+        eprintln!(
+            "interrupted{}; feeds not finished are picked up by the next run",
+            if drained { "" } else { " (in-flight work dropped)" }
+        );
+    }
     Ok(summary)
 }
 
