@@ -1,6 +1,6 @@
 //! Character sets: BOM, then the Content-Type charset, then the document's own declaration (XML declaration,
 //! `<meta charset>`, `<meta http-equiv>`, wherever they are in the head), then a statistical guess. Everything is
-//! transcoded to UTF-8.
+//! transcoded to UTF-8. A UTF-8 claim the bytes disprove is skipped, and valid UTF-8 wins over a legacy claim.
 
 use encoding_rs::{Encoding, UTF_16BE, UTF_16LE, UTF_8};
 
@@ -23,13 +23,19 @@ pub fn detect(bytes: &[u8], content_type: Option<&str>) -> (&'static Encoding, C
     if let Some((enc, _)) = Encoding::for_bom(bytes) {
         return (enc, CharsetSource::Bom);
     }
+    // A UTF-8 claim that the bytes disprove (a server default, a copied template) is ignored: the next source decides.
+    let valid_utf8 = || std::str::from_utf8(bytes).is_ok();
     if let Some(enc) = content_type.and_then(charset_from_content_type) {
-        return (prefer_utf8(enc, bytes), CharsetSource::ContentType);
+        if enc != UTF_8 || valid_utf8() {
+            return (prefer_utf8(enc, bytes), CharsetSource::ContentType);
+        }
     }
     if let Some(enc) = declared_in_document(bytes) {
         // A declaration read as ASCII cannot be UTF-16: the document is ASCII-compatible.
         let enc = if enc == UTF_16LE || enc == UTF_16BE { UTF_8 } else { enc };
-        return (prefer_utf8(enc, bytes), CharsetSource::Document);
+        if enc != UTF_8 || valid_utf8() {
+            return (prefer_utf8(enc, bytes), CharsetSource::Document);
+        }
     }
     let mut detector = chardetng::EncodingDetector::new();
     detector.feed(bytes, true);
@@ -141,6 +147,18 @@ mod tests {
     fn utf8_declared_as_latin1_stays_utf8() {
         let bytes = "<p>café</p>".as_bytes();
         assert_eq!(detect(bytes, Some("text/html; charset=iso-8859-1")).0, UTF_8);
+    }
+
+    #[test]
+    fn false_utf8_claims_are_ignored() {
+        let latin1 =
+            b"<?xml version=\"1.0\" encoding=\"ISO-8859-1\"?><rss><title>caf\xe9 cr\xe8me br\xfbl\xe9e</title></rss>";
+        let (enc, src) = detect(latin1, Some("text/xml; charset=utf-8"));
+        assert_eq!((enc, src), (encoding_rs::WINDOWS_1252, CharsetSource::Document));
+        let page = b"<html><head><meta charset=\"utf-8\"></head><body>Caf\xe9 cr\xe8me br\xfbl\xe9e, d\xe9j\xe0 vu \xe0 la fran\xe7aise</body></html>";
+        let (enc, src) = detect(page, Some("text/html; charset=UTF-8"));
+        assert_eq!((enc, src), (encoding_rs::WINDOWS_1252, CharsetSource::Guess));
+        assert!(decode(page, None).contains("déjà vu à la française"));
     }
 
     #[test]

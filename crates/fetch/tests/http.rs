@@ -171,7 +171,7 @@ async fn retry_after_seconds_pauses_the_host() {
             r.received_at - first
         );
     }
-    assert!(started.elapsed() < Duration::from_secs(3));
+    assert!(started.elapsed() < Duration::from_secs(6));
 }
 
 #[tokio::test]
@@ -318,7 +318,7 @@ async fn stalled_body_is_cut_off() {
     let e = error(fetch);
     assert!(matches!(e, FetchError::Stalled { .. }), "{e:?}");
     assert_eq!(e.to_string(), "server stalled for 0.3 s in the middle of the body");
-    assert!(started.elapsed() < Duration::from_secs(2));
+    assert!(started.elapsed() < Duration::from_secs(4));
 }
 
 #[tokio::test]
@@ -340,7 +340,7 @@ async fn trickling_body_hits_the_request_timeout() {
     let started = Instant::now();
     let e = error(get(&f, &server.url("/feed")).await);
     assert!(matches!(e, FetchError::Timeout { .. }), "{e:?}");
-    assert!(started.elapsed() < Duration::from_secs(3));
+    assert!(started.elapsed() < Duration::from_secs(5));
 }
 
 #[tokio::test]
@@ -371,7 +371,7 @@ async fn gzip_bomb_stops_at_the_cap() {
     let started = Instant::now();
     let e = error(get(&f, &server.url("/feed")).await);
     assert!(matches!(e, FetchError::TooLarge { cap } if cap == 2 << 20), "{e:?}");
-    assert!(started.elapsed() < Duration::from_secs(2));
+    assert!(started.elapsed() < Duration::from_secs(5));
 }
 
 #[tokio::test]
@@ -779,7 +779,7 @@ async fn ten_thousand_items() {
     assert_eq!(items.len(), 10_000);
     let keys: std::collections::HashSet<&str> = items.iter().map(|i| i.key.as_str()).collect();
     assert_eq!(keys.len(), 10_000);
-    assert!(started.elapsed() < Duration::from_secs(10));
+    assert!(started.elapsed() < Duration::from_secs(30));
 }
 
 #[tokio::test]
