@@ -1,7 +1,7 @@
 //! Feed dates: RFC 3339 and RFC 822/2822 with the deviations real feeds have (missing seconds, `Z` or named zones in
 //! 822 dates, day and month names in other languages, two-digit years, ISO dates with a space or without a zone).
 
-use chrono::{DateTime, FixedOffset, NaiveDate, NaiveDateTime, NaiveTime, TimeZone, Utc};
+use chrono::{DateTime, FixedOffset, NaiveDate, NaiveDateTime, NaiveTime, TimeZone, Timelike, Utc};
 
 /// Parses a feed date; `None` when nothing sensible can be read.
 pub fn parse_date(input: &str) -> Option<DateTime<Utc>> {
@@ -25,7 +25,21 @@ pub fn parse_date(input: &str) -> Option<DateTime<Utc>> {
 
 /// ISO 8601 variants: space instead of `T`, missing seconds, `+0000` offsets, no zone (taken as UTC), date only.
 fn parse_iso_like(s: &str) -> Option<DateTime<Utc>> {
-    let mut t = s.replacen(' ', "T", 1);
+    for fmt in ["%d.%m.%Y %H:%M:%S", "%d.%m.%Y %H:%M"] {
+        if let Ok(d) = NaiveDateTime::parse_from_str(s, fmt) {
+            return Some(Utc.from_utc_datetime(&d));
+        }
+    }
+    if let Ok(d) = NaiveDate::parse_from_str(s, "%d.%m.%Y") {
+        return Some(Utc.from_utc_datetime(&d.and_time(NaiveTime::MIN)));
+    }
+    let mut t = s.to_string();
+    for suffix in [" GMT", " UTC", " UT", " Z"] {
+        if let Some(stripped) = t.strip_suffix(suffix) {
+            t = format!("{stripped}Z");
+        }
+    }
+    let mut t = t.replacen(' ', "T", 1);
     if t.ends_with('Z') || t.ends_with('z') {
         t.pop();
         t.push_str("+00:00");
@@ -103,6 +117,19 @@ fn parse_822_like(s: &str) -> Option<DateTime<Utc>> {
         if tok.contains(':') {
             time = parse_time(tok)?;
             zone_tok = rest.next();
+            // "9:15 PM"
+            if let Some(meridiem) = zone_tok.map(|z| z.to_ascii_lowercase()) {
+                let pm = match meridiem.trim_end_matches('.').replace('.', "").as_str() {
+                    "am" => Some(false),
+                    "pm" => Some(true),
+                    _ => None,
+                };
+                if let Some(pm) = pm {
+                    let h = time.hour() % 12 + if pm { 12 } else { 0 };
+                    time = time.with_hour(h)?;
+                    zone_tok = rest.next();
+                }
+            }
         } else {
             zone_tok = Some(tok);
         }
@@ -304,6 +331,14 @@ mod tests {
         assert_eq!(p("2021-12-03T22:15:00+0100"), "2021-12-03T21:15:00+00:00");
         assert_eq!(p("2021-12-03"), "2021-12-03T00:00:00+00:00");
         assert_eq!(p("Fri, 03 Dec 2021 21:15:00 GMT+00:00"), "2021-12-03T21:15:00+00:00");
+        assert_eq!(p("Wed, 02 Oct 2002 15:00:00 +0200 (CEST)"), "2002-10-02T13:00:00+00:00");
+        assert_eq!(p("Friday, December 3, 2021 4:15 PM EST"), "2021-12-03T21:15:00+00:00");
+        assert_eq!(p("December 3, 2021 12:05 a.m."), "2021-12-03T00:05:00+00:00");
+        assert_eq!(p("December 3, 2021"), "2021-12-03T00:00:00+00:00");
+        assert_eq!(p("2021-12-03T21:15:00 GMT"), "2021-12-03T21:15:00+00:00");
+        assert_eq!(p("2021-12-03 21:15:00 UTC"), "2021-12-03T21:15:00+00:00");
+        assert_eq!(p("03.12.2021 21:15"), "2021-12-03T21:15:00+00:00");
+        assert_eq!(p("03.12.2021"), "2021-12-03T00:00:00+00:00");
     }
 
     #[test]
