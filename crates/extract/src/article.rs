@@ -96,8 +96,16 @@ pub fn extract(html: &str, page_url: Option<&str>) -> Result<Article, ExtractErr
     let ld = meta::json_ld(&dom.harvest.json_ld);
     let mut article = Article::default();
     meta::fill(&mut article, &dom, &ld, page_url);
-    let selection = content::select(&mut dom);
+    let selection = content::select(&mut dom, true);
     article.blocks = content::emit(&dom, &selection, article.title.as_deref());
+    if chars(&article.blocks) < RETRY_BELOW {
+        // Class words may have hidden the article itself (a post container named after its widget or category).
+        let selection = content::select(&mut dom, false);
+        let blocks = content::emit(&dom, &selection, article.title.as_deref());
+        if chars(&blocks) > 2 * chars(&article.blocks) {
+            article.blocks = blocks;
+        }
+    }
     cross_check_body(&mut article, ld.body.as_deref());
     let text = article
         .blocks
@@ -115,6 +123,22 @@ pub fn extract(html: &str, page_url: Option<&str>) -> Result<Article, ExtractErr
         article.sources.insert("language", src);
     }
     Ok(article)
+}
+
+/// Scoring details for a page (the best candidates and the chosen containers with their ancestors), for
+/// debugging the extractor.
+#[doc(hidden)]
+pub fn explain(html: &str, trust_classes: bool) -> String {
+    let doc = Html::parse_document(html);
+    let mut dom = Dom::build(&doc);
+    content::explain(&mut dom, trust_classes)
+}
+
+/// A body shorter than this (bytes) is suspicious enough to retry without trusting class names.
+const RETRY_BELOW: usize = 0;
+
+fn chars(blocks: &[Block]) -> usize {
+    blocks.iter().map(|b| b.text.len()).sum()
 }
 
 /// JSON-LD `articleBody` as a cross-check: when the page's own markup yields far less text than the publisher's

@@ -21,6 +21,8 @@ use crate::dom::{flag, Dom, Item, Kind, Tag};
 
 /// Blocks shorter than this (non-space chars) are not prose on their own.
 const PROSE_MIN: u32 = 40;
+/// Elements with a WEAK class word are dropped only below this much prose (chars).
+const WEAK_MAX_GOOD: f32 = 300.0;
 /// Effective drop, computed from DROP after overruling.
 const GONE: u8 = 64;
 
@@ -84,11 +86,15 @@ fn accumulate(items: &mut [Item], drops: bool) {
     }
 }
 
-/// Marks effective drops: DROP on self or an ancestor, unless a class-word drop would take most of the prose.
-fn resolve_drops(items: &mut [Item], total_good: f32) {
+/// Marks effective drops: DROP on self or an ancestor, unless a class-word drop would take most of the prose (or
+/// class words are not trusted at all on this page).
+fn resolve_drops(items: &mut [Item], total_good: f32, trust_classes: bool) {
     for i in 0..items.len() {
+        items[i].flags &= !GONE;
         let it = &items[i];
-        let mut gone = it.has(flag::DROP) && !(it.has(flag::SOFT) && it.good > 0.5 * total_good);
+        let soft_kept = it.has(flag::SOFT) && (!trust_classes || it.good > 0.5 * total_good);
+        let small = it.good < WEAK_MAX_GOOD;
+        let mut gone = (it.has(flag::DROP) && !soft_kept) || (trust_classes && it.has(flag::WEAK) && small);
         if let Some(p) = items.get(it.parent as usize) {
             gone |= p.has(GONE);
         }
@@ -103,11 +109,13 @@ pub struct Selection {
     pub regions: Vec<(usize, usize)>,
 }
 
-pub fn select(dom: &mut Dom) -> Selection {
+/// Chooses the body. With `trust_classes` off, class-word drops are ignored (the retry for pages where they
+/// removed the article itself).
+pub fn select(dom: &mut Dom, trust_classes: bool) -> Selection {
     let items = &mut dom.items;
     accumulate(items, false);
     let total = items.first().map_or(0.0, |i| i.good);
-    resolve_drops(items, total);
+    resolve_drops(items, total, trust_classes);
     accumulate(items, true);
     let net = |it: &Item| it.good - it.bad;
     let mut best: Option<usize> = None;
@@ -283,4 +291,39 @@ pub fn normalize(s: &str) -> String {
         .filter(|c| c.is_alphanumeric())
         .flat_map(char::to_lowercase)
         .collect()
+}
+
+/// A description of the scoring for debugging: the best candidates and the chosen regions.
+pub fn explain(dom: &mut Dom, trust_classes: bool) -> String {
+    let sel = select(dom, trust_classes);
+    let items = &dom.items;
+    let describe = |i: usize| {
+        let it = &items[i];
+        let (name, class, id) = match it.kind {
+            Kind::Element { el, .. } => (el.name(), el.attr("class").unwrap_or(""), el.attr("id").unwrap_or("")),
+            Kind::Text(_) => ("#text", "", ""),
+        };
+        format!(
+            "#{i} <{name} class={class:?} id={id:?}> good={:.0} bad={:.0} text={} link={} flags={:b}",
+            it.good, it.bad, it.text, it.link, it.flags
+        )
+    };
+    let mut order: Vec<usize> = (0..items.len())
+        .filter(|&i| items[i].tag().is_some_and(Tag::is_block))
+        .collect();
+    order.sort_by(|&a, &b| (items[b].good - items[b].bad).total_cmp(&(items[a].good - items[a].bad)));
+    let mut out = String::from("top candidates:\n");
+    for &i in order.iter().take(8) {
+        out.push_str(&format!("  {}\n", describe(i)));
+    }
+    out.push_str("regions:\n");
+    for &(s, _) in &sel.regions {
+        out.push_str(&format!("  {}\n", describe(s)));
+        let mut p = items[s].parent as usize;
+        while p < items.len() {
+            out.push_str(&format!("    in {}\n", describe(p)));
+            p = items[p].parent as usize;
+        }
+    }
+    out
 }

@@ -51,6 +51,8 @@ pub mod flag {
     pub const SOFT: u8 = 16;
     /// Byline, author or date chrome.
     pub const BYLINE: u8 = 32;
+    /// A class word that marks small boxes only (tags, dates, author bios): dropped when it holds little prose.
+    pub const WEAK: u8 = 128;
 }
 
 #[derive(Debug, Clone, Copy)]
@@ -162,6 +164,7 @@ const STRONG: &[&str] = &[
     "related",
     "relatedposts",
     "newsletter",
+    "newsletters",
     "subscribe",
     "subscription",
     "signup",
@@ -195,77 +198,81 @@ const STRONG: &[&str] = &[
     "popup",
     "skip",
     "toolbar",
-    "tags",
-    "tag",
-    "tagcloud",
-    "taglist",
     "nav",
     "navbar",
     "navigation",
     "menu",
     "sidebar",
-    "widget",
-    "widgets",
     "footer",
     "masthead",
     "rail",
     "byline",
-    "author",
-    "authors",
     "dateline",
     "timestamp",
-    "date",
+    "readmore",
+    "morestories",
+    "shoutbox",
+    "crumbs",
+    "pullquote",
+    "screenreader",
+    "visuallyhidden",
+    "outstream",
+    "dfp",
+    "caption",
+    "copyright",
+];
+
+/// Class/id words that mark boilerplate unless the same element also says "content" (WordPress puts `tag-*` and
+/// `category-*` on the post itself).
+const WEAK: &[&str] = &[
+    "tag",
+    "tags",
+    "tagcloud",
+    "taglist",
+    "category",
+    "categories",
     "meta",
     "postmeta",
+    "date",
+    "author",
+    "authors",
+    "bio",
+    "more",
+    "also",
+    "next",
+    "prev",
+    "previous",
     "print",
-    "caption",
-    "credit",
-    "credits",
-    "copyright",
+    "email",
     "hidden",
     "hide",
     "invisible",
     "offscreen",
-    "readmore",
-    "morestories",
-    "next",
-    "prev",
-    "previous",
+    "toc",
+    "teaser",
+    "teasers",
+    "tools",
+    "utility",
+    "utilities",
     "banner",
-    "rss",
+    "jump",
     "follow",
+    "rss",
+    "alert",
+    "ticker",
+    "credit",
+    "credits",
+    "sr",
+    "partner",
+    "partners",
+    "gpt",
     "facebook",
     "twitter",
     "linkedin",
     "pinterest",
     "whatsapp",
-    "email",
-    "bio",
-    "shoutbox",
-    "categories",
-    "category",
-    "crumbs",
-    "jump",
-    "toc",
-    "alert",
-    "ticker",
-    "pullquote",
-    "sr",
-    "screenreader",
-    "visuallyhidden",
-    "newsletters",
-    "partner",
-    "partners",
-    "teaser",
-    "teasers",
-    "outstream",
-    "dfp",
-    "gpt",
-    "more",
-    "also",
-    "utility",
-    "utilities",
-    "tools",
+    "widget",
+    "widgets",
 ];
 
 /// Class/id words that mark content.
@@ -327,6 +334,9 @@ fn class_flags(el: &scraper::node::Element) -> u8 {
         if words(attr, |w| STRONG.contains(&w)) {
             flags |= flag::DROP | flag::SOFT;
         }
+        if words(attr, |w| WEAK.contains(&w)) {
+            flags |= flag::WEAK;
+        }
         if words(attr, |w| {
             w == "caption" || w == "credit" || w == "credits" || w == "wp-caption-text"
         }) {
@@ -340,6 +350,9 @@ fn class_flags(el: &scraper::node::Element) -> u8 {
         if words(attr, |w| POSITIVE.contains(&w)) {
             flags |= flag::POSITIVE;
         }
+    }
+    if flags & flag::POSITIVE != 0 {
+        flags &= !flag::WEAK;
     }
     flags
 }

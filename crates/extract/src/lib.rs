@@ -20,4 +20,4 @@ pub mod guard;
 mod lang;
 mod meta;
 
-pub use article::{extract, Article, Block, BlockKind, ExtractError, Source, EXTRACTOR_VERSION};
+pub use article::{explain, extract, Article, Block, BlockKind, ExtractError, Source, EXTRACTOR_VERSION};
