@@ -471,7 +471,8 @@ impl Inner {
                 let location = response
                     .headers()
                     .get(header::LOCATION)
-                    .and_then(|v| v.to_str().ok())
+                    // Raw UTF-8 in Location happens; joining percent-encodes it.
+                    .map(|v| String::from_utf8_lossy(v.as_bytes()).into_owned())
                     .and_then(|l| url.join(l.trim()).ok())
                     .filter(|u| matches!(u.scheme(), "http" | "https"))
                     .ok_or(FetchError::BadRedirect { status })?;

@@ -280,6 +280,19 @@ mod tests {
     }
 
     #[test]
+    fn doctype_and_stylesheet_survive_repair() {
+        let xml = r#"<?xml version="1.0" encoding="ISO-8859-1"?>
+<?xml-stylesheet type="text/xsl" href="/rss.xsl"?>
+<!DOCTYPE rss PUBLIC "-//Netscape Communications//DTD RSS 0.91//EN" "http://my.netscape.com/publish/formats/rss-0.91.dtd">
+<rss version="0.91"><channel><title>Old &amp; gold&nbsp;</title><link>http://x/</link><description>d</description>
+<item><title>Caf&eacute;</title><link>http://x/a</link></item></channel></rss>"#;
+        let p = parse_feed(xml, None).unwrap();
+        assert_eq!(p.feed.title.as_deref(), Some("Old & gold"));
+        assert_eq!(p.feed.items[0].title.as_deref(), Some("Café"));
+        assert_eq!(p.feed.items[0].key, "https://x/a");
+    }
+
+    #[test]
     fn html_is_reported() {
         let page =
             r#"<!DOCTYPE html><html><head><link rel="alternate" type="application/rss+xml" href="/rss"></head></html>"#;

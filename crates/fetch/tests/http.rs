@@ -986,3 +986,14 @@ fn futures_are_send() {
     assert_send(&f.fetch_page("http://127.0.0.1:1/", true));
     assert_send(&f.discover("http://127.0.0.1:1/"));
 }
+
+#[tokio::test]
+async fn raw_utf8_location_is_followed() {
+    let server = TestServer::start(|req| match req.path() {
+        "/old" => Response::redirect(301, "/caf\u{e9}/feed"),
+        "/caf%C3%A9/feed" => feed_response(),
+        _ => Response::not_found(),
+    });
+    let f = fetched(get(&fetcher(), &server.url("/old")).await);
+    assert_eq!(f.final_url, server.url("/caf%C3%A9/feed"));
+}
