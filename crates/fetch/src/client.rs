@@ -449,16 +449,20 @@ impl Inner {
     }
 
     /// One GET, following redirects by hand (to detect loops, count hops and see whether all were permanent).
+    /// `request_timeout` bounds the whole chain and the body; the politeness waits do not count.
     async fn get_once(&self, start: &Url, headers: &HeaderMap, cap: usize, bytes: &mut u64) -> Result<Got, FetchError> {
         let mut url = start.clone();
         let mut visited: HashSet<String> = HashSet::new();
         visited.insert(url.to_string());
         let mut hops = 0;
         let mut all_permanent = true;
+        // The request timeout covers the whole chain of redirects and the body, but not the politeness waits.
+        let timeout = self.config.request_timeout;
+        let mut deadline = Instant::now() + timeout;
         loop {
+            let waiting = Instant::now();
             let _permit = self.acquire(&url).await?;
-            let timeout = self.config.request_timeout;
-            let deadline = Instant::now() + timeout;
+            deadline += waiting.elapsed();
             let request = self.client.get(url.clone()).headers(headers.clone()).send();
             let mut response = match tokio::time::timeout_at(deadline, request).await {
                 Err(_) => return Err(FetchError::Timeout { after: timeout }),

@@ -997,3 +997,26 @@ async fn raw_utf8_location_is_followed() {
     let f = fetched(get(&fetcher(), &server.url("/old")).await);
     assert_eq!(f.final_url, server.url("/caf%C3%A9/feed"));
 }
+
+#[tokio::test]
+async fn request_timeout_covers_the_redirect_chain() {
+    // Each hop answers in 250 ms; four of them exceed a 800 ms request timeout.
+    let server = TestServer::start(|req| {
+        let n: u32 = req.path().trim_start_matches('/').parse().unwrap_or(0);
+        if n < 4 {
+            Response::redirect(302, &format!("/{}", n + 1)).delay(Duration::from_millis(250))
+        } else {
+            feed_response()
+        }
+    });
+    let f = Fetcher::new(FetchConfig {
+        request_timeout: Duration::from_millis(800),
+        retries: 0,
+        ..config()
+    })
+    .unwrap();
+    let e = error(get(&f, &server.url("/0")).await);
+    assert!(matches!(e, FetchError::Timeout { .. }), "{e:?}");
+    // A generous timeout lets the same chain through.
+    assert_eq!(items(get(&fetcher(), &server.url("/0")).await).len(), 2);
+}
