@@ -102,7 +102,7 @@ pub fn extract(html: &str, page_url: Option<&str>) -> Result<Article, ExtractErr
         // Class words may have hidden the article itself (a post container named after its widget or category).
         let selection = content::select(&mut dom, false);
         let blocks = content::emit(&dom, &selection, article.title.as_deref());
-        if chars(&blocks) > 2 * chars(&article.blocks) {
+        if chars(&blocks) > 3 * chars(&article.blocks) {
             article.blocks = blocks;
         }
     }
@@ -135,7 +135,7 @@ pub fn explain(html: &str, trust_classes: bool) -> String {
 }
 
 /// A body shorter than this (bytes) is suspicious enough to retry without trusting class names.
-const RETRY_BELOW: usize = 0;
+const RETRY_BELOW: usize = 200;
 
 fn chars(blocks: &[Block]) -> usize {
     blocks.iter().map(|b| b.text.len()).sum()
