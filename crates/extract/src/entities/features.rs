@@ -154,6 +154,37 @@ pub fn doc_flags(doc: &[Vec<&str>]) -> HashMap<u64, u8> {
     flags
 }
 
+/// Document-level context: capitalisation evidence and, per capitalised word, the words around its occurrences.
+#[derive(Debug, Default)]
+pub struct DocContext {
+    pub flags: HashMap<u64, u8>,
+    /// lower-cased word -> (sentence, token, left word, right word) of its capitalised occurrences.
+    occurrences: HashMap<u64, Vec<(u32, u32, u64, u64)>>,
+}
+
+impl DocContext {
+    pub fn new(doc: &[Vec<&str>]) -> DocContext {
+        let mut occurrences: HashMap<u64, Vec<(u32, u32, u64, u64)>> = HashMap::default();
+        for (si, sent) in doc.iter().enumerate() {
+            for (ti, w) in sent.iter().enumerate() {
+                if !w.starts_with(char::is_uppercase) {
+                    continue;
+                }
+                let l = if ti > 0 { hash_str_lower(sent[ti - 1]) } else { PAD };
+                let r = sent.get(ti + 1).map(|x| hash_str_lower(x)).unwrap_or(PAD);
+                let v = occurrences.entry(hash_str_lower(w)).or_default();
+                if v.len() < 12 {
+                    v.push((si as u32, ti as u32, l, r));
+                }
+            }
+        }
+        DocContext {
+            flags: doc_flags(doc),
+            occurrences,
+        }
+    }
+}
+
 const T_BIAS: u64 = 0;
 const T_WORD: u64 = 1;
 const T_LOWER: u64 = 2;
@@ -181,6 +212,8 @@ const T_SHAPE_R1: u64 = 29;
 const T_HIST_MAJ: u64 = 30;
 const T_HIST_ANY: u64 = 31;
 const T_GAZ_SHAPE: u64 = 32;
+const T_AGG_L: u64 = 33;
+const T_AGG_R: u64 = 34;
 
 const PAD: u64 = 0xdead_beef;
 
@@ -189,8 +222,10 @@ pub fn sentence_features(
     sent: &[&str],
     gaz: &Gazetteer,
     names: Option<(&TrainNames, &TrainNames)>,
-    doc: &HashMap<u64, u8>,
+    ctx: &DocContext,
+    sent_index: usize,
 ) -> SentenceFeatures {
+    let doc = &ctx.flags;
     let infos: Vec<TokInfo> = sent.iter().map(|w| info(w)).collect();
     let lower: Vec<u64> = infos.iter().map(|t| t.lower).collect();
     let cap: Vec<bool> = infos.iter().map(|t| t.cap).collect();
@@ -261,6 +296,16 @@ pub fn sentence_features(
                     let b = bits.trailing_zeros() as u64;
                     bits &= bits - 1;
                     ids.push(f1(tpl, b));
+                }
+            }
+        }
+        if t.cap {
+            if let Some(occ) = ctx.occurrences.get(&t.lower) {
+                for &(si, ti, l, r) in occ {
+                    if si as usize != sent_index || ti as usize != i {
+                        ids.push(f1(T_AGG_L, l));
+                        ids.push(f1(T_AGG_R, r));
+                    }
                 }
             }
         }

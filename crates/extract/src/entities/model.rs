@@ -34,11 +34,11 @@ pub fn allowed(prev: Option<usize>, cur: usize) -> bool {
     }
 }
 
-/// Feature hash -> row index, open addressing with linear probing (key 0 is empty).
+/// Feature hash -> row index, open addressing with linear probing (key 0 is empty); keys and rows interleaved so a
+/// probe touches one cache line.
 #[derive(Debug, Clone, Default)]
 pub struct Table {
-    keys: Vec<u32>,
-    vals: Vec<u32>,
+    slots: Vec<(u32, u32)>,
     len: usize,
 }
 
@@ -46,8 +46,7 @@ impl Table {
     pub fn with_capacity(n: usize) -> Table {
         let cap = (n * 2).next_power_of_two().max(1024);
         Table {
-            keys: vec![0; cap],
-            vals: vec![0; cap],
+            slots: vec![(0, 0); cap],
             len: 0,
         }
     }
@@ -61,16 +60,21 @@ impl Table {
     }
 
     #[inline]
+    fn slot(&self, k: u32) -> usize {
+        (k as usize).wrapping_mul(0x9E37_79B9) & (self.slots.len() - 1)
+    }
+
+    #[inline]
     pub fn get(&self, k: u32) -> Option<u32> {
-        if self.keys.is_empty() {
+        if self.slots.is_empty() {
             return None;
         }
-        let mask = self.keys.len() - 1;
-        let mut i = (k as usize).wrapping_mul(0x9E37_79B9) & mask;
+        let mask = self.slots.len() - 1;
+        let mut i = self.slot(k);
         loop {
-            let kk = self.keys[i];
+            let (kk, v) = self.slots[i];
             if kk == k {
-                return Some(self.vals[i]);
+                return Some(v);
             }
             if kk == 0 {
                 return None;
@@ -81,21 +85,20 @@ impl Table {
 
     /// The row of `k`, assigning the next row index when it is new.
     pub fn get_or_insert(&mut self, k: u32) -> u32 {
-        if (self.len + 1) * 2 > self.keys.len() {
+        if (self.len + 1) * 2 > self.slots.len() {
             self.grow();
         }
-        let mask = self.keys.len() - 1;
-        let mut i = (k as usize).wrapping_mul(0x9E37_79B9) & mask;
+        let mask = self.slots.len() - 1;
+        let mut i = self.slot(k);
         loop {
-            let kk = self.keys[i];
+            let (kk, v) = self.slots[i];
             if kk == k {
-                return self.vals[i];
+                return v;
             }
             if kk == 0 {
-                self.keys[i] = k;
-                self.vals[i] = self.len as u32;
+                self.slots[i] = (k, self.len as u32);
                 self.len += 1;
-                return self.vals[i];
+                return self.len as u32 - 1;
             }
             i = (i + 1) & mask;
         }
@@ -103,26 +106,22 @@ impl Table {
 
     /// Inserts `k` with row `v` (for loading).
     pub fn insert(&mut self, k: u32, v: u32) {
-        let mask = self.keys.len() - 1;
-        let mut i = (k as usize).wrapping_mul(0x9E37_79B9) & mask;
-        while self.keys[i] != 0 && self.keys[i] != k {
+        let mask = self.slots.len() - 1;
+        let mut i = self.slot(k);
+        while self.slots[i].0 != 0 && self.slots[i].0 != k {
             i = (i + 1) & mask;
         }
-        if self.keys[i] == 0 {
+        if self.slots[i].0 == 0 {
             self.len += 1;
         }
-        self.keys[i] = k;
-        self.vals[i] = v;
+        self.slots[i] = (k, v);
     }
 
     fn grow(&mut self) {
-        let old_k = std::mem::take(&mut self.keys);
-        let old_v = std::mem::take(&mut self.vals);
-        let cap = (old_k.len() * 2).max(1024);
-        self.keys = vec![0; cap];
-        self.vals = vec![0; cap];
+        let old = std::mem::take(&mut self.slots);
+        self.slots = vec![(0, 0); (old.len() * 2).max(1024)];
         self.len = 0;
-        for (k, v) in old_k.into_iter().zip(old_v) {
+        for (k, v) in old {
             if k != 0 {
                 self.insert(k, v);
             }
@@ -131,11 +130,7 @@ impl Table {
 
     /// (key, row) pairs.
     pub fn entries(&self) -> impl Iterator<Item = (u32, u32)> + '_ {
-        self.keys
-            .iter()
-            .zip(&self.vals)
-            .filter(|(k, _)| **k != 0)
-            .map(|(k, v)| (*k, *v))
+        self.slots.iter().filter(|(k, _)| *k != 0).copied()
     }
 }
 
@@ -167,34 +162,41 @@ pub fn viterbi(em: &[[f32; L]], trans: &[[f32; L]; L], start: &[f32; L]) -> Vec<
         return Vec::new();
     }
     const NEG: f32 = f32::NEG_INFINITY;
-    let mut score = vec![[NEG; L]; n];
-    let mut back = vec![[0u8; L]; n];
+    // Constraints folded into the scores: a forbidden step costs -inf.
+    let mut t = *trans;
+    let mut st = *start;
     for k in 0..L {
-        if allowed(None, k) {
-            score[0][k] = start[k] + em[0][k];
+        if !allowed(None, k) {
+            st[k] = NEG;
+        }
+        for p in 0..L {
+            if !allowed(Some(p), k) {
+                t[p][k] = NEG;
+            }
         }
     }
+    let mut back = vec![[0u8; L]; n];
+    let mut prev: [f32; L] = std::array::from_fn(|k| st[k] + em[0][k]);
     for i in 1..n {
+        let mut cur = [NEG; L];
         for k in 0..L {
             let mut best = NEG;
             let mut arg = 0;
             for p in 0..L {
-                if score[i - 1][p] == NEG || !allowed(Some(p), k) {
-                    continue;
-                }
-                let s = score[i - 1][p] + trans[p][k];
+                let s = prev[p] + t[p][k];
                 if s > best {
                     best = s;
                     arg = p;
                 }
             }
-            score[i][k] = best + em[i][k];
+            cur[k] = best + em[i][k];
             back[i][k] = arg as u8;
         }
+        prev = cur;
     }
     let mut last = 0;
     for k in 0..L {
-        if score[n - 1][k] > score[n - 1][last] {
+        if prev[k] > prev[last] {
             last = k;
         }
     }

@@ -4,7 +4,7 @@
 use super::hash::HashMap;
 use std::io::{Read, Write};
 
-use super::features::{doc_flags, history_features, record_history, sentence_features, History};
+use super::features::{history_features, record_history, sentence_features, DocContext, History};
 use super::gazetteer::{Gazetteer, TrainNames};
 use super::model::{emissions, label_type, viterbi, Table, L};
 
@@ -48,11 +48,11 @@ impl NerModel {
     /// Labels (indexes into [`super::model::LABELS`]) for every sentence of a document, in order, so that later
     /// sentences see what earlier ones were tagged.
     pub fn tag_doc(&self, doc: &[Vec<&str>]) -> Vec<Vec<usize>> {
-        let flags = doc_flags(doc);
+        let ctx = DocContext::new(doc);
         let mut hist = History::default();
         let mut out = Vec::with_capacity(doc.len());
-        for sent in doc {
-            let f = sentence_features(sent, &self.gaz, None, &flags);
+        for (si, sent) in doc.iter().enumerate() {
+            let f = sentence_features(sent, &self.gaz, None, &ctx, si);
             let extra: Vec<Vec<u32>> = (0..f.len())
                 .map(|i| {
                     let mut v = Vec::new();

@@ -2,7 +2,7 @@
 //! the model's own earlier predictions, as at tagging time), with training names held out of their own document.
 
 use super::conll::{chunks, evaluate, Doc, Score};
-use super::features::{doc_flags, history_features, record_history, sentence_features, History, SentenceFeatures};
+use super::features::{history_features, record_history, sentence_features, DocContext, History, SentenceFeatures};
 use super::gazetteer::{phrase_hash, Gazetteer, TrainNames};
 use super::model::{emissions, label_type, parse_tag, viterbi, Table, L};
 use super::tagger::NerModel;
@@ -103,12 +103,13 @@ pub fn train(
     let mut data: Vec<Vec<(SentenceFeatures, Vec<usize>)>> = Vec::with_capacity(train.len());
     for (doc, own) in train.iter().zip(&per_doc) {
         let refs = doc.token_refs();
-        let flags = doc_flags(&refs);
+        let ctx = DocContext::new(&refs);
         let sents = refs
             .iter()
             .zip(&doc.sentences)
-            .map(|(r, s)| {
-                let mut f = sentence_features(r, &gaz, Some((&names, own)), &flags);
+            .enumerate()
+            .map(|(si, (r, s))| {
+                let mut f = sentence_features(r, &gaz, Some((&names, own)), &ctx, si);
                 for id in &mut f.ids {
                     *id = table.get_or_insert(*id);
                 }
