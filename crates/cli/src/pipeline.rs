@@ -134,7 +134,7 @@ pub enum BatchEnd {
     Stopped { drained: bool },
 }
 
-async fn sleep_until_opt(deadline: Option<tokio::time::Instant>) {
+pub async fn sleep_until_opt(deadline: Option<tokio::time::Instant>) {
     match deadline {
         Some(d) => tokio::time::sleep_until(d).await,
         None => std::future::pending().await,

@@ -60,8 +60,8 @@ pub fn feeds_by_id(conn: &Connection, ids: &[i64]) -> Result<Vec<DueFeed>> {
     Ok(out)
 }
 
-/// The earliest next check among enabled feeds (`None` when there are none, or one was never checked... which is
-/// reported as the empty string, i.e. due now).
+/// The earliest next check among enabled feeds: `None` when there are none, the empty string when one was never
+/// checked (so it is due now).
 pub fn next_due_at(conn: &Connection) -> Result<Option<String>> {
     Ok(conn.query_row(
         "SELECT min(COALESCE(next_check_at, '')) FROM feeds WHERE NOT disabled",

@@ -1,9 +1,12 @@
 //! `gazette daemon`: fetch each feed when it is due, until stopped.
 //!
-//! A cycle takes every due feed through the pipeline and logs one summary line; between cycles the daemon sleeps
-//! until the next feed is due (at most a minute, so feeds added meanwhile are noticed). SIGINT or SIGTERM drains the
+//! The daemon looks at the schedule when the next feed is due (at least every minute, so feeds added meanwhile are
+//! noticed, and every second while feeds are in flight). Each look that finds due feeds starts a cycle: those feeds go
+//! through the pipeline, and when the last of them is done the cycle's summary line is logged. Cycles overlap, so a
+//! slow or failing feed holds up no other. SIGINT or SIGTERM drains the
 //! pipeline and exits 0 within `shutdown_timeout`; a second signal exits at once.
 
+use std::collections::{BTreeMap, HashMap, VecDeque};
 use std::sync::Arc;
 use std::time::{Duration, Instant};
 
@@ -11,19 +14,15 @@ use anyhow::{Context, Result};
 use chrono::Utc;
 
 use crate::config::{format_duration, Config};
-use crate::metrics::Metrics;
-use crate::pipeline::{BatchEnd, Pipeline, Settings, Summary};
+use crate::metrics::{Metrics, Queue};
+use crate::pipeline::{sleep_until_opt, FeedReport, Pipeline, Settings, Summary};
+use gazette_store::DueFeed;
 
 #[derive(clap::Args, Debug)]
 pub struct Args {
     #[command(flatten)]
     pub config: crate::config::Flags,
 }
-
-/// Longest sleep between two looks at the schedule.
-const MAX_IDLE: Duration = Duration::from_secs(60);
-/// Most feeds taken into one cycle.
-const MAX_CYCLE_FEEDS: usize = 10_000;
 
 pub fn run(config: &Config, _args: Args) -> Result<()> {
     let runtime = tokio::runtime::Builder::new_multi_thread()
@@ -66,60 +65,159 @@ async fn daemon(config: &Config, writer: gazette_store::Writer) -> Result<()> {
         "daemon started"
     );
 
-    let mut cycle = 0u64;
+    let mut scheduler = Scheduler::default();
+    let mut pending: VecDeque<DueFeed> = VecDeque::new();
+    let mut next_look = tokio::time::Instant::now();
+    let mut deadline: Option<tokio::time::Instant> = None;
     loop {
-        if *stop.borrow() {
+        if deadline.is_some() && scheduler.in_flight() == 0 {
             break;
         }
-        let now = gazette_store::now_rfc3339();
-        let (due, counts) = writer
-            .call(move |c| {
-                Ok((
-                    gazette_store::due_feeds(c, &now, MAX_CYCLE_FEEDS)?,
-                    gazette_store::feed_counts(c, &now)?,
-                ))
-            })
-            .await?;
-        metrics.set_feed_counts(counts);
-        if due.is_empty() {
-            let next = writer.call(|c| gazette_store::next_due_at(c)).await?;
-            let wait = next
-                .as_deref()
-                .and_then(crate::schedule::parse_time)
-                .and_then(|t| (t - Utc::now()).to_std().ok())
-                .map(|d| d + Duration::from_millis(200))
-                .unwrap_or(MAX_IDLE)
-                .min(MAX_IDLE);
-            tracing::debug!(wait = %format_duration(wait), "nothing due");
-            tokio::select! {
-                _ = tokio::time::sleep(wait) => {}
-                _ = crate::shutdown::stopped(&mut stop) => break,
+        tokio::select! {
+            biased;
+            _ = crate::shutdown::stopped(&mut stop), if deadline.is_none() => {
+                pipeline.drain();
+                // Feeds not yet handed over stay due for the next start.
+                for f in pending.drain(..) {
+                    scheduler.forget(f.id);
+                }
+                deadline = Some(tokio::time::Instant::now() + config.shutdown_timeout);
             }
-            continue;
-        }
-
-        cycle += 1;
-        let started = Instant::now();
-        let due_count = due.len();
-        let mut summary = Summary::default();
-        let end = pipeline
-            .run_batch(&mut running, due, &mut stop, config.shutdown_timeout, |r| {
-                summary.add(r);
-                tracing::debug!(
-                    feed_id = r.feed_id,
-                    feed = %r.url,
-                    outcome = ?r.outcome,
-                    new_articles = r.new_articles,
-                    complete = r.complete,
-                    "feed done"
+            _ = sleep_until_opt(deadline), if deadline.is_some() => {
+                tracing::warn!(
+                    grace = %format_duration(config.shutdown_timeout),
+                    in_flight = scheduler.in_flight(),
+                    "in-flight work did not finish in time and was dropped; its feeds stay due"
                 );
-            })
-            .await;
-        metrics.cycles.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
+                break;
+            }
+            report = running.reports.recv() => match report {
+                Some(r) => scheduler.done(&r, &metrics),
+                None => break,
+            },
+            permit = running.feeds.reserve(), if !pending.is_empty() => match permit {
+                Ok(permit) => {
+                    permit.send(pending.pop_front().expect("guarded by !is_empty"));
+                    metrics.queued(Queue::Feeds);
+                }
+                Err(_) => break,
+            },
+            _ = tokio::time::sleep_until(next_look), if deadline.is_none() => {
+                let now = gazette_store::now_rfc3339();
+                let (due, counts, next_due) = writer
+                    .call(move |c| {
+                        Ok((
+                            gazette_store::due_feeds(c, &now, MAX_CYCLE_FEEDS)?,
+                            gazette_store::feed_counts(c, &now)?,
+                            gazette_store::next_due_at(c)?,
+                        ))
+                    })
+                    .await?;
+                metrics.set_feed_counts(counts);
+                let fresh = scheduler.start_cycle(due);
+                pending.extend(fresh);
+                // Sleep until the next feed is due; feeds in flight look due until they finish, so look again soon.
+                let wait = match next_due.as_deref() {
+                    None => MAX_IDLE,
+                    // A time in the past, or a feed never checked ('').
+                    Some(t) => crate::schedule::parse_time(t)
+                        .and_then(|t| (t - Utc::now()).to_std().ok())
+                        .unwrap_or(BUSY_LOOK),
+                }
+                .clamp(BUSY_LOOK, MAX_IDLE);
+                next_look = tokio::time::Instant::now() + wait;
+            }
+        }
+    }
+    pipeline.drain();
+    Ok(())
+}
+
+/// Longest sleep between two looks at the schedule.
+const MAX_IDLE: Duration = Duration::from_secs(60);
+/// Shortest: while feeds are in flight, or one is due.
+const BUSY_LOOK: Duration = Duration::from_secs(1);
+/// Most feeds taken in one look.
+const MAX_CYCLE_FEEDS: usize = 10_000;
+
+/// Which feeds are in flight, and the cycles they belong to. A cycle is one look at the schedule that found due
+/// feeds; its summary line is logged when the last of them is done. Cycles overlap, so one slow feed holds up no
+/// other.
+#[derive(Default)]
+struct Scheduler {
+    cycles: u64,
+    /// Feed id -> its cycle.
+    in_flight: HashMap<i64, u64>,
+    /// Cycle -> (feeds still out, due count, summary, start).
+    open: BTreeMap<u64, (usize, usize, Summary, Instant)>,
+}
+
+impl Scheduler {
+    fn in_flight(&self) -> usize {
+        self.in_flight.len()
+    }
+
+    /// Opens a cycle with the due feeds not already in flight; returns them.
+    fn start_cycle(&mut self, due: Vec<DueFeed>) -> Vec<DueFeed> {
+        let fresh: Vec<DueFeed> = due
+            .into_iter()
+            .filter(|f| !self.in_flight.contains_key(&f.id))
+            .collect();
+        if fresh.is_empty() {
+            return fresh;
+        }
+        self.cycles += 1;
+        for f in &fresh {
+            self.in_flight.insert(f.id, self.cycles);
+        }
+        self.open.insert(
+            self.cycles,
+            (fresh.len(), fresh.len(), Summary::default(), Instant::now()),
+        );
+        fresh
+    }
+
+    /// A feed that will not be reported (never handed over).
+    fn forget(&mut self, feed_id: i64) {
+        if let Some(cycle) = self.in_flight.remove(&feed_id) {
+            self.close_one(cycle, None);
+        }
+    }
+
+    fn done(&mut self, r: &FeedReport, metrics: &Metrics) {
+        tracing::debug!(
+            feed_id = r.feed_id,
+            feed = %r.url,
+            outcome = ?r.outcome,
+            new_articles = r.new_articles,
+            complete = r.complete,
+            "feed done"
+        );
+        if let Some(cycle) = self.in_flight.remove(&r.feed_id) {
+            if self.close_one(cycle, Some(r)) {
+                metrics.cycles.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
+            }
+        }
+    }
+
+    /// Counts one feed of `cycle` as done; logs the cycle's summary line when it was the last. True then.
+    fn close_one(&mut self, cycle: u64, report: Option<&FeedReport>) -> bool {
+        let Some((left, due, summary, started)) = self.open.get_mut(&cycle) else {
+            return false;
+        };
+        if let Some(r) = report {
+            summary.add(r);
+        }
+        *left -= 1;
+        if *left > 0 {
+            return false;
+        }
+        let (_, due, summary, started) = (*left, *due, summary.clone(), *started);
+        self.open.remove(&cycle);
         let elapsed = started.elapsed();
         tracing::info!(
             cycle,
-            due = due_count,
+            due,
             feeds = summary.feeds,
             failed = summary.feeds_failed,
             unchanged = summary.feeds_unchanged,
@@ -131,16 +229,6 @@ async fn daemon(config: &Config, writer: gazette_store::Writer) -> Result<()> {
             "cycle {cycle}: {summary} in {:.1} s",
             elapsed.as_secs_f64()
         );
-        if let BatchEnd::Stopped { drained } = end {
-            if !drained {
-                tracing::warn!(
-                    grace = %format_duration(config.shutdown_timeout),
-                    "in-flight work did not finish in time and was dropped; its feeds stay due"
-                );
-            }
-            break;
-        }
+        true
     }
-    pipeline.drain();
-    Ok(())
 }
