@@ -196,6 +196,7 @@ impl Tagger {
         let mut mentions = refine(mentions);
         mentions.sort_by_key(|m| (m.field == Field::Text, m.start));
         resolve::resolve(&mut mentions);
+        resolve::acronyms_from_text(&mut mentions, |f| &chars[(f == Field::Text) as usize]);
         let quotes = quotes::find_quotes(text, &mentions);
         Annotations { mentions, quotes }
     }

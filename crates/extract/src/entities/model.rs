@@ -169,9 +169,9 @@ pub fn viterbi(em: &[[f32; L]], trans: &[[f32; L]; L], start: &[f32; L]) -> Vec<
         if !allowed(None, k) {
             st[k] = NEG;
         }
-        for p in 0..L {
+        for (p, row) in t.iter_mut().enumerate() {
             if !allowed(Some(p), k) {
-                t[p][k] = NEG;
+                row[k] = NEG;
             }
         }
     }

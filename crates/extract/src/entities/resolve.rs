@@ -123,5 +123,30 @@ pub fn resolve(mentions: &mut [Mention]) {
         let v = &votes[&m.canonical];
         let best = v.iter().fold(v[0], |b, e| if e.1 > b.1 { *e } else { b });
         m.kind = best.0;
+        // A country or region named by the curated lists is a place, whatever the context suggested.
+        if m.kind == EntityKind::Organisation && super::gazetteer::is_region(&m.canonical) {
+            m.kind = EntityKind::Location;
+        }
+    }
+}
+
+/// `Security Consultative Meeting (SCM)`: an acronym in parentheses that no mention explains takes its name from
+/// the words before the parenthesis. `chars(field)` gives the field's characters.
+pub fn acronyms_from_text<'a>(mentions: &mut [Mention], chars: impl Fn(super::Field) -> &'a [char]) {
+    for m in mentions.iter_mut() {
+        if !is_named(m.kind) || !is_acronym(&m.surface) || m.canonical != m.surface {
+            continue;
+        }
+        let text = chars(m.field);
+        if m.start == 0 || text[m.start - 1] != '(' {
+            continue;
+        }
+        let from = m.start.saturating_sub(120);
+        let before: String = text[from..m.start - 1].iter().collect();
+        let words: Vec<&str> = before.split_whitespace().collect();
+        let tail = words[words.len().saturating_sub(8)..].join(" ");
+        if let Some(name) = expand_acronym(&m.surface, &tail) {
+            m.canonical = name;
+        }
     }
 }
