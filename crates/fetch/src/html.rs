@@ -33,6 +33,82 @@ pub(crate) fn tags(doc: &str, name: &str) -> Vec<Vec<(String, String)>> {
     out
 }
 
+/// Plain text from a feed's title or name field, the way readers show it: tags stripped, HTML entities decoded
+/// (feeds often escape twice), whitespace collapsed. A `<` that does not open a tag stays.
+pub fn plain_text(s: &str) -> String {
+    if !s.contains(['<', '&']) && !s.contains(|c: char| c.is_whitespace() && c != ' ') && !s.contains("  ") {
+        return s.trim().to_string();
+    }
+    let mut stripped = String::with_capacity(s.len());
+    let mut rest = s;
+    while let Some(pos) = rest.find('<') {
+        stripped.push_str(&rest[..pos]);
+        let after = &rest[pos + 1..];
+        let is_tag = after.starts_with(|c: char| c.is_ascii_alphabetic() || c == '/' || c == '!');
+        match (is_tag, after.find('>')) {
+            (true, Some(end)) => rest = &after[end + 1..],
+            _ => {
+                stripped.push('<');
+                rest = after;
+            }
+        }
+    }
+    stripped.push_str(rest);
+    let decoded = decode_entities(&stripped);
+    decoded.split_whitespace().collect::<Vec<_>>().join(" ")
+}
+
+/// Decodes numeric and named (HTML 4 and XML) character references; anything else is left as it is.
+pub(crate) fn decode_entities(s: &str) -> String {
+    if !s.contains('&') {
+        return s.to_string();
+    }
+    let mut out = String::with_capacity(s.len());
+    let mut rest = s;
+    while let Some(pos) = rest.find('&') {
+        out.push_str(&rest[..pos]);
+        rest = &rest[pos..];
+        let decoded = rest
+            .get(1..rest.len().min(40))
+            .and_then(|w| w.find(';'))
+            .and_then(|semi| {
+                let name = &rest[1..1 + semi];
+                let c = if let Some(num) = name.strip_prefix('#') {
+                    let v = match num.strip_prefix(['x', 'X']) {
+                        Some(hex) => u32::from_str_radix(hex, 16).ok(),
+                        None => num.parse::<u32>().ok(),
+                    };
+                    v.and_then(char::from_u32)
+                } else {
+                    match name {
+                        "amp" => Some('&'),
+                        "lt" => Some('<'),
+                        "gt" => Some('>'),
+                        "quot" => Some('"'),
+                        "apos" => Some('\''),
+                        _ => crate::entities::HTML_ENTITIES
+                            .binary_search_by(|(n, _)| n.cmp(&name))
+                            .ok()
+                            .and_then(|i| char::from_u32(crate::entities::HTML_ENTITIES[i].1)),
+                    }
+                };
+                c.map(|c| (c, semi + 2))
+            });
+        match decoded {
+            Some((c, len)) => {
+                out.push(c);
+                rest = &rest[len..];
+            }
+            None => {
+                out.push('&');
+                rest = &rest[1..];
+            }
+        }
+    }
+    out.push_str(rest);
+    out
+}
+
 /// The value of one attribute.
 pub(crate) fn attr<'a>(attrs: &'a [(String, String)], name: &str) -> Option<&'a str> {
     attrs.iter().find(|(k, _)| k == name).map(|(_, v)| v.as_str())
@@ -159,6 +235,17 @@ mod tests {
         assert_eq!(attr(&t[0], "href"), Some("/f?a=1&b=2"));
         assert!(tags("<lin", "link").is_empty());
         assert!(tags("<link href=\"x", "link").len() == 1);
+    }
+
+    #[test]
+    fn plain_text_of_titles() {
+        assert_eq!(
+            plain_text("  Tom &amp; Jerry&#8217;s <b>big</b>\n day "),
+            "Tom & Jerry\u{2019}s big day"
+        );
+        assert_eq!(plain_text("a < b &bogus; &#xZZ; &"), "a < b &bogus; &#xZZ; &");
+        assert_eq!(plain_text("Caf&eacute; <!-- x -->ok"), "Café ok");
+        assert_eq!(plain_text("plain"), "plain");
     }
 
     #[test]

@@ -25,6 +25,7 @@ pub mod urls;
 
 pub use discover::{DiscoveredFeed, FeedKind};
 pub use error::FetchError;
+pub use html::plain_text;
 pub use urls::normalize_url;
 
 use chrono::{DateTime, Utc};

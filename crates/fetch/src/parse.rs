@@ -107,7 +107,7 @@ fn convert(parsed: feed_rs::model::Feed, base: Option<&Url>) -> Feed {
         let title = entry
             .title
             .as_ref()
-            .map(|t| t.content.trim().to_string())
+            .map(|t| html::plain_text(&t.content))
             .filter(|t| !t.is_empty());
         let published = entry.published.or(entry.updated);
         let unique_guid = guid.as_deref().filter(|g| guid_counts.get(g).copied() == Some(1));
@@ -126,12 +126,7 @@ fn convert(parsed: feed_rs::model::Feed, base: Option<&Url>) -> Feed {
         };
         let mut authors: Vec<String> = Vec::new();
         for p in &entry.authors {
-            let name = p
-                .name
-                .as_deref()
-                .map(str::trim)
-                .filter(|n| !n.is_empty())
-                .map(str::to_string);
+            let name = p.name.as_deref().map(html::plain_text).filter(|n| !n.is_empty());
             if let Some(n) = name {
                 if !authors.contains(&n) {
                     authors.push(n);
@@ -163,7 +158,7 @@ fn convert(parsed: feed_rs::model::Feed, base: Option<&Url>) -> Feed {
     Feed {
         title: parsed
             .title
-            .map(|t| t.content.trim().to_string())
+            .map(|t| html::plain_text(&t.content))
             .filter(|t| !t.is_empty()),
         site_url,
         items,
