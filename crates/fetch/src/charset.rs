@@ -25,8 +25,10 @@ pub fn detect(bytes: &[u8], content_type: Option<&str>) -> (&'static Encoding, C
     }
     // A UTF-8 claim that the bytes disprove (a server default, a copied template) is ignored: the next source decides.
     let valid_utf8 = || std::str::from_utf8(bytes).is_ok();
+    // Likewise a UTF-16 claim for bytes without a single NUL (real UTF-16 markup is full of them).
+    let utf16_disproved = |enc| (enc == UTF_16LE || enc == UTF_16BE) && !bytes[..bytes.len().min(1024)].contains(&0);
     if let Some(enc) = content_type.and_then(charset_from_content_type) {
-        if enc != UTF_8 || valid_utf8() {
+        if (enc != UTF_8 || valid_utf8()) && !utf16_disproved(enc) {
             return (prefer_utf8(enc, bytes), CharsetSource::ContentType);
         }
     }
@@ -159,6 +161,19 @@ mod tests {
         let (enc, src) = detect(page, Some("text/html; charset=UTF-8"));
         assert_eq!((enc, src), (encoding_rs::WINDOWS_1252, CharsetSource::Guess));
         assert!(decode(page, None).contains("déjà vu à la française"));
+    }
+
+    #[test]
+    fn false_utf16_claim_is_ignored() {
+        assert_eq!(
+            decode(b"<p>caf\xc3\xa9</p>", Some("text/html; charset=utf-16")),
+            "<p>café</p>"
+        );
+        let mut le = Vec::new();
+        for u in "<p>café</p>".encode_utf16() {
+            le.extend_from_slice(&u.to_le_bytes());
+        }
+        assert_eq!(decode(&le, Some("text/html; charset=utf-16le")), "<p>café</p>");
     }
 
     #[test]
