@@ -562,6 +562,23 @@ fn classify(source: &str) -> Result<Source, FetchError> {
     if s.is_empty() {
         return Err(FetchError::InvalidSource(source.to_string()));
     }
+    // feed://, feed:https://, itpc:// and pcast:// are old ways of saying "this is a feed".
+    let rewritten;
+    let s = match s.split_once(':') {
+        Some((scheme, rest))
+            if ["feed", "itpc", "pcast", "rss"]
+                .iter()
+                .any(|p| scheme.eq_ignore_ascii_case(p)) =>
+        {
+            rewritten = if rest.starts_with("//") {
+                format!("http:{rest}")
+            } else {
+                rest.to_string()
+            };
+            rewritten.as_str()
+        }
+        _ => s,
+    };
     match Url::parse(s) {
         Ok(u) if matches!(u.scheme(), "http" | "https") => {
             if u.host_str().is_none_or(str::is_empty) {
@@ -661,6 +678,16 @@ mod tests {
         assert!(matches!(classify("file:///tmp/x.xml"), Ok(Source::File(_))));
         assert!(matches!(classify("feeds/x.xml"), Ok(Source::File(_))));
         assert!(matches!(classify("ftp://x/y"), Err(FetchError::UnsupportedScheme(_))));
+        for (pseudo, real) in [
+            ("feed://example.com/rss", "http://example.com/rss"),
+            ("feed:https://example.com/rss", "https://example.com/rss"),
+            ("itpc://example.com/pod.xml", "http://example.com/pod.xml"),
+        ] {
+            match classify(pseudo) {
+                Ok(Source::Http(u)) => assert_eq!(u.as_str(), real),
+                _ => panic!("{pseudo}"),
+            }
+        }
         assert!(matches!(classify(""), Err(FetchError::InvalidSource(_))));
     }
 

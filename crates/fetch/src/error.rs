@@ -126,8 +126,8 @@ fn size(bytes: usize) -> String {
 fn http_message(status: u16, retry_after: Option<Duration>) -> String {
     let reason = match status {
         400 => " Bad Request",
-        401 => " Unauthorized",
-        403 => " Forbidden",
+        401 => " Unauthorized (the resource needs a login)",
+        403 => " Forbidden (the server refuses to serve us)",
         404 => " Not Found",
         408 => " Request Timeout",
         410 => " Gone (the resource was removed for good)",
