@@ -35,7 +35,7 @@ use chrono::{DateTime, Utc};
 pub struct FetchConfig {
     pub user_agent: String,
     pub connect_timeout: Duration,
-    /// Whole request, headers and body.
+    /// Whole request: the redirect chain, headers and body (waits for politeness excluded).
     pub request_timeout: Duration,
     /// Longest wait for the next body chunk.
     pub stall_timeout: Duration,

@@ -18,33 +18,60 @@ fn xml_text() -> impl Strategy<Value = String> {
         .prop_filter("non-empty", |s| !s.is_empty())
 }
 
-/// A valid RSS feed; titles escaped or in CDATA.
+/// Text as a character reference for every non-alphanumeric character, decimal or hex.
+fn numeric_refs(s: &str, hex: bool) -> String {
+    s.chars()
+        .map(|c| {
+            if c.is_ascii_alphanumeric() {
+                c.to_string()
+            } else if hex {
+                format!("&#x{:X};", c as u32)
+            } else {
+                format!("&#{};", c as u32)
+            }
+        })
+        .collect()
+}
+
+/// A valid RSS 2.0 or Atom feed; titles escaped, in CDATA or as character references.
 fn valid_feed() -> impl Strategy<Value = (String, Vec<String>)> {
     (
-        proptest::collection::vec((xml_text(), any::<bool>()), 1..6),
+        proptest::collection::vec((xml_text(), 0u8..4), 1..6),
+        any::<bool>(),
         any::<bool>(),
         any::<bool>(),
     )
-        .prop_map(|(titles, with_decl, with_comment)| {
+        .prop_map(|(titles, with_decl, with_comment, atom)| {
             let mut s = String::new();
             if with_decl {
                 s.push_str("<?xml version=\"1.0\" encoding=\"utf-8\"?>\n");
             }
-            s.push_str("<rss version=\"2.0\"><channel><title>Feed</title>");
+            if atom {
+                s.push_str("<feed xmlns=\"http://www.w3.org/2005/Atom\"><title type=\"text\">Feed</title>");
+            } else {
+                s.push_str("<rss version=\"2.0\"><channel><title>Feed</title>");
+            }
             if with_comment {
                 s.push_str("<!-- a comment with & and &nbsp; -->");
             }
-            for (i, (t, cdata)) in titles.iter().enumerate() {
-                let title = if *cdata && !t.contains("]]>") {
-                    format!("<![CDATA[{t}]]>")
-                } else {
-                    xml_escape(t)
+            for (i, (t, mode)) in titles.iter().enumerate() {
+                let title = match mode {
+                    0 if !t.contains("]]>") => format!("<![CDATA[{t}]]>"),
+                    1 => numeric_refs(t, false),
+                    2 => numeric_refs(t, true),
+                    _ => xml_escape(t),
                 };
-                s.push_str(&format!(
-                    "<item><title>{title}</title><link>https://example.com/a/{i}?x=1&amp;y=2</link><guid>g{i}</guid></item>"
-                ));
+                if atom {
+                    s.push_str(&format!(
+                        "<entry><id>g{i}</id><title>{title}</title><link href=\"https://example.com/a/{i}?x=1&amp;y=2\"/></entry>"
+                    ));
+                } else {
+                    s.push_str(&format!(
+                        "<item><title>{title}</title><link>https://example.com/a/{i}?x=1&amp;y=2</link><guid>g{i}</guid></item>"
+                    ));
+                }
             }
-            s.push_str("</channel></rss>");
+            s.push_str(if atom { "</feed>" } else { "</channel></rss>" });
             (s, titles.into_iter().map(|(t, _)| t).collect())
         })
 }
@@ -82,6 +109,7 @@ proptest! {
         // And the whole pipeline reads the same titles.
         let ours = parse::parse_feed(&feed, None).expect("parses");
         let got: Vec<String> = ours.feed.items.iter().map(|i| i.title.clone().unwrap_or_default()).collect();
+        prop_assert!(ours.feed.items.iter().all(|i| i.url.as_deref().is_some_and(|u| u.ends_with("?x=1&y=2"))));
         let shown: Vec<String> = titles.iter().map(|t| gazette_fetch::plain_text(t)).collect();
         prop_assert_eq!(got, shown);
     }
