@@ -8,7 +8,7 @@ use std::time::{Duration, Instant};
 use gazette_fetch::{
     FeedFetch, FeedItem, FeedKind, FeedOutcome, FetchConfig, FetchError, FetchedFeed, Fetcher, Validators,
 };
-use gazette_testkit::{gzip_bomb, Body, Request, Response, TestServer};
+use gazette_testkit::{gzip_bomb, refused_addr, sequence, Body, Request, Response, TestServer};
 
 fn config() -> FetchConfig {
     FetchConfig {
@@ -108,13 +108,11 @@ async fn server_errors_are_retried_and_every_attempt_recorded() {
 
 #[tokio::test]
 async fn transient_failure_then_success() {
-    let n = Arc::new(AtomicUsize::new(0));
-    let c = n.clone();
-    let server = TestServer::start(move |_| match c.fetch_add(1, Ordering::SeqCst) {
-        0 => Response::new(503, "busy"),
-        1 => Response::new(408, "slow"),
-        _ => feed_response(),
-    });
+    let server = TestServer::start(sequence(vec![
+        Response::new(503, "busy"),
+        Response::new(408, "slow"),
+        feed_response(),
+    ]));
     let fetch = get(&fetcher(), &server.url("/feed")).await;
     let statuses: Vec<_> = fetch.attempts.iter().map(|a| a.status).collect();
     assert_eq!(statuses, vec![Some(503), Some(408), Some(200)]);
@@ -125,11 +123,7 @@ async fn transient_failure_then_success() {
 
 #[tokio::test]
 async fn connection_refused_is_a_clear_retried_error() {
-    let port = {
-        let l = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
-        l.local_addr().unwrap().port()
-    };
-    let fetch = get(&fetcher(), &format!("http://127.0.0.1:{port}/feed")).await;
+    let fetch = get(&fetcher(), &format!("http://{}/feed", refused_addr())).await;
     assert_eq!(fetch.attempts.len(), 3);
     assert!(fetch.attempts.iter().all(|a| a.status.is_none()));
     let e = error(fetch);

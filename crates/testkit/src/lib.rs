@@ -128,6 +128,26 @@ pub fn gzip_bomb(size: usize) -> Vec<u8> {
     enc.finish().expect("gzip into memory")
 }
 
+/// A handler that answers with `responses` in turn, whatever the request, then keeps repeating the last one
+/// (for "fails twice, then works" cases).
+///
+/// # Panics
+/// When `responses` is empty.
+pub fn sequence(responses: Vec<Response>) -> impl Fn(&Request) -> Response + Send + Sync + 'static {
+    assert!(!responses.is_empty(), "sequence needs at least one response");
+    let next = std::sync::atomic::AtomicUsize::new(0);
+    move |_| {
+        let i = next.fetch_add(1, std::sync::atomic::Ordering::SeqCst);
+        responses[i.min(responses.len() - 1)].clone()
+    }
+}
+
+/// A loopback address where nothing listens (connections are refused): a port that was free a moment ago.
+pub fn refused_addr() -> SocketAddr {
+    let listener = std::net::TcpListener::bind("127.0.0.1:0").expect("bind 127.0.0.1");
+    listener.local_addr().expect("local addr")
+}
+
 type Handler = dyn Fn(&Request) -> Response + Send + Sync;
 
 /// A running server. Dropping it stops the server.
@@ -306,6 +326,8 @@ fn reason(status: u16) -> &'static str {
         404 => "Not Found",
         408 => "Request Timeout",
         410 => "Gone",
+        401 => "Unauthorized",
+        403 => "Forbidden",
         429 => "Too Many Requests",
         500 => "Internal Server Error",
         503 => "Service Unavailable",
