@@ -148,8 +148,9 @@ pub struct FeedItem {
     pub title: Option<String>,
     pub published: Option<DateTime<Utc>>,
     pub authors: Vec<String>,
+    /// The item's description or Atom summary, as HTML.
     pub summary: Option<String>,
-    /// Full content when the feed carries it (`content:encoded`, Atom `content`, JSON `content_html`).
+    /// Full content (HTML), when the feed carries it (`content:encoded`, Atom `content`, JSON `content_html`).
     pub content: Option<String>,
 }
 

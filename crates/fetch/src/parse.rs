@@ -288,6 +288,51 @@ mod tests {
     }
 
     #[test]
+    fn wordpress_style_rss() {
+        let xml = r#"<?xml version="1.0" encoding="UTF-8"?><rss version="2.0"
+	xmlns:content="http://purl.org/rss/1.0/modules/content/" xmlns:wfw="http://wellformedweb.org/CommentAPI/"
+	xmlns:dc="http://purl.org/dc/elements/1.1/" xmlns:atom="http://www.w3.org/2005/Atom"
+	xmlns:sy="http://purl.org/rss/1.0/modules/syndication/" xmlns:slash="http://purl.org/rss/1.0/modules/slash/">
+<channel><title>Blog &#8211; News</title><atom:link href="https://blog.example/feed/" rel="self" type="application/rss+xml" />
+<link>https://blog.example</link><sy:updatePeriod>hourly</sy:updatePeriod><sy:updateFrequency>1</sy:updateFrequency>
+<item><title>Hello &#8220;world&#8221;</title><link>https://blog.example/2021/12/hello/</link>
+<dc:creator><![CDATA[Jane Doe]]></dc:creator><pubDate>Fri, 03 Dec 2021 21:15:00 +0000</pubDate>
+<guid isPermaLink="false">https://blog.example/?p=42</guid>
+<description><![CDATA[Short &#8230;]]></description>
+<content:encoded><![CDATA[<p>Full <b>text</b></p>]]></content:encoded><slash:comments>3</slash:comments></item>
+</channel></rss>"#;
+        let p = parse_feed(xml, Some(&base())).unwrap();
+        assert_eq!(p.feed.title.as_deref(), Some("Blog \u{2013} News"));
+        assert_eq!(p.feed.site_url.as_deref(), Some("https://blog.example/"));
+        assert_eq!(p.min_interval, Some(Duration::from_secs(3600)));
+        let it = &p.feed.items[0];
+        assert_eq!(it.key, "https://blog.example/?p=42");
+        assert_eq!(it.title.as_deref(), Some("Hello \u{201c}world\u{201d}"));
+        assert_eq!(it.authors, vec!["Jane Doe".to_string()]);
+        assert_eq!(it.content.as_deref(), Some("<p>Full <b>text</b></p>"));
+        // Summaries and content stay HTML.
+        assert_eq!(it.summary.as_deref(), Some("Short &#8230;"));
+    }
+
+    #[test]
+    fn youtube_style_atom() {
+        let xml = r#"<?xml version="1.0" encoding="UTF-8"?>
+<feed xmlns:yt="http://www.youtube.com/xml/schemas/2015" xmlns:media="http://search.yahoo.com/mrss/" xmlns="http://www.w3.org/2005/Atom">
+ <link rel="self" href="http://www.youtube.com/feeds/videos.xml?channel_id=UC1"/><id>yt:channel:UC1</id><title>Chan</title>
+ <link rel="alternate" href="https://www.youtube.com/channel/UC1"/>
+ <entry><id>yt:video:abc</id><yt:videoId>abc</yt:videoId><title>Video</title>
+  <link rel="alternate" href="https://www.youtube.com/watch?v=abc"/><author><name>Chan</name></author>
+  <published>2021-12-03T21:15:00+00:00</published><updated>2021-12-04T00:00:00+00:00</updated>
+  <media:group><media:title>Video</media:title><media:description>d</media:description></media:group></entry></feed>"#;
+        let p = parse_feed(xml, None).unwrap();
+        assert_eq!(p.feed.site_url.as_deref(), Some("https://www.youtube.com/channel/UC1"));
+        let it = &p.feed.items[0];
+        assert_eq!(it.key, "yt:video:abc");
+        assert_eq!(it.url.as_deref(), Some("https://www.youtube.com/watch?v=abc"));
+        assert_eq!(it.published.unwrap().to_rfc3339(), "2021-12-03T21:15:00+00:00");
+    }
+
+    #[test]
     fn html_is_reported() {
         let page =
             r#"<!DOCTYPE html><html><head><link rel="alternate" type="application/rss+xml" href="/rss"></head></html>"#;
