@@ -65,7 +65,7 @@ FROM quotes q
 JOIN articles a ON a.id = q.article_id
 LEFT JOIN entities e ON e.id = q.speaker_entity_id;
 
--- Per feed: last fetch, its status, the error streak, items per day over the last week, next check.
+-- Per feed: last fetch, its status, the error streak, articles published per day over the last week, next check.
 CREATE VIEW v_feed_health AS
 SELECT f.id,
        f.url,
@@ -78,6 +78,6 @@ SELECT f.id,
        (SELECT status FROM fetches WHERE feed_id = f.id ORDER BY started_at DESC, id DESC LIMIT 1) AS last_status,
        (SELECT round(count(*) / 7.0, 2) FROM articles
          WHERE feed_id = f.id
-           AND fetched_at >= strftime('%Y-%m-%dT%H:%M:%SZ', 'now', '-7 days')) AS items_per_day,
+           AND published_at >= strftime('%Y-%m-%dT%H:%M:%SZ', 'now', '-7 days')) AS items_per_day,
        (SELECT count(*) FROM articles WHERE feed_id = f.id) AS articles
 FROM feeds f;
