@@ -8,7 +8,7 @@ use std::time::{Duration, Instant};
 use gazette_fetch::{
     FeedFetch, FeedItem, FeedKind, FeedOutcome, FetchConfig, FetchError, FetchedFeed, Fetcher, Validators,
 };
-use gazette_testkit::{gzip_bomb, refused_addr, sequence, Body, Request, Response, TestServer};
+use gazette_testkit::{deflate, gzip_bomb, refused_addr, sequence, Body, Request, Response, TestServer};
 
 fn config() -> FetchConfig {
     FetchConfig {
@@ -373,7 +373,18 @@ async fn gzip_bomb_stops_at_the_cap() {
 async fn gzip_feed_is_decompressed() {
     let server = TestServer::start(|_| Response::gzipped("application/rss+xml", small_feed().as_bytes()));
     assert_eq!(items(get(&fetcher(), &server.url("/feed")).await).len(), 2);
-    assert!(server.requests()[0].header("accept-encoding").unwrap().contains("gzip"));
+    let accepted = server.requests()[0].header("accept-encoding").unwrap().to_string();
+    for coding in ["gzip", "br", "deflate"] {
+        assert!(accepted.contains(coding), "{accepted}");
+    }
+}
+
+#[tokio::test]
+async fn deflate_feed_is_decompressed() {
+    let server = TestServer::start(|_| {
+        Response::ok("application/rss+xml", deflate(small_feed().as_bytes())).header("Content-Encoding", "deflate")
+    });
+    assert_eq!(items(get(&fetcher(), &server.url("/feed")).await).len(), 2);
 }
 
 // ---- redirects ----

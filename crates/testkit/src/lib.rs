@@ -115,6 +115,13 @@ pub fn gzip(plain: &[u8]) -> Vec<u8> {
     enc.finish().expect("gzip into memory")
 }
 
+/// Deflate-compresses bytes in the zlib format that `Content-Encoding: deflate` means.
+pub fn deflate(plain: &[u8]) -> Vec<u8> {
+    let mut enc = flate2::write::ZlibEncoder::new(Vec::new(), flate2::Compression::default());
+    enc.write_all(plain).expect("deflate into memory");
+    enc.finish().expect("deflate into memory")
+}
+
 /// `size` zero bytes, gzip-compressed: about 1/1000 of `size` on the wire.
 pub fn gzip_bomb(size: usize) -> Vec<u8> {
     let mut enc = flate2::write::GzEncoder::new(Vec::new(), flate2::Compression::best());
