@@ -75,6 +75,36 @@ impl FetchError {
         }
     }
 
+    /// A short stable name for the kind of failure, for status columns and metrics.
+    pub fn code(&self) -> &'static str {
+        match self {
+            FetchError::InvalidSource(_) => "invalid_source",
+            FetchError::UnsupportedScheme(_) => "unsupported_scheme",
+            FetchError::File { .. } => "file",
+            FetchError::Client(_) => "client",
+            FetchError::Connect(_) => "connect",
+            FetchError::Timeout { .. } => "timeout",
+            FetchError::Stalled { .. } => "stalled",
+            FetchError::TooLarge { .. } => "too_large",
+            FetchError::Http { status: 429, .. } => "rate_limited",
+            FetchError::Http { status: 404 | 410, .. } => "gone",
+            FetchError::Http { status: 401 | 403, .. } => "forbidden",
+            FetchError::Http { status: 500..=599, .. } => "server_error",
+            FetchError::Http { .. } => "http",
+            FetchError::BotChallenge { .. } => "bot_challenge",
+            FetchError::HostPaused { .. } => "host_paused",
+            FetchError::TooManyRedirects { .. } => "too_many_redirects",
+            FetchError::RedirectLoop { .. } => "redirect_loop",
+            FetchError::BadRedirect { .. } => "bad_redirect",
+            FetchError::NotAFeed { .. } => "not_a_feed",
+            FetchError::Parse(_) => "parse",
+            FetchError::NotHtml { .. } => "not_html",
+            FetchError::RobotsDisallowed { .. } => "robots",
+            FetchError::Network(_) => "network",
+            FetchError::Decode(_) => "decode",
+        }
+    }
+
     /// The HTTP status behind the error, if any.
     pub fn status(&self) -> Option<u16> {
         match self {
@@ -158,6 +188,27 @@ fn not_a_feed(feeds: &[String]) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn codes() {
+        assert_eq!(
+            FetchError::Http {
+                status: 410,
+                retry_after: None
+            }
+            .code(),
+            "gone"
+        );
+        assert_eq!(
+            FetchError::Http {
+                status: 429,
+                retry_after: None
+            }
+            .code(),
+            "rate_limited"
+        );
+        assert_eq!(FetchError::NotAFeed { feeds: vec![] }.code(), "not_a_feed");
+    }
 
     #[test]
     fn messages() {
