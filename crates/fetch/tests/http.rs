@@ -148,7 +148,7 @@ async fn retry_after_seconds_pauses_the_host() {
     let limited = server.url("/limited");
     let (a, b) = tokio::join!(get(&f, &limited), async {
         // Another URL on the same host, asked for while the host is paused.
-        tokio::time::sleep(Duration::from_millis(200)).await;
+        tokio::time::sleep(Duration::from_millis(400)).await;
         get(&f, &server.url("/other")).await
     });
     assert_eq!(a.attempts.len(), 2);
