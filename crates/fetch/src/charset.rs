@@ -82,11 +82,15 @@ pub fn declared_in_document(bytes: &[u8]) -> Option<&'static Encoding> {
     let text = String::from_utf8_lossy(head);
     let trimmed = text.trim_start();
     if trimmed.starts_with("<?xml") {
-        if let Some(end) = trimmed.find("?>") {
-            if let Some(enc) = xml_decl_encoding(&trimmed[..end]) {
-                return Some(enc);
-            }
-        }
+        // An XML document declares its encoding in the declaration or not at all: a <meta> in a feed's CDATA
+        // describes some other document.
+        return trimmed.find("?>").and_then(|end| xml_decl_encoding(&trimmed[..end]));
+    }
+    if ["<rss", "<feed", "<rdf:RDF"]
+        .iter()
+        .any(|root| trimmed.starts_with(root))
+    {
+        return None;
     }
     // Stop at </head> when there is one, so a charset quoted in an article body is not taken.
     let scope = match html::find_ci(text.as_bytes(), b"</head") {
@@ -161,6 +165,15 @@ mod tests {
         let (enc, src) = detect(page, Some("text/html; charset=UTF-8"));
         assert_eq!((enc, src), (encoding_rs::WINDOWS_1252, CharsetSource::Guess));
         assert!(decode(page, None).contains("déjà vu à la française"));
+    }
+
+    #[test]
+    fn meta_inside_a_feed_is_not_the_feeds_charset() {
+        let feed = "<?xml version=\"1.0\"?><rss><item><description><![CDATA[<meta charset=\"koi8-r\">]]></description><title>café</title></item></rss>";
+        assert_eq!(declared_in_document(feed.as_bytes()), None);
+        assert_eq!(detect(feed.as_bytes(), None).0, UTF_8);
+        let bare = "<rss><item><description><![CDATA[<meta charset=\"koi8-r\">]]></description><title>café</title></item></rss>";
+        assert_eq!(declared_in_document(bare.as_bytes()), None);
     }
 
     #[test]
