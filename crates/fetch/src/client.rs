@@ -298,7 +298,8 @@ impl Inner {
         let rules = {
             let mut cached = slot.lock().await;
             match cached.as_ref() {
-                Some((at, rules)) if at.elapsed() < self.config.robots_ttl => rules.clone(),
+                // A robots.txt that failed with a server error is asked for again sooner.
+                Some((at, rules)) if at.elapsed() < robots_ttl(&self.config, rules) => rules.clone(),
                 _ => {
                     let rules = Arc::new(self.fetch_robots(url).await);
                     *cached = Some((Instant::now(), rules.clone()));
@@ -318,6 +319,10 @@ impl Inner {
         }
         if rules.allows(&path) {
             Ok(())
+        } else if rules.is_unavailable() {
+            Err(FetchError::RobotsUnavailable {
+                host: url.host_str().unwrap_or("").to_string(),
+            })
         } else {
             Err(FetchError::RobotsDisallowed { url: url.to_string() })
         }
@@ -533,6 +538,15 @@ impl Inner {
                 retry_after: None,
             });
         }
+    }
+}
+
+/// How long cached robots.txt rules hold: the configured TTL, at most 10 minutes for a server-error stand-in.
+fn robots_ttl(config: &FetchConfig, rules: &RobotsRules) -> Duration {
+    if rules.is_unavailable() {
+        config.robots_ttl.min(Duration::from_secs(600))
+    } else {
+        config.robots_ttl
     }
 }
 

@@ -47,6 +47,8 @@ pub enum FetchError {
     NotHtml { content_type: String },
     #[error("robots.txt of the site disallows {url}")]
     RobotsDisallowed { url: String },
+    #[error("robots.txt of {host} answers with a server error, so its pages are left alone for now")]
+    RobotsUnavailable { host: String },
     #[error("network error: {0}")]
     Network(String),
     #[error("could not decode the response body: {0}")]
@@ -99,7 +101,7 @@ impl FetchError {
             FetchError::NotAFeed { .. } => "not_a_feed",
             FetchError::Parse(_) => "parse",
             FetchError::NotHtml { .. } => "not_html",
-            FetchError::RobotsDisallowed { .. } => "robots",
+            FetchError::RobotsDisallowed { .. } | FetchError::RobotsUnavailable { .. } => "robots",
             FetchError::Network(_) => "network",
             FetchError::Decode(_) => "decode",
         }

@@ -26,6 +26,11 @@ impl RobotsRules {
         }
     }
 
+    /// Whether these are the stand-in rules for a robots.txt that answered with a server error.
+    pub fn is_unavailable(&self) -> bool {
+        self.disallow_all
+    }
+
     /// Parses robots.txt for the user-agent product token `agent` (e.g. "gazette").
     pub fn parse(text: &str, agent: &str) -> Self {
         let agent = agent.to_ascii_lowercase();

@@ -580,7 +580,8 @@ async fn robots_txt_server_error_disallows() {
         _ => Response::ok("text/html", "<html></html>"),
     });
     let e = fetcher().fetch_page(&server.url("/x.html"), true).await.unwrap_err();
-    assert!(matches!(e, FetchError::RobotsDisallowed { .. }), "{e:?}");
+    assert!(matches!(e, FetchError::RobotsUnavailable { .. }), "{e:?}");
+    assert!(e.to_string().contains("server error"), "{e}");
 }
 
 // ---- pages ----
