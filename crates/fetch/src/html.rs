@@ -58,7 +58,7 @@ pub fn plain_text(s: &str) -> String {
     decoded.split_whitespace().collect::<Vec<_>>().join(" ")
 }
 
-/// Decodes numeric and named (HTML 4 and XML) character references; anything else is left as it is.
+/// Decodes numeric and named (HTML5, which includes XML's) character references; anything else is left as it is.
 pub(crate) fn decode_entities(s: &str) -> String {
     if !s.contains('&') {
         return s.to_string();
@@ -68,35 +68,27 @@ pub(crate) fn decode_entities(s: &str) -> String {
     while let Some(pos) = rest.find('&') {
         out.push_str(&rest[..pos]);
         rest = &rest[pos..];
-        let decoded = rest
-            .get(1..rest.len().min(40))
-            .and_then(|w| w.find(';'))
-            .and_then(|semi| {
-                let name = &rest[1..1 + semi];
-                let c = if let Some(num) = name.strip_prefix('#') {
-                    let v = match num.strip_prefix(['x', 'X']) {
-                        Some(hex) => u32::from_str_radix(hex, 16).ok(),
-                        None => num.parse::<u32>().ok(),
+        let decoded: Option<(String, usize)> =
+            rest.get(1..rest.len().min(40))
+                .and_then(|w| w.find(';'))
+                .and_then(|semi| {
+                    let name = &rest[1..1 + semi];
+                    let text = if let Some(num) = name.strip_prefix('#') {
+                        let v = match num.strip_prefix(['x', 'X']) {
+                            Some(hex) => u32::from_str_radix(hex, 16).ok(),
+                            None => num.parse::<u32>().ok(),
+                        };
+                        v.filter(|v| crate::repair::is_xml_char(*v))
+                            .and_then(char::from_u32)
+                            .map(String::from)
+                    } else {
+                        crate::entities::lookup(name).map(str::to_string)
                     };
-                    v.and_then(char::from_u32)
-                } else {
-                    match name {
-                        "amp" => Some('&'),
-                        "lt" => Some('<'),
-                        "gt" => Some('>'),
-                        "quot" => Some('"'),
-                        "apos" => Some('\''),
-                        _ => crate::entities::HTML_ENTITIES
-                            .binary_search_by(|(n, _)| n.cmp(&name))
-                            .ok()
-                            .and_then(|i| char::from_u32(crate::entities::HTML_ENTITIES[i].1)),
-                    }
-                };
-                c.map(|c| (c, semi + 2))
-            });
+                    text.map(|t| (t, semi + 2))
+                });
         match decoded {
-            Some((c, len)) => {
-                out.push(c);
+            Some((text, len)) => {
+                out.push_str(&text);
                 rest = &rest[len..];
             }
             None => {

@@ -4,7 +4,7 @@
 //! instructions are left alone. A feed that is already well-formed comes out unchanged, apart from the BOM, leading
 //! whitespace and the declared encoding.
 
-use crate::entities::HTML_ENTITIES;
+use crate::entities::lookup;
 
 /// Repairs a feed's text; JSON Feeds only lose a BOM and leading whitespace.
 pub fn repair(input: &str) -> String {
@@ -181,22 +181,18 @@ fn entity(s: &str, out: &mut String) -> usize {
         out.push_str(&s[..=semi]);
         return semi + 1;
     }
-    let code = lookup(name).or_else(|| lookup(&name.to_ascii_lowercase()));
-    match code {
-        Some(cp) => out.push_str(&format!("&#{cp};")),
+    match lookup(name).or_else(|| lookup(&name.to_ascii_lowercase())) {
+        Some(text) => {
+            for c in text.chars() {
+                out.push_str(&format!("&#{};", c as u32));
+            }
+        }
         None => {
             out.push_str("&amp;");
             out.push_str(&s[1..=semi]);
         }
     }
     semi + 1
-}
-
-fn lookup(name: &str) -> Option<u32> {
-    HTML_ENTITIES
-        .binary_search_by(|(n, _)| n.cmp(&name))
-        .ok()
-        .map(|i| HTML_ENTITIES[i].1)
 }
 
 #[cfg(test)]
@@ -209,6 +205,14 @@ mod tests {
         assert_eq!(
             repair(bad),
             "<?xml version=\"1.0\" encoding=\"utf-8\"?><rss><t>A &amp; B &#160;&#233;&#201;&amp;bogus; x&#xFFFD;&#233;&amp;</t><![CDATA[a & b &nbsp;]]><!-- & --></rss>"
+        );
+    }
+
+    #[test]
+    fn html5_entities() {
+        assert_eq!(
+            repair("<t>a&colon;b&NewLine;&NotEqualTilde;</t>"),
+            "<t>a&#58;b&#10;&#8770;&#824;</t>"
         );
     }
 
