@@ -214,7 +214,15 @@ impl Inner {
         let content_type = header_str(&got.headers, header::CONTENT_TYPE);
         if let Some(ct) = &content_type {
             let mime = ct.split(';').next().unwrap_or("").trim().to_ascii_lowercase();
-            if !(mime.is_empty() || mime.starts_with("text/") || mime.contains("html") || mime.contains("xml")) {
+            let textual = mime.is_empty() || mime.starts_with("text/") || mime.contains("html") || mime.contains("xml");
+            // Misconfigured servers label pages as binary: markup at the start of the body settles it.
+            let sniffed = mime == "application/octet-stream"
+                && got
+                    .body
+                    .iter()
+                    .find(|b| !b.is_ascii_whitespace())
+                    .is_some_and(|b| *b == b'<');
+            if !(textual || sniffed) {
                 return Err(FetchError::NotHtml {
                     content_type: ct.clone(),
                 });
@@ -223,7 +231,7 @@ impl Inner {
         Ok(Page {
             final_url: got.final_url.to_string(),
             status: got.status,
-            html: charset::decode(&got.body, content_type.as_deref()),
+            html: decode_off_thread(got.body, content_type).await?,
         })
     }
 
@@ -608,6 +616,17 @@ fn classify(source: &str) -> Result<Source, FetchError> {
         Ok(u) if u.scheme().len() > 1 => Err(FetchError::UnsupportedScheme(u.scheme().to_string())),
         _ => Ok(Source::File(std::path::PathBuf::from(s))),
     }
+}
+
+/// Transcodes a body to UTF-8; large ones on the blocking pool, so a statistical guess over megabytes does not stall
+/// the runtime.
+async fn decode_off_thread(bytes: Vec<u8>, content_type: Option<String>) -> Result<String, FetchError> {
+    if bytes.len() < 256 * 1024 {
+        return Ok(charset::decode(&bytes, content_type.as_deref()));
+    }
+    tokio::task::spawn_blocking(move || charset::decode(&bytes, content_type.as_deref()))
+        .await
+        .map_err(|e| FetchError::Decode(format!("charset decoding crashed: {e}")))
 }
 
 async fn parse_off_thread(

@@ -600,6 +600,8 @@ async fn pages_errors_and_charsets() {
             Response::ok("text/html", body)
         }
         "/doc.pdf" => Response::ok("application/pdf", "%PDF-1.4"),
+        "/binary.html" => Response::ok("application/octet-stream", "\n<!doctype html><p>mislabelled</p>"),
+        "/binary.bin" => Response::ok("application/octet-stream", "\x00\x01"),
         _ => Response::not_found(),
     });
     let f = fetcher();
@@ -615,6 +617,13 @@ async fn pages_errors_and_charsets() {
         .unwrap()
         .html
         .contains("Привет"));
+    assert!(f
+        .fetch_page(&server.url("/binary.html"), false)
+        .await
+        .unwrap()
+        .html
+        .contains("mislabelled"));
+    assert!(f.fetch_page(&server.url("/binary.bin"), false).await.is_err());
     let e = f.fetch_page(&server.url("/doc.pdf"), false).await.unwrap_err();
     assert_eq!(e.to_string(), "expected an HTML page, got application/pdf");
     let e = f.fetch_page(&server.url("/missing.html"), false).await.unwrap_err();
