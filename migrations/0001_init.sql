@@ -61,16 +61,20 @@ CREATE INDEX articles_canonical_url ON articles(feed_id, canonical_url);
 
 -- Articles a user deleted: never stored again, even while the feed still lists them.
 CREATE TABLE tombstones (
-    feed_id    INTEGER NOT NULL,
-    item_key   TEXT NOT NULL,
-    url        TEXT,
+    feed_id       INTEGER NOT NULL,
+    item_key      TEXT NOT NULL,
+    url           TEXT,
+    canonical_url TEXT,
     deleted_at TEXT NOT NULL DEFAULT (strftime('%Y-%m-%dT%H:%M:%SZ', 'now')),
     PRIMARY KEY (feed_id, item_key)
 );
+CREATE INDEX tombstones_url ON tombstones(feed_id, url);
+CREATE INDEX tombstones_canonical_url ON tombstones(feed_id, canonical_url);
 CREATE TRIGGER articles_tombstone AFTER DELETE ON articles
 WHEN EXISTS (SELECT 1 FROM feeds WHERE id = old.feed_id)
 BEGIN
-    INSERT OR IGNORE INTO tombstones (feed_id, item_key, url) VALUES (old.feed_id, old.item_key, old.url);
+    INSERT OR IGNORE INTO tombstones (feed_id, item_key, url, canonical_url)
+    VALUES (old.feed_id, old.item_key, old.url, old.canonical_url);
 END;
 CREATE TRIGGER feeds_forget_tombstones AFTER DELETE ON feeds
 BEGIN
@@ -79,7 +83,7 @@ END;
 
 CREATE VIRTUAL TABLE articles_fts USING fts5(
     title, text,
-    content = 'articles', content_rowid = 'id',
+    content="articles", content_rowid="id",  -- spelt so that Datasette links the index to its table
     tokenize = 'unicode61 remove_diacritics 2'
 );
 CREATE TRIGGER articles_fts_insert AFTER INSERT ON articles BEGIN
@@ -105,14 +109,15 @@ CREATE TABLE entities (
 );
 CREATE INDEX entities_name ON entities(name);
 
--- start/end are character offsets into articles.text (or articles.title when field = 'title'), end exclusive:
--- substr(text, start + 1, end - start) = surface. `day` is the article's publication day (YYYY-MM-DD), copied here
--- so that per-day questions never have to join 20 million mentions to their articles.
+-- start/end are character offsets into articles.text (or the title or image caption, as `field` says), end
+-- exclusive: substr(text, start + 1, end - start) = surface. `day` is the article's publication day (YYYY-MM-DD),
+-- copied here so that per-day questions never have to join millions of mentions to their articles.
+-- A mention is written once: to correct one, delete it and insert another (the counters below depend on it).
 CREATE TABLE mentions (
     id             INTEGER PRIMARY KEY,
     article_id     INTEGER NOT NULL REFERENCES articles(id) ON DELETE CASCADE,
     entity_id      INTEGER NOT NULL REFERENCES entities(id),
-    field          TEXT NOT NULL DEFAULT 'text' CHECK (field IN ('title', 'text')),
+    field          TEXT NOT NULL DEFAULT 'text' CHECK (field IN ('title', 'text', 'caption')),
     start          INTEGER NOT NULL,
     "end"          INTEGER NOT NULL,
     surface        TEXT NOT NULL,
@@ -121,10 +126,24 @@ CREATE TABLE mentions (
 );
 CREATE INDEX mentions_article ON mentions(article_id, entity_id);
 CREATE INDEX mentions_entity ON mentions(entity_id, article_id);
-CREATE INDEX mentions_day ON mentions(day, entity_id, article_id);
 
--- Per entity and day: mentions and distinct articles. Kept by the triggers below, so counts over any range of days
--- read a few thousand rows instead of millions of mentions.
+-- Derived from `mentions` by the triggers below, so that counts and pairs over any range of days read thousands of
+-- rows instead of millions of mentions:
+--   article_entities: each article's distinct entities, with how often each is mentioned in it;
+--   entity_days:      per entity and day, mentions and distinct articles;
+--   entities.mentions / entities.articles: running totals.
+-- article_entities has no foreign key on purpose: its rows go when their last mention goes, also when an article
+-- is deleted and its mentions cascade.
+CREATE TABLE article_entities (
+    article_id INTEGER NOT NULL,
+    entity_id  INTEGER NOT NULL,
+    day        TEXT NOT NULL,
+    mentions   INTEGER NOT NULL,
+    PRIMARY KEY (article_id, entity_id)
+) WITHOUT ROWID;
+CREATE INDEX article_entities_day ON article_entities(day, entity_id);
+CREATE INDEX article_entities_entity ON article_entities(entity_id, day);
+
 CREATE TABLE entity_days (
     entity_id INTEGER NOT NULL REFERENCES entities(id),
     day       TEXT NOT NULL,
@@ -135,32 +154,48 @@ CREATE TABLE entity_days (
 CREATE INDEX entity_days_day ON entity_days(day, entity_id);
 
 CREATE TRIGGER mentions_count_insert AFTER INSERT ON mentions BEGIN
-    UPDATE entities SET
-        mentions = mentions + 1,
-        articles = articles + NOT EXISTS (SELECT 1 FROM mentions
-                                          WHERE entity_id = new.entity_id AND article_id = new.article_id
-                                            AND id <> new.id)
-    WHERE id = new.entity_id;
+    INSERT INTO article_entities (article_id, entity_id, day, mentions)
+    VALUES (new.article_id, new.entity_id, new.day, 1)
+    ON CONFLICT (article_id, entity_id) DO UPDATE SET mentions = mentions + 1;
+    -- first = 1 when this is the entity's first mention in the article.
     INSERT INTO entity_days (entity_id, day, mentions, articles)
-    VALUES (new.entity_id, new.day, 1,
-            NOT EXISTS (SELECT 1 FROM mentions
-                        WHERE entity_id = new.entity_id AND article_id = new.article_id AND id <> new.id))
+    SELECT new.entity_id, new.day, 1, ae.mentions = 1
+    FROM article_entities ae WHERE ae.article_id = new.article_id AND ae.entity_id = new.entity_id
     ON CONFLICT (entity_id, day) DO UPDATE SET
         mentions = mentions + 1,
         articles = articles + excluded.articles;
+    UPDATE entities SET
+        mentions = mentions + 1,
+        articles = articles + (SELECT ae.mentions = 1 FROM article_entities ae
+                               WHERE ae.article_id = new.article_id AND ae.entity_id = new.entity_id)
+    WHERE id = new.entity_id;
 END;
 CREATE TRIGGER mentions_count_delete AFTER DELETE ON mentions BEGIN
-    UPDATE entities SET
-        mentions = mentions - 1,
-        articles = articles - NOT EXISTS (SELECT 1 FROM mentions
-                                          WHERE entity_id = old.entity_id AND article_id = old.article_id)
-    WHERE id = old.entity_id;
+    UPDATE article_entities SET mentions = mentions - 1
+    WHERE article_id = old.article_id AND entity_id = old.entity_id;
+    -- last = 1 when this was the entity's last mention in the article.
     UPDATE entity_days SET
         mentions = mentions - 1,
-        articles = articles - NOT EXISTS (SELECT 1 FROM mentions
-                                          WHERE entity_id = old.entity_id AND article_id = old.article_id)
+        articles = articles - coalesce((SELECT ae.mentions <= 0 FROM article_entities ae
+                                        WHERE ae.article_id = old.article_id AND ae.entity_id = old.entity_id), 0)
     WHERE entity_id = old.entity_id AND day = old.day;
+    UPDATE entities SET
+        mentions = mentions - 1,
+        articles = articles - coalesce((SELECT ae.mentions <= 0 FROM article_entities ae
+                                        WHERE ae.article_id = old.article_id AND ae.entity_id = old.entity_id), 0)
+    WHERE id = old.entity_id;
+    DELETE FROM article_entities WHERE article_id = old.article_id AND entity_id = old.entity_id AND mentions <= 0;
     DELETE FROM entity_days WHERE entity_id = old.entity_id AND day = old.day AND mentions <= 0;
+END;
+CREATE TRIGGER mentions_immutable BEFORE UPDATE OF article_id, entity_id, day ON mentions BEGIN
+    SELECT RAISE(ABORT, 'mentions cannot be moved: delete the mention and insert a new one');
+END;
+-- Mentions carry their article's day: changing the day of an article that has mentions would orphan the counts.
+CREATE TRIGGER articles_day_fixed BEFORE UPDATE OF published_at, fetched_at ON articles
+WHEN substr(COALESCE(new.published_at, new.fetched_at), 1, 10) <> substr(COALESCE(old.published_at, old.fetched_at), 1, 10)
+ AND EXISTS (SELECT 1 FROM mentions WHERE article_id = old.id)
+BEGIN
+    SELECT RAISE(ABORT, 'the article has mentions: delete them before changing its day (gazette reprocess does)');
 END;
 
 CREATE TABLE quotes (

@@ -40,16 +40,16 @@ JOIN entities e ON e.id = d.entity_id;
 -- of each pair are listed, so `WHERE entity1 = 'Joe Biden'` finds every partner; add `AND entity1_id < entity2_id`
 -- to list each pair once. Sum `articles` over days for a range (filter on `day`).
 CREATE VIEW v_cooccurrence AS
-SELECT m1.day,
+SELECT a1.day,
        e1.id AS entity1_id, e1.type AS entity1_type, e1.name AS entity1,
        e2.id AS entity2_id, e2.type AS entity2_type, e2.name AS entity2,
-       count(DISTINCT m1.article_id) AS articles
-FROM mentions m1
-JOIN mentions m2 ON m2.article_id = m1.article_id AND m2.entity_id <> m1.entity_id
-JOIN entities e1 ON e1.id = m1.entity_id
-JOIN entities e2 ON e2.id = m2.entity_id
+       count(*) AS articles
+FROM article_entities a1
+JOIN article_entities a2 ON a2.article_id = a1.article_id AND a2.entity_id <> a1.entity_id
+JOIN entities e1 ON e1.id = a1.entity_id
+JOIN entities e2 ON e2.id = a2.entity_id
 WHERE e1.type IN ('PER', 'ORG', 'LOC', 'MISC') AND e2.type IN ('PER', 'ORG', 'LOC', 'MISC')
-GROUP BY m1.day, e1.id, e1.type, e1.name, e2.id, e2.type, e2.name;
+GROUP BY a1.day, e1.id, e1.type, e1.name, e2.id, e2.type, e2.name;
 
 -- Quotes with speaker and article.
 CREATE VIEW v_quotes AS

@@ -77,6 +77,7 @@ fn main() {
         ("v_entity_daily, one entity, one week".into(), format!("SELECT * FROM v_entity_daily WHERE name = '{top_name}' AND day >= '{week_start}' AND day < '{week_end}'")),
         ("v_cooccurrence, one entity's partners, one week".into(), format!("SELECT entity2, sum(articles) AS n FROM v_cooccurrence WHERE entity1 = '{top_name}' AND day >= '{week_start}' AND day < '{week_end}' GROUP BY entity2_id ORDER BY n DESC LIMIT 50")),
         ("v_cooccurrence, one day".into(), format!("SELECT * FROM v_cooccurrence WHERE day = '{}'", day(DAYS - 1))),
+        ("v_cooccurrence, one week, top 100 pairs".into(), format!("SELECT entity1, entity2, sum(articles) AS n FROM v_cooccurrence WHERE day >= '{week_start}' AND day < '{week_end}' AND entity1_id < entity2_id GROUP BY entity1_id, entity2_id ORDER BY n DESC LIMIT 100")),
         ("v_quotes, one week".into(), format!("SELECT * FROM v_quotes WHERE published_at >= '{since}' AND published_at < '{until}'")),
         ("v_feed_health".into(), "SELECT * FROM v_feed_health".into()),
         ("full-text search, top 20".into(), "SELECT rowid FROM articles_fts WHERE articles_fts MATCH 'ministry' ORDER BY rank LIMIT 20".into()),
@@ -117,8 +118,9 @@ impl ReportSink for Count {
     }
 }
 
+/// Day `offset` of the generated year, which ends today (so "last 7 days" queries see data).
 fn day(offset: i64) -> String {
-    (chrono::NaiveDate::from_ymd_opt(2025, 1, 1).unwrap() + chrono::Duration::days(offset))
+    (chrono::Utc::now().date_naive() - chrono::Duration::days(DAYS) + chrono::Duration::days(offset))
         .format("%Y-%m-%d")
         .to_string()
 }
@@ -134,7 +136,7 @@ fn generate(conn: &mut Connection, articles: i64, per_article: i64) {
         let mut stmt = conn
             .prepare(
                 "SELECT name, sql FROM sqlite_master WHERE sql IS NOT NULL AND (
-                   (type = 'index' AND tbl_name IN ('mentions', 'quotes', 'articles'))
+                   (type = 'index' AND tbl_name IN ('mentions', 'quotes', 'articles', 'article_entities'))
                    OR (type = 'trigger' AND name IN ('mentions_count_insert', 'articles_fts_insert')))",
             )
             .unwrap();
@@ -236,6 +238,9 @@ fn generate(conn: &mut Connection, articles: i64, per_article: i64) {
     }
     tx.execute_batch(
         "INSERT INTO articles_fts (articles_fts) VALUES ('rebuild');
+         DELETE FROM article_entities;
+         INSERT INTO article_entities (article_id, entity_id, day, mentions)
+         SELECT article_id, entity_id, day, count(*) FROM mentions GROUP BY article_id, entity_id;
          DELETE FROM entity_days;
          INSERT INTO entity_days (entity_id, day, mentions, articles)
          SELECT entity_id, day, count(*), count(DISTINCT article_id) FROM mentions GROUP BY entity_id, day;

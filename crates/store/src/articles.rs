@@ -94,7 +94,9 @@ fn find_existing(
 ) -> rusqlite::Result<bool> {
     let mut stmt = conn.prepare_cached(
         "SELECT EXISTS (SELECT 1 FROM articles WHERE feed_id = ?1 AND item_key = ?2)
-             OR EXISTS (SELECT 1 FROM tombstones WHERE feed_id = ?1 AND (item_key = ?2 OR url IN (?3, ?4)))
+             OR EXISTS (SELECT 1 FROM tombstones WHERE feed_id = ?1 AND item_key = ?2)
+             OR EXISTS (SELECT 1 FROM tombstones WHERE feed_id = ?1 AND url IN (?3, ?4))
+             OR EXISTS (SELECT 1 FROM tombstones WHERE feed_id = ?1 AND canonical_url IN (?3, ?4))
              OR EXISTS (SELECT 1 FROM articles WHERE feed_id = ?1 AND url IN (?3, ?4))
              OR EXISTS (SELECT 1 FROM articles WHERE feed_id = ?1 AND canonical_url IN (?3, ?4))",
     )?;

@@ -42,5 +42,8 @@ pub fn open_read_only(path: &Path) -> Result<Connection> {
 fn configure(conn: &Connection) -> Result<()> {
     conn.busy_timeout(BUSY_TIMEOUT)?;
     conn.pragma_update(None, "foreign_keys", true)?;
+    // So that `INSERT OR REPLACE` fires the delete triggers for the row it replaces (full-text index, counters,
+    // tombstones) instead of silently skipping them.
+    conn.pragma_update(None, "recursive_triggers", true)?;
     Ok(())
 }

@@ -73,7 +73,7 @@ impl Report {
             }
             w.join(" AND ")
         };
-        let in_feed = "m.article_id IN (SELECT id FROM articles WHERE feed_id = :feed)";
+        let in_feed = "ae.article_id IN (SELECT id FROM articles WHERE feed_id = :feed)";
         let named = "e.type IN ('PER', 'ORG', 'LOC', 'MISC')";
         let body = match self {
             Report::Articles => format!(
@@ -109,30 +109,29 @@ impl Report {
                 cond(Some("d.day"), None, None, Some("e.type"))
             ),
             Report::Entities => format!(
-                "SELECT e.id AS entity_id, e.type, e.name, count(*) AS mentions,
-                        count(DISTINCT m.article_id) AS articles, min(m.day) AS first_day, max(m.day) AS last_day
-                 FROM mentions m JOIN entities e ON e.id = m.entity_id
+                "SELECT e.id AS entity_id, e.type, e.name, sum(ae.mentions) AS mentions, count(*) AS articles,
+                        min(ae.day) AS first_day, max(ae.day) AS last_day
+                 FROM article_entities ae JOIN entities e ON e.id = ae.entity_id
                  WHERE {}
                  GROUP BY e.id
                  ORDER BY mentions DESC, e.name",
-                cond(Some("m.day"), None, Some(in_feed), Some("e.type"))
+                cond(Some("ae.day"), None, Some(in_feed), Some("e.type"))
             ),
             Report::Cooccurrence => format!(
-                "WITH pairs AS MATERIALIZED (
-                     SELECT DISTINCT m.article_id, m.entity_id
-                     FROM mentions m JOIN entities e ON e.id = m.entity_id
-                     WHERE {named} AND {}
-                 )
-                 SELECT e1.id AS entity1_id, e1.type AS entity1_type, e1.name AS entity1,
-                        e2.id AS entity2_id, e2.type AS entity2_type, e2.name AS entity2,
-                        count(*) AS articles
-                 FROM pairs p1
-                 JOIN pairs p2 ON p2.article_id = p1.article_id AND p2.entity_id > p1.entity_id
-                 JOIN entities e1 ON e1.id = p1.entity_id
-                 JOIN entities e2 ON e2.id = p2.entity_id
-                 GROUP BY p1.entity_id, p2.entity_id
-                 ORDER BY articles DESC, entity1, entity2",
-                cond(Some("m.day"), None, Some(in_feed), Some("e.type"))
+                "SELECT e1.id AS entity1_id, e1.type AS entity1_type, e1.name AS entity1,
+                        e2.id AS entity2_id, e2.type AS entity2_type, e2.name AS entity2, pairs.articles
+                 FROM (SELECT a1.entity_id AS id1, a2.entity_id AS id2, count(*) AS articles
+                       FROM article_entities a1
+                       JOIN article_entities a2 ON a2.article_id = a1.article_id AND a2.entity_id > a1.entity_id
+                       WHERE {} AND a1.entity_id IN (SELECT id FROM entities e WHERE {named} AND {})
+                         AND a2.entity_id IN (SELECT id FROM entities e WHERE {named} AND {})
+                       GROUP BY a1.entity_id, a2.entity_id) pairs
+                 JOIN entities e1 ON e1.id = pairs.id1
+                 JOIN entities e2 ON e2.id = pairs.id2
+                 ORDER BY pairs.articles DESC, entity1, entity2",
+                cond(Some("a1.day"), None, Some(&in_feed.replace("ae.", "a1.")), None),
+                cond(None, None, None, Some("e.type")),
+                cond(None, None, None, Some("e.type")),
             ),
             Report::Timeline if f.feed.is_none() => format!(
                 "SELECT d.day, e.id AS entity_id, e.type, e.name, d.mentions, d.articles
@@ -142,13 +141,12 @@ impl Report {
                 cond(Some("d.day"), None, None, Some("e.type"))
             ),
             Report::Timeline => format!(
-                "SELECT m.day, e.id AS entity_id, e.type, e.name, count(*) AS mentions,
-                        count(DISTINCT m.article_id) AS articles
-                 FROM mentions m JOIN entities e ON e.id = m.entity_id
+                "SELECT ae.day, e.id AS entity_id, e.type, e.name, sum(ae.mentions) AS mentions, count(*) AS articles
+                 FROM article_entities ae JOIN entities e ON e.id = ae.entity_id
                  WHERE {}
-                 GROUP BY m.day, e.id
-                 ORDER BY m.day, mentions DESC, e.name",
-                cond(Some("m.day"), None, Some(in_feed), Some("e.type"))
+                 GROUP BY ae.day, e.id
+                 ORDER BY ae.day, mentions DESC, e.name",
+                cond(Some("ae.day"), None, Some(in_feed), Some("e.type"))
             ),
             Report::Quotes => format!(
                 "SELECT q.id AS quote_id, a.published_at, q.article_id, a.title AS article_title,

@@ -241,3 +241,119 @@ fn per_day_entity_counts_follow_inserts_updates_and_deletes() {
     conn.execute("DELETE FROM articles WHERE id = ?1", [id]).unwrap();
     assert!(counts(&conn).is_empty());
 }
+
+#[test]
+fn counters_survive_deletes_cascades_and_replace() {
+    let dir = tempfile::tempdir().unwrap();
+    let mut conn = gazette_store::open(&dir.path().join("g.db")).unwrap();
+    let feed = gazette_store::add_feed(&conn, "http://example.org/feed").unwrap();
+    let mention = |name: &str, start: i64| gazette_store::NewMention {
+        field: "text",
+        start,
+        end: start + 3,
+        surface: name.into(),
+        entity_type: "ORG",
+        entity_name: name.into(),
+    };
+    for (key, names) in [("a", vec!["UN", "UN", "EU"]), ("b", vec!["UN"])] {
+        let mut a = article(feed, key, &format!("http://example.org/{key}"));
+        a.published_at = Some("2026-11-20T10:00:00Z".into());
+        a.mentions = names
+            .iter()
+            .enumerate()
+            .map(|(i, n)| mention(n, i as i64 * 5))
+            .collect();
+        gazette_store::insert_article(&mut conn, &a).unwrap();
+    }
+    let totals = |conn: &Connection| -> (i64, i64, i64, i64) {
+        conn.query_row(
+            "SELECT e.mentions, e.articles,
+                    (SELECT sum(mentions) FROM entity_days WHERE entity_id = e.id),
+                    (SELECT count(*) FROM article_entities WHERE entity_id = e.id)
+             FROM entities e WHERE name = 'UN'",
+            [],
+            |r| {
+                Ok((
+                    r.get(0)?,
+                    r.get(1)?,
+                    r.get::<_, Option<i64>>(2)?.unwrap_or(0),
+                    r.get(3)?,
+                ))
+            },
+        )
+        .unwrap()
+    };
+    assert_eq!(totals(&conn), (3, 2, 3, 2));
+    // Deleting one mention of two in an article keeps the article counted.
+    conn.execute(
+        "DELETE FROM mentions WHERE id = (SELECT min(m.id) FROM mentions m JOIN entities e ON e.id = m.entity_id
+                                          WHERE e.name = 'UN')",
+        [],
+    )
+    .unwrap();
+    assert_eq!(totals(&conn), (2, 2, 2, 2));
+    // Deleting an article cascades to its mentions, and the counters follow.
+    conn.execute("DELETE FROM articles WHERE item_key = 'a'", []).unwrap();
+    assert_eq!(totals(&conn), (1, 1, 1, 1));
+    // Moving a mention would orphan the counters: refused with a clear error.
+    let err = conn
+        .execute("UPDATE mentions SET entity_id = entity_id + 1", [])
+        .unwrap_err();
+    assert!(err.to_string().contains("cannot be moved"), "{err}");
+    // Nor can the article's day change under its mentions.
+    let err = conn
+        .execute(
+            "UPDATE articles SET published_at = '2026-11-25T00:00:00Z' WHERE item_key = 'b'",
+            [],
+        )
+        .unwrap_err();
+    assert!(err.to_string().contains("has mentions"), "{err}");
+    // INSERT OR REPLACE fires the delete triggers of the row it replaces (full-text index, tombstone).
+    conn.execute(
+        "INSERT OR REPLACE INTO articles (feed_id, item_key, url, title, text, fetched_at)
+         VALUES (?1, 'b', 'http://example.org/b2', 'Replaced', 'new words', '2026-11-21T00:00:00Z')",
+        [feed],
+    )
+    .unwrap();
+    assert_eq!(totals(&conn), (0, 0, 0, 0));
+    let hits: i64 = conn
+        .query_row(
+            "SELECT count(*) FROM articles_fts WHERE articles_fts MATCH 'paragraph'",
+            [],
+            |r| r.get(0),
+        )
+        .unwrap();
+    assert_eq!(hits, 0, "the replaced row left the full-text index");
+}
+
+#[test]
+fn tombstones_match_the_canonical_url_too() {
+    let dir = tempfile::tempdir().unwrap();
+    let mut conn = gazette_store::open(&dir.path().join("g.db")).unwrap();
+    let feed = gazette_store::add_feed(&conn, "http://example.org/feed").unwrap();
+    let mut a = article(feed, "k1", "http://example.org/a?id=1");
+    a.canonical_url = Some("https://example.org/a/1".into());
+    gazette_store::insert_article(&mut conn, &a).unwrap();
+    conn.execute("DELETE FROM articles", []).unwrap();
+    let again = article(feed, "k2", "https://example.org/a/1");
+    assert_eq!(
+        gazette_store::insert_article(&mut conn, &again).unwrap(),
+        StoredArticle::Duplicate
+    );
+}
+
+#[test]
+fn datasette_can_link_the_full_text_index_to_its_table() {
+    let dir = tempfile::tempdir().unwrap();
+    let conn = gazette_store::open(&dir.path().join("g.db")).unwrap();
+    // The pattern Datasette's detect_fts uses.
+    let found: String = conn
+        .query_row(
+            "SELECT name FROM sqlite_master WHERE rootpage = 0
+               AND sql LIKE '%VIRTUAL TABLE%USING FTS%content=\"articles\"%'",
+            [],
+            |r| r.get(0),
+        )
+        .unwrap();
+    assert_eq!(found, "articles_fts");
+}
