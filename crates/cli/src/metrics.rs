@@ -84,6 +84,8 @@ pub struct Metrics {
     pub cycles: AtomicU64,
     pub extraction: Histogram,
     pub tagging: Histogram,
+    /// Writer time per stored article (its share of a batch's transaction time).
+    pub storing: Histogram,
     queues: [AtomicI64; 4],
 }
 
@@ -103,6 +105,7 @@ impl Default for Metrics {
             cycles: AtomicU64::new(0),
             extraction: Histogram::default(),
             tagging: Histogram::default(),
+            storing: Histogram::default(),
             queues: Default::default(),
         }
     }
@@ -207,6 +210,11 @@ impl Metrics {
             &mut out,
             "gazette_tagging_seconds",
             "Time to tag one article's entities and quotes.",
+        );
+        self.storing.render(
+            &mut out,
+            "gazette_store_seconds",
+            "Database time to store one article with its mentions and quotes.",
         );
         let _ = writeln!(
             out,

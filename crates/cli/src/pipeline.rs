@@ -661,13 +661,17 @@ impl Pipeline {
             }
             let (articles, meta): (Vec<NewArticle>, Vec<(bool, Arc<FeedTracker>)>) =
                 batch.drain(..).map(|j| (j.article, (j.page_error, j.tracker))).unzip();
+            let metrics = sh.metrics.clone();
             let results = sh
                 .writer
                 .call(move |c| {
-                    Ok(articles
-                        .iter()
-                        .map(|a| gazette_store::insert_article(c, a))
-                        .collect::<Vec<_>>())
+                    let t0 = Instant::now();
+                    let results: Vec<_> = articles.iter().map(|a| gazette_store::insert_article(c, a)).collect();
+                    let each = t0.elapsed() / results.len().max(1) as u32;
+                    for _ in &results {
+                        metrics.storing.observe(each);
+                    }
+                    Ok(results)
                 })
                 .await;
             let results = match results {

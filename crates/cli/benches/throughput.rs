@@ -1,0 +1,150 @@
+//! End-to-end throughput of `gazette daemon`: a local server serves a generated corpus (by default 1,000 feeds of
+//! 20 articles, made from the seed fixture with varied titles, names and ids); the daemon ingests it into a fresh
+//! database. Reports articles per second (from start to the last article committed) and the daemon's peak resident
+//! memory (VmHWM).
+//!
+//! ```sh
+//! cargo bench -p gazette --bench throughput                          # 1,000 feeds x 20 articles
+//! BENCH_FEEDS=100 BENCH_ITEMS=20 cargo bench -p gazette --bench throughput
+//! ```
+//!
+//! Everything is served from one host (127.0.0.1), so per-host politeness is relaxed for the run.
+
+#[path = "../../../tests/daemon_support.rs"]
+mod support;
+
+use std::time::{Duration, Instant};
+
+use support::*;
+
+fn env_usize(name: &str, default: usize) -> usize {
+    std::env::var(name).ok().and_then(|v| v.parse().ok()).unwrap_or(default)
+}
+
+fn peak_rss_kib(pid: u32) -> Option<u64> {
+    let status = std::fs::read_to_string(format!("/proc/{pid}/status")).ok()?;
+    status
+        .lines()
+        .find(|l| l.starts_with("VmHWM:"))?
+        .split_whitespace()
+        .nth(1)?
+        .parse()
+        .ok()
+}
+
+fn main() {
+    // `cargo test --benches` runs this with no `--bench`; do nothing then.
+    if !std::env::args().any(|a| a == "--bench") {
+        return;
+    }
+    let feeds = env_usize("BENCH_FEEDS", 1000);
+    let items = env_usize("BENCH_ITEMS", 20);
+    let total = (feeds * items) as i64;
+    let corpus = Corpus::new(feeds, items);
+    let server = corpus.serve();
+    let dir = tempfile::tempdir().unwrap();
+    let db = dir.path().join("bench.db");
+    subscribe(&db, &corpus, &server);
+
+    let log = dir.path().join("daemon.log");
+    let port = std::net::TcpListener::bind("127.0.0.1:0")
+        .unwrap()
+        .local_addr()
+        .unwrap()
+        .port();
+    let listen = format!("127.0.0.1:{port}");
+    let env = [
+        ("GAZETTE_METRICS_LISTEN", listen.as_str()),
+        ("GAZETTE_FEED_CONCURRENCY", "16"),
+        ("GAZETTE_PAGE_CONCURRENCY", "32"),
+        ("GAZETTE_PER_HOST_CONCURRENCY", "48"),
+    ];
+    let started = Instant::now();
+    let mut daemon = spawn_daemon(&db, &env, &log);
+    let pid = daemon.id();
+    let mut peak = 0;
+    let mut first: Option<Duration> = None;
+    let mut last_report = Instant::now();
+    let done = loop {
+        peak = peak.max(peak_rss_kib(pid).unwrap_or(0));
+        let n = wait_count(&db);
+        if n > 0 && first.is_none() {
+            first = Some(started.elapsed());
+        }
+        if n >= total {
+            break true;
+        }
+        if started.elapsed() > Duration::from_secs(1800) || daemon.try_wait().unwrap().is_some() {
+            break false;
+        }
+        if last_report.elapsed() > Duration::from_secs(10) {
+            eprintln!("  {n}/{total} articles after {:.0} s", started.elapsed().as_secs_f64());
+            last_report = Instant::now();
+        }
+        std::thread::sleep(Duration::from_millis(100));
+    };
+    let elapsed = started.elapsed();
+    peak = peak.max(peak_rss_kib(pid).unwrap_or(0));
+    let metrics = http_get(port, "/metrics");
+    signal(&daemon, "TERM");
+    let status = wait_exit(&mut daemon, Duration::from_secs(60));
+    if !done {
+        eprintln!("{}", std::fs::read_to_string(&log).unwrap_or_default());
+        panic!("the daemon did not store all {total} articles");
+    }
+    let conn = rusqlite::Connection::open(&db).unwrap();
+    let stored = articles(&conn);
+    let page_errors = count(&conn, "SELECT count(*) FROM articles WHERE page_error IS NOT NULL");
+    let mentions = count(&conn, "SELECT count(*) FROM mentions");
+    let size = std::fs::metadata(&db).map(|m| m.len()).unwrap_or(0);
+    println!("feeds:            {feeds}");
+    println!("articles:         {stored} ({page_errors} page errors, {mentions} mentions)");
+    println!("first article:    {:.2} s", first.unwrap_or_default().as_secs_f64());
+    println!("wall time:        {:.2} s", elapsed.as_secs_f64());
+    println!(
+        "throughput:       {:.0} articles/s",
+        stored as f64 / elapsed.as_secs_f64()
+    );
+    println!("peak RSS:         {:.1} MiB", peak as f64 / 1024.0);
+    println!("database:         {:.1} MiB", size as f64 / (1 << 20) as f64);
+    println!("daemon exit:      {status:?}");
+    for name in [
+        "gazette_extraction_seconds",
+        "gazette_tagging_seconds",
+        "gazette_store_seconds",
+    ] {
+        let get = |suffix: &str| -> f64 {
+            metrics
+                .lines()
+                .find_map(|l| l.strip_prefix(&format!("{name}_{suffix} ")))
+                .and_then(|v| v.trim().parse().ok())
+                .unwrap_or(0.0)
+        };
+        let (sum, n) = (get("sum"), get("count"));
+        println!(
+            "{name}: {n} pages, mean {:.1} ms, total {sum:.1} s",
+            1000.0 * sum / n.max(1.0)
+        );
+    }
+}
+
+fn wait_count(db: &std::path::Path) -> i64 {
+    match rusqlite::Connection::open_with_flags(db, rusqlite::OpenFlags::SQLITE_OPEN_READ_ONLY) {
+        Ok(c) => {
+            let _ = c.busy_timeout(Duration::from_secs(5));
+            articles(&c).max(0)
+        }
+        Err(_) => 0,
+    }
+}
+
+fn http_get(port: u16, path: &str) -> String {
+    use std::io::{Read, Write};
+    let Ok(mut s) = std::net::TcpStream::connect(("127.0.0.1", port)) else {
+        return String::new();
+    };
+    let _ = write!(s, "GET {path} HTTP/1.1\r\nHost: localhost\r\n\r\n");
+    let mut out = String::new();
+    let _ = s.read_to_string(&mut out);
+    out
+}
