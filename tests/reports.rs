@@ -348,3 +348,32 @@ fn search_query_and_stats() {
         "{stats}"
     );
 }
+
+#[test]
+fn query_binds_numbers_and_refuses_file_writes() {
+    let (_server, dir, db) = ingested();
+    let n = ok(gazette(
+        &db,
+        &[
+            "query",
+            "SELECT count(*) AS n FROM articles HAVING count(*) > :min",
+            "--param",
+            "min=2",
+            "--format",
+            "csv",
+        ],
+    ));
+    assert_eq!(n, "n\n3\n", "a numeric parameter compares as a number");
+    let copy = dir.path().join("copy.db");
+    let vacuum = gazette(&db, &["query", &format!("VACUUM INTO '{}'", copy.display())]);
+    assert!(!vacuum.status.success());
+    assert!(String::from_utf8_lossy(&vacuum.stderr).contains("read-only"));
+    assert!(!copy.exists(), "VACUUM INTO created a file");
+
+    let wrong = gazette(&db, &["export", "feeds", "--since", "2021-12-03"]);
+    assert!(!wrong.status.success());
+    assert!(String::from_utf8_lossy(&wrong.stderr).contains("has no --since filter"));
+    let missing = gazette(&dir.path().join("typo.db"), &["feeds", "list"]);
+    assert!(!missing.status.success());
+    assert!(!dir.path().join("typo.db").exists(), "a mistyped --db creates nothing");
+}

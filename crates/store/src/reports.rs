@@ -172,6 +172,23 @@ impl Report {
     }
 }
 
+impl Report {
+    /// A filter that this report cannot apply (it would be silently ignored), by its option name.
+    pub fn unused_filter(self, f: &Filters) -> Option<&'static str> {
+        let dated = !matches!(self, Report::Feeds);
+        let typed = !matches!(self, Report::Articles | Report::Feeds);
+        if !dated && f.since.is_some() {
+            Some("--since")
+        } else if !dated && f.until.is_some() {
+            Some("--until")
+        } else if !typed && f.entity_type.is_some() {
+            Some("--type")
+        } else {
+            None
+        }
+    }
+}
+
 impl std::str::FromStr for Report {
     type Err = String;
 

@@ -47,7 +47,12 @@ pub fn run(db: &Path, args: Args) -> Result<()> {
         entity_type: args.entity_type.map(|t| t.to_uppercase()),
         limit: args.limit,
     };
-    let sink: Box<dyn Write> = match &args.out {
+    if let Some(unused) = args.report.unused_filter(&filters) {
+        anyhow::bail!("the {} report has no {unused} filter", args.report.name());
+    }
+    // A file is written beside its destination and renamed at the end, so a failed export leaves no half file.
+    let partial = args.out.as_ref().map(|p| p.with_extension("csv.partial"));
+    let sink: Box<dyn Write> = match &partial {
         Some(path) => Box::new(std::fs::File::create(path).with_context(|| format!("creating {}", path.display()))?),
         None => Box::new(std::io::stdout().lock()),
     };
@@ -56,10 +61,21 @@ pub fn run(db: &Path, args: Args) -> Result<()> {
         record: Vec::new(),
         raw: args.raw,
     };
-    let rows = run_report(&conn, args.report, &filters, &mut sink)
-        .with_context(|| format!("exporting {}", args.report.name()))?;
-    sink.csv.flush().context("writing the CSV")?;
-    if let Some(path) = &args.out {
+    let written = run_report(&conn, args.report, &filters, &mut sink)
+        .with_context(|| format!("exporting {}", args.report.name()))
+        .and_then(|rows| sink.csv.flush().map(|_| rows).context("writing the CSV"));
+    drop(sink);
+    let rows = match written {
+        Ok(rows) => rows,
+        Err(e) => {
+            if let Some(partial) = &partial {
+                let _ = std::fs::remove_file(partial);
+            }
+            return Err(e);
+        }
+    };
+    if let (Some(partial), Some(path)) = (&partial, &args.out) {
+        std::fs::rename(partial, path).with_context(|| format!("moving the export to {}", path.display()))?;
         eprintln!("wrote {rows} rows to {}", path.display());
     }
     Ok(())

@@ -50,6 +50,10 @@ pub fn run(db: &Path, command: Command) -> Result<()> {
         }
         return Ok(());
     }
+    // Only subscribing may create the database; a mistyped --db elsewhere is an error, not a new empty file.
+    if !db.exists() && !matches!(command, Command::Add { .. } | Command::Import { .. }) {
+        anyhow::bail!("no database at {} (add feeds first, or pass --db)", db.display());
+    }
     let mut conn = gazette_store::open(db).with_context(|| format!("opening database {}", db.display()))?;
     match command {
         Command::Add { url, all, no_check } => {

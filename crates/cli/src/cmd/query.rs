@@ -47,6 +47,11 @@ pub fn run(db: &Path, args: Args) -> Result<()> {
     conn.progress_handler(10_000, Some(move || Instant::now() > deadline))?;
 
     let mut stmt = conn.prepare(&args.sql).map_err(|e| explain(e, &args.sql))?;
+    // The connection cannot write the database, but `VACUUM INTO 'file'` would still create a file: refuse any
+    // statement that is not a read before running it.
+    if !stmt.readonly() {
+        bail!("the query would write; `gazette query` is read-only and nothing was changed");
+    }
     for p in &args.params {
         let (name, value) = p
             .split_once('=')
@@ -59,7 +64,7 @@ pub fn run(db: &Path, args: Args) -> Result<()> {
         let index = stmt
             .parameter_index(&key)?
             .with_context(|| format!("--param {name}: the SQL has no parameter {key}"))?;
-        stmt.raw_bind_parameter(index, value)?;
+        stmt.raw_bind_parameter(index, param_value(value))?;
     }
     let columns: Vec<String> = stmt.column_names().map(String::from).collect();
     let mut rows = stmt.raw_query();
@@ -110,6 +115,23 @@ pub fn run(db: &Path, args: Args) -> Result<()> {
         Format::Ndjson => {}
     }
     Ok(())
+}
+
+/// A parameter as SQLite should compare it: a number when the text is exactly a number's spelling (so `:n = 2`
+/// compares with integers), else text (`01234` and `1e3` stay text).
+fn param_value(value: &str) -> rusqlite::types::Value {
+    use rusqlite::types::Value;
+    if let Ok(i) = value.parse::<i64>() {
+        if i.to_string() == value {
+            return Value::Integer(i);
+        }
+    }
+    if let Ok(f) = value.parse::<f64>() {
+        if f.is_finite() && f.to_string() == value {
+            return Value::Real(f);
+        }
+    }
+    Value::Text(value.to_string())
 }
 
 fn explain(e: rusqlite::Error, sql: &str) -> anyhow::Error {
@@ -192,6 +214,23 @@ pub fn print_rows(columns: &[String], rows: &[Vec<Value>], format: Format, out: 
         }
     }
     Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::param_value;
+    use rusqlite::types::Value;
+
+    #[test]
+    fn parameters_are_numbers_only_when_spelt_as_numbers() {
+        assert_eq!(param_value("2"), Value::Integer(2));
+        assert_eq!(param_value("-7"), Value::Integer(-7));
+        assert_eq!(param_value("0.5"), Value::Real(0.5));
+        assert_eq!(param_value("01234"), Value::Text("01234".into()));
+        assert_eq!(param_value("1e3"), Value::Text("1e3".into()));
+        assert_eq!(param_value("Joe Biden"), Value::Text("Joe Biden".into()));
+        assert_eq!(param_value("2021-12-03"), Value::Text("2021-12-03".into()));
+    }
 }
 
 fn truncate(s: &str, max: usize) -> String {

@@ -45,11 +45,12 @@ pub fn run(db: &Path, args: Args) -> Result<()> {
         (Some(first), Some(last)) => println!("published  {first} .. {last}"),
         _ => println!("published  (no articles yet)"),
     }
-    // "The last day": the latest day with mentions, so an archive that stopped growing still shows something.
+    // "The last day": the latest day with mentions up to today (an archive that stopped growing still shows
+    // something; a future-dated article does not move it).
     let mut stmt = conn.prepare(
         "SELECT e.type, e.name, sum(d.mentions) AS mentions, sum(d.articles) AS articles
          FROM entity_days d JOIN entities e ON e.id = d.entity_id
-         WHERE d.day >= (SELECT date(max(day), '-1 day') FROM entity_days)
+         WHERE d.day = (SELECT max(day) FROM entity_days WHERE day <= date('now'))
            AND e.type IN ('PER', 'ORG', 'LOC', 'MISC')
          GROUP BY e.id ORDER BY mentions DESC, e.name LIMIT ?1",
     )?;
