@@ -216,6 +216,16 @@ pub fn print_rows(columns: &[String], rows: &[Vec<Value>], format: Format, out: 
     Ok(())
 }
 
+fn truncate(s: &str, max: usize) -> String {
+    if s.chars().count() <= max {
+        s.to_string()
+    } else {
+        let mut t: String = s.chars().take(max - 1).collect();
+        t.push('…');
+        t
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::param_value;
@@ -230,15 +240,5 @@ mod tests {
         assert_eq!(param_value("1e3"), Value::Text("1e3".into()));
         assert_eq!(param_value("Joe Biden"), Value::Text("Joe Biden".into()));
         assert_eq!(param_value("2021-12-03"), Value::Text("2021-12-03".into()));
-    }
-}
-
-fn truncate(s: &str, max: usize) -> String {
-    if s.chars().count() <= max {
-        s.to_string()
-    } else {
-        let mut t: String = s.chars().take(max - 1).collect();
-        t.push('…');
-        t
     }
 }
