@@ -3,7 +3,7 @@
 use std::path::PathBuf;
 
 use anyhow::Context;
-use gazette_extract::entities::{corpus_size, read_conll, train, TrainConfig};
+use gazette_extract::entities::{corpus_size, learn_clusters, read_conll, text_sentences, train, TrainConfig};
 
 #[derive(clap::Args, Debug)]
 pub struct Args {
@@ -16,6 +16,26 @@ pub struct Args {
     /// Passes over the training data.
     #[arg(long, default_value_t = TrainConfig::default().epochs)]
     pub epochs: usize,
+    /// Unlabelled text for the word clusters: files, or directories searched for `*.txt` (repeatable).
+    #[arg(long)]
+    pub unlabeled: Vec<PathBuf>,
+}
+
+fn text_files(p: &PathBuf, out: &mut Vec<PathBuf>) -> anyhow::Result<()> {
+    if p.is_dir() {
+        let mut entries: Vec<PathBuf> = std::fs::read_dir(p)?
+            .map(|e| e.map(|e| e.path()))
+            .collect::<Result<_, _>>()?;
+        entries.sort();
+        for e in entries {
+            if e.is_dir() || e.extension().is_some_and(|x| x == "txt") {
+                text_files(&e, out)?;
+            }
+        }
+    } else {
+        out.push(p.clone());
+    }
+    Ok(())
 }
 
 pub fn run(args: Args) -> anyhow::Result<()> {
@@ -27,12 +47,30 @@ pub fn run(args: Args) -> anyhow::Result<()> {
     let dev_docs = read(&args.dev)?;
     let (d, s, t) = corpus_size(&train_docs);
     eprintln!("train: {d} documents, {s} sentences, {t} tokens");
+    let mut files = Vec::new();
+    for p in &args.unlabeled {
+        text_files(p, &mut files)?;
+    }
+    let mut unlabeled = Vec::new();
+    for f in &files {
+        let text = std::fs::read_to_string(f).with_context(|| format!("reading {}", f.display()))?;
+        unlabeled.extend(text_sentences(&text));
+    }
+    let words: usize = unlabeled.iter().map(Vec::len).sum();
+    eprintln!(
+        "unlabelled: {} files, {} sentences, {words} tokens",
+        files.len(),
+        unlabeled.len()
+    );
+    let started = std::time::Instant::now();
+    let clusters = learn_clusters(&train_docs, unlabeled);
+    eprintln!("clusters: {:.0}s", started.elapsed().as_secs_f64());
     let cfg = TrainConfig {
         epochs: args.epochs,
         ..TrainConfig::default()
     };
     let started = std::time::Instant::now();
-    let model = train(&train_docs, Some(&dev_docs), &cfg, |epoch, score| {
+    let model = train(&train_docs, Some(&dev_docs), &cfg, &clusters, |epoch, score| {
         if let Some(s) = score {
             let o = &s.overall;
             eprintln!(

@@ -4,6 +4,7 @@
 
 use super::hash::HashMap;
 
+use super::clusters::Clusters;
 use super::gazetteer::{Gazetteer, TrainNames};
 use super::hash::{finish, hash_str, hash_str_lower, mix};
 
@@ -214,6 +215,10 @@ const T_HIST_ANY: u64 = 31;
 const T_GAZ_SHAPE: u64 = 32;
 const T_AGG_L: u64 = 33;
 const T_AGG_R: u64 = 34;
+const T_CL: u64 = 35;
+const T_CL_L: u64 = 36;
+const T_CL_R: u64 = 37;
+const T_CL_SHAPE: u64 = 38;
 
 const PAD: u64 = 0xdead_beef;
 
@@ -224,8 +229,10 @@ pub fn sentence_features(
     names: Option<(&TrainNames, &TrainNames)>,
     ctx: &DocContext,
     sent_index: usize,
+    clusters: &Clusters,
 ) -> SentenceFeatures {
     let doc = &ctx.flags;
+    let cl: Vec<Option<&[u16]>> = sent.iter().map(|w| clusters.get(w)).collect();
     let infos: Vec<TokInfo> = sent.iter().map(|w| info(w)).collect();
     let lower: Vec<u64> = infos.iter().map(|t| t.lower).collect();
     let cap: Vec<bool> = infos.iter().map(|t| t.cap).collect();
@@ -305,6 +312,18 @@ pub fn sentence_features(
                     if si as usize != sent_index || ti as usize != i {
                         ids.push(f1(T_AGG_L, l));
                         ids.push(f1(T_AGG_R, r));
+                    }
+                }
+            }
+        }
+        for (tpl, j) in [(T_CL, ii), (T_CL_L, ii - 1), (T_CL_R, ii + 1)] {
+            if j >= 0 && (j as usize) < n {
+                if let Some(c) = cl[j as usize] {
+                    for (lvl, &id) in c.iter().enumerate() {
+                        ids.push(f2(tpl, lvl as u64, id as u64));
+                        if tpl == T_CL {
+                            ids.push(f3(T_CL_SHAPE, lvl as u64, id as u64, t.shape));
+                        }
                     }
                 }
             }

@@ -7,6 +7,7 @@ use std::sync::OnceLock;
 
 use serde::Serialize;
 
+mod clusters;
 mod conll;
 mod features;
 mod gazetteer;
@@ -23,7 +24,7 @@ mod train;
 pub use conll::{evaluate, prediction_file, read_conll, score, Doc, Prf, Score, Sentence};
 pub use model::LABELS;
 pub use tagger::NerModel;
-pub use train::{corpus_size, train, TrainConfig};
+pub use train::{corpus_size, learn_clusters, text_sentences, train, TrainConfig};
 
 /// Recorded with every mention, so `gazette reprocess` knows what is stale. Bump when the model or rules change.
 pub const TAGGER_VERSION: &str = "0.1.0";

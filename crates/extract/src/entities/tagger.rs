@@ -4,11 +4,12 @@
 use super::hash::HashMap;
 use std::io::{Read, Write};
 
+use super::clusters::Clusters;
 use super::features::{history_features, record_history, sentence_features, DocContext, History};
 use super::gazetteer::{Gazetteer, TrainNames};
 use super::model::{emissions, label_type, viterbi, Table, L};
 
-const MAGIC: &[u8; 8] = b"GZNER01\n";
+const MAGIC: &[u8; 8] = b"GZNER02\n";
 
 /// A trained model.
 #[derive(Debug, Clone)]
@@ -18,6 +19,7 @@ pub struct NerModel {
     pub(crate) trans: [[f32; L]; L],
     pub(crate) start: [f32; L],
     pub(crate) names: TrainNames,
+    pub(crate) clusters: Clusters,
     /// Built-in lists plus training names, for tagging.
     pub(crate) gaz: Gazetteer,
 }
@@ -29,6 +31,7 @@ impl NerModel {
         trans: [[f32; L]; L],
         start: [f32; L],
         names: TrainNames,
+        clusters: Clusters,
     ) -> NerModel {
         let gaz = Gazetteer::builtin().with_train_names(&names);
         NerModel {
@@ -36,6 +39,7 @@ impl NerModel {
             rows,
             trans,
             start,
+            clusters,
             names,
             gaz,
         }
@@ -52,7 +56,7 @@ impl NerModel {
         let mut hist = History::default();
         let mut out = Vec::with_capacity(doc.len());
         for (si, sent) in doc.iter().enumerate() {
-            let f = sentence_features(sent, &self.gaz, None, &ctx, si);
+            let f = sentence_features(sent, &self.gaz, None, &ctx, si, &self.clusters);
             let extra: Vec<Vec<u32>> = (0..f.len())
                 .map(|i| {
                     let mut v = Vec::new();
@@ -120,6 +124,24 @@ impl NerModel {
                 put_varint(&mut raw, *v as u64);
             }
         }
+        let cl = &self.clusters;
+        raw.push(cl.levels.len() as u8);
+        for &l in &cl.levels {
+            raw.extend_from_slice(&(l as u16).to_le_bytes());
+        }
+        let mut words: Vec<(&u32, &Vec<u16>)> = cl.map.iter().collect();
+        words.sort_unstable();
+        raw.extend_from_slice(&(words.len() as u32).to_le_bytes());
+        let mut prev = 0u32;
+        for (k, _) in &words {
+            put_varint(&mut raw, (*k - prev) as u64);
+            prev = **k;
+        }
+        for l in 0..cl.levels.len() {
+            for (_, ids) in &words {
+                put_varint(&mut raw, ids[l] as u64);
+            }
+        }
         let mut enc = flate2::write::DeflateEncoder::new(Vec::new(), flate2::Compression::best());
         enc.write_all(&raw).expect("writing to a Vec");
         enc.finish().expect("writing to a Vec")
@@ -170,7 +192,28 @@ impl NerModel {
             }
             names.insert(h, c);
         }
-        Ok(NerModel::new(table, rows, trans, start, names))
+        let nl = r.take(1)?[0] as usize;
+        let mut levels = Vec::with_capacity(nl);
+        for _ in 0..nl {
+            let b = r.take(2)?;
+            levels.push(u16::from_le_bytes([b[0], b[1]]) as usize);
+        }
+        let nw = r.u32()? as usize;
+        let mut keys = Vec::with_capacity(nw);
+        let mut key = 0u32;
+        for _ in 0..nw {
+            key = key.wrapping_add(r.varint()? as u32);
+            keys.push(key);
+        }
+        let mut ids = vec![Vec::with_capacity(nl); nw];
+        for _ in 0..nl {
+            for v in ids.iter_mut() {
+                v.push(r.varint()? as u16);
+            }
+        }
+        let map = keys.into_iter().zip(ids).collect();
+        let clusters = Clusters { levels, map };
+        Ok(NerModel::new(table, rows, trans, start, names, clusters))
     }
 }
 

@@ -1,6 +1,7 @@
 //! Training: a structured averaged perceptron over whole documents in order (so the prediction-history features see
 //! the model's own earlier predictions, as at tagging time), with training names held out of their own document.
 
+use super::clusters::{learn, Clusters};
 use super::conll::{chunks, evaluate, Doc, Score};
 use super::features::{history_features, record_history, sentence_features, DocContext, History, SentenceFeatures};
 use super::gazetteer::{phrase_hash, Gazetteer, TrainNames};
@@ -85,6 +86,7 @@ pub fn train(
     train: &[Doc],
     dev: Option<&[Doc]>,
     cfg: &TrainConfig,
+    clusters: &Clusters,
     mut progress: impl FnMut(usize, Option<&Score>),
 ) -> NerModel {
     let per_doc: Vec<TrainNames> = train.iter().map(doc_names).collect();
@@ -109,7 +111,7 @@ pub fn train(
             .zip(&doc.sentences)
             .enumerate()
             .map(|(si, (r, s))| {
-                let mut f = sentence_features(r, &gaz, Some((&names, own)), &ctx, si);
+                let mut f = sentence_features(r, &gaz, Some((&names, own)), &ctx, si, clusters);
                 for id in &mut f.ids {
                     *id = table.get_or_insert(*id);
                 }
@@ -161,13 +163,13 @@ pub fn train(
         }
         let score = dev.map(|dev| {
             let (rows, trans, start) = m.averaged();
-            let model = NerModel::new(table.clone(), rows, trans, start, names.clone());
+            let model = NerModel::new(table.clone(), rows, trans, start, names.clone(), clusters.clone());
             evaluate(&model, dev).0
         });
         progress(epoch, score.as_ref());
     }
     let (rows, trans, start) = m.averaged();
-    NerModel::new(table, rows, trans, start, names)
+    NerModel::new(table, rows, trans, start, names, clusters.clone())
 }
 
 fn update(m: &mut Averaged, f: &SentenceFeatures, extra: &[Vec<u32>], gold: &[usize], pred: &[usize]) {
@@ -201,4 +203,24 @@ pub fn corpus_size(docs: &[Doc]) -> (usize, usize, usize) {
     let s: usize = docs.iter().map(|d| d.sentences.len()).sum();
     let t: usize = docs.iter().flat_map(|d| &d.sentences).map(|s| s.tokens.len()).sum();
     (docs.len(), s, t)
+}
+
+/// Word clusters from the training tokens plus unlabelled sentences (tokenised raw text).
+pub fn learn_clusters(train: &[Doc], unlabelled: Vec<Vec<String>>) -> Clusters {
+    let mut sents = unlabelled;
+    for d in train {
+        for s in &d.sentences {
+            sents.push(s.tokens.clone());
+        }
+    }
+    learn(&sents, &[64, 256, 1024], 3, 8)
+}
+
+/// Tokenised sentences of raw text (for clustering).
+pub fn text_sentences(text: &str) -> Vec<Vec<String>> {
+    let toks = super::tokenize::tokenize(text);
+    super::tokenize::sentences(text, &toks)
+        .into_iter()
+        .map(|r| toks[r].iter().map(|t| t.text.clone()).collect())
+        .collect()
 }
