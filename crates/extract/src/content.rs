@@ -316,6 +316,15 @@ pub fn explain(dom: &mut Dom, trust_classes: bool) -> String {
     for &i in order.iter().take(8) {
         out.push_str(&format!("  {}\n", describe(i)));
     }
+    out.push_str("largest dropped or bad subtrees:\n");
+    let mut bad: Vec<usize> = (0..items.len())
+        .filter(|&i| items[i].tag().is_some_and(Tag::is_block))
+        .filter(|&i| items[i].has(GONE) && items[i].has(flag::DROP | flag::WEAK))
+        .collect();
+    bad.sort_by(|&a, &b| items[b].bad.total_cmp(&items[a].bad));
+    for &i in bad.iter().take(8) {
+        out.push_str(&format!("  {}\n", describe(i)));
+    }
     out.push_str("regions:\n");
     for &(s, _) in &sel.regions {
         out.push_str(&format!("  {}\n", describe(s)));

@@ -148,6 +148,7 @@ fn classify(name: &str) -> Option<Tag> {
 }
 
 /// Class/id words that mark boilerplate whatever else the element says.
+#[cfg(test)]
 const STRONG: &[&str] = &[
     "comment",
     "comments",
@@ -224,6 +225,7 @@ const STRONG: &[&str] = &[
 
 /// Class/id words that mark boilerplate unless the same element also says "content" (WordPress puts `tag-*` and
 /// `category-*` on the post itself).
+#[cfg(test)]
 const WEAK: &[&str] = &[
     "tag",
     "tags",
@@ -276,6 +278,7 @@ const WEAK: &[&str] = &[
 ];
 
 /// Class/id words that mark content.
+#[cfg(test)]
 const POSITIVE: &[&str] = &[
     "article",
     "articlebody",
@@ -295,60 +298,83 @@ const POSITIVE: &[&str] = &[
     "column",
 ];
 
-/// Words of a class or id attribute: split on non-alphanumerics and lower/upper camel-case boundaries.
-fn words(attr: &str, mut f: impl FnMut(&str) -> bool) -> bool {
-    let mut buf = String::new();
-    let mut found = false;
-    for token in attr.split(|c: char| !c.is_ascii_alphanumeric()) {
-        if token.is_empty() {
+/// Flags that one lower-cased class/id word implies (the word lists above, merged into one `match`).
+fn word_flags(w: &[u8]) -> u8 {
+    match w {
+        b"comment" | b"comments" | b"commentlist" | b"disqus" | b"respond" | b"replies" | b"share" | b"sharing"
+        | b"sharebar" | b"shares" | b"social" | b"socials" | b"related" | b"relatedposts" | b"newsletter"
+        | b"newsletters" | b"subscribe" | b"subscription" | b"signup" | b"cookie" | b"cookies" | b"consent"
+        | b"gdpr" | b"promo" | b"promotion" | b"advert" | b"advertisement" | b"advertising" | b"ad" | b"ads"
+        | b"adsense" | b"sponsor" | b"sponsored" | b"outbrain" | b"taboola" | b"breadcrumb" | b"breadcrumbs"
+        | b"pagination" | b"pager" | b"popular" | b"mostpopular" | b"trending" | b"recommended"
+        | b"recommendations" | b"login" | b"modal" | b"popup" | b"skip" | b"toolbar" | b"nav" | b"navbar"
+        | b"navigation" | b"menu" | b"sidebar" | b"footer" | b"masthead" | b"rail" | b"readmore" | b"morestories"
+        | b"shoutbox" | b"crumbs" | b"pullquote" | b"screenreader" | b"visuallyhidden" | b"outstream" | b"dfp"
+        | b"copyright" => flag::DROP | flag::SOFT,
+        b"byline" | b"dateline" | b"timestamp" => flag::DROP | flag::SOFT | flag::BYLINE,
+        b"caption" => flag::DROP | flag::SOFT | flag::CAPTION,
+        b"tag" | b"tags" | b"tagcloud" | b"taglist" | b"category" | b"categories" | b"meta" | b"postmeta" | b"bio"
+        | b"more" | b"also" | b"next" | b"prev" | b"previous" | b"print" | b"email" | b"hidden" | b"hide"
+        | b"invisible" | b"offscreen" | b"toc" | b"teaser" | b"teasers" | b"tools" | b"utility" | b"utilities"
+        | b"banner" | b"jump" | b"follow" | b"rss" | b"alert" | b"ticker" | b"sr" | b"partner" | b"partners"
+        | b"gpt" | b"facebook" | b"twitter" | b"linkedin" | b"pinterest" | b"whatsapp" | b"widget" | b"widgets" => {
+            flag::WEAK
+        }
+        b"date" | b"author" | b"authors" => flag::WEAK | flag::BYLINE,
+        b"credit" | b"credits" => flag::WEAK | flag::CAPTION,
+        b"article" | b"articlebody" | b"content" | b"body" | b"entry" | b"main" | b"post" | b"story" | b"text"
+        | b"hentry" | b"prose" | b"blog" | b"storybody" | b"postbody" | b"entrycontent" | b"column" => flag::POSITIVE,
+        _ => 0,
+    }
+}
+
+/// Flags from the words of a class or id attribute: tokens split on non-alphanumerics, each token's camelCase
+/// parts and the whole token, lower-cased (no allocation: words longer than any keyword are skipped).
+fn words_flags(attr: &str) -> u8 {
+    const MAX: usize = 24;
+    let mut flags = 0;
+    for token in attr.as_bytes().split(|c| !c.is_ascii_alphanumeric()) {
+        if token.is_empty() || token.len() > 3 * MAX {
             continue;
         }
-        // camelCase parts and the whole lower-cased token
-        buf.clear();
-        let mut prev_lower = false;
-        for c in token.chars() {
+        let mut part = [0u8; MAX];
+        let (mut n, mut prev_lower, mut camel) = (0usize, false, false);
+        for &c in token {
             if c.is_ascii_uppercase() && prev_lower {
-                found |= !buf.is_empty() && f(&buf);
-                buf.clear();
+                if n <= MAX {
+                    flags |= word_flags(&part[..n]);
+                }
+                n = 0;
+                camel = true;
             }
             prev_lower = c.is_ascii_lowercase() || c.is_ascii_digit();
-            buf.push(c.to_ascii_lowercase());
+            if n < MAX {
+                part[n] = c.to_ascii_lowercase();
+            }
+            n += 1;
         }
-        found |= f(&buf);
-        if token.bytes().any(|b| b.is_ascii_uppercase()) {
-            found |= f(&token.to_ascii_lowercase());
+        if n <= MAX {
+            flags |= word_flags(&part[..n]);
         }
-        if found {
-            return true;
+        if camel && token.len() <= MAX {
+            let mut whole = [0u8; MAX];
+            for (d, s) in whole.iter_mut().zip(token) {
+                *d = s.to_ascii_lowercase();
+            }
+            flags |= word_flags(&whole[..token.len()]);
         }
     }
-    found
+    flags
 }
 
 fn class_flags(el: &scraper::node::Element) -> u8 {
     let mut flags = 0;
-    for attr in [el.attr("class"), el.attr("id")].into_iter().flatten() {
-        if attr.len() > 200 {
-            continue;
-        }
-        if words(attr, |w| STRONG.contains(&w)) {
-            flags |= flag::DROP | flag::SOFT;
-        }
-        if words(attr, |w| WEAK.contains(&w)) {
-            flags |= flag::WEAK;
-        }
-        if words(attr, |w| {
-            w == "caption" || w == "credit" || w == "credits" || w == "wp-caption-text"
-        }) {
-            flags |= flag::CAPTION;
-        }
-        if words(attr, |w| {
-            matches!(w, "byline" | "author" | "authors" | "dateline" | "timestamp" | "date")
-        }) {
-            flags |= flag::BYLINE;
-        }
-        if words(attr, |w| POSITIVE.contains(&w)) {
-            flags |= flag::POSITIVE;
+    // An id of four or more words is a slug made from a heading ("sharing-with-a-single-developer"), not a name.
+    let slug = |id: &str| id.split(['-', '_']).filter(|w| !w.is_empty()).count() >= 4;
+    let id = el.attr("id").filter(|id| !slug(id));
+    for attr in [el.attr("class"), id].into_iter().flatten() {
+        if attr.len() <= 200 {
+            flags |= words_flags(attr);
         }
     }
     if flags & flag::POSITIVE != 0 {
@@ -362,7 +388,8 @@ fn hidden(el: &scraper::node::Element) -> bool {
         return true;
     }
     match el.attr("style") {
-        Some(s) if s.len() < 500 => {
+        // Cheap pre-check: most styles say neither "none" nor "hidden".
+        Some(s) if s.len() < 500 && (s.contains("none") || s.contains("hidden")) => {
             let s: String = s
                 .chars()
                 .filter(|c| !c.is_whitespace())
@@ -602,5 +629,26 @@ pub fn push_collapsed(out: &mut String, text: &str) {
 fn push_space(out: &mut String) {
     if !out.is_empty() && !out.ends_with(' ') {
         out.push(' ');
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn word_match_agrees_with_the_lists() {
+        for w in STRONG {
+            assert_ne!(word_flags(w.as_bytes()) & flag::DROP, 0, "{w}");
+        }
+        for w in WEAK {
+            assert_ne!(word_flags(w.as_bytes()) & flag::WEAK, 0, "{w}");
+        }
+        for w in POSITIVE {
+            assert_ne!(word_flags(w.as_bytes()) & flag::POSITIVE, 0, "{w}");
+        }
+        assert_eq!(words_flags("post hentry category-news"), flag::POSITIVE | flag::WEAK);
+        assert_eq!(words_flags("shareBar") & flag::DROP, flag::DROP);
+        assert_eq!(words_flags("commentary"), 0);
     }
 }

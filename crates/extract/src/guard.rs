@@ -9,57 +9,48 @@
 pub const MAX_DEPTH: usize = 5_000;
 
 /// Elements that never nest: void elements and those whose end tags the parser supplies on its own.
-const NOT_COUNTED: &[&[u8]] = &[
-    b"area",
-    b"base",
-    b"br",
-    b"col",
-    b"embed",
-    b"hr",
-    b"img",
-    b"input",
-    b"link",
-    b"meta",
-    b"source",
-    b"track",
-    b"wbr",
-    b"param",
-    b"keygen",
-    b"p",
-    b"li",
-    b"dt",
-    b"dd",
-    b"option",
-    b"optgroup",
-    b"tr",
-    b"td",
-    b"th",
-    b"tbody",
-    b"thead",
-    b"tfoot",
-    b"colgroup",
-    b"caption",
-    b"rb",
-    b"rt",
-    b"rp",
-    b"html",
-    b"head",
-    b"body",
-    b"frame",
-    b"image",
-];
-
-/// Raw-text elements whose content is not markup.
-const RAW: &[&[u8]] = &[
-    b"script",
-    b"style",
-    b"textarea",
-    b"title",
-    b"xmp",
-    b"plaintext",
-    b"noembed",
-    b"iframe",
-];
+fn not_counted(tag: &[u8]) -> bool {
+    matches!(
+        tag,
+        b"area"
+            | b"base"
+            | b"br"
+            | b"col"
+            | b"embed"
+            | b"hr"
+            | b"img"
+            | b"input"
+            | b"link"
+            | b"meta"
+            | b"source"
+            | b"track"
+            | b"wbr"
+            | b"param"
+            | b"keygen"
+            | b"p"
+            | b"li"
+            | b"dt"
+            | b"dd"
+            | b"option"
+            | b"optgroup"
+            | b"tr"
+            | b"td"
+            | b"th"
+            | b"tbody"
+            | b"thead"
+            | b"tfoot"
+            | b"colgroup"
+            | b"caption"
+            | b"rb"
+            | b"rt"
+            | b"rp"
+            | b"html"
+            | b"head"
+            | b"body"
+            | b"frame"
+            | b"image"
+    )
+}
 
 /// Returns the estimated nesting depth if it exceeds `limit` (scanning stops there), else `None`.
 pub fn too_deep(html: &str, limit: usize) -> Option<usize> {
@@ -89,14 +80,17 @@ pub fn too_deep(html: &str, limit: usize) -> Option<usize> {
             continue;
         }
         let tag = &name[..n.min(name.len())];
-        let counted = n <= name.len() && !NOT_COUNTED.contains(&tag);
+        let counted = n <= name.len() && !not_counted(tag);
         if closing {
             if counted {
                 depth = depth.saturating_sub(1);
             }
             continue;
         }
-        if RAW.contains(&tag) {
+        if matches!(
+            tag,
+            b"script" | b"style" | b"textarea" | b"title" | b"xmp" | b"plaintext" | b"noembed" | b"iframe"
+        ) {
             let mut end = Vec::with_capacity(n + 2);
             end.extend_from_slice(b"</");
             end.extend_from_slice(tag);

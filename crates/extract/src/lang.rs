@@ -87,7 +87,7 @@ pub fn iso639_1(lang: Lang) -> &'static str {
 /// Chooses the language from the declared one and the body text.
 pub fn decide(declared: Option<(String, Source)>, text: &str) -> Option<(String, Source)> {
     // A bounded sample keeps detection cheap on long pages.
-    let mut end = text.len().min(3000);
+    let mut end = text.len().min(1500);
     while !text.is_char_boundary(end) {
         end -= 1;
     }
