@@ -92,7 +92,9 @@ fn resolve_drops(items: &mut [Item], total_good: f32, trust_classes: bool) {
     for i in 0..items.len() {
         items[i].flags &= !GONE;
         let it = &items[i];
-        let soft_kept = it.has(flag::SOFT) && (!trust_classes || it.good > 0.5 * total_good);
+        // Kept: class words that would remove most of the page's prose, and mostly prose at that.
+        let mostly_prose = it.good > 3.0 * it.bad;
+        let soft_kept = it.has(flag::SOFT) && (!trust_classes || (it.good > 0.5 * total_good && mostly_prose));
         let small = it.good < WEAK_MAX_GOOD;
         let mut gone = (it.has(flag::DROP) && !soft_kept) || (trust_classes && it.has(flag::WEAK) && small);
         if let Some(p) = items.get(it.parent as usize) {
@@ -229,6 +231,15 @@ pub fn emit(dom: &Dom, sel: &Selection, title: Option<&str>) -> Vec<Block> {
                     i += 1;
                 }
                 Kind::Element { tag, .. } => {
+                    if matches!(tag, Tag::Heading(_))
+                        && !e.blocks.is_empty()
+                        && !dom.items[i].has(GONE)
+                        && comments_heading(&dom.subtree_text(i))
+                    {
+                        // The rest is the comment thread.
+                        e.flush(kind);
+                        return e.blocks;
+                    }
                     if i != start && skip(dom, i, title_key.as_deref()) {
                         if tag.is_block() {
                             e.flush(kind);
@@ -266,6 +277,41 @@ pub fn emit(dom: &Dom, sel: &Selection, title: Option<&str>) -> Vec<Block> {
         e.flush(kind);
     }
     e.blocks
+}
+
+/// Whether a heading announces the reader comments ("Comments", "12 Responses", "Leave a Reply"): what follows it
+/// is not the article.
+fn comments_heading(text: &str) -> bool {
+    let t: String = text
+        .chars()
+        .filter(|c| !c.is_ascii_digit() && *c != '(' && *c != ')')
+        .collect();
+    let t = t.trim().trim_end_matches(':').trim().to_lowercase();
+    let first = t.split_whitespace().next().unwrap_or("");
+    t.len() < 40
+        && (matches!(
+            t.as_str(),
+            "comments"
+                | "comment"
+                | "responses"
+                | "replies"
+                | "leave a reply"
+                | "leave a comment"
+                | "post a comment"
+                | "reader comments"
+                | "discussion"
+                | "join the discussion"
+                | "commentaires"
+                | "comentarios"
+                | "kommentare"
+                | "commenti"
+                | "reacties"
+                | "trackbacks"
+                | "pingbacks"
+        ) || (t.split_whitespace().count() <= 3 && matches!(first, "comments" | "responses"))
+            || t.ends_with(" comments")
+            || t.ends_with(" responses")
+            || t.starts_with("thoughts on "))
 }
 
 fn skip(dom: &Dom, i: usize, title: Option<&str>) -> bool {

@@ -501,7 +501,13 @@ impl<'a> Dom<'a> {
                         let idx = items.len() as u32;
                         let mut flags = tag_flags(name, el) | (inherited & flag::IN_LINK);
                         if name != "body" && name != "html" && name != "main" && name != "article" {
-                            flags |= class_flags(el);
+                            let class = class_flags(el);
+                            // A drop by tag, role or visibility is never overruled; one by class words alone may be.
+                            flags |= if flags & flag::DROP != 0 {
+                                class & !flag::SOFT
+                            } else {
+                                class
+                            };
                         }
                         if tag == Tag::Caption {
                             flags |= flag::CAPTION;
