@@ -157,3 +157,64 @@ fn http_get(port: u16, path: &str) -> String {
     s.read_to_string(&mut out).unwrap();
     out
 }
+
+#[test]
+fn stuck_work_is_dropped_after_the_grace_period_and_a_second_signal_exits_at_once() {
+    let mut corpus = Corpus::new(2, 3);
+    corpus.page_delay = Duration::from_secs(30);
+    let server = corpus.serve();
+    let dir = tempfile::tempdir().unwrap();
+    let db = dir.path().join("g.db");
+    subscribe(&db, &corpus, &server);
+    let page_requests =
+        |server: &gazette_testkit::TestServer| server.requests().iter().filter(|r| r.path().starts_with("/a/")).count();
+
+    // One signal: the pages never come, so the daemon gives up after the 2 s grace period and still exits 0.
+    let log = dir.path().join("grace.log");
+    let mut daemon = spawn_daemon(&db, &[("GAZETTE_SHUTDOWN_TIMEOUT", "2s")], &log);
+    let t0 = std::time::Instant::now();
+    while page_requests(&server) == 0 && t0.elapsed() < Duration::from_secs(20) {
+        std::thread::sleep(Duration::from_millis(20));
+    }
+    assert!(page_requests(&server) > 0, "no page was requested");
+    signal(&daemon, "TERM");
+    let t1 = std::time::Instant::now();
+    let status = wait_exit(&mut daemon, Duration::from_secs(10)).expect("daemon did not stop");
+    let text = std::fs::read_to_string(&log).unwrap();
+    assert!(status.success(), "{status:?}; log:\n{text}");
+    assert!(
+        t1.elapsed() >= Duration::from_millis(1500),
+        "stopped before the grace period"
+    );
+    assert!(t1.elapsed() < Duration::from_secs(6), "took {:?}", t1.elapsed());
+    assert!(text.contains("dropped"), "{text}");
+    assert_consistent(&db);
+    // The feeds were not finished, so they are still due for the next start.
+    let conn = rusqlite::Connection::open(&db).unwrap();
+    assert_eq!(articles(&conn), 0);
+    let now = chrono::Utc::now().to_rfc3339_opts(chrono::SecondsFormat::Secs, true);
+    let due: i64 = conn
+        .query_row(
+            "SELECT count(*) FROM feeds WHERE next_check_at IS NULL OR next_check_at <= ?1",
+            [&now],
+            |r| r.get(0),
+        )
+        .unwrap();
+    assert_eq!(due, 2);
+    drop(conn);
+
+    // Two signals: out at once, with status 130.
+    let log = dir.path().join("twice.log");
+    let before = page_requests(&server);
+    let mut daemon = spawn_daemon(&db, &[], &log);
+    let t0 = std::time::Instant::now();
+    while page_requests(&server) == before && t0.elapsed() < Duration::from_secs(20) {
+        std::thread::sleep(Duration::from_millis(20));
+    }
+    signal(&daemon, "TERM");
+    std::thread::sleep(Duration::from_millis(300));
+    signal(&daemon, "INT");
+    let status = wait_exit(&mut daemon, Duration::from_secs(3)).expect("a second signal did not end the daemon");
+    assert_eq!(status.code(), Some(130));
+    assert_consistent(&db);
+}

@@ -32,6 +32,19 @@ fn peak_rss_kib(pid: u32) -> Option<u64> {
         .ok()
 }
 
+/// User + system CPU seconds of a process so far (from /proc/PID/stat; `self` for this one).
+fn cpu_seconds(pid: &str) -> f64 {
+    let Ok(stat) = std::fs::read_to_string(format!("/proc/{pid}/stat")) else {
+        return 0.0;
+    };
+    // Fields after the parenthesised command name; utime and stime are the 14th and 15th fields overall.
+    let after = stat.rsplit_once(')').map(|(_, r)| r).unwrap_or("");
+    let fields: Vec<&str> = after.split_whitespace().collect();
+    let ticks: f64 = fields.get(11).and_then(|v| v.parse::<f64>().ok()).unwrap_or(0.0)
+        + fields.get(12).and_then(|v| v.parse::<f64>().ok()).unwrap_or(0.0);
+    ticks / 100.0
+}
+
 fn main() {
     // `cargo test --benches` runs this with no `--bench`; do nothing then.
     if !std::env::args().any(|a| a == "--bench") {
@@ -59,6 +72,7 @@ fn main() {
         ("GAZETTE_PAGE_CONCURRENCY", "32"),
         ("GAZETTE_PER_HOST_CONCURRENCY", "48"),
     ];
+    let server_cpu_before = cpu_seconds("self");
     let started = Instant::now();
     let mut daemon = spawn_daemon(&db, &env, &log);
     let pid = daemon.id();
@@ -86,6 +100,8 @@ fn main() {
     let elapsed = started.elapsed();
     peak = peak.max(peak_rss_kib(pid).unwrap_or(0));
     let metrics = http_get(port, "/metrics");
+    let daemon_cpu = cpu_seconds(&pid.to_string());
+    let server_cpu = cpu_seconds("self") - server_cpu_before;
     signal(&daemon, "TERM");
     let status = wait_exit(&mut daemon, Duration::from_secs(60));
     if !done {
@@ -104,6 +120,26 @@ fn main() {
     println!(
         "throughput:       {:.0} articles/s",
         stored as f64 / elapsed.as_secs_f64()
+    );
+    let per_article = daemon_cpu / stored.max(1) as f64;
+    println!(
+        "CPU:              daemon {daemon_cpu:.1} s ({:.2} ms/article), test server {server_cpu:.1} s",
+        1000.0 * per_article
+    );
+    println!(
+        "on 2 idle cores:  ~{:.0} articles/s (daemon CPU alone), ~{:.0} with the local server's share",
+        2.0 / per_article,
+        2.0 * stored as f64 / (daemon_cpu + server_cpu).max(0.001)
+    );
+    let per_article = daemon_cpu / stored.max(1) as f64;
+    println!(
+        "CPU:              daemon {daemon_cpu:.1} s ({:.2} ms/article), local server {server_cpu:.1} s",
+        1000.0 * per_article
+    );
+    println!(
+        "on 2 idle cores:  ~{:.0} articles/s from the daemon's CPU alone, ~{:.0} sharing them with the server",
+        2.0 / per_article.max(1e-6),
+        2.0 * stored as f64 / (daemon_cpu + server_cpu).max(0.001)
     );
     println!("peak RSS:         {:.1} MiB", peak as f64 / 1024.0);
     println!("database:         {:.1} MiB", size as f64 / (1 << 20) as f64);

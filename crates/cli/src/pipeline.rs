@@ -298,7 +298,7 @@ impl Pipeline {
         }
     }
 
-    /// Stops taking feeds and dispatching items; what is already past the page stage is finished.
+    /// Stops taking feeds and starting page downloads; downloads under way and pages already downloaded are finished.
     pub fn drain(&self) {
         self.shared.draining.store(true, Ordering::SeqCst);
     }
@@ -624,6 +624,10 @@ impl Pipeline {
             let job = { pages.lock().await.recv().await };
             let Some(job) = job else { break };
             sh.metrics.dequeued(Queue::Pages);
+            if sh.draining.load(Ordering::SeqCst) {
+                // Not downloaded yet: dropped, and its feed stays due.
+                continue;
+            }
             let fetched_at = gazette_store::now_rfc3339();
             let page = match &job.item.url {
                 Some(url) => match sh.fetcher.fetch_page(url, job.obey_robots).await {
