@@ -3,7 +3,9 @@
 use std::path::PathBuf;
 
 use anyhow::Context;
-use gazette_extract::entities::{corpus_size, learn_clusters, read_conll, text_sentences, train, TrainConfig};
+use gazette_extract::entities::{
+    corpus_size, learn_clusters, read_conll, text_sentences, train, NerModel, TrainConfig,
+};
 
 #[derive(clap::Args, Debug)]
 pub struct Args {
@@ -19,6 +21,9 @@ pub struct Args {
     /// Unlabelled text for the word clusters: files, or directories searched for `*.txt` (repeatable).
     #[arg(long)]
     pub unlabeled: Vec<PathBuf>,
+    /// Reuse the word clusters of this model file instead of learning them (faster experiments).
+    #[arg(long)]
+    pub clusters_from: Option<PathBuf>,
 }
 
 fn text_files(p: &PathBuf, out: &mut Vec<PathBuf>) -> anyhow::Result<()> {
@@ -63,7 +68,16 @@ pub fn run(args: Args) -> anyhow::Result<()> {
         unlabeled.len()
     );
     let started = std::time::Instant::now();
-    let clusters = learn_clusters(&train_docs, unlabeled);
+    let clusters = match &args.clusters_from {
+        Some(p) => {
+            let bytes = std::fs::read(p).with_context(|| format!("reading {}", p.display()))?;
+            NerModel::from_bytes(&bytes)
+                .map_err(anyhow::Error::msg)?
+                .clusters()
+                .clone()
+        }
+        None => learn_clusters(&train_docs, unlabeled),
+    };
     eprintln!("clusters: {:.0}s", started.elapsed().as_secs_f64());
     let cfg = TrainConfig {
         epochs: args.epochs,

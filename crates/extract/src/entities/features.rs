@@ -161,6 +161,8 @@ pub struct DocContext {
     pub flags: HashMap<u64, u8>,
     /// lower-cased word -> (sentence, token, left word, right word) of its capitalised occurrences.
     occurrences: HashMap<u64, Vec<(u32, u32, u64, u64)>>,
+    /// The document's first word (in newswire, the section: `SOCCER`, `CRICKET`...).
+    topic: u64,
 }
 
 impl DocContext {
@@ -179,9 +181,15 @@ impl DocContext {
                 }
             }
         }
+        let topic = doc
+            .first()
+            .and_then(|s| s.first())
+            .map(|w| hash_str_lower(w))
+            .unwrap_or(PAD);
         DocContext {
             flags: doc_flags(doc),
             occurrences,
+            topic,
         }
     }
 }
@@ -219,6 +227,11 @@ const T_CL: u64 = 35;
 const T_CL_L: u64 = 36;
 const T_CL_R: u64 = 37;
 const T_CL_SHAPE: u64 = 38;
+const T_TOPIC_SHAPE: u64 = 39;
+const T_TOPIC_GAZ: u64 = 40;
+const T_NUMERIC_GAZ: u64 = 41;
+const T_NUMERIC_SHAPE: u64 = 42;
+const T_SKIP: u64 = 43;
 
 const PAD: u64 = 0xdead_beef;
 
@@ -238,6 +251,12 @@ pub fn sentence_features(
     let cap: Vec<bool> = infos.iter().map(|t| t.cap).collect();
     let gz = gaz.match_sentence(&lower, &cap, names);
     let caps = is_caps_sentence(sent);
+    // Results tables and scores: many numbers in the sentence.
+    let numbers = sent
+        .iter()
+        .filter(|w| w.starts_with(|c: char| c.is_ascii_digit()))
+        .count();
+    let numeric = (numbers * 4 >= sent.len().max(1) && numbers >= 2) as u64;
     let n = sent.len();
     let mut ids = Vec::with_capacity(n * 48);
     let mut offs = Vec::with_capacity(n + 1);
@@ -279,10 +298,15 @@ pub fn sentence_features(
         ids.push(f2(T_BI_L, lw(ii - 1), t.lower));
         ids.push(f2(T_BI_R, t.lower, lw(ii + 1)));
         ids.push(f2(T_L1_SHAPE, lw(ii - 1), t.shape));
+        ids.push(f2(T_SKIP, lw(ii - 1), lw(ii + 1)));
         ids.push(f2(T_SHAPE_R1, t.shape, lw(ii + 1)));
         if caps {
             ids.push(f1(T_CAPS_LOWER, t.lower));
             ids.push(f1(T_CAPS_SHAPE, t.shape));
+        }
+        if t.cap {
+            ids.push(f2(T_TOPIC_SHAPE, ctx.topic, t.shape));
+            ids.push(f2(T_NUMERIC_SHAPE, numeric, t.shape));
         }
         let mut bits = gz[i];
         let mut any = false;
@@ -291,6 +315,8 @@ pub fn sentence_features(
             bits &= bits - 1;
             ids.push(f1(T_GAZ, b));
             ids.push(f2(T_GAZ_SHAPE, b, t.shape));
+            ids.push(f2(T_TOPIC_GAZ, ctx.topic, b));
+            ids.push(f2(T_NUMERIC_GAZ, numeric, b));
             any = true;
         }
         if !any {

@@ -7,7 +7,7 @@ use std::sync::OnceLock;
 
 use serde::Serialize;
 
-mod clusters;
+pub mod clusters;
 mod conll;
 mod features;
 mod gazetteer;
@@ -21,6 +21,7 @@ mod tagger;
 pub mod tokenize;
 mod train;
 
+pub use clusters::Clusters;
 pub use conll::{evaluate, prediction_file, read_conll, score, Doc, Prf, Score, Sentence};
 pub use model::LABELS;
 pub use tagger::NerModel;

@@ -45,6 +45,11 @@ impl NerModel {
         }
     }
 
+    /// The word clusters (to reuse them when retraining).
+    pub fn clusters(&self) -> &Clusters {
+        &self.clusters
+    }
+
     pub fn features(&self) -> usize {
         self.table.len()
     }
