@@ -325,7 +325,8 @@ fn skip(dom: &Dom, i: usize, title: Option<&str>) -> bool {
             let h = normalize(&dom.subtree_text(i));
             !h.is_empty() && (h == t || (h.len() > 20 && t.contains(&h)) || (t.len() > 20 && h.contains(t)))
         }),
-        Tag::Inline | Tag::Link | Tag::Br | Tag::Img => false,
+        // Cells go with their row: a cell that is just a link is the row's label.
+        Tag::Inline | Tag::Link | Tag::Br | Tag::Img | Tag::Cell => false,
         // Nested containers that carry more boilerplate than prose.
         _ => it.text > 0 && it.bad > it.good.max(0.0) * 1.0 && it.bad >= 1.0,
     }
