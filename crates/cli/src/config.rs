@@ -158,49 +158,49 @@ const KEYS: &[Key] = &[
 #[derive(clap::Args, Debug, Default, Clone)]
 pub struct Flags {
     /// Feeds fetched at once.
-    #[arg(long)]
+    #[arg(long, value_name = "N")]
     pub feed_concurrency: Option<String>,
     /// Article pages fetched at once (per-host limits still apply).
-    #[arg(long)]
+    #[arg(long, value_name = "N")]
     pub page_concurrency: Option<String>,
     /// Requests in flight per host.
-    #[arg(long)]
+    #[arg(long, value_name = "N")]
     pub per_host_concurrency: Option<String>,
     /// Minimum gap between requests to one host (e.g. 250ms, 1s).
-    #[arg(long)]
+    #[arg(long, value_name = "DURATION")]
     pub per_host_gap: Option<String>,
     /// Extraction and tagging threads (0: one per core).
-    #[arg(long)]
+    #[arg(long, value_name = "N")]
     pub extract_threads: Option<String>,
     /// Shortest time between two checks of a feed (e.g. 5m).
-    #[arg(long)]
+    #[arg(long, value_name = "DURATION")]
     pub min_interval: Option<String>,
     /// Longest time between two checks of a feed (e.g. 24h).
-    #[arg(long)]
+    #[arg(long, value_name = "DURATION")]
     pub max_interval: Option<String>,
     /// Longest wait after failed fetches.
-    #[arg(long)]
+    #[arg(long, value_name = "DURATION")]
     pub error_backoff_cap: Option<String>,
     /// Disable a feed failing this many days in a row (0: never).
-    #[arg(long)]
+    #[arg(long, value_name = "DAYS")]
     pub disable_after_days: Option<String>,
     /// Feed body cap (e.g. 20MiB).
-    #[arg(long)]
+    #[arg(long, value_name = "SIZE")]
     pub max_feed_bytes: Option<String>,
     /// Page body cap (e.g. 10MiB).
-    #[arg(long)]
+    #[arg(long, value_name = "SIZE")]
     pub max_page_bytes: Option<String>,
     /// Whole-request timeout.
-    #[arg(long)]
+    #[arg(long, value_name = "DURATION")]
     pub request_timeout: Option<String>,
     /// User-Agent header.
-    #[arg(long)]
+    #[arg(long, value_name = "UA")]
     pub user_agent: Option<String>,
     /// Serve /metrics and /healthz on this address (e.g. 127.0.0.1:9464).
-    #[arg(long)]
+    #[arg(long, value_name = "ADDR")]
     pub metrics_listen: Option<String>,
     /// Longest wait for in-flight work after SIGINT/SIGTERM.
-    #[arg(long)]
+    #[arg(long, value_name = "DURATION")]
     pub shutdown_timeout: Option<String>,
 }
 

@@ -232,3 +232,55 @@ impl Scheduler {
         true
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::pipeline::FeedOutcomeKind;
+
+    fn feed(id: i64) -> DueFeed {
+        DueFeed {
+            id,
+            url: format!("http://example.com/{id}.xml"),
+            etag: None,
+            last_modified: None,
+            obey_robots: true,
+            error_count: 0,
+            last_full_fetch_at: None,
+        }
+    }
+
+    fn report(id: i64, new_articles: u64) -> FeedReport {
+        FeedReport {
+            feed_id: id,
+            url: String::new(),
+            outcome: FeedOutcomeKind::Fetched,
+            new_articles,
+            duplicates: 0,
+            page_errors: 0,
+            complete: true,
+        }
+    }
+
+    #[test]
+    fn cycles_overlap_without_taking_a_feed_twice() {
+        let metrics = Metrics::default();
+        let mut s = Scheduler::default();
+        assert_eq!(s.start_cycle(vec![feed(1), feed(2)]).len(), 2);
+        // Feed 2 is still in flight (it looks due until it finishes): the next look only takes feed 3.
+        let fresh = s.start_cycle(vec![feed(2), feed(3)]);
+        assert_eq!(fresh.iter().map(|f| f.id).collect::<Vec<_>>(), vec![3]);
+        assert!(s.start_cycle(vec![feed(1), feed(3)]).is_empty());
+        assert_eq!(s.in_flight(), 3);
+        s.done(&report(3, 5), &metrics);
+        // Cycle 2 (feed 3 only) is complete; cycle 1 waits for feed 2.
+        assert_eq!(metrics.cycles.load(std::sync::atomic::Ordering::Relaxed), 1);
+        s.done(&report(1, 1), &metrics);
+        assert_eq!(metrics.cycles.load(std::sync::atomic::Ordering::Relaxed), 1);
+        s.forget(2);
+        assert_eq!(s.in_flight(), 0);
+        assert!(s.open.is_empty());
+        // Finished feeds can be taken again.
+        assert_eq!(s.start_cycle(vec![feed(1), feed(2)]).len(), 2);
+    }
+}
