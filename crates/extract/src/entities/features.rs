@@ -232,6 +232,11 @@ const T_TOPIC_GAZ: u64 = 40;
 const T_NUMERIC_GAZ: u64 = 41;
 const T_NUMERIC_SHAPE: u64 = 42;
 const T_SKIP: u64 = 43;
+const T_DW_MAJ: u64 = 44;
+const T_DW_ANY: u64 = 45;
+const T_S1: u64 = 46;
+const T_S1_L: u64 = 47;
+const T_S1_R: u64 = 48;
 
 const PAD: u64 = 0xdead_beef;
 
@@ -390,4 +395,49 @@ pub fn record_history(h: &mut History, f: &SentenceFeatures, types: &[usize]) {
             e[t] = e[t].saturating_add(1);
         }
     }
+}
+
+/// Second-stage features from first-stage labels: the token's own first-stage label and its neighbours', and for a
+/// capitalised word the types the first stage gave it in the other sentences of the document.
+pub fn docwide_features(feats: &[SentenceFeatures], labels: &[Vec<usize>]) -> Vec<Vec<Vec<u32>>> {
+    let mut all: History = History::default();
+    for (f, l) in feats.iter().zip(labels) {
+        let types: Vec<usize> = l.iter().map(|&x| x.div_ceil(2)).collect();
+        record_history(&mut all, f, &types);
+    }
+    feats
+        .iter()
+        .zip(labels)
+        .map(|(f, l)| {
+            let mut own: History = History::default();
+            let types: Vec<usize> = l.iter().map(|&x| x.div_ceil(2)).collect();
+            record_history(&mut own, f, &types);
+            (0..f.len())
+                .map(|i| {
+                    let mut v = vec![f1(T_S1, l[i] as u64)];
+                    v.push(f2(T_S1_L, if i > 0 { l[i - 1] as u64 } else { 99 }, l[i] as u64));
+                    v.push(f2(T_S1_R, l[i] as u64, l.get(i + 1).map_or(99, |&x| x as u64)));
+                    if f.cap[i] {
+                        if let Some(c) = all.get(&f.lower[i]) {
+                            let o = own.get(&f.lower[i]).copied().unwrap_or([0; 5]);
+                            let c: [u16; 5] = std::array::from_fn(|k| c[k] - o[k]);
+                            let mut best = 0;
+                            for k in 0..5 {
+                                if c[k] > c[best] {
+                                    best = k;
+                                }
+                                if c[k] > 0 {
+                                    v.push(f1(T_DW_ANY, k as u64));
+                                }
+                            }
+                            if c.iter().any(|&x| x > 0) {
+                                v.push(f1(T_DW_MAJ, best as u64));
+                            }
+                        }
+                    }
+                    v
+                })
+                .collect()
+        })
+        .collect()
 }

@@ -5,81 +5,47 @@ use super::hash::HashMap;
 use std::io::{Read, Write};
 
 use super::clusters::Clusters;
-use super::features::{history_features, record_history, sentence_features, DocContext, History};
+use super::features::{
+    docwide_features, history_features, record_history, sentence_features, DocContext, History, SentenceFeatures,
+};
 use super::gazetteer::{Gazetteer, TrainNames};
 use super::model::{emissions, label_type, viterbi, Table, L};
 
-const MAGIC: &[u8; 8] = b"GZNER02\n";
+const MAGIC: &[u8; 8] = b"GZNER03\n";
 
-/// A trained model.
-#[derive(Debug, Clone)]
-pub struct NerModel {
+/// One perceptron: feature rows and label transitions.
+#[derive(Debug, Clone, Default)]
+pub struct Weights {
     pub(crate) table: Table,
     pub(crate) rows: Vec<[f32; L]>,
     pub(crate) trans: [[f32; L]; L],
     pub(crate) start: [f32; L],
-    pub(crate) names: TrainNames,
-    pub(crate) clusters: Clusters,
-    /// Built-in lists plus training names, for tagging.
-    pub(crate) gaz: Gazetteer,
 }
 
-impl NerModel {
-    pub fn new(
-        table: Table,
-        rows: Vec<[f32; L]>,
-        trans: [[f32; L]; L],
-        start: [f32; L],
-        names: TrainNames,
-        clusters: Clusters,
-    ) -> NerModel {
-        let gaz = Gazetteer::builtin().with_train_names(&names);
-        NerModel {
-            table,
-            rows,
-            trans,
-            start,
-            clusters,
-            names,
-            gaz,
-        }
-    }
-
-    /// The word clusters (to reuse them when retraining).
-    pub fn clusters(&self) -> &Clusters {
-        &self.clusters
-    }
-
-    pub fn features(&self) -> usize {
-        self.table.len()
-    }
-
-    /// Labels (indexes into [`super::model::LABELS`]) for every sentence of a document, in order, so that later
-    /// sentences see what earlier ones were tagged.
-    pub fn tag_doc(&self, doc: &[Vec<&str>]) -> Vec<Vec<usize>> {
-        let ctx = DocContext::new(doc);
+impl Weights {
+    /// Labels of every sentence of a document from its static features, with the prediction history of earlier
+    /// sentences, plus per-token `extra` features when given.
+    pub fn decode_doc(&self, feats: &[SentenceFeatures], extra: Option<&[Vec<Vec<u32>>]>) -> Vec<Vec<usize>> {
         let mut hist = History::default();
-        let mut out = Vec::with_capacity(doc.len());
-        for (si, sent) in doc.iter().enumerate() {
-            let f = sentence_features(sent, &self.gaz, None, &ctx, si, &self.clusters);
-            let extra: Vec<Vec<u32>> = (0..f.len())
+        let mut out = Vec::with_capacity(feats.len());
+        for (si, f) in feats.iter().enumerate() {
+            let tok_extra: Vec<Vec<u32>> = (0..f.len())
                 .map(|i| {
-                    let mut v = Vec::new();
+                    let mut v = extra.map(|e| e[si][i].clone()).unwrap_or_default();
                     history_features(&hist, f.lower[i], f.cap[i], &mut v);
                     v
                 })
                 .collect();
-            let em = emissions(&f, &extra, &self.rows, |id| self.table.get(id));
+            let em = emissions(f, &tok_extra, &self.rows, |id| self.table.get(id));
             let labels = viterbi(&em, &self.trans, &self.start);
             let types: Vec<usize> = labels.iter().map(|&l| label_type(l)).collect();
-            record_history(&mut hist, &f, &types);
+            record_history(&mut hist, f, &types);
             out.push(labels);
         }
         out
     }
 
-    /// Serialises and compresses the model, dropping rows whose weights all round to zero.
-    pub fn to_bytes(&self) -> Vec<u8> {
+    fn write(&self, raw: &mut Vec<u8>) {
         let max = self
             .rows
             .iter()
@@ -97,8 +63,6 @@ impl NerModel {
             })
             .collect();
         entries.sort_unstable_by_key(|e| e.0);
-        let mut raw = Vec::new();
-        raw.extend_from_slice(MAGIC);
         raw.extend_from_slice(&scale.to_le_bytes());
         for row in &self.trans {
             for v in row {
@@ -111,7 +75,7 @@ impl NerModel {
         raw.extend_from_slice(&(entries.len() as u32).to_le_bytes());
         let mut prev = 0u32;
         for (k, _) in &entries {
-            put_varint(&mut raw, (k - prev) as u64);
+            put_varint(raw, (k - prev) as u64);
             prev = *k;
         }
         // Weights column by column: similar values sit together and compress better.
@@ -119,6 +83,101 @@ impl NerModel {
             for (_, q) in &entries {
                 raw.extend_from_slice(&q[l].to_le_bytes());
             }
+        }
+    }
+
+    fn read(r: &mut Reader) -> Result<Weights, String> {
+        let scale = r.f32()?;
+        let mut trans = [[0f32; L]; L];
+        for row in &mut trans {
+            for v in row.iter_mut() {
+                *v = r.f32()?;
+            }
+        }
+        let mut start = [0f32; L];
+        for v in &mut start {
+            *v = r.f32()?;
+        }
+        let n = r.u32()? as usize;
+        let mut table = Table::with_capacity(n);
+        let mut key = 0u32;
+        for i in 0..n {
+            key = key.wrapping_add(r.varint()? as u32);
+            table.insert(key, i as u32);
+        }
+        let mut rows = vec![[0f32; L]; n];
+        for l in 0..L {
+            for row in rows.iter_mut() {
+                let b = r.take(2)?;
+                row[l] = i16::from_le_bytes([b[0], b[1]]) as f32 * scale;
+            }
+        }
+        Ok(Weights {
+            table,
+            rows,
+            trans,
+            start,
+        })
+    }
+}
+
+/// A trained model: a first tagger, and a second one that also sees what the first predicted for the same words
+/// everywhere else in the document (stacking, for document-level consistency).
+#[derive(Debug, Clone)]
+pub struct NerModel {
+    pub(crate) first: Weights,
+    pub(crate) second: Option<Weights>,
+    pub(crate) names: TrainNames,
+    pub(crate) clusters: Clusters,
+    /// Built-in lists plus training names, for tagging.
+    pub(crate) gaz: Gazetteer,
+}
+
+impl NerModel {
+    pub fn new(first: Weights, second: Option<Weights>, names: TrainNames, clusters: Clusters) -> NerModel {
+        let gaz = Gazetteer::builtin().with_train_names(&names);
+        NerModel {
+            first,
+            second,
+            names,
+            clusters,
+            gaz,
+        }
+    }
+
+    /// The word clusters (to reuse them when retraining).
+    pub fn clusters(&self) -> &Clusters {
+        &self.clusters
+    }
+
+    /// Number of weighted features.
+    pub fn features(&self) -> usize {
+        self.first.table.len() + self.second.as_ref().map_or(0, |w| w.table.len())
+    }
+
+    /// Labels (indexes into [`super::model::LABELS`]) for every sentence of a document.
+    pub fn tag_doc(&self, doc: &[Vec<&str>]) -> Vec<Vec<usize>> {
+        let ctx = DocContext::new(doc);
+        let feats: Vec<SentenceFeatures> = doc
+            .iter()
+            .enumerate()
+            .map(|(si, sent)| sentence_features(sent, &self.gaz, None, &ctx, si, &self.clusters))
+            .collect();
+        let first = self.first.decode_doc(&feats, None);
+        match &self.second {
+            Some(w) => w.decode_doc(&feats, Some(&docwide_features(&feats, &first))),
+            None => first,
+        }
+    }
+
+    /// Serialises and compresses the model, dropping rows whose weights all round to zero.
+    pub fn to_bytes(&self) -> Vec<u8> {
+        let mut raw = Vec::new();
+        raw.extend_from_slice(MAGIC);
+        self.first.write(&mut raw);
+        raw.push(self.second.is_some() as u8);
+        if let Some(w) = &self.second {
+            w.write(&mut raw);
         }
         let mut names: Vec<(&u64, &[u32; 4])> = self.names.iter().collect();
         names.sort_unstable();
@@ -161,31 +220,12 @@ impl NerModel {
         if r.take(8)? != MAGIC {
             return Err("model: bad magic".into());
         }
-        let scale = r.f32()?;
-        let mut trans = [[0f32; L]; L];
-        for row in &mut trans {
-            for v in row.iter_mut() {
-                *v = r.f32()?;
-            }
-        }
-        let mut start = [0f32; L];
-        for v in &mut start {
-            *v = r.f32()?;
-        }
-        let n = r.u32()? as usize;
-        let mut table = Table::with_capacity(n);
-        let mut key = 0u32;
-        for i in 0..n {
-            key = key.wrapping_add(r.varint()? as u32);
-            table.insert(key, i as u32);
-        }
-        let mut rows = vec![[0f32; L]; n];
-        for l in 0..L {
-            for row in rows.iter_mut() {
-                let b = r.take(2)?;
-                row[l] = i16::from_le_bytes([b[0], b[1]]) as f32 * scale;
-            }
-        }
+        let first = Weights::read(&mut r)?;
+        let second = if r.take(1)?[0] == 1 {
+            Some(Weights::read(&mut r)?)
+        } else {
+            None
+        };
         let m = r.u32()? as usize;
         let mut names = HashMap::with_capacity_and_hasher(m, Default::default());
         for _ in 0..m {
@@ -218,7 +258,7 @@ impl NerModel {
         }
         let map = keys.into_iter().zip(ids).collect();
         let clusters = Clusters { levels, map };
-        Ok(NerModel::new(table, rows, trans, start, names, clusters))
+        Ok(NerModel::new(first, second, names, clusters))
     }
 }
 

@@ -3,21 +3,29 @@
 
 use super::clusters::{learn, Clusters};
 use super::conll::{chunks, evaluate, Doc, Score};
-use super::features::{history_features, record_history, sentence_features, DocContext, History, SentenceFeatures};
+use super::features::{
+    docwide_features, history_features, record_history, sentence_features, DocContext, History, SentenceFeatures,
+};
 use super::gazetteer::{phrase_hash, Gazetteer, TrainNames};
 use super::model::{emissions, label_type, parse_tag, viterbi, Table, L};
-use super::tagger::NerModel;
+use super::tagger::{NerModel, Weights};
 
 /// Training settings.
 #[derive(Debug, Clone)]
 pub struct TrainConfig {
     pub epochs: usize,
     pub seed: u64,
+    /// Jack-knife folds for the second stage (below 2: no second stage).
+    pub folds: usize,
 }
 
 impl Default for TrainConfig {
     fn default() -> Self {
-        TrainConfig { epochs: 12, seed: 7 }
+        TrainConfig {
+            epochs: 12,
+            seed: 7,
+            folds: 4,
+        }
     }
 }
 
@@ -80,8 +88,12 @@ impl Averaged {
     }
 }
 
-/// Trains a model on `train`; after each epoch `progress` gets the epoch number and the dev score (when `dev` is
-/// given).
+/// Training data of one document: static features (hashed ids) and gold labels per sentence.
+type DocData = Vec<(SentenceFeatures, Vec<usize>)>;
+
+/// Trains a model on `train`: the first stage on everything; the second stage on first-stage predictions made by
+/// models that did not see the document (`cfg.folds`-fold jack-knifing). After each second-stage epoch `progress`
+/// gets the epoch number and the dev score (when `dev` is given).
 pub fn train(
     train: &[Doc],
     dev: Option<&[Doc]>,
@@ -100,26 +112,91 @@ pub fn train(
         }
     }
     let gaz = Gazetteer::builtin();
-    let mut table = Table::with_capacity(1 << 20);
-    // Static features as row indexes, and gold labels, per document and sentence.
-    let mut data: Vec<Vec<(SentenceFeatures, Vec<usize>)>> = Vec::with_capacity(train.len());
-    for (doc, own) in train.iter().zip(&per_doc) {
-        let refs = doc.token_refs();
-        let ctx = DocContext::new(&refs);
-        let sents = refs
-            .iter()
-            .zip(&doc.sentences)
-            .enumerate()
-            .map(|(si, (r, s))| {
-                let mut f = sentence_features(r, &gaz, Some((&names, own)), &ctx, si, clusters);
-                for id in &mut f.ids {
-                    *id = table.get_or_insert(*id);
-                }
-                (f, s.tags.iter().map(|t| parse_tag(t)).collect())
-            })
-            .collect();
-        data.push(sents);
+    let data: Vec<DocData> = train
+        .iter()
+        .zip(&per_doc)
+        .map(|(doc, own)| {
+            let refs = doc.token_refs();
+            let ctx = DocContext::new(&refs);
+            refs.iter()
+                .zip(&doc.sentences)
+                .enumerate()
+                .map(|(si, (r, s))| {
+                    let f = sentence_features(r, &gaz, Some((&names, own)), &ctx, si, clusters);
+                    (f, s.tags.iter().map(|t| parse_tag(t)).collect())
+                })
+                .collect()
+        })
+        .collect();
+    let all: Vec<usize> = (0..data.len()).collect();
+    let first = fit(&data, &all, None, cfg, |_, _| {});
+    if cfg.folds < 2 {
+        let model = NerModel::new(first, None, names, clusters.clone());
+        let score = dev.map(|d| evaluate(&model, d).0);
+        progress(cfg.epochs, score.as_ref());
+        return model;
     }
+    // First-stage labels of every training document from a model trained without it.
+    let mut first_labels: Vec<Vec<Vec<usize>>> = vec![Vec::new(); data.len()];
+    for fold in 0..cfg.folds {
+        let keep: Vec<usize> = all.iter().copied().filter(|d| d % cfg.folds != fold).collect();
+        let w = fit(&data, &keep, None, cfg, |_, _| {});
+        for d in all.iter().copied().filter(|d| d % cfg.folds == fold) {
+            let feats: Vec<SentenceFeatures> = data[d].iter().map(|(f, _)| f.clone()).collect();
+            first_labels[d] = w.decode_doc(&feats, None);
+        }
+    }
+    let extras: Vec<Vec<Vec<Vec<u32>>>> = data
+        .iter()
+        .zip(&first_labels)
+        .map(|(doc, labels)| {
+            let feats: Vec<SentenceFeatures> = doc.iter().map(|(f, _)| f.clone()).collect();
+            docwide_features(&feats, labels)
+        })
+        .collect();
+    let second = fit(&data, &all, Some(&extras), cfg, |epoch, w| {
+        let score = dev.map(|d| {
+            let model = NerModel::new(first.clone(), Some(w.clone()), names.clone(), clusters.clone());
+            evaluate(&model, d).0
+        });
+        progress(epoch, score.as_ref());
+    });
+    NerModel::new(first, Some(second), names, clusters.clone())
+}
+
+/// One averaged perceptron over the documents `docs` of `data`, with optional extra per-token features; `on_epoch`
+/// sees the averaged weights after each epoch.
+fn fit(
+    data: &[DocData],
+    docs: &[usize],
+    extras: Option<&[Vec<Vec<Vec<u32>>>]>,
+    cfg: &TrainConfig,
+    mut on_epoch: impl FnMut(usize, &Weights),
+) -> Weights {
+    let mut table = Table::with_capacity(1 << 20);
+    // Features as row indexes.
+    let rows: Vec<Vec<(SentenceFeatures, Vec<Vec<u32>>)>> = docs
+        .iter()
+        .map(|&d| {
+            data[d]
+                .iter()
+                .enumerate()
+                .map(|(si, (f, _))| {
+                    let mut f = f.clone();
+                    for id in &mut f.ids {
+                        *id = table.get_or_insert(*id);
+                    }
+                    let ex: Vec<Vec<u32>> = (0..f.len())
+                        .map(|i| match extras {
+                            Some(e) => e[d][si][i].iter().map(|&id| table.get_or_insert(id)).collect(),
+                            None => Vec::new(),
+                        })
+                        .collect();
+                    (f, ex)
+                })
+                .collect()
+        })
+        .collect();
     let mut m = Averaged {
         w: Vec::new(),
         acc: Vec::new(),
@@ -130,7 +207,7 @@ pub fn train(
         c: 1.0,
     };
     m.ensure(table.len());
-    let mut order: Vec<usize> = (0..data.len()).collect();
+    let mut order: Vec<usize> = (0..docs.len()).collect();
     let mut rng = cfg.seed.max(1);
     for epoch in 1..=cfg.epochs {
         for i in (1..order.len()).rev() {
@@ -139,14 +216,15 @@ pub fn train(
             rng ^= rng << 17;
             order.swap(i, (rng % (i as u64 + 1)) as usize);
         }
-        for &d in &order {
+        for &k in &order {
             let mut hist = History::default();
-            for (f, gold) in &data[d] {
+            for ((f, ex), (_, gold)) in rows[k].iter().zip(&data[docs[k]]) {
                 let extra: Vec<Vec<u32>> = (0..f.len())
                     .map(|i| {
                         let mut v = Vec::new();
                         history_features(&hist, f.lower[i], f.cap[i], &mut v);
                         v.iter_mut().for_each(|id| *id = table.get_or_insert(*id));
+                        v.extend_from_slice(&ex[i]);
                         v
                     })
                     .collect();
@@ -161,15 +239,24 @@ pub fn train(
                 record_history(&mut hist, f, &types);
             }
         }
-        let score = dev.map(|dev| {
-            let (rows, trans, start) = m.averaged();
-            let model = NerModel::new(table.clone(), rows, trans, start, names.clone(), clusters.clone());
-            evaluate(&model, dev).0
-        });
-        progress(epoch, score.as_ref());
+        let (rows, trans, start) = m.averaged();
+        on_epoch(
+            epoch,
+            &Weights {
+                table: table.clone(),
+                rows,
+                trans,
+                start,
+            },
+        );
     }
     let (rows, trans, start) = m.averaged();
-    NerModel::new(table, rows, trans, start, names, clusters.clone())
+    Weights {
+        table,
+        rows,
+        trans,
+        start,
+    }
 }
 
 fn update(m: &mut Averaged, f: &SentenceFeatures, extra: &[Vec<u32>], gold: &[usize], pred: &[usize]) {
