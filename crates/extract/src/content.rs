@@ -133,6 +133,7 @@ pub fn select(dom: &mut Dom, trust_classes: bool) -> Selection {
     let Some(top) = best else {
         return Selection { regions: Vec::new() };
     };
+
     let mut regions = Vec::new();
     let parent = items[top].parent as usize;
     if parent < items.len() && items[top].tag() != Some(Tag::Cell) {
@@ -240,6 +241,19 @@ pub fn emit(dom: &Dom, sel: &Selection, title: Option<&str>) -> Vec<Block> {
                         e.flush(kind);
                         return e.blocks;
                     }
+                    if matches!(tag, Tag::Heading(_)) && related_heading(&dom.subtree_text(i)) {
+                        // Skip the heading and the list or box that follows it.
+                        e.flush(kind);
+                        let mut next = it.end as usize;
+                        if let Some(n) = items.get(next) {
+                            let boxy = matches!(n.tag(), Some(Tag::List | Tag::Block | Tag::Table));
+                            if boxy && n.parent == it.parent && (n.end as usize) <= end {
+                                next = n.end as usize;
+                            }
+                        }
+                        i = next;
+                        continue;
+                    }
                     if i != start && skip(dom, i, title_key.as_deref()) {
                         if tag.is_block() {
                             e.flush(kind);
@@ -312,6 +326,29 @@ fn comments_heading(text: &str) -> bool {
             || t.ends_with(" comments")
             || t.ends_with(" responses")
             || t.starts_with("thoughts on "))
+}
+
+/// Whether a heading introduces links to other articles ("Related", "More from...", "Most popular"): the heading
+/// and the box after it are not the article.
+fn related_heading(text: &str) -> bool {
+    let t = text.trim().trim_end_matches(':').trim().to_lowercase();
+    t.len() < 50
+        && (t.starts_with("related")
+            || t.starts_with("more from")
+            || t.starts_with("more on")
+            || t.starts_with("more stories")
+            || t.starts_with("also on")
+            || t.starts_with("read more")
+            || t.starts_with("see also")
+            || t.starts_with("most popular")
+            || t.starts_with("most read")
+            || t.starts_with("recommended")
+            || t.starts_with("trending")
+            || t.starts_with("you may also")
+            || t.starts_with("you might also")
+            || t.starts_with("popular posts")
+            || t.starts_with("recent posts")
+            || t.starts_with("share this"))
 }
 
 fn skip(dom: &Dom, i: usize, title: Option<&str>) -> bool {
