@@ -104,7 +104,7 @@ async fn daemon(config: &Config, writer: gazette_store::Writer) -> Result<()> {
             },
             _ = tokio::time::sleep_until(next_look), if deadline.is_none() => {
                 let now = gazette_store::now_rfc3339();
-                let (due, counts, next_due) = writer
+                let looked = writer
                     .call(move |c| {
                         Ok((
                             gazette_store::due_feeds(c, &now, MAX_CYCLE_FEEDS)?,
@@ -112,7 +112,19 @@ async fn daemon(config: &Config, writer: gazette_store::Writer) -> Result<()> {
                             gazette_store::next_due_at(c)?,
                         ))
                     })
-                    .await?;
+                    .await;
+                let (due, counts, next_due) = match looked {
+                    Ok(r) => r,
+                    Err(gazette_store::StoreError::WriterGone) => {
+                        anyhow::bail!("the database writer stopped");
+                    }
+                    Err(e) => {
+                        // E.g. another process held the write lock past the busy timeout: try again later.
+                        tracing::error!(error = %e, "could not read the schedule");
+                        next_look = tokio::time::Instant::now() + RETRY_LOOK;
+                        continue;
+                    }
+                };
                 metrics.set_feed_counts(counts);
                 let fresh = scheduler.start_cycle(due);
                 pending.extend(fresh);
@@ -137,6 +149,8 @@ async fn daemon(config: &Config, writer: gazette_store::Writer) -> Result<()> {
 const MAX_IDLE: Duration = Duration::from_secs(60);
 /// Shortest: while feeds are in flight, or one is due.
 const BUSY_LOOK: Duration = Duration::from_secs(1);
+/// After a failed look at the schedule.
+const RETRY_LOOK: Duration = Duration::from_secs(10);
 /// Most feeds taken in one look.
 const MAX_CYCLE_FEEDS: usize = 10_000;
 
