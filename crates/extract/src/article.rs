@@ -96,11 +96,11 @@ pub fn extract(html: &str, page_url: Option<&str>) -> Result<Article, ExtractErr
     let ld = meta::json_ld(&dom.harvest.json_ld);
     let mut article = Article::default();
     meta::fill(&mut article, &dom, &ld, page_url);
-    let selection = content::select(&mut dom, true);
+    let selection = content::select(&mut dom, true, article.title.as_deref());
     article.blocks = content::emit(&dom, &selection, article.title.as_deref());
     if chars(&article.blocks) < RETRY_BELOW {
         // Class words may have hidden the article itself (a post container named after its widget or category).
-        let selection = content::select(&mut dom, false);
+        let selection = content::select(&mut dom, false, article.title.as_deref());
         let blocks = content::emit(&dom, &selection, article.title.as_deref());
         if chars(&blocks) > 3 * chars(&article.blocks) {
             article.blocks = blocks;
@@ -131,7 +131,10 @@ pub fn extract(html: &str, page_url: Option<&str>) -> Result<Article, ExtractErr
 pub fn explain(html: &str, trust_classes: bool) -> String {
     let doc = Html::parse_document(html);
     let mut dom = Dom::build(&doc);
-    content::explain(&mut dom, trust_classes)
+    let ld = meta::json_ld(&dom.harvest.json_ld);
+    let mut article = Article::default();
+    meta::fill(&mut article, &dom, &ld, None);
+    content::explain(&mut dom, trust_classes, article.title.as_deref())
 }
 
 /// A body shorter than this (bytes) is suspicious enough to retry without trusting class names.

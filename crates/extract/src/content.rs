@@ -23,6 +23,10 @@ use crate::dom::{flag, Dom, Item, Kind, Tag};
 const PROSE_MIN: u32 = 40;
 /// Elements with a WEAK class word are dropped only below this much prose (chars).
 const WEAK_MAX_GOOD: f32 = 300.0;
+/// Prose (chars) after the headline that counts as the article's opening.
+const OPENING: u32 = 1000;
+/// Weight of prose before the headline.
+const BEFORE_TITLE: f32 = 0.75;
 /// Effective drop, computed from DROP after overruling.
 const GONE: u8 = 64;
 
@@ -62,7 +66,7 @@ fn accumulate(items: &mut [Item], drops: bool) {
                 if drops && it.has(GONE) {
                     it.bad += it.own_text as f32;
                 } else if !(drops && it.has(flag::CAPTION)) {
-                    it.good += g;
+                    it.good += g * it.weight;
                     it.bad += b;
                 }
             }
@@ -106,6 +110,35 @@ fn resolve_drops(items: &mut [Item], total_good: f32, trust_classes: bool) {
     }
 }
 
+/// Prose right after the headline is the article's opening: it weighs double (so a short article beats a longer
+/// sidebar blurb), and prose before the headline weighs less (top teasers, left rails).
+fn weigh_by_title(dom: &mut Dom, title: Option<&str>) {
+    let Some(title) = title.map(normalize).filter(|t| t.len() >= 8) else {
+        return;
+    };
+    let heading = (0..dom.items.len()).find(|&i| {
+        matches!(dom.items[i].tag(), Some(Tag::Heading(1..=3))) && !dom.items[i].has(flag::DROP) && {
+            let h = normalize(&dom.subtree_text(i));
+            h.len() >= 8 && (h == title || title.contains(&h) || h.contains(&title))
+        }
+    });
+    let Some(h) = heading else { return };
+    let mut after = 0u32;
+    for (i, it) in dom.items.iter_mut().enumerate() {
+        if !it.tag().is_some_and(Tag::is_block) || it.own_text == 0 {
+            continue;
+        }
+        if i < h {
+            it.weight = BEFORE_TITLE;
+        } else if after < OPENING {
+            it.weight = 2.0;
+            if it.own_text >= PROSE_MIN && !it.has(flag::DROP) {
+                after += it.own_text;
+            }
+        }
+    }
+}
+
 /// The body: the chosen container and merged siblings, as index ranges in document order.
 pub struct Selection {
     pub regions: Vec<(usize, usize)>,
@@ -113,7 +146,8 @@ pub struct Selection {
 
 /// Chooses the body. With `trust_classes` off, class-word drops are ignored (the retry for pages where they
 /// removed the article itself).
-pub fn select(dom: &mut Dom, trust_classes: bool) -> Selection {
+pub fn select(dom: &mut Dom, trust_classes: bool, title: Option<&str>) -> Selection {
+    weigh_by_title(dom, title);
     let items = &mut dom.items;
     accumulate(items, false);
     let total = items.first().map_or(0.0, |i| i.good);
@@ -378,8 +412,8 @@ pub fn normalize(s: &str) -> String {
 }
 
 /// A description of the scoring for debugging: the best candidates and the chosen regions.
-pub fn explain(dom: &mut Dom, trust_classes: bool) -> String {
-    let sel = select(dom, trust_classes);
+pub fn explain(dom: &mut Dom, trust_classes: bool, title: Option<&str>) -> String {
+    let sel = select(dom, trust_classes, title);
     let items = &dom.items;
     let describe = |i: usize| {
         let it = &items[i];

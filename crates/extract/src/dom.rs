@@ -77,6 +77,8 @@ pub struct Item<'a> {
     pub link: u32,
     pub good: f32,
     pub bad: f32,
+    /// Multiplier on this block's own prose: nearness to the headline (set by the scorer).
+    pub weight: f32,
 }
 
 impl Item<'_> {
@@ -527,6 +529,7 @@ impl<'a> Dom<'a> {
                             link: 0,
                             good: 0.0,
                             bad: 0.0,
+                            weight: 1.0,
                         });
                         if node.has_children() {
                             open.push((idx, flags & flag::IN_LINK, my_unit));
@@ -551,6 +554,7 @@ impl<'a> Dom<'a> {
                         link: 0,
                         good: 0.0,
                         bad: 0.0,
+                        weight: 1.0,
                     });
                     let u = &mut items[unit as usize];
                     u.own_text += n;
