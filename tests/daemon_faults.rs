@@ -270,3 +270,38 @@ fn reprocess_replaces_extraction_from_the_stored_pages_without_fetching() {
     drop(conn);
     assert_consistent(&db);
 }
+
+#[test]
+fn ingest_uses_the_configured_user_agent_and_caps() {
+    let corpus = Corpus::new(1, 2);
+    let server = corpus.serve();
+    let dir = tempfile::tempdir().unwrap();
+    let db = dir.path().join("g.db");
+    let file = dir.path().join("gazette.toml");
+    std::fs::write(&file, "user_agent = \"TestBot/1 (+https://example.org)\"\n").unwrap();
+    let feed = server.url(&Corpus::feed_path(0));
+
+    // Pages are about 10 KiB: a 4 KiB page cap turns each into a recorded page error, not a crash.
+    let mut env: Vec<(&str, &str)> = FAST.to_vec();
+    env.push(("GAZETTE_MAX_PAGE_BYTES", "4KiB"));
+    let out = gazette(&db, &["--config", file.to_str().unwrap(), "ingest", &feed], &env);
+    assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+    assert!(
+        String::from_utf8_lossy(&out.stdout).contains("2 page errors"),
+        "{}",
+        String::from_utf8_lossy(&out.stdout)
+    );
+    let agents: Vec<String> = server
+        .requests()
+        .iter()
+        .filter_map(|r| r.header("user-agent").map(str::to_string))
+        .collect();
+    assert!(!agents.is_empty());
+    assert!(
+        agents.iter().all(|a| a == "TestBot/1 (+https://example.org)"),
+        "{agents:?}"
+    );
+    let conn = Connection::open(&db).unwrap();
+    let errors = count(&conn, "SELECT count(*) FROM articles WHERE page_error LIKE '%cap%'");
+    assert_eq!(errors, 2);
+}

@@ -236,6 +236,9 @@ impl Metrics {
 
 /// Binds the metrics listener (so a bad address fails at start-up) and serves it until the task is dropped.
 pub async fn serve(addr: SocketAddr, metrics: Arc<Metrics>) -> std::io::Result<tokio::task::JoinHandle<()>> {
+    if !addr.ip().is_loopback() {
+        tracing::warn!(address = %addr, "the metrics listener is reachable from other machines (not a loopback address)");
+    }
     let listener = tokio::net::TcpListener::bind(addr).await?;
     tracing::info!(address = %listener.local_addr()?, "serving /metrics and /healthz");
     Ok(tokio::spawn(async move {
