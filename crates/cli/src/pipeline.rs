@@ -785,7 +785,24 @@ fn extract_worker(
         metrics.dequeued(Queue::Extract);
         let processed = match job.page {
             Ok(page) => {
-                let p = process_page_timed(page.html, page.final_url, Some(&metrics));
+                // A page that crashes the extractor becomes a page error; the thread lives on.
+                // (The copy keeps the page for `gazette reprocess` once the extractor is fixed.)
+                let html = page.html.clone();
+                let crashed = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| {
+                    process_page_timed(page.html, page.final_url, Some(&metrics))
+                }));
+                let p = crashed.unwrap_or_else(|panic| {
+                    let why = panic
+                        .downcast_ref::<&str>()
+                        .map(|s| s.to_string())
+                        .or_else(|| panic.downcast_ref::<String>().cloned())
+                        .unwrap_or_default();
+                    tracing::error!(url = job.item.url.as_deref().unwrap_or(""), panic = %why, "extraction crashed");
+                    Processed {
+                        html: Some(html),
+                        ..Processed::failed(format!("extraction crashed: {why}"))
+                    }
+                });
                 if let Some(e) = &p.error {
                     tracing::warn!(url = job.item.url.as_deref().unwrap_or(""), error = %e, "extraction failed");
                 }
