@@ -25,6 +25,8 @@ const PROSE_MIN: u32 = 40;
 const WEAK_MAX_GOOD: f32 = 300.0;
 /// Prose (chars) after the headline that counts as the article's opening.
 const OPENING: u32 = 1000;
+/// Weight of the opening prose.
+const OPENING_WEIGHT: f32 = 2.0;
 /// Weight of prose before the headline.
 const BEFORE_TITLE: f32 = 0.75;
 /// Effective drop, computed from DROP after overruling.
@@ -131,7 +133,7 @@ fn weigh_by_title(dom: &mut Dom, title: Option<&str>) {
         if i < h {
             it.weight = BEFORE_TITLE;
         } else if after < OPENING {
-            it.weight = 2.0;
+            it.weight = OPENING_WEIGHT;
             if it.own_text >= PROSE_MIN && !it.has(flag::DROP) {
                 after += it.own_text;
             }
