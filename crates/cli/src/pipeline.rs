@@ -378,8 +378,41 @@ impl Pipeline {
                 });
                 continue;
             }
-            if let Some(report) = self.ingest_feed(feed, &pages, &finished).await {
-                let _ = reports.send(report);
+            // In its own task, so that a bug that panics on one feed costs that feed, not this worker.
+            let (feed_id, url, errors) = (feed.id, feed.url.clone(), feed.error_count);
+            let (this, pages2, finished2) = (self.clone(), pages.clone(), finished.clone());
+            let run = tokio::spawn(async move { this.ingest_feed(feed, &pages2, &finished2).await });
+            match run.await {
+                Ok(Some(report)) => {
+                    let _ = reports.send(report);
+                }
+                Ok(None) => {}
+                Err(e) => {
+                    let error = format!("ingest crashed: {e}");
+                    tracing::error!(feed = %url, error = %error, "feed task failed");
+                    // Backed off like a failed fetch, so a feed that trips a bug is not retried in a hot loop.
+                    let wait = schedule::after_failure(
+                        &self.shared.settings.policy,
+                        u32::try_from(errors + 1).unwrap_or(u32::MAX),
+                        None,
+                        fastrand::f64(),
+                    );
+                    let next = schedule::at(Utc::now(), wait);
+                    let _ = self
+                        .shared
+                        .writer
+                        .call(move |c| gazette_store::set_next_check(c, feed_id, &next))
+                        .await;
+                    let _ = reports.send(FeedReport {
+                        feed_id,
+                        url,
+                        outcome: FeedOutcomeKind::Failed { error, disabled: false },
+                        new_articles: 0,
+                        duplicates: 0,
+                        page_errors: 0,
+                        complete: false,
+                    });
+                }
             }
         }
     }
@@ -630,16 +663,23 @@ impl Pipeline {
             }
             let fetched_at = gazette_store::now_rfc3339();
             let page = match &job.item.url {
-                Some(url) => match sh.fetcher.fetch_page(url, job.obey_robots).await {
-                    Ok(page) => {
-                        sh.metrics.pages_fetched.fetch_add(1, Ordering::Relaxed);
-                        Ok(page)
+                Some(url) => {
+                    let (fetcher, u, robots) = (sh.fetcher.clone(), url.clone(), job.obey_robots);
+                    match tokio::spawn(async move { fetcher.fetch_page(&u, robots).await }).await {
+                        Ok(Ok(page)) => {
+                            sh.metrics.pages_fetched.fetch_add(1, Ordering::Relaxed);
+                            Ok(page)
+                        }
+                        Ok(Err(e)) => {
+                            tracing::warn!(url = %url, error = %e, "page fetch failed");
+                            Err(e.to_string())
+                        }
+                        Err(e) => {
+                            tracing::error!(url = %url, error = %e, "page fetch crashed");
+                            Err(format!("page fetch crashed: {e}"))
+                        }
                     }
-                    Err(e) => {
-                        tracing::warn!(url = %url, error = %e, "page fetch failed");
-                        Err(e.to_string())
-                    }
-                },
+                }
                 None => Err("the feed item has no link".to_string()),
             };
             sh.metrics.queued(Queue::Extract);
