@@ -14,6 +14,7 @@ mod gazetteer;
 mod hash;
 mod model;
 mod normalize;
+mod packed;
 mod quotes;
 mod resolve;
 mod rules;

@@ -5,13 +5,12 @@ use super::hash::HashMap;
 use std::io::{Read, Write};
 
 use super::clusters::Clusters;
-use super::features::{
-    docwide_features, history_features, record_history, sentence_features, DocContext, History, SentenceFeatures,
-};
+use super::features::{history_features, record_history, sentence_features, DocContext, History, SentenceFeatures};
 use super::gazetteer::{Gazetteer, TrainNames};
 use super::model::{emissions, label_type, viterbi, Table, L};
+use super::packed::Packed;
 
-const MAGIC: &[u8; 8] = b"GZNER03\n";
+const MAGIC: &[u8; 8] = b"GZNER04\n";
 
 /// One perceptron: feature rows and label transitions.
 #[derive(Debug, Clone, Default)]
@@ -44,89 +43,13 @@ impl Weights {
         }
         out
     }
-
-    fn write(&self, raw: &mut Vec<u8>) {
-        let max = self
-            .rows
-            .iter()
-            .flat_map(|r| r.iter())
-            .fold(0f32, |m, w| m.max(w.abs()))
-            .max(1e-6);
-        let scale = max / 32767.0;
-        let mut entries: Vec<(u32, [i16; L])> = self
-            .table
-            .entries()
-            .filter_map(|(k, r)| {
-                let row = &self.rows[r as usize];
-                let q: [i16; L] = std::array::from_fn(|i| (row[i] / scale).round() as i16);
-                q.iter().any(|&v| v != 0).then_some((k, q))
-            })
-            .collect();
-        entries.sort_unstable_by_key(|e| e.0);
-        raw.extend_from_slice(&scale.to_le_bytes());
-        for row in &self.trans {
-            for v in row {
-                raw.extend_from_slice(&v.to_le_bytes());
-            }
-        }
-        for v in &self.start {
-            raw.extend_from_slice(&v.to_le_bytes());
-        }
-        raw.extend_from_slice(&(entries.len() as u32).to_le_bytes());
-        let mut prev = 0u32;
-        for (k, _) in &entries {
-            put_varint(raw, (k - prev) as u64);
-            prev = *k;
-        }
-        // Weights column by column: similar values sit together and compress better.
-        for l in 0..L {
-            for (_, q) in &entries {
-                raw.extend_from_slice(&q[l].to_le_bytes());
-            }
-        }
-    }
-
-    fn read(r: &mut Reader) -> Result<Weights, String> {
-        let scale = r.f32()?;
-        let mut trans = [[0f32; L]; L];
-        for row in &mut trans {
-            for v in row.iter_mut() {
-                *v = r.f32()?;
-            }
-        }
-        let mut start = [0f32; L];
-        for v in &mut start {
-            *v = r.f32()?;
-        }
-        let n = r.u32()? as usize;
-        let mut table = Table::with_capacity(n);
-        let mut key = 0u32;
-        for i in 0..n {
-            key = key.wrapping_add(r.varint()? as u32);
-            table.insert(key, i as u32);
-        }
-        let mut rows = vec![[0f32; L]; n];
-        for l in 0..L {
-            for row in rows.iter_mut() {
-                let b = r.take(2)?;
-                row[l] = i16::from_le_bytes([b[0], b[1]]) as f32 * scale;
-            }
-        }
-        Ok(Weights {
-            table,
-            rows,
-            trans,
-            start,
-        })
-    }
 }
 
 /// A trained model: a first tagger, and a second one that also sees what the first predicted for the same words
 /// everywhere else in the document (stacking, for document-level consistency).
 #[derive(Debug, Clone)]
 pub struct NerModel {
-    pub(crate) first: Weights,
-    pub(crate) second: Option<Weights>,
+    pub(crate) packed: Packed,
     pub(crate) names: TrainNames,
     pub(crate) clusters: Clusters,
     /// Built-in lists plus training names, for tagging.
@@ -135,10 +58,13 @@ pub struct NerModel {
 
 impl NerModel {
     pub fn new(first: Weights, second: Option<Weights>, names: TrainNames, clusters: Clusters) -> NerModel {
+        NerModel::from_packed(Packed::from_weights(&first, second.as_ref()), names, clusters)
+    }
+
+    fn from_packed(packed: Packed, names: TrainNames, clusters: Clusters) -> NerModel {
         let gaz = Gazetteer::builtin().with_train_names(&names);
         NerModel {
-            first,
-            second,
+            packed,
             names,
             clusters,
             gaz,
@@ -152,7 +78,7 @@ impl NerModel {
 
     /// Number of weighted features.
     pub fn features(&self) -> usize {
-        self.first.table.len() + self.second.as_ref().map_or(0, |w| w.table.len())
+        self.packed.len()
     }
 
     /// Labels (indexes into [`super::model::LABELS`]) for every sentence of a document.
@@ -163,21 +89,38 @@ impl NerModel {
             .enumerate()
             .map(|(si, sent)| sentence_features(sent, &self.gaz, None, &ctx, si, &self.clusters))
             .collect();
-        let first = self.first.decode_doc(&feats, None);
-        match &self.second {
-            Some(w) => w.decode_doc(&feats, Some(&docwide_features(&feats, &first))),
-            None => first,
-        }
+        self.packed.decode_doc(&feats)
     }
 
-    /// Serialises and compresses the model, dropping rows whose weights all round to zero.
+    /// Serialises and compresses the model.
     pub fn to_bytes(&self) -> Vec<u8> {
+        let p = &self.packed;
         let mut raw = Vec::new();
         raw.extend_from_slice(MAGIC);
-        self.first.write(&mut raw);
-        raw.push(self.second.is_some() as u8);
-        if let Some(w) = &self.second {
-            w.write(&mut raw);
+        raw.push(p.two_stage as u8);
+        for stage in 0..2 {
+            raw.extend_from_slice(&p.scale[stage].to_le_bytes());
+            for row in &p.trans[stage] {
+                for v in row {
+                    raw.extend_from_slice(&v.to_le_bytes());
+                }
+            }
+            for v in &p.start[stage] {
+                raw.extend_from_slice(&v.to_le_bytes());
+            }
+        }
+        let entries = p.entries();
+        raw.extend_from_slice(&(entries.len() as u32).to_le_bytes());
+        let mut prev = 0u32;
+        for (k, _) in &entries {
+            put_varint(&mut raw, (k - prev) as u64);
+            prev = *k;
+        }
+        // Weights column by column: similar values sit together and compress better.
+        for l in 0..2 * L {
+            for (_, q) in &entries {
+                raw.extend_from_slice(&q[l].to_le_bytes());
+            }
         }
         let mut names: Vec<(&u64, &[u32; 4])> = self.names.iter().collect();
         names.sort_unstable();
@@ -220,12 +163,43 @@ impl NerModel {
         if r.take(8)? != MAGIC {
             return Err("model: bad magic".into());
         }
-        let first = Weights::read(&mut r)?;
-        let second = if r.take(1)?[0] == 1 {
-            Some(Weights::read(&mut r)?)
-        } else {
-            None
-        };
+        let two_stage = r.take(1)?[0] == 1;
+        let mut scale = [0f32; 2];
+        let mut trans = [[[0f32; L]; L]; 2];
+        let mut start = [[0f32; L]; 2];
+        for stage in 0..2 {
+            scale[stage] = r.f32()?;
+            for row in &mut trans[stage] {
+                for v in row.iter_mut() {
+                    *v = r.f32()?;
+                }
+            }
+            for v in &mut start[stage] {
+                *v = r.f32()?;
+            }
+        }
+        let n = r.u32()? as usize;
+        let mut packed = Packed::with_capacity(n);
+        packed.two_stage = two_stage;
+        packed.scale = scale;
+        packed.trans = trans;
+        packed.start = start;
+        let mut keys = Vec::with_capacity(n);
+        let mut key = 0u32;
+        for _ in 0..n {
+            key = key.wrapping_add(r.varint()? as u32);
+            keys.push(key);
+        }
+        let mut rows = vec![[0i16; 2 * L]; n];
+        for l in 0..2 * L {
+            for row in rows.iter_mut() {
+                let b = r.take(2)?;
+                row[l] = i16::from_le_bytes([b[0], b[1]]);
+            }
+        }
+        for (k, row) in keys.into_iter().zip(rows) {
+            *packed.slot_mut(k) = row;
+        }
         let m = r.u32()? as usize;
         let mut names = HashMap::with_capacity_and_hasher(m, Default::default());
         for _ in 0..m {
@@ -257,8 +231,7 @@ impl NerModel {
             }
         }
         let map = keys.into_iter().zip(ids).collect();
-        let clusters = Clusters { levels, map };
-        Ok(NerModel::new(first, second, names, clusters))
+        Ok(NerModel::from_packed(packed, names, Clusters { levels, map }))
     }
 }
 
