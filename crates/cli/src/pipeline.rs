@@ -710,7 +710,7 @@ impl Pipeline {
                 .writer
                 .call(move |c| {
                     let t0 = Instant::now();
-                    let results: Vec<_> = articles.iter().map(|a| gazette_store::insert_article(c, a)).collect();
+                    let results = gazette_store::insert_articles(c, &articles)?;
                     let each = t0.elapsed() / results.len().max(1) as u32;
                     for _ in &results {
                         metrics.storing.observe(each);
@@ -979,7 +979,8 @@ fn build_article(feed_id: i64, item: &FeedItem, p: Processed, fetched_at: String
         image_caption: a.image_caption,
         description: a.description.or_else(|| item.summary.clone()),
         text,
-        html: p.html,
+        // Compressed here, on the extraction threads, to keep the writer thread free.
+        html: p.html.as_deref().map(gazette_store::compress_html),
         page_error: p.error,
         extractor_version: extracted.then(|| EXTRACTOR_VERSION.to_string()),
         tagger_version: extracted.then(|| TAGGER_VERSION.to_string()),

@@ -7,7 +7,7 @@
 
 use std::io::Write;
 
-use rusqlite::{params, Connection, OptionalExtension, Transaction};
+use rusqlite::{params, Connection, OptionalExtension};
 
 use crate::Result;
 
@@ -56,8 +56,8 @@ pub struct NewArticle {
     pub image_caption: Option<String>,
     pub description: Option<String>,
     pub text: String,
-    /// The raw page; stored gzip-compressed.
-    pub html: Option<String>,
+    /// The raw page, gzip-compressed with [`compress_html`] (by the caller, off the writer thread).
+    pub html: Option<Vec<u8>>,
     pub page_error: Option<String>,
     pub extractor_version: Option<String>,
     pub tagger_version: Option<String>,
@@ -106,16 +106,32 @@ fn find_existing(
 /// Stores an article with its mentions and quotes, unless it is already there.
 pub fn insert_article(conn: &mut Connection, a: &NewArticle) -> Result<StoredArticle> {
     let tx = conn.transaction_with_behavior(rusqlite::TransactionBehavior::Immediate)?;
-    if find_existing(
-        &tx,
-        a.feed_id,
-        &a.item_key,
-        a.url.as_deref(),
-        a.canonical_url.as_deref(),
-    )? {
+    let stored = insert_in(&tx, a)?;
+    tx.commit()?;
+    Ok(stored)
+}
+
+/// Stores a batch of articles in one transaction (one commit instead of one per article), each in its own savepoint:
+/// an article that fails is rolled back alone and reported in its slot.
+pub fn insert_articles(conn: &mut Connection, batch: &[NewArticle]) -> Result<Vec<Result<StoredArticle>>> {
+    let mut tx = conn.transaction_with_behavior(rusqlite::TransactionBehavior::Immediate)?;
+    let mut results = Vec::with_capacity(batch.len());
+    for a in batch {
+        let sp = tx.savepoint()?;
+        let result = insert_in(&sp, a);
+        if result.is_ok() {
+            sp.commit()?;
+        }
+        results.push(result);
+    }
+    tx.commit()?;
+    Ok(results)
+}
+
+fn insert_in(tx: &Connection, a: &NewArticle) -> Result<StoredArticle> {
+    if find_existing(tx, a.feed_id, &a.item_key, a.url.as_deref(), a.canonical_url.as_deref())? {
         return Ok(StoredArticle::Duplicate);
     }
-    let html = a.html.as_deref().map(compress);
     tx.execute(
         "INSERT INTO articles (feed_id, item_key, guid, url, canonical_url, title, authors, published_at, language,
                                site_name, image_url, image_caption, description, text, html, content_hash,
@@ -136,7 +152,7 @@ pub fn insert_article(conn: &mut Connection, a: &NewArticle) -> Result<StoredArt
             a.image_caption,
             a.description,
             a.text,
-            html,
+            a.html,
             content_hash(&a.text),
             a.page_error,
             a.extractor_version,
@@ -146,59 +162,93 @@ pub fn insert_article(conn: &mut Connection, a: &NewArticle) -> Result<StoredArt
     )?;
     let id = tx.last_insert_rowid();
     insert_annotations(
-        &tx,
+        tx,
         id,
         a.tagger_version.as_deref().unwrap_or(""),
         &a.mentions,
         &a.quotes,
     )?;
-    tx.commit()?;
     Ok(StoredArticle::Inserted(id))
 }
 
-/// Replaces what extraction and tagging produced for a stored article (for `gazette reprocess`), in one transaction:
-/// its metadata, text, mentions and quotes. Identity (feed, key, URL), the raw page and `fetched_at` stay.
-pub fn update_article(conn: &mut Connection, article_id: i64, a: &NewArticle) -> Result<()> {
+/// The result of re-running extraction and tagging over a stored page. Fields the extractor did not find keep
+/// their stored value (they may have come from the feed).
+#[derive(Debug, Clone, Default)]
+pub struct Reextracted {
+    pub canonical_url: Option<String>,
+    pub title: Option<String>,
+    pub authors: Vec<String>,
+    pub published_at: Option<String>,
+    pub language: Option<String>,
+    pub site_name: Option<String>,
+    pub image_url: Option<String>,
+    pub image_caption: Option<String>,
+    pub description: Option<String>,
+    pub text: String,
+    /// `Some` when extraction failed: only the error is recorded, the old extraction stays.
+    pub page_error: Option<String>,
+    pub extractor_version: String,
+    pub tagger_version: String,
+    pub mentions: Vec<NewMention>,
+    pub quotes: Vec<NewQuote>,
+}
+
+/// Replaces an article's extraction (text, metadata, versions) and its mentions and quotes, in one transaction.
+/// Returns false when the article no longer exists.
+pub fn replace_extraction(conn: &mut Connection, article_id: i64, r: &Reextracted) -> Result<bool> {
     let tx = conn.transaction_with_behavior(rusqlite::TransactionBehavior::Immediate)?;
-    // Mentions go first: their per-day counts are keyed by the publication day the article has now.
+    if let Some(error) = &r.page_error {
+        let n = tx.execute(
+            "UPDATE articles SET page_error = ?2 WHERE id = ?1",
+            params![article_id, error],
+        )?;
+        tx.commit()?;
+        return Ok(n > 0);
+    }
+    let authors = if r.authors.is_empty() {
+        None
+    } else {
+        Some(serde_json::to_string(&r.authors).unwrap_or_else(|_| "[]".into()))
+    };
+    // Mentions go before the article changes: their counters are keyed by the day the article has now, and its day
+    // may not change under them.
     tx.execute("DELETE FROM mentions WHERE article_id = ?1", [article_id])?;
     tx.execute("DELETE FROM quotes WHERE article_id = ?1", [article_id])?;
-    tx.execute(
-        "UPDATE articles SET canonical_url = ?2, title = ?3, authors = ?4, published_at = COALESCE(?5, published_at),
-                language = ?6, site_name = ?7, image_url = ?8, image_caption = ?9, description = ?10, text = ?11,
-                content_hash = ?12, page_error = ?13, extractor_version = ?14, tagger_version = ?15
+    let n = tx.execute(
+        "UPDATE articles SET canonical_url = COALESCE(?2, canonical_url), title = COALESCE(?3, title),
+                authors = COALESCE(?4, authors), published_at = COALESCE(?5, published_at),
+                language = COALESCE(?6, language), site_name = COALESCE(?7, site_name),
+                image_url = COALESCE(?8, image_url), image_caption = COALESCE(?9, image_caption),
+                description = COALESCE(?10, description), text = ?11, content_hash = ?12, page_error = NULL,
+                extractor_version = ?13, tagger_version = ?14
          WHERE id = ?1",
         params![
             article_id,
-            a.canonical_url,
-            a.title,
-            serde_json::to_string(&a.authors).unwrap_or_else(|_| "[]".into()),
-            a.published_at,
-            a.language,
-            a.site_name,
-            a.image_url,
-            a.image_caption,
-            a.description,
-            a.text,
-            content_hash(&a.text),
-            a.page_error,
-            a.extractor_version,
-            a.tagger_version,
+            r.canonical_url,
+            r.title,
+            authors,
+            r.published_at,
+            r.language,
+            r.site_name,
+            r.image_url,
+            r.image_caption,
+            r.description,
+            r.text,
+            content_hash(&r.text),
+            r.extractor_version,
+            r.tagger_version,
         ],
     )?;
-    insert_annotations(
-        &tx,
-        article_id,
-        a.tagger_version.as_deref().unwrap_or(""),
-        &a.mentions,
-        &a.quotes,
-    )?;
+    if n == 0 {
+        return Ok(false);
+    }
+    insert_annotations(&tx, article_id, &r.tagger_version, &r.mentions, &r.quotes)?;
     tx.commit()?;
-    Ok(())
+    Ok(true)
 }
 
-fn insert_annotations(
-    tx: &Transaction,
+pub(crate) fn insert_annotations(
+    tx: &Connection,
     article_id: i64,
     tagger_version: &str,
     mentions: &[NewMention],
@@ -235,7 +285,7 @@ fn insert_annotations(
 }
 
 /// The id of the entity (type, name), created on first sight.
-fn entity_id(tx: &Transaction, entity_type: &str, name: &str) -> Result<i64> {
+fn entity_id(tx: &Connection, entity_type: &str, name: &str) -> Result<i64> {
     let mut find = tx.prepare_cached("SELECT id FROM entities WHERE type = ?1 AND name = ?2")?;
     if let Some(id) = find.query_row(params![entity_type, name], |r| r.get(0)).optional()? {
         return Ok(id);
@@ -247,7 +297,8 @@ fn entity_id(tx: &Transaction, entity_type: &str, name: &str) -> Result<i64> {
     Ok(tx.last_insert_rowid())
 }
 
-fn compress(html: &str) -> Vec<u8> {
+/// Compresses a page for [`NewArticle::html`].
+pub fn compress_html(html: &str) -> Vec<u8> {
     let mut enc = flate2::write::GzEncoder::new(Vec::new(), flate2::Compression::default());
     enc.write_all(html.as_bytes())
         .expect("compressing into memory cannot fail");

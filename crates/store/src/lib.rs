@@ -17,8 +17,8 @@ pub mod schema;
 mod writer;
 
 pub use articles::{
-    decompress_html, insert_article, is_known, update_article, ArticleKey, NewArticle, NewMention, NewQuote,
-    StoredArticle,
+    compress_html, decompress_html, insert_article, insert_articles, is_known, replace_extraction, ArticleKey,
+    NewArticle, NewMention, NewQuote, Reextracted, StoredArticle,
 };
 pub use connection::{open, open_read_only};
 pub use feeds::{

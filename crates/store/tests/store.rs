@@ -10,7 +10,9 @@ fn article(feed_id: i64, key: &str, url: &str) -> NewArticle {
         url: Some(url.into()),
         title: Some(format!("Title {key}")),
         text: "First paragraph.\n\nSecond paragraph.".into(),
-        html: Some("<html><body><p>First paragraph.</p></body></html>".into()),
+        html: Some(gazette_store::compress_html(
+            "<html><body><p>First paragraph.</p></body></html>",
+        )),
         fetched_at: gazette_store::now_rfc3339(),
         tagger_version: Some("t1".into()),
         mentions: vec![gazette_store::NewMention {
@@ -228,7 +230,15 @@ fn per_day_entity_counts_follow_inserts_updates_and_deletes() {
     // Reprocessing moves the article to another day and drops Bob.
     a.published_at = Some("2026-11-21T08:00:00Z".into());
     a.mentions = vec![mention("Alice", 0)];
-    gazette_store::update_article(&mut conn, id, &a).unwrap();
+    let again = gazette_store::Reextracted {
+        published_at: a.published_at.clone(),
+        text: a.text.clone(),
+        mentions: a.mentions.clone(),
+        extractor_version: "e2".into(),
+        tagger_version: "t2".into(),
+        ..Default::default()
+    };
+    assert!(gazette_store::replace_extraction(&mut conn, id, &again).unwrap());
     assert_eq!(counts(&conn), [("Alice".into(), "2026-11-21".into(), 1, 1)]);
     let total: (i64, i64) = conn
         .query_row(
