@@ -6,6 +6,17 @@ use super::features::{docwide_features, history_features, record_history, Histor
 use super::model::{label_type, viterbi, L};
 use super::tagger::Weights;
 
+#[inline]
+fn prefetch<T>(r: &T) {
+    #[cfg(target_arch = "x86_64")]
+    // SAFETY: prefetching is a hint and never faults; the pointer comes from a live reference.
+    unsafe {
+        std::arch::x86_64::_mm_prefetch(r as *const T as *const i8, std::arch::x86_64::_MM_HINT_T0);
+    }
+    #[cfg(not(target_arch = "x86_64"))]
+    let _ = r;
+}
+
 /// Both stages' weights, quantised and interleaved.
 #[derive(Debug, Clone)]
 pub struct Packed {
@@ -105,6 +116,23 @@ impl Packed {
         }
     }
 
+    /// Row index of `k`, or `u32::MAX`.
+    #[inline]
+    fn row_of(&self, k: u32) -> u32 {
+        let mask = self.slots.len() - 1;
+        let mut i = self.index(k);
+        loop {
+            let (kk, r) = self.slots[i];
+            if kk == k {
+                return r;
+            }
+            if kk == 0 {
+                return u32::MAX;
+            }
+            i = (i + 1) & mask;
+        }
+    }
+
     #[inline]
     fn get(&self, k: u32) -> Option<&[i16; 2 * L]> {
         let mask = self.slots.len() - 1;
@@ -145,14 +173,32 @@ impl Packed {
         let mut first = Vec::with_capacity(feats.len());
         let mut static2: Vec<Vec<[i32; L]>> = Vec::with_capacity(feats.len());
         let mut scratch = Vec::new();
+        let mut idx: Vec<u32> = Vec::new();
+        const AHEAD: usize = 8;
         for f in feats {
             let mut em = vec![[0f32; L]; f.len()];
             let mut s2 = vec![[0i32; L]; f.len()];
+            // Look every feature up first, prefetching ahead, so the cache misses overlap.
+            idx.clear();
+            for (j, &id) in f.ids.iter().enumerate() {
+                if let Some(&next) = f.ids.get(j + AHEAD) {
+                    prefetch(&self.slots[self.index(next)]);
+                }
+                idx.push(self.row_of(id));
+            }
             for i in 0..f.len() {
                 let mut a1 = [0i32; L];
                 let a2 = &mut s2[i];
-                for &id in f.token(i) {
-                    if let Some(w) = self.get(id) {
+                let (from, to) = (f.offs[i] as usize, f.offs[i + 1] as usize);
+                for j in from..to {
+                    if let Some(&next) = idx.get(j + AHEAD) {
+                        if next != u32::MAX {
+                            prefetch(&self.rows[next as usize]);
+                        }
+                    }
+                    let r = idx[j];
+                    if r != u32::MAX {
+                        let w = &self.rows[r as usize];
                         for k in 0..L {
                             a1[k] += w[k] as i32;
                             a2[k] += w[L + k] as i32;
