@@ -29,7 +29,7 @@ pub use tagger::NerModel;
 pub use train::{corpus_size, learn_clusters, text_sentences, train, TrainConfig};
 
 /// Recorded with every mention, so `gazette reprocess` knows what is stale. Bump when the model or rules change.
-pub const TAGGER_VERSION: &str = "0.1.0";
+pub const TAGGER_VERSION: &str = "0.2.0";
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize)]
 pub enum EntityKind {
