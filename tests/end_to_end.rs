@@ -267,3 +267,39 @@ fn feeds_discover_and_add_from_a_page() {
     let list = stdout(&gazette(&db, &["feeds", "list", "--format", "csv"]));
     assert_eq!(list.lines().count(), 3, "{list}");
 }
+
+#[test]
+fn a_page_that_fails_transiently_is_retried_on_the_next_run_not_stored_broken() {
+    use std::sync::atomic::{AtomicBool, Ordering};
+    use std::sync::Arc;
+    let healthy = Arc::new(AtomicBool::new(false));
+    let flag = healthy.clone();
+    let server = TestServer::start(move |req| {
+        let base = format!("http://{}", req.header("host").unwrap_or("127.0.0.1"));
+        match req.path() {
+            "/feed.xml" => Response::ok("application/rss+xml", FEED.replace("{{BASE_URL}}", &base)),
+            PAGE_PATH if flag.load(Ordering::SeqCst) => Response::ok("text/html; charset=utf-8", PAGE),
+            PAGE_PATH => Response::new(500, "upstream error"),
+            _ => Response::not_found(),
+        }
+    });
+    let dir = tempfile::tempdir().unwrap();
+    let db = dir.path().join("t.db");
+    let first = gazette(&db, &["ingest", &server.url("/feed.xml")]);
+    assert!(first.status.success(), "{}", stderr(&first));
+    assert!(stdout(&first).contains("0 new articles"), "{}", stdout(&first));
+    let conn = Connection::open(&db).unwrap();
+    let n: i64 = conn
+        .query_row("SELECT count(*) FROM articles", [], |r| r.get(0))
+        .unwrap();
+    assert_eq!(n, 0, "nothing is stored from a 500");
+    drop(conn);
+
+    healthy.store(true, Ordering::SeqCst);
+    let second = gazette(&db, &["ingest"]);
+    assert!(second.status.success(), "{}", stderr(&second));
+    assert!(stdout(&second).contains("1 new articles"), "{}", stdout(&second));
+    let conn = Connection::open(&db).unwrap();
+    let text: String = conn.query_row("SELECT text FROM articles", [], |r| r.get(0)).unwrap();
+    assert!(text.starts_with("The United States is reaching out"));
+}

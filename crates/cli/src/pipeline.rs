@@ -193,6 +193,7 @@ struct FeedTracker {
     new: AtomicU64,
     duplicates: AtomicU64,
     page_errors: AtomicU64,
+    /// Some item must be tried again (a store failure, or a page that failed transiently).
     store_failed: AtomicBool,
     validators: Validators,
     next_check_at: String,
@@ -669,6 +670,15 @@ impl Pipeline {
                         Ok(Ok(page)) => {
                             sh.metrics.pages_fetched.fetch_add(1, Ordering::Relaxed);
                             Ok(page)
+                        }
+                        Ok(Err(e)) if e.is_transient() => {
+                            // A timeout or a 5xx says nothing about the article: not stored, and its feed is
+                            // retried soon with its old validators, so that the item comes back.
+                            tracing::warn!(url = %url, error = %e, "page fetch failed; will retry");
+                            sh.metrics.page_errors.fetch_add(1, Ordering::Relaxed);
+                            job.tracker.page_errors.fetch_add(1, Ordering::Relaxed);
+                            job.tracker.store_failed.store(true, Ordering::Relaxed);
+                            continue;
                         }
                         Ok(Err(e)) => {
                             tracing::warn!(url = %url, error = %e, "page fetch failed");
