@@ -106,6 +106,7 @@ pub fn extract(html: &str, page_url: Option<&str>) -> Result<Article, ExtractErr
             article.blocks = blocks;
         }
     }
+    drop_byline_blocks(&mut article);
     cross_check_body(&mut article, ld.body.as_deref());
     let text = article
         .blocks
@@ -135,6 +136,21 @@ pub fn explain(html: &str, trust_classes: bool) -> String {
     let mut article = Article::default();
     meta::fill(&mut article, &dom, &ld, None);
     content::explain(&mut dom, trust_classes, article.title.as_deref())
+}
+
+/// Bylines repeated as chrome at the top of the body ("By Jane Doe", "Posted by Jane Doe") are metadata, not text.
+fn drop_byline_blocks(article: &mut Article) {
+    let mut seen = 0;
+    article.blocks.retain(|b| {
+        seen += 1;
+        let t = b.text.trim();
+        let lower = t.to_lowercase();
+        let byline = ["by ", "posted by ", "written by ", "words by "]
+            .iter()
+            .any(|p| lower.starts_with(p));
+        let author = article.authors.iter().any(|a| t == a.as_str());
+        !(seen <= 3 && b.kind == BlockKind::Paragraph && t.chars().count() <= 60 && (byline || author))
+    });
 }
 
 /// A body shorter than this (bytes) is suspicious enough to retry without trusting class names.
