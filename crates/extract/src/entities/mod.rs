@@ -149,17 +149,19 @@ impl Tagger {
     /// Tags an article's title and body text.
     pub fn annotate(&self, title: &str, text: &str) -> Annotations {
         let fields = [(Field::Title, title), (Field::Text, text)];
-        let mut all_sents: Vec<(usize, Vec<tokenize::Token>)> = Vec::new();
+        let field_toks: Vec<Vec<tokenize::Token>> = fields.iter().map(|(_, s)| tokenize::tokenize(s)).collect();
+        let mut all_sents: Vec<(usize, &[tokenize::Token])> = Vec::new();
         let mut chars: Vec<Vec<char>> = Vec::new();
         for (fi, (_, s)) in fields.iter().enumerate() {
-            let toks = tokenize::tokenize(s);
-            for r in tokenize::sentences(s, &toks) {
-                all_sents.push((fi, toks[r].to_vec()));
+            let toks = &field_toks[fi];
+            for r in tokenize::sentences(s, toks) {
+                all_sents.push((fi, &toks[r]));
             }
             chars.push(s.chars().collect());
         }
-        let normal: Vec<Vec<String>> = all_sents.iter().map(|(_, t)| normalize::model_tokens(t)).collect();
-        let mut doc: Vec<Vec<&str>> = normal.iter().map(|s| s.iter().map(String::as_str).collect()).collect();
+        let normal: Vec<Vec<std::borrow::Cow<str>>> =
+            all_sents.iter().map(|(_, t)| normalize::model_tokens(t)).collect();
+        let mut doc: Vec<Vec<&str>> = normal.iter().map(|s| s.iter().map(|w| w.as_ref()).collect()).collect();
         let recased = normalize::recase_title_case(&doc);
         for (sent, rec) in doc.iter_mut().zip(&recased) {
             if let Some(rec) = rec {

@@ -2,6 +2,8 @@
 //! and title-case headlines re-cased (a word goes to lower case when the article uses it in lower case and never
 //! capitalised mid-sentence), since the training data has no title-case headlines.
 
+use std::borrow::Cow;
+
 use super::hash::HashMap;
 
 use super::features::doc_flags;
@@ -9,13 +11,13 @@ use super::hash::hash_str_lower;
 use super::tokenize::Token;
 
 /// Token texts with typographic quotes straightened.
-pub fn model_tokens(toks: &[Token]) -> Vec<String> {
+pub fn model_tokens(toks: &[Token]) -> Vec<Cow<'_, str>> {
     toks.iter()
         .map(|t| {
             if t.text.contains(['’', '‘', '“', '”', '„']) {
-                t.text.replace(['’', '‘'], "'").replace(['“', '”', '„'], "\"")
+                Cow::Owned(t.text.replace(['’', '‘'], "'").replace(['“', '”', '„'], "\""))
             } else {
-                t.text.clone()
+                Cow::Borrowed(t.text.as_str())
             }
         })
         .collect()

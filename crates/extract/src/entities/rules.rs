@@ -161,8 +161,17 @@ fn is_ordinal(t: &str) -> bool {
 
 /// Token spans of DATE, TIME, MONEY, PERCENT, CARDINAL and ORDINAL expressions (OntoNotes style).
 pub fn numeric_spans(toks: &[Token]) -> Vec<(usize, usize, EntityKind)> {
-    let low: Vec<String> = toks.iter().map(|t| t.text.to_lowercase()).collect();
-    let w = |i: usize| -> &str { low.get(i).map(String::as_str).unwrap_or("") };
+    let low: Vec<std::borrow::Cow<str>> = toks
+        .iter()
+        .map(|t| {
+            if t.text.chars().any(char::is_uppercase) {
+                std::borrow::Cow::Owned(t.text.to_lowercase())
+            } else {
+                std::borrow::Cow::Borrowed(t.text.as_str())
+            }
+        })
+        .collect();
+    let w = |i: usize| -> &str { low.get(i).map(|c| c.as_ref()).unwrap_or("") };
     let mut out = Vec::new();
     let mut i = 0;
     while i < toks.len() {
