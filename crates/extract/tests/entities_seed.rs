@@ -88,3 +88,20 @@ fn seed_acronym_resolves() {
         "{scm:#?}"
     );
 }
+
+#[test]
+fn seed_unnamed_official_is_not_the_pentagon() {
+    let (_, ann, _) = seed();
+    let q = ann
+        .quotes
+        .iter()
+        .find(|q| q.text.starts_with("preparing for a contingency"))
+        .expect("quote found");
+    assert_eq!(q.speaker, None);
+    let q = ann
+        .quotes
+        .iter()
+        .find(|q| q.text.starts_with("build understanding"))
+        .expect("quote found");
+    assert_eq!(q.speaker.as_ref().map(|s| s.1.as_str()), Some("Pentagon"));
+}

@@ -178,7 +178,7 @@ fn attribute<'m>(chars: &[char], a: usize, b: usize, ms: &[&'m Mention]) -> Opti
         let cands = ms.iter().filter(|m| {
             m.start >= s
                 && m.end <= speech_at
-                && (m.kind == EntityKind::Person || words_in(chars, m.end, speech_at).len() <= 1)
+                && (m.kind == EntityKind::Person || words_in(chars, m.end, speech_at).is_empty())
         });
         if let Some(m) = cands.min_by_key(|m| (m.kind != EntityKind::Person, m.start)) {
             return Some(m);
