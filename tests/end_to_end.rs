@@ -125,6 +125,40 @@ fn ingest_stores_the_seed_article_exactly_once() {
     assert!(fetches >= 1);
     assert_eq!(status, 200);
 
+    // Mentions point into the field they came from, the caption included, and resolve within the article.
+    let mut stmt = conn
+        .prepare(
+            "SELECT m.field, m.surface, e.type, e.name,
+                    substr(CASE m.field WHEN 'title' THEN a.title WHEN 'caption' THEN a.image_caption ELSE a.text END,
+                           m.start + 1, m.\"end\" - m.start)
+             FROM mentions m JOIN entities e ON e.id = m.entity_id JOIN articles a ON a.id = m.article_id",
+        )
+        .unwrap();
+    let mentions: Vec<(String, String, String, String, String)> = stmt
+        .query_map([], |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?, r.get(3)?, r.get(4)?)))
+        .unwrap()
+        .map(|r| r.unwrap())
+        .collect();
+    drop(stmt);
+    for (field, surface, _, _, at_offsets) in &mentions {
+        assert_eq!(surface, at_offsets, "offsets of {surface:?} in the {field}");
+    }
+    let has = |field: &str, surface: &str, kind: &str, name: &str| {
+        mentions
+            .iter()
+            .any(|(f, s, t, n, _)| f == field && s == surface && t == kind && n == name)
+    };
+    assert!(has("caption", "Antony Blinken", "PER", "Antony Blinken"));
+    assert!(has("text", "Kishi", "PER", "Nobuo Kishi"));
+    assert!(has("text", "U.S.", "LOC", "United States"));
+    let speakers: Vec<String> = {
+        let mut stmt = conn
+            .prepare("SELECT speaker FROM v_quotes WHERE speaker IS NOT NULL")
+            .unwrap();
+        stmt.query_map([], |r| r.get(0)).unwrap().map(|r| r.unwrap()).collect()
+    };
+    assert!(speakers.contains(&"Shinzo Abe".to_string()) && speakers.contains(&"Hua Chunying".to_string()));
+
     // Full-text search sees it.
     let hits: i64 = conn
         .query_row(

@@ -910,7 +910,8 @@ pub fn process_page_timed(html: String, final_url: String, metrics: Option<&Metr
         Ok(article) => {
             let t1 = Instant::now();
             let title = article.title.clone().unwrap_or_default();
-            let annotations = Tagger::embedded().annotate(&title, &article.text());
+            let caption = article.image_caption.clone().unwrap_or_default();
+            let annotations = Tagger::embedded().annotate_article(&title, &article.text(), &caption);
             if let Some(m) = metrics {
                 m.tagging.observe(t1.elapsed());
             }

@@ -79,6 +79,8 @@ impl EntityKind {
 pub enum Field {
     Title,
     Text,
+    /// The lead image's caption (`articles.image_caption`).
+    Caption,
 }
 
 impl Field {
@@ -86,6 +88,16 @@ impl Field {
         match self {
             Field::Title => "title",
             Field::Text => "text",
+            Field::Caption => "caption",
+        }
+    }
+
+    /// Reading order on the page: headline, lead image caption, body. Resolution reads mentions in this order.
+    fn reading_order(self) -> u8 {
+        match self {
+            Field::Title => 0,
+            Field::Caption => 1,
+            Field::Text => 2,
         }
     }
 }
@@ -148,7 +160,13 @@ impl Tagger {
 
     /// Tags an article's title and body text.
     pub fn annotate(&self, title: &str, text: &str) -> Annotations {
-        let fields = [(Field::Title, title), (Field::Text, text)];
+        self.annotate_article(title, text, "")
+    }
+
+    /// Tags an article's title, body text and lead image caption as one document (a name in full in the caption
+    /// resolves a surname in the body). Quotes come from the body only.
+    pub fn annotate_article(&self, title: &str, text: &str, caption: &str) -> Annotations {
+        let fields = [(Field::Title, title), (Field::Text, text), (Field::Caption, caption)];
         let field_toks: Vec<Vec<tokenize::Token>> = fields.iter().map(|(_, s)| tokenize::tokenize(s)).collect();
         let mut all_sents: Vec<(usize, &[tokenize::Token])> = Vec::new();
         let mut chars: Vec<Vec<char>> = Vec::new();
@@ -199,9 +217,10 @@ impl Tagger {
             }
         }
         let mut mentions = refine(mentions);
-        mentions.sort_by_key(|m| (m.field == Field::Text, m.start));
+        mentions.sort_by_key(|m| (m.field.reading_order(), m.start));
         resolve::resolve(&mut mentions);
-        resolve::acronyms_from_text(&mut mentions, |f| &chars[(f == Field::Text) as usize]);
+        let index = |f: Field| fields.iter().position(|(g, _)| *g == f).expect("every field is tagged");
+        resolve::acronyms_from_text(&mut mentions, |f| &chars[index(f)]);
         let quotes = quotes::find_quotes(text, &mentions);
         Annotations { mentions, quotes }
     }
