@@ -26,7 +26,7 @@ pub struct Args {
 /// Title matches weigh more than body matches.
 const SQL: &str = "
     SELECT a.id, a.published_at, f.title AS feed, a.title,
-           snippet(articles_fts, -1, '[', ']', '…', 16) AS snippet,
+           replace(snippet(articles_fts, -1, '[', ']', '…', 16), char(10), ' ') AS snippet,
            round(bm25(articles_fts, 4.0, 1.0), 3) AS rank,
            COALESCE(a.canonical_url, a.url) AS url
     FROM articles_fts
