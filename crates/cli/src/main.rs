@@ -91,10 +91,11 @@ fn main() -> std::process::ExitCode {
             return std::process::ExitCode::from(2);
         }
     };
+    // The HTML parser warns about every malformed page it repairs (the web is malformed): not news to a user.
     let default_filter = match cli.command {
         // The daemon runs unattended: its lifecycle and cycle summaries are the point of its log.
-        Command::Daemon(_) => "warn,gazette=info",
-        _ => "warn",
+        Command::Daemon(_) => "warn,gazette=info,html5ever=error",
+        _ => "warn,html5ever=error",
     };
     init_logging(config.log_format, default_filter);
     let db = config.db.as_path();
