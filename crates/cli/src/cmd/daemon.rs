@@ -25,18 +25,7 @@ pub struct Args {
 }
 
 pub fn run(config: &Config, _args: Args) -> Result<()> {
-    let runtime = tokio::runtime::Builder::new_multi_thread()
-        .enable_all()
-        .thread_name("gazette-async")
-        .build()
-        .context("starting the async runtime")?;
-    let writer = gazette_store::Writer::spawn(&config.db)
-        .with_context(|| format!("opening database {}", config.db.display()))?;
-    let result = runtime.block_on(daemon(config, writer.clone()));
-    // Whatever is still running was given its grace period: drop it (each write is a transaction, so nothing is half
-    // written), then let the writer finish its queue and checkpoint.
-    runtime.shutdown_timeout(Duration::from_secs(1));
-    writer.close();
+    let result = super::with_runtime_and_writer(config, |writer| daemon(config, writer));
     if result.is_ok() {
         tracing::info!("stopped");
     }

@@ -20,16 +20,7 @@ pub struct Args {
 }
 
 pub fn run(config: &Config, args: Args) -> Result<()> {
-    let runtime = tokio::runtime::Builder::new_multi_thread()
-        .enable_all()
-        .build()
-        .context("starting the async runtime")?;
-    let writer = gazette_store::Writer::spawn(&config.db)
-        .with_context(|| format!("opening database {}", config.db.display()))?;
-    let result = runtime.block_on(ingest(config, &writer, args));
-    // Tasks still holding the writer (after an interrupted run) go with the runtime; then the writer can finish.
-    runtime.shutdown_timeout(std::time::Duration::from_secs(1));
-    writer.close();
+    let result = super::with_runtime_and_writer(config, |writer| async move { ingest(config, &writer, args).await });
     let summary = result?;
     println!("{summary}");
     if summary.feeds > 0 && summary.feeds_failed == summary.feeds {

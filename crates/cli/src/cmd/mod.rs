@@ -14,3 +14,31 @@ pub mod reprocess;
 pub mod search;
 pub mod stats;
 pub mod train_ner;
+
+use std::future::Future;
+use std::time::Duration;
+
+use anyhow::{Context, Result};
+
+use crate::config::Config;
+
+/// Runs `job` on a multi-threaded runtime beside the database's writer thread, then shuts both down in the order that
+/// loses nothing: tasks still holding the writer (after an interrupted run) are dropped with the runtime (each write
+/// is a transaction, so nothing is half written), then the writer finishes its queue and checkpoints.
+pub fn with_runtime_and_writer<T, F, Fut>(config: &Config, job: F) -> Result<T>
+where
+    F: FnOnce(gazette_store::Writer) -> Fut,
+    Fut: Future<Output = Result<T>>,
+{
+    let runtime = tokio::runtime::Builder::new_multi_thread()
+        .enable_all()
+        .thread_name("gazette-async")
+        .build()
+        .context("starting the async runtime")?;
+    let writer = gazette_store::Writer::spawn(&config.db)
+        .with_context(|| format!("opening database {}", config.db.display()))?;
+    let result = runtime.block_on(job(writer.clone()));
+    runtime.shutdown_timeout(Duration::from_secs(1));
+    writer.close();
+    result
+}

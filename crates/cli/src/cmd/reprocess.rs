@@ -39,16 +39,10 @@ pub fn run(config: &Config, args: Args) -> Result<()> {
         since,
         feed_id: args.feed,
     };
-    let runtime = tokio::runtime::Builder::new_multi_thread()
-        .enable_all()
-        .build()
-        .context("starting the async runtime")?;
-    let writer = gazette_store::Writer::spawn(&config.db)
-        .with_context(|| format!("opening database {}", config.db.display()))?;
     let started = Instant::now();
-    let result = runtime.block_on(reprocess(&writer, filter, config.extract_threads));
-    runtime.shutdown_timeout(std::time::Duration::from_secs(1));
-    writer.close();
+    let result = super::with_runtime_and_writer(config, |writer| async move {
+        reprocess(&writer, filter, config.extract_threads).await
+    });
     let counts = result?;
     println!(
         "{} articles reprocessed, {} failed (extractor {EXTRACTOR_VERSION}, tagger {TAGGER_VERSION}) in {:.1} s",
