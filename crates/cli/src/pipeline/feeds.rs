@@ -1,0 +1,320 @@
+//! The feed stage: fetch a due feed, record the fetch, schedule its next check, and send its new items on.
+
+use std::collections::HashSet;
+use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};
+use std::sync::Arc;
+
+use chrono::Utc;
+use gazette_fetch::{FeedItem, FeedOutcome, Validators};
+use gazette_store::{ArticleKey, DueFeed, FeedDone, FeedUpdate, FetchRecord};
+use tokio::sync::mpsc;
+
+use super::{FeedOutcomeKind, FeedReport, FeedTracker, Finished, PageJob, Pipeline, SharedRx};
+use crate::metrics::Queue;
+use crate::schedule;
+
+impl Pipeline {
+    pub(super) async fn feed_worker(
+        self,
+        feeds: SharedRx<DueFeed>,
+        pages: mpsc::Sender<PageJob>,
+        finished: mpsc::UnboundedSender<Finished>,
+        reports: mpsc::UnboundedSender<FeedReport>,
+    ) {
+        loop {
+            let feed = { feeds.lock().await.recv().await };
+            let Some(feed) = feed else { break };
+            self.shared.metrics.dequeued(Queue::Feeds);
+            if self.shared.draining.load(Ordering::SeqCst) {
+                let _ = reports.send(FeedReport {
+                    feed_id: feed.id,
+                    url: feed.url,
+                    outcome: FeedOutcomeKind::Skipped,
+                    new_articles: 0,
+                    duplicates: 0,
+                    page_errors: 0,
+                    complete: false,
+                });
+                continue;
+            }
+            // In its own task, so that a bug that panics on one feed costs that feed, not this worker.
+            let (feed_id, url, errors) = (feed.id, feed.url.clone(), feed.error_count);
+            let (this, pages2, finished2) = (self.clone(), pages.clone(), finished.clone());
+            let run = tokio::spawn(async move { this.ingest_feed(feed, &pages2, &finished2).await });
+            match run.await {
+                Ok(Some(report)) => {
+                    let _ = reports.send(report);
+                }
+                Ok(None) => {}
+                Err(e) => {
+                    let error = format!("ingest crashed: {e}");
+                    tracing::error!(feed = %url, error = %error, "feed task failed");
+                    // Backed off like a failed fetch, so a feed that trips a bug is not retried in a hot loop.
+                    let wait = schedule::after_failure(
+                        &self.shared.settings.policy,
+                        u32::try_from(errors + 1).unwrap_or(u32::MAX),
+                        None,
+                        fastrand::f64(),
+                    );
+                    let next = schedule::at(Utc::now(), wait);
+                    let _ = self
+                        .shared
+                        .writer
+                        .call(move |c| gazette_store::set_next_check(c, feed_id, &next))
+                        .await;
+                    let _ = reports.send(FeedReport {
+                        feed_id,
+                        url,
+                        outcome: FeedOutcomeKind::Failed { error, disabled: false },
+                        new_articles: 0,
+                        duplicates: 0,
+                        page_errors: 0,
+                        complete: false,
+                    });
+                }
+            }
+        }
+    }
+
+    /// Fetches a feed and records the fetch. Returns its report unless new items went down the pipeline (then the
+    /// finisher reports once they are through).
+    async fn ingest_feed(
+        &self,
+        feed: DueFeed,
+        pages: &mpsc::Sender<PageJob>,
+        finished: &mpsc::UnboundedSender<Finished>,
+    ) -> Option<FeedReport> {
+        let sh = &self.shared;
+        let started = Utc::now();
+        // Conditional GET, except when the last full answer is a day old: some servers send stale validators.
+        let fresh = feed
+            .last_full_fetch_at
+            .as_deref()
+            .and_then(schedule::parse_time)
+            .is_some_and(|t| started - t < chrono::Duration::days(1));
+        let validators = if fresh {
+            Validators {
+                etag: feed.etag.clone(),
+                last_modified: feed.last_modified.clone(),
+            }
+        } else {
+            Validators::default()
+        };
+        let fetch = sh.fetcher.fetch_feed(&feed.url, &validators).await;
+        let mut attempts: Vec<FetchRecord> = fetch
+            .attempts
+            .iter()
+            .map(|a| {
+                sh.metrics.fetch(a.status, a.error.is_some());
+                FetchRecord {
+                    started_at: gazette_store::to_rfc3339(a.started_at),
+                    status: a.status,
+                    bytes: a.bytes,
+                    duration_ms: a.duration_ms,
+                    error: a.error.clone(),
+                    ..Default::default()
+                }
+            })
+            .collect();
+        let policy = sh.settings.policy.clone();
+        let feed_id = feed.id;
+        let report = |outcome, new_articles, duplicates, complete| FeedReport {
+            feed_id,
+            url: feed.url.clone(),
+            outcome,
+            new_articles,
+            duplicates,
+            page_errors: 0,
+            complete,
+        };
+
+        let fetched = match fetch.outcome {
+            Err(e) => {
+                tracing::warn!(feed = %feed.url, error = %e, "feed fetch failed");
+                let error = e.to_string();
+                // The attempts table tells successes from failures: a fetch that got a response but no feed failed.
+                match attempts.last_mut() {
+                    Some(last) if last.error.is_none() => last.error = Some(error.clone()),
+                    Some(_) => {}
+                    None => attempts.push(FetchRecord {
+                        started_at: gazette_store::to_rfc3339(started),
+                        error: Some(error.clone()),
+                        ..Default::default()
+                    }),
+                }
+                let retry_after = e.retry_after();
+                let errors = u32::try_from(feed.error_count + 1).unwrap_or(u32::MAX);
+                let next = schedule::at(
+                    started,
+                    schedule::after_failure(&policy, errors, retry_after, fastrand::f64()),
+                );
+                let err = error.clone();
+                let result = sh
+                    .writer
+                    .call(move |c| {
+                        let update = FeedUpdate {
+                            error: Some(err.clone()),
+                            next_check_at: Some(next),
+                            ..Default::default()
+                        };
+                        gazette_store::record_fetch(c, feed_id, &attempts, &update)?;
+                        let since = gazette_store::failing_since(c, feed_id)?.unwrap_or_default();
+                        let disable =
+                            schedule::parse_time(&since).is_some_and(|s| schedule::should_disable(&policy, s, started));
+                        if disable {
+                            let reason = format!("disabled: failing since {since}; last error: {err}");
+                            gazette_store::disable_failing_feed(c, feed_id, &reason)?;
+                        }
+                        Ok(disable)
+                    })
+                    .await;
+                let disabled = match result {
+                    Ok(d) => d,
+                    Err(e) => {
+                        tracing::error!(feed = %feed.url, error = %e, "could not record the fetch");
+                        false
+                    }
+                };
+                if disabled {
+                    tracing::warn!(feed = %feed.url, "feed disabled after failing too long; `gazette feeds enable {feed_id}` resumes it");
+                }
+                return Some(report(FeedOutcomeKind::Failed { error, disabled }, 0, 0, true));
+            }
+            Ok(FeedOutcome::NotModified) => None,
+            Ok(FeedOutcome::Fetched(f)) => Some(f),
+        };
+
+        let Some(fetched) = fetched else {
+            // 304: nothing new; the pace comes from what is stored.
+            let result = sh
+                .writer
+                .call(move |c| {
+                    gazette_store::record_fetch(c, feed_id, &attempts, &FeedUpdate::default())?;
+                    let times = stored_times(c, feed_id)?;
+                    let rate = schedule::publishing_interval(&times, started);
+                    let next = schedule::at(started, schedule::after_success(&policy, rate, None, fastrand::f64()));
+                    gazette_store::set_next_check(c, feed_id, &next)
+                })
+                .await;
+            if let Err(e) = result {
+                tracing::error!(feed = %feed.url, error = %e, "could not record the fetch");
+            }
+            return Some(report(FeedOutcomeKind::Unchanged, 0, 0, true));
+        };
+
+        // The same key twice in one document is one item.
+        let mut seen = HashSet::new();
+        let items: Vec<FeedItem> = fetched
+            .feed
+            .items
+            .into_iter()
+            .filter(|i| seen.insert(i.key.clone()))
+            .collect();
+        let item_times: Vec<_> = items.iter().filter_map(|i| i.published).collect();
+        let keys: Vec<ArticleKey> = items
+            .iter()
+            .map(|i| ArticleKey {
+                feed_id,
+                item_key: i.key.clone(),
+                url: i.url.clone(),
+            })
+            .collect();
+        let update = FeedUpdate {
+            title: fetched.feed.title.clone(),
+            site_url: fetched.feed.site_url.clone(),
+            moved_to: fetched.moved_to.clone(),
+            ..Default::default()
+        };
+        let recorded = sh
+            .writer
+            .call(move |c| {
+                gazette_store::record_fetch(c, feed_id, &attempts, &update)?;
+                let known = keys
+                    .iter()
+                    .map(|k| gazette_store::is_known(c, k))
+                    .collect::<gazette_store::Result<Vec<bool>>>()?;
+                let stored = if schedule::publishing_interval(&item_times, started).is_none() {
+                    stored_times(c, feed_id)?
+                } else {
+                    item_times
+                };
+                Ok((known, stored))
+            })
+            .await;
+        let (known, times) = match recorded {
+            Ok(r) => r,
+            Err(e) => {
+                tracing::error!(feed = %feed.url, error = %e, "could not record the fetch");
+                return Some(report(FeedOutcomeKind::Fetched, 0, 0, false));
+            }
+        };
+        let rate = schedule::publishing_interval(&times, started);
+        let next_check_at = schedule::at(
+            started,
+            schedule::after_success(&policy, rate, fetched.min_interval, fastrand::f64()),
+        );
+        let duplicates = known.iter().filter(|k| **k).count() as u64;
+        sh.metrics.duplicates.fetch_add(duplicates, Ordering::Relaxed);
+        let new_items: Vec<FeedItem> = items
+            .into_iter()
+            .zip(known)
+            .filter(|(_, k)| !k)
+            .map(|(i, _)| i)
+            .collect();
+        if new_items.is_empty() {
+            let done = FeedDone {
+                etag: fetched.validators.etag,
+                last_modified: fetched.validators.last_modified,
+                next_check_at,
+                new_items: 0,
+                duplicate_items: duplicates,
+            };
+            if let Err(e) = sh
+                .writer
+                .call(move |c| gazette_store::finish_feed(c, feed_id, &done))
+                .await
+            {
+                tracing::error!(feed = %feed.url, error = %e, "could not save the feed's progress");
+            }
+            return Some(report(FeedOutcomeKind::Fetched, 0, duplicates, true));
+        }
+
+        let tracker = Arc::new(FeedTracker {
+            feed_id,
+            url: feed.url.clone(),
+            items: new_items.len() as u64,
+            committed: AtomicU64::new(0),
+            new: AtomicU64::new(0),
+            duplicates: AtomicU64::new(duplicates),
+            page_errors: AtomicU64::new(0),
+            store_failed: AtomicBool::new(false),
+            validators: fetched.validators,
+            next_check_at,
+            finished: finished.clone(),
+        });
+        for item in new_items {
+            if sh.draining.load(Ordering::SeqCst) {
+                break;
+            }
+            let job = PageJob {
+                item,
+                obey_robots: feed.obey_robots,
+                tracker: tracker.clone(),
+            };
+            sh.metrics.queued(Queue::Pages);
+            if pages.send(job).await.is_err() {
+                sh.metrics.dequeued(Queue::Pages);
+                break;
+            }
+        }
+        None
+    }
+}
+
+/// Item times of a feed's stored articles, to learn its pace when the feed document has no dates.
+fn stored_times(c: &rusqlite::Connection, feed_id: i64) -> gazette_store::Result<Vec<chrono::DateTime<Utc>>> {
+    Ok(gazette_store::recent_article_times(c, feed_id, schedule::RATE_WINDOW)?
+        .iter()
+        .filter_map(|t| schedule::parse_time(t))
+        .collect())
+}

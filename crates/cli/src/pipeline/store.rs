@@ -1,0 +1,71 @@
+//! The store stage: articles go to the writer thread in batches (one transaction each), and each item's outcome is
+//! counted on its feed's tracker.
+
+use std::sync::atomic::Ordering;
+use std::sync::Arc;
+use std::time::Instant;
+
+use gazette_store::{NewArticle, StoredArticle};
+use tokio::sync::mpsc;
+
+use super::{FeedTracker, Pipeline, StoreJob};
+use crate::metrics::Queue;
+
+impl Pipeline {
+    pub(super) async fn store_worker(self, mut jobs: mpsc::Receiver<StoreJob>) {
+        let sh = &self.shared;
+        let mut batch = Vec::with_capacity(32);
+        while jobs.recv_many(&mut batch, 32).await > 0 {
+            for _ in &batch {
+                sh.metrics.dequeued(Queue::Store);
+            }
+            let (articles, meta): (Vec<NewArticle>, Vec<(bool, Arc<FeedTracker>)>) =
+                batch.drain(..).map(|j| (j.article, (j.page_error, j.tracker))).unzip();
+            let metrics = sh.metrics.clone();
+            let results = sh
+                .writer
+                .call(move |c| {
+                    let t0 = Instant::now();
+                    let results = gazette_store::insert_articles(c, &articles)?;
+                    let each = t0.elapsed() / results.len().max(1) as u32;
+                    for _ in &results {
+                        metrics.storing.observe(each);
+                    }
+                    Ok(results)
+                })
+                .await;
+            let results = match results {
+                Ok(r) => r,
+                Err(e) => {
+                    tracing::error!(error = %e, "storing articles failed");
+                    for (_, t) in &meta {
+                        t.store_failed.store(true, Ordering::Relaxed);
+                    }
+                    continue;
+                }
+            };
+            for (result, (page_error, tracker)) in results.into_iter().zip(meta) {
+                match result {
+                    Ok(StoredArticle::Inserted(_)) => {
+                        sh.metrics.articles_stored.fetch_add(1, Ordering::Relaxed);
+                        tracker.new.fetch_add(1, Ordering::Relaxed);
+                        if page_error {
+                            sh.metrics.page_errors.fetch_add(1, Ordering::Relaxed);
+                            tracker.page_errors.fetch_add(1, Ordering::Relaxed);
+                        }
+                    }
+                    Ok(StoredArticle::Duplicate) => {
+                        sh.metrics.duplicates.fetch_add(1, Ordering::Relaxed);
+                        tracker.duplicates.fetch_add(1, Ordering::Relaxed);
+                    }
+                    Err(e) => {
+                        tracing::error!(feed = %tracker.url, error = %e, "storing an article failed");
+                        tracker.store_failed.store(true, Ordering::Relaxed);
+                        continue;
+                    }
+                }
+                tracker.committed.fetch_add(1, Ordering::Relaxed);
+            }
+        }
+    }
+}
