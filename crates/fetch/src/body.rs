@@ -37,6 +37,24 @@ pub(crate) async fn read_capped(
     }
 }
 
+/// Unpacks a body that is a gzip file although no Content-Encoding said so (a `feed.xml.gz`, a page cached
+/// compressed and served as is), under the same cap as any body. Other bodies pass through.
+pub(crate) fn unpack_unlabelled_gzip(body: Vec<u8>, cap: usize) -> Result<Vec<u8>, FetchError> {
+    use std::io::Read;
+    if !body.starts_with(&[0x1f, 0x8b]) {
+        return Ok(body);
+    }
+    let mut out = Vec::new();
+    flate2::read::MultiGzDecoder::new(body.as_slice())
+        .take(cap as u64 + 1)
+        .read_to_end(&mut out)
+        .map_err(|e| FetchError::Decode(format!("the body is gzip data that does not unpack: {e}")))?;
+    if out.len() > cap {
+        return Err(FetchError::TooLarge { cap });
+    }
+    Ok(out)
+}
+
 /// Reads a local file, refusing one larger than the cap.
 pub(crate) fn read_file(path: &std::path::Path, cap: usize) -> Result<Vec<u8>, FetchError> {
     use std::io::Read;

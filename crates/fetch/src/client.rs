@@ -529,7 +529,7 @@ impl Inner {
                     )
                     .await
                     {
-                        Ok(r) => r?,
+                        Ok(r) => body::unpack_unlabelled_gzip(r?, cap)?,
                         Err(_) => return Err(FetchError::Timeout { after: timeout }),
                     }
                 };

@@ -2137,3 +2137,36 @@ pub(crate) fn lookup(name: &str) -> Option<&'static str> {
         .ok()
         .map(|i| HTML_ENTITIES[i].1)
 }
+
+/// The references HTML still accepts without the closing semicolon (the Latin-1 set and `&AMP`, `&LT`...), which
+/// hand-written feeds use that way ("&nbsp", "&copy 2024"). Sorted for binary search.
+const LEGACY_WITHOUT_SEMICOLON: &[&str] = &[
+    "AElig", "AMP", "Aacute", "Acirc", "Agrave", "Aring", "Atilde", "Auml", "COPY", "Ccedil", "ETH", "Eacute", "Ecirc",
+    "Egrave", "Euml", "GT", "Iacute", "Icirc", "Igrave", "Iuml", "LT", "Ntilde", "Oacute", "Ocirc", "Ograve", "Oslash",
+    "Otilde", "Ouml", "QUOT", "REG", "THORN", "Uacute", "Ucirc", "Ugrave", "Uuml", "Yacute", "aacute", "acirc",
+    "acute", "aelig", "agrave", "amp", "aring", "atilde", "auml", "brvbar", "ccedil", "cedil", "cent", "copy",
+    "curren", "deg", "divide", "eacute", "ecirc", "egrave", "eth", "euml", "frac12", "frac14", "frac34", "gt",
+    "iacute", "icirc", "iexcl", "igrave", "iquest", "iuml", "laquo", "lt", "macr", "micro", "middot", "nbsp", "not",
+    "ntilde", "oacute", "ocirc", "ograve", "ordf", "ordm", "oslash", "otilde", "ouml", "para", "plusmn", "pound",
+    "quot", "raquo", "reg", "sect", "shy", "sup1", "sup2", "sup3", "szlig", "thorn", "times", "uacute", "ucirc",
+    "ugrave", "uml", "uuml", "yacute", "yen", "yuml",
+];
+
+/// The text of a legacy reference written without its semicolon.
+pub(crate) fn lookup_legacy(name: &str) -> Option<&'static str> {
+    LEGACY_WITHOUT_SEMICOLON
+        .binary_search(&name)
+        .ok()
+        .and_then(|_| lookup(name))
+}
+
+#[cfg(test)]
+mod tests {
+    #[test]
+    fn legacy_list_is_sorted_and_known() {
+        assert!(super::LEGACY_WITHOUT_SEMICOLON.windows(2).all(|w| w[0] < w[1]));
+        assert!(super::LEGACY_WITHOUT_SEMICOLON
+            .iter()
+            .all(|n| super::lookup(n).is_some()));
+    }
+}

@@ -4,7 +4,7 @@
 //! instructions are left alone. A feed that is already well-formed comes out unchanged, apart from the BOM, leading
 //! whitespace and the declared encoding.
 
-use crate::entities::lookup;
+use crate::entities::{lookup, lookup_legacy};
 
 /// Repairs a feed's text; JSON Feeds only lose a BOM and leading whitespace.
 pub fn repair(input: &str) -> String {
@@ -138,6 +138,24 @@ fn push_legal(s: &str, out: &mut String) {
 /// Handles the `&` at the start of `s`; returns the bytes consumed.
 fn entity(s: &str, out: &mut String) -> usize {
     let b = s.as_bytes();
+    if b.get(1).is_some_and(|c| c.is_ascii_alphabetic()) {
+        let run = 1 + b[1..].iter().take_while(|c| c.is_ascii_alphanumeric()).count();
+        match b.get(run) {
+            Some(b';') => {}
+            // Not where an `=` follows: that is a URL's query ("?a=1&copy=2") in an attribute.
+            next => {
+                let legacy = (next != Some(&b'=')).then(|| lookup_legacy(&s[1..run])).flatten();
+                match legacy {
+                    Some(text) => push_numeric(text, out),
+                    None => {
+                        out.push_str("&amp;");
+                        return 1;
+                    }
+                }
+                return run;
+            }
+        }
+    }
     let body_end = b.iter().take(40).position(|c| *c == b';');
     let Some(semi) = body_end else {
         out.push_str("&amp;");
@@ -182,17 +200,20 @@ fn entity(s: &str, out: &mut String) -> usize {
         return semi + 1;
     }
     match lookup(name).or_else(|| lookup(&name.to_ascii_lowercase())) {
-        Some(text) => {
-            for c in text.chars() {
-                out.push_str(&format!("&#{};", c as u32));
-            }
-        }
+        Some(text) => push_numeric(text, out),
         None => {
             out.push_str("&amp;");
             out.push_str(&s[1..=semi]);
         }
     }
     semi + 1
+}
+
+/// Text as numeric references, which XML understands whatever the document's DTD.
+fn push_numeric(text: &str, out: &mut String) {
+    for c in text.chars() {
+        out.push_str(&format!("&#{};", c as u32));
+    }
 }
 
 #[cfg(test)]
@@ -214,6 +235,16 @@ mod tests {
             repair("<t>a&colon;b&NewLine;&NotEqualTilde;</t>"),
             "<t>a&#58;b&#10;&#8770;&#824;</t>"
         );
+    }
+
+    #[test]
+    fn legacy_entities_without_semicolon() {
+        assert_eq!(
+            repair("<t>a&nbsp b &copy 2024 &eacute&nbsp;</t><a href=\"?x=1&copy=2&nbsp\"/>"),
+            "<t>a&#160; b &#169; 2024 &#233;&#160;</t><a href=\"?x=1&amp;copy=2&#160;\"/>"
+        );
+        // Names HTML only knows with the semicolon stay text.
+        assert_eq!(repair("<t>&hellip &ampfoo</t>"), "<t>&amp;hellip &amp;ampfoo</t>");
     }
 
     #[test]

@@ -8,7 +8,7 @@ use std::time::{Duration, Instant};
 use gazette_fetch::{
     FeedFetch, FeedItem, FeedKind, FeedOutcome, FetchConfig, FetchError, FetchedFeed, Fetcher, Validators,
 };
-use gazette_testkit::{deflate, gzip_bomb, refused_addr, sequence, Body, Request, Response, TestServer};
+use gazette_testkit::{deflate, gzip, gzip_bomb, refused_addr, sequence, Body, Request, Response, TestServer};
 
 fn config() -> FetchConfig {
     FetchConfig {
@@ -377,6 +377,28 @@ async fn gzip_feed_is_decompressed() {
     for coding in ["gzip", "br", "deflate"] {
         assert!(accepted.contains(coding), "{accepted}");
     }
+}
+
+#[tokio::test]
+async fn gzip_file_without_content_encoding_is_unpacked_under_the_cap() {
+    let bomb = Arc::new(gzip_bomb(64 << 20));
+    let b = bomb.clone();
+    let server = TestServer::start(move |req| match req.path() {
+        // A feed.xml.gz served as is, labelled only by its type.
+        "/feed.xml.gz" => Response::ok("application/x-gzip", gzip(small_feed().as_bytes())),
+        "/bomb" => Response::ok("application/rss+xml", b.as_slice()),
+        _ => Response::ok("application/rss+xml", vec![0x1f, 0x8b, 0x08, 0x00, 0x01, 0x02]),
+    });
+    let f = Fetcher::new(FetchConfig {
+        max_feed_bytes: 2 << 20,
+        ..config()
+    })
+    .unwrap();
+    assert_eq!(items(get(&f, &server.url("/feed.xml.gz")).await).len(), 2);
+    let e = error(get(&f, &server.url("/bomb")).await);
+    assert!(matches!(e, FetchError::TooLarge { cap } if cap == 2 << 20), "{e:?}");
+    let e = error(get(&f, &server.url("/broken")).await);
+    assert!(e.to_string().contains("gzip data that does not unpack"), "{e}");
 }
 
 #[tokio::test]
