@@ -14,6 +14,8 @@ pub enum FetchError {
     Client(String),
     #[error("connection failed: {0}")]
     Connect(String),
+    #[error("TLS failed (certificate or handshake): {0}")]
+    Tls(String),
     #[error("request timed out after {}", secs(*after))]
     Timeout { after: Duration },
     #[error("server stalled for {} in the middle of the body", secs(*after))]
@@ -85,6 +87,7 @@ impl FetchError {
             FetchError::File { .. } => "file",
             FetchError::Client(_) => "client",
             FetchError::Connect(_) => "connect",
+            FetchError::Tls(_) => "tls",
             FetchError::Timeout { .. } => "timeout",
             FetchError::Stalled { .. } => "stalled",
             FetchError::TooLarge { .. } => "too_large",
@@ -126,7 +129,10 @@ impl FetchError {
             }
             source = s.source();
         }
-        if e.is_connect() {
+        if e.is_connect() && is_tls_failure(&message) {
+            // A bad certificate or a server that does not speak TLS: retrying at once changes nothing.
+            FetchError::Tls(message)
+        } else if e.is_connect() {
             FetchError::Connect(message)
         } else if e.is_decode() {
             // A body that claims gzip/brotli/deflate but is not: retrying changes nothing.
@@ -135,6 +141,19 @@ impl FetchError {
             FetchError::Network(message)
         }
     }
+}
+
+/// rustls' errors, as they read in reqwest's error chain (rustls is not a direct dependency, so its types are not
+/// matched on).
+fn is_tls_failure(message: &str) -> bool {
+    const SIGNS: [&str; 5] = [
+        "certificate",
+        "received fatal alert",
+        "received corrupt message",
+        "peer is incompatible",
+        "peer misbehaved",
+    ];
+    SIGNS.iter().any(|s| message.contains(s))
 }
 
 fn secs(d: Duration) -> String {

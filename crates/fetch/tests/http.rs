@@ -938,6 +938,25 @@ async fn bad_sources() {
 }
 
 #[tokio::test]
+async fn tls_failure_is_named_and_not_retried() {
+    // https:// to a server that answers in plain HTTP: the handshake fails the same way every time.
+    let listener = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
+    let url = format!("https://{}/feed", listener.local_addr().unwrap());
+    std::thread::spawn(move || {
+        use std::io::{Read, Write};
+        for mut conn in listener.incoming().flatten() {
+            let _ = conn.read(&mut [0u8; 1024]);
+            let _ = conn.write_all(b"HTTP/1.1 400 Bad Request\r\nContent-Length: 0\r\n\r\n");
+        }
+    });
+    let fetch = get(&fetcher(), &url).await;
+    assert_eq!(fetch.attempts.len(), 1, "{:?}", fetch.attempts);
+    let e = error(fetch);
+    assert!(matches!(e, FetchError::Tls(_)), "{e:?}");
+    assert!(!e.is_transient());
+}
+
+#[tokio::test]
 async fn false_content_encoding_is_not_retried() {
     let server =
         TestServer::start(|_| Response::ok("application/rss+xml", small_feed()).header("Content-Encoding", "gzip"));
