@@ -30,7 +30,7 @@ const OPENING_WEIGHT: f32 = 2.0;
 /// Weight of prose before the headline.
 const BEFORE_TITLE: f32 = 0.75;
 /// Effective drop, computed from DROP after overruling.
-const GONE: u8 = 64;
+const GONE: u16 = 64;
 
 fn unit_quality(tag: Tag, own_text: u32, own_link: u32) -> (f32, f32) {
     if own_text == 0 {
@@ -100,7 +100,9 @@ fn resolve_drops(items: &mut [Item], total_good: f32, trust_classes: bool) {
         let it = &items[i];
         // Kept: class words that would remove most of the page's prose, and mostly prose at that.
         let mostly_prose = it.good > 3.0 * it.bad;
-        let soft_kept = it.has(flag::SOFT) && (!trust_classes || (it.good > 0.5 * total_good && mostly_prose));
+        // Reader comments stay out even on the retry: a thread is never the article, however long.
+        let distrusted = !trust_classes && !it.has(flag::COMMENT);
+        let soft_kept = it.has(flag::SOFT) && (distrusted || (it.good > 0.5 * total_good && mostly_prose));
         let small = it.good < WEAK_MAX_GOOD;
         let mut gone = (it.has(flag::DROP) && !soft_kept) || (trust_classes && it.has(flag::WEAK) && small);
         if let Some(p) = items.get(it.parent as usize) {

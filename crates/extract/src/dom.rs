@@ -40,19 +40,21 @@ impl Tag {
 /// Flags on an element.
 pub mod flag {
     /// Boilerplate by tag, role or class: left out of the body.
-    pub const DROP: u8 = 1;
+    pub const DROP: u16 = 1;
     /// A caption or credit: left out of the body, a candidate for `image_caption`.
-    pub const CAPTION: u8 = 2;
+    pub const CAPTION: u16 = 2;
     /// Inside a link.
-    pub const IN_LINK: u8 = 4;
+    pub const IN_LINK: u16 = 4;
     /// Class or id says "content".
-    pub const POSITIVE: u8 = 8;
+    pub const POSITIVE: u16 = 8;
     /// DROP came from class/id words alone (may be overruled when it would remove most of the page).
-    pub const SOFT: u8 = 16;
+    pub const SOFT: u16 = 16;
     /// Byline, author or date chrome.
-    pub const BYLINE: u8 = 32;
+    pub const BYLINE: u16 = 32;
     /// A class word that marks small boxes only (tags, dates, author bios): dropped when it holds little prose.
-    pub const WEAK: u8 = 128;
+    pub const WEAK: u16 = 128;
+    /// A reader-comment class word: kept as a drop even when class words are otherwise distrusted.
+    pub const COMMENT: u16 = 256;
 }
 
 #[derive(Debug, Clone, Copy)]
@@ -68,7 +70,7 @@ pub struct Item<'a> {
     pub parent: u32,
     /// One past the last descendant.
     pub end: u32,
-    pub flags: u8,
+    pub flags: u16,
     /// Non-space characters of text directly charged to this block, and how many of them are inside links.
     pub own_text: u32,
     pub own_link: u32,
@@ -89,7 +91,7 @@ impl Item<'_> {
         }
     }
 
-    pub fn has(&self, f: u8) -> bool {
+    pub fn has(&self, f: u16) -> bool {
         self.flags & f != 0
     }
 }
@@ -301,14 +303,16 @@ const POSITIVE: &[&str] = &[
 ];
 
 /// Flags that one lower-cased class/id word implies (the word lists above, merged into one `match`).
-fn word_flags(w: &[u8]) -> u8 {
+fn word_flags(w: &[u8]) -> u16 {
     match w {
-        b"comment" | b"comments" | b"commentlist" | b"disqus" | b"respond" | b"replies" | b"share" | b"sharing"
-        | b"sharebar" | b"shares" | b"social" | b"socials" | b"related" | b"relatedposts" | b"newsletter"
-        | b"newsletters" | b"subscribe" | b"subscription" | b"signup" | b"cookie" | b"cookies" | b"consent"
-        | b"gdpr" | b"promo" | b"promotion" | b"advert" | b"advertisement" | b"advertising" | b"ad" | b"ads"
-        | b"adsense" | b"sponsor" | b"sponsored" | b"outbrain" | b"taboola" | b"breadcrumb" | b"breadcrumbs"
-        | b"pagination" | b"pager" | b"popular" | b"mostpopular" | b"trending" | b"recommended"
+        b"comment" | b"comments" | b"commentlist" | b"disqus" | b"respond" | b"replies" => {
+            flag::DROP | flag::SOFT | flag::COMMENT
+        }
+        b"share" | b"sharing" | b"sharebar" | b"shares" | b"social" | b"socials" | b"related" | b"relatedposts"
+        | b"newsletter" | b"newsletters" | b"subscribe" | b"subscription" | b"signup" | b"cookie" | b"cookies"
+        | b"consent" | b"gdpr" | b"promo" | b"promotion" | b"advert" | b"advertisement" | b"advertising" | b"ad"
+        | b"ads" | b"adsense" | b"sponsor" | b"sponsored" | b"outbrain" | b"taboola" | b"breadcrumb"
+        | b"breadcrumbs" | b"pagination" | b"pager" | b"popular" | b"mostpopular" | b"trending" | b"recommended"
         | b"recommendations" | b"login" | b"modal" | b"popup" | b"skip" | b"toolbar" | b"nav" | b"navbar"
         | b"navigation" | b"menu" | b"sidebar" | b"footer" | b"masthead" | b"rail" | b"readmore" | b"morestories"
         | b"shoutbox" | b"crumbs" | b"pullquote" | b"screenreader" | b"visuallyhidden" | b"outstream" | b"dfp"
@@ -332,7 +336,7 @@ fn word_flags(w: &[u8]) -> u8 {
 
 /// Flags from the words of a class or id attribute: tokens split on non-alphanumerics, each token's camelCase
 /// parts and the whole token, lower-cased (no allocation: words longer than any keyword are skipped).
-fn words_flags(attr: &str) -> u8 {
+fn words_flags(attr: &str) -> u16 {
     const MAX: usize = 24;
     let mut flags = 0;
     for token in attr.as_bytes().split(|c| !c.is_ascii_alphanumeric()) {
@@ -369,7 +373,7 @@ fn words_flags(attr: &str) -> u8 {
     flags
 }
 
-fn class_flags(el: &scraper::node::Element) -> u8 {
+fn class_flags(el: &scraper::node::Element) -> u16 {
     let mut flags = 0;
     // An id of four or more words is a slug made from a heading ("sharing-with-a-single-developer"), not a name.
     let slug = |id: &str| id.split(['-', '_']).filter(|w| !w.is_empty()).count() >= 4;
@@ -403,7 +407,7 @@ fn hidden(el: &scraper::node::Element) -> bool {
     }
 }
 
-fn tag_flags(name: &str, el: &scraper::node::Element) -> u8 {
+fn tag_flags(name: &str, el: &scraper::node::Element) -> u16 {
     let by_tag = matches!(name, "nav" | "aside" | "footer");
     let by_role = matches!(
         el.attr("role"),
@@ -435,7 +439,7 @@ impl<'a> Dom<'a> {
         let mut items: Vec<Item<'a>> = Vec::with_capacity(1024);
         let mut harvest = Harvest::default();
         // Open elements: (item index, flags inherited by children, nearest unit)
-        let mut open: Vec<(u32, u8, u32)> = Vec::with_capacity(64);
+        let mut open: Vec<(u32, u16, u32)> = Vec::with_capacity(64);
         let root = html.tree.root();
         let mut next = root.first_child();
         let mut in_head = false;
@@ -609,7 +613,7 @@ impl<'a> Dom<'a> {
     }
 }
 
-fn close<'a>(open: &mut Vec<(u32, u8, u32)>, items: &mut [Item<'a>], in_head: &mut bool, v: &Node) {
+fn close<'a>(open: &mut Vec<(u32, u16, u32)>, items: &mut [Item<'a>], in_head: &mut bool, v: &Node) {
     if let Node::Element(el) = v {
         if el.name() == "head" {
             *in_head = false;
