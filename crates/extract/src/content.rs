@@ -99,7 +99,11 @@ fn resolve_drops(items: &mut [Item], total_good: f32, trust_classes: bool) {
         items[i].flags &= !GONE;
         let it = &items[i];
         // Kept: class words that would remove most of the page's prose, and mostly prose at that.
-        let mostly_prose = it.good > 3.0 * it.bad;
+        let mostly_prose = if it.has(flag::COMMENT) {
+            it.good > 3.0 * it.bad
+        } else {
+            it.good > 2.0 * it.bad
+        };
         // Reader comments stay out even on the retry: a thread is never the article, however long.
         let distrusted = !trust_classes && !it.has(flag::COMMENT);
         let soft_kept = it.has(flag::SOFT) && (distrusted || (it.good > 0.5 * total_good && mostly_prose));
