@@ -334,12 +334,38 @@ fn word_flags(w: &[u8]) -> u16 {
     }
 }
 
+/// Prefixes of class names that name a taxonomy term, not a role: WordPress marks a post about promotions
+/// `tag-promotion` and one filed under comments `category-comments`. Only the prefix word counts.
+const TERM_PREFIXES: &[&[u8]] = &[
+    b"tag-",
+    b"tag_",
+    b"category-",
+    b"category_",
+    b"cat-",
+    b"topic-",
+    b"tags-",
+];
+
 /// Flags from the words of a class or id attribute: tokens split on non-alphanumerics, each token's camelCase
 /// parts and the whole token, lower-cased (no allocation: words longer than any keyword are skipped).
 fn words_flags(attr: &str) -> u16 {
+    let mut flags = 0;
+    for class in attr.as_bytes().split(|c| c.is_ascii_whitespace()) {
+        let term = TERM_PREFIXES
+            .iter()
+            .find(|p| class.len() > p.len() && class[..p.len()].eq_ignore_ascii_case(p));
+        flags |= match term {
+            Some(p) => class_words_flags(&class[..p.len() - 1]),
+            None => class_words_flags(class),
+        };
+    }
+    flags
+}
+
+fn class_words_flags(class: &[u8]) -> u16 {
     const MAX: usize = 24;
     let mut flags = 0;
-    for token in attr.as_bytes().split(|c| !c.is_ascii_alphanumeric()) {
+    for token in class.split(|c| !c.is_ascii_alphanumeric()) {
         if token.is_empty() || token.len() > 3 * MAX {
             continue;
         }
@@ -664,5 +690,9 @@ mod tests {
         assert_eq!(words_flags("post hentry category-news"), flag::POSITIVE | flag::WEAK);
         assert_eq!(words_flags("shareBar") & flag::DROP, flag::DROP);
         assert_eq!(words_flags("commentary"), 0);
+        assert_eq!(
+            words_flags("post tag-promotion category-comments"),
+            flag::POSITIVE | flag::WEAK
+        );
     }
 }
