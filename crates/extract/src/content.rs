@@ -124,13 +124,29 @@ fn weigh_by_title(dom: &mut Dom, title: Option<&str>) {
     let Some(title) = title.map(normalize).filter(|t| t.len() >= 8) else {
         return;
     };
-    let heading = (0..dom.items.len()).find(|&i| {
-        matches!(dom.items[i].tag(), Some(Tag::Heading(1..=3))) && !dom.items[i].has(flag::DROP) && {
-            let h = normalize(&dom.subtree_text(i));
-            h.len() >= 8 && (h == title || title.contains(&h) || h.contains(&title))
+    // The heading that shares most of the title: a blog's name heading is in "Blog name: Post title" too, but the
+    // post's own heading shares more of it.
+    let mut heading: Option<(usize, usize)> = None;
+    for i in 0..dom.items.len() {
+        if !matches!(dom.items[i].tag(), Some(Tag::Heading(1..=3))) || dom.items[i].has(flag::DROP) {
+            continue;
         }
-    });
-    let Some(h) = heading else { return };
+        let h = normalize(&dom.subtree_text(i));
+        let shared = if h.len() < 8 {
+            0
+        } else if h.contains(&title) {
+            title.len()
+        } else if title.contains(&h) {
+            h.len()
+        } else {
+            0
+        };
+        if shared > heading.map_or(0, |(_, s)| s) {
+            heading = Some((i, shared));
+        }
+    }
+    let Some((h, _)) = heading else { return };
+    let scope = title_scope(&dom.items, h);
     let mut after = 0u32;
     for (i, it) in dom.items.iter_mut().enumerate() {
         if !it.tag().is_some_and(Tag::is_block) || it.own_text == 0 {
@@ -138,13 +154,36 @@ fn weigh_by_title(dom: &mut Dom, title: Option<&str>) {
         }
         if i < h {
             it.weight = BEFORE_TITLE;
-        } else if after < OPENING {
+        } else if i < scope.1 && after < OPENING {
             it.weight = OPENING_WEIGHT;
             if it.own_text >= PROSE_MIN && !it.has(flag::DROP) {
                 after += it.own_text;
             }
         }
     }
+}
+
+/// The headline's neighbourhood: the smallest ancestor of the heading that also holds the first prose block after
+/// it. The opening weight stays inside it, so a short post's title does not lend weight to a sidebar further down.
+fn title_scope(items: &[Item], h: usize) -> (usize, usize) {
+    let is_prose = |it: &Item| {
+        it.tag().is_some_and(Tag::is_block)
+            && it.own_text >= PROSE_MIN
+            && it.own_link * 2 < it.own_text
+            && !it.has(flag::DROP)
+    };
+    let whole = (0, items.len());
+    let Some(first) = (items[h].end as usize..items.len()).find(|&i| is_prose(&items[i])) else {
+        return whole;
+    };
+    let mut a = items[h].parent as usize;
+    while a < items.len() {
+        if items[a].end as usize > first {
+            return (a, items[a].end as usize);
+        }
+        a = items[a].parent as usize;
+    }
+    whole
 }
 
 /// The body: the chosen container and merged siblings, as index ranges in document order.
@@ -439,7 +478,7 @@ pub fn explain(dom: &mut Dom, trust_classes: bool, title: Option<&str>) -> Strin
         .collect();
     order.sort_by(|&a, &b| (items[b].good - items[b].bad).total_cmp(&(items[a].good - items[a].bad)));
     let mut out = String::from("top candidates:\n");
-    for &i in order.iter().take(8) {
+    for &i in order.iter().take(25) {
         out.push_str(&format!("  {}\n", describe(i)));
     }
     out.push_str("largest dropped or bad subtrees:\n");

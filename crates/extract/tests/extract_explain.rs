@@ -53,3 +53,46 @@ fn metadata_agreement_from_env() {
     }
     println!("pages {n}: title exact {title}, language {lang}/{lang_n}, author in byline {by}/{by_n}");
 }
+
+/// `EVAL_CORPUS=dir EVAL_OUT=pred_dir cargo test --release -p gazette-extract --test extract_explain -- --nocapture`:
+/// the same scoring as `gazette eval extract`, without building the binary (a quick loop while tuning).
+#[test]
+fn eval_corpus_from_env() {
+    let (Ok(dir), Ok(out)) = (std::env::var("EVAL_CORPUS"), std::env::var("EVAL_OUT")) else {
+        return;
+    };
+    std::fs::create_dir_all(&out).unwrap();
+    let mut pages: Vec<_> = std::fs::read_dir(&dir).unwrap().flatten().map(|e| e.path()).collect();
+    pages.sort();
+    let mut rows = Vec::new();
+    for page in pages {
+        let Ok(gold) = std::fs::read(page.join("expected.txt")) else {
+            continue;
+        };
+        let html = std::fs::read(page.join("source.html")).unwrap_or_default();
+        let a = gazette_extract::extract(&String::from_utf8_lossy(&html), None).unwrap_or_default();
+        let predicted = a.blocks.iter().map(|b| b.text.as_str()).collect::<Vec<_>>().join("\n");
+        let id = page.file_name().unwrap().to_string_lossy().into_owned();
+        std::fs::write(format!("{out}/{id}.txt"), &predicted).unwrap();
+        rows.push((
+            id,
+            gazette_extract::eval::score_page(&predicted, &String::from_utf8_lossy(&gold)),
+        ));
+    }
+    let mut tsv = String::from("id\tprecision\trecall\tf1\texact\n");
+    for (id, p) in &rows {
+        tsv.push_str(&format!(
+            "{id}\t{:.4}\t{:.4}\t{:.4}\t{}\n",
+            p.precision(),
+            p.recall(),
+            p.f1(),
+            u8::from(p.exact)
+        ));
+    }
+    std::fs::write(format!("{out}/pages.tsv"), tsv).unwrap();
+    let s = gazette_extract::eval::summarize(&rows.iter().map(|r| r.1).collect::<Vec<_>>());
+    println!(
+        "{dir}: pages {} precision {:.3} recall {:.3} f1 {:.3}",
+        s.pages, s.precision, s.recall, s.f1
+    );
+}
