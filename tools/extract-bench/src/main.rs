@@ -3,6 +3,9 @@
 //!
 //! Usage: `extract-bench CORPUS_DIR [ROUNDS]` with CORPUS_DIR laid out as `<id>/source.html` + `<id>/expected.txt`.
 //! All pages are read into memory first, so only extraction is timed.
+//!
+//! Each system runs in its own child process (this binary again, with `--system NAME`), so its peak memory (the
+//! child's `VmHWM`, all pages held in memory included) is its own; a child that only loads the pages gives the floor.
 
 use std::path::PathBuf;
 use std::time::{Duration, Instant};
@@ -24,11 +27,16 @@ fn gazette(html: &str) -> String {
 }
 
 fn trafilatura(html: &str) -> String {
-    rs_trafilatura::extract(html).map(|r| r.content_text).unwrap_or_default()
+    rs_trafilatura::extract(html)
+        .map(|r| r.content_text)
+        .unwrap_or_default()
 }
 
 fn smoothie(html: &str) -> String {
-    let cfg = dom_smoothie::Config { text_mode: dom_smoothie::TextMode::Formatted, ..Default::default() };
+    let cfg = dom_smoothie::Config {
+        text_mode: dom_smoothie::TextMode::Formatted,
+        ..Default::default()
+    };
     match dom_smoothie::Readability::new(html, None, Some(cfg)) {
         Ok(mut r) => r.parse().map(|a| a.text_content.to_string()).unwrap_or_default(),
         Err(_) => String::new(),
@@ -41,53 +49,132 @@ fn parse_only(html: &str) -> String {
     String::new()
 }
 
+const SYSTEMS: [System; 5] = [
+    ("gazette", gazette),
+    ("rs-trafilatura 0.2.2", trafilatura),
+    ("dom_smoothie 0.19", smoothie),
+    ("html5ever parse only", parse_only),
+    ("pages loaded only", load_only),
+];
+
+fn load_only(_: &str) -> String {
+    String::new()
+}
+
+/// Peak resident set size of this process so far, in MiB (Linux `/proc/self/status`).
+fn peak_mib() -> f64 {
+    let status = std::fs::read_to_string("/proc/self/status").unwrap_or_default();
+    status
+        .lines()
+        .find_map(|l| l.strip_prefix("VmHWM:"))
+        .and_then(|v| v.trim().trim_end_matches("kB").trim().parse::<f64>().ok())
+        .map_or(f64::NAN, |kib| kib / 1024.0)
+}
+
+fn load(dir: &PathBuf) -> Vec<Page> {
+    let mut ids: Vec<_> = std::fs::read_dir(dir)
+        .expect("corpus dir")
+        .flatten()
+        .map(|e| e.path())
+        .collect();
+    ids.sort();
+    ids.iter()
+        .filter_map(|p| {
+            let html = std::fs::read(p.join("source.html")).ok()?;
+            let gold = std::fs::read_to_string(p.join("expected.txt")).ok()?;
+            Some(Page {
+                html: String::from_utf8_lossy(&html).into_owned(),
+                gold,
+            })
+        })
+        .collect()
+}
+
+/// Child: runs one system and prints `RESULT\tP\tR\tF1\tpages/s\tpeak MiB` (P/R/F1 `-` when not scored).
+fn run_one(dir: &PathBuf, rounds: usize, name: &str) {
+    let (_, run) = SYSTEMS.iter().find(|s| s.0 == name).expect("known system");
+    let pages = load(dir);
+    let mut elapsed = Duration::ZERO;
+    let mut scores = Vec::with_capacity(pages.len());
+    for round in 0..rounds {
+        for page in &pages {
+            let t = Instant::now();
+            let text = run(&page.html);
+            elapsed += t.elapsed();
+            if round == 0 {
+                scores.push(score_page(&text, &page.gold));
+            }
+        }
+    }
+    let pps = (pages.len() * rounds) as f64 / elapsed.as_secs_f64();
+    let scored = !name.ends_with(" only");
+    let s: Option<Summary> = scored.then(|| summarize(&scores));
+    let f = |v: Option<f64>| v.map_or("-".to_string(), |v| format!("{v:.3}"));
+    println!(
+        "RESULT\t{}\t{}\t{}\t{pps:.1}\t{:.1}",
+        f(s.map(|s| s.precision)),
+        f(s.map(|s| s.recall)),
+        f(s.map(|s| s.f1)),
+        peak_mib()
+    );
+}
+
 fn main() {
     let mut args = std::env::args().skip(1);
     let dir = PathBuf::from(args.next().expect("usage: extract-bench CORPUS_DIR [ROUNDS]"));
     let rounds: usize = args.next().and_then(|r| r.parse().ok()).unwrap_or(1);
-    let mut ids: Vec<_> = std::fs::read_dir(&dir).expect("corpus dir").flatten().map(|e| e.path()).collect();
-    ids.sort();
-    let pages: Vec<Page> = ids
-        .iter()
-        .filter_map(|p| {
-            let html = std::fs::read(p.join("source.html")).ok()?;
-            let gold = std::fs::read_to_string(p.join("expected.txt")).ok()?;
-            Some(Page { html: String::from_utf8_lossy(&html).into_owned(), gold })
-        })
-        .collect();
-    let bytes: usize = pages.iter().map(|p| p.html.len()).sum();
-    println!("{} pages, {:.1} MB, {} round(s), one thread", pages.len(), bytes as f64 / 1e6, rounds);
-
-    let systems: [System; 4] = [
-        ("gazette", gazette),
-        ("rs-trafilatura 0.2.2", trafilatura),
-        ("dom_smoothie 0.19", smoothie),
-        ("html5ever parse only", parse_only),
-    ];
-    let mut results: Vec<(&str, Option<Summary>, f64)> = Vec::new();
-    for (name, run) in systems {
-        let mut elapsed = Duration::ZERO;
-        let mut scores = Vec::with_capacity(pages.len());
-        for round in 0..rounds {
-            for page in &pages {
-                let t = Instant::now();
-                let text = run(&page.html);
-                elapsed += t.elapsed();
-                if round == 0 {
-                    scores.push(score_page(&text, &page.gold));
-                }
-            }
-        }
-        let pps = (pages.len() * rounds) as f64 / elapsed.as_secs_f64();
-        let summary = (name != "html5ever parse only").then(|| summarize(&scores));
-        results.push((name, summary, pps));
+    if let (Some(flag), Some(name)) = (args.next(), args.next()) {
+        assert_eq!(flag, "--system", "usage: extract-bench CORPUS_DIR ROUNDS --system NAME");
+        return run_one(&dir, rounds, &name);
     }
-    let gazette_pps = results[0].2;
-    println!("{:<22} {:>6} {:>6} {:>6} {:>10} {:>14}", "system", "P", "R", "F1", "pages/s", "gazette speed x");
-    for (name, summary, pps) in &results {
-        let (p, r, f) = summary.map_or(("-".into(), "-".into(), "-".into()), |s| {
-            (format!("{:.3}", s.precision), format!("{:.3}", s.recall), format!("{:.3}", s.f1))
-        });
-        println!("{name:<22} {p:>6} {r:>6} {f:>6} {pps:>10.1} {:>14.2}", gazette_pps / pps);
+    let pages = load(&dir);
+    let bytes: usize = pages.iter().map(|p| p.html.len()).sum();
+    println!(
+        "{} pages, {:.1} MB, {} round(s), one thread, one child process per system",
+        pages.len(),
+        bytes as f64 / 1e6,
+        rounds
+    );
+    drop(pages);
+
+    let exe = std::env::current_exe().expect("own path");
+    let mut rows: Vec<(&str, Vec<String>)> = Vec::new();
+    for (name, _) in SYSTEMS {
+        let out = std::process::Command::new(&exe)
+            .arg(&dir)
+            .arg(rounds.to_string())
+            .args(["--system", name])
+            .output()
+            .expect("child runs");
+        let text = String::from_utf8_lossy(&out.stdout);
+        let fields = text
+            .lines()
+            .find_map(|l| l.strip_prefix("RESULT\t"))
+            .map(|l| l.split('\t').map(str::to_string).collect())
+            .unwrap_or_else(|| vec!["failed".to_string(); 5]);
+        rows.push((name, fields));
+    }
+    let pps = |r: &Vec<String>| r.get(3).and_then(|v| v.parse::<f64>().ok()).unwrap_or(f64::NAN);
+    let gazette_pps = pps(&rows[0].1);
+    println!(
+        "{:<22} {:>6} {:>6} {:>6} {:>10} {:>16} {:>9}",
+        "system", "P", "R", "F1", "pages/s", "gazette speed x", "peak MiB"
+    );
+    for (name, r) in &rows {
+        let ratio = if name.starts_with("pages loaded") {
+            "-".to_string()
+        } else {
+            format!("{:.2}", gazette_pps / pps(r))
+        };
+        let get = |i: usize| r.get(i).map_or("?", String::as_str);
+        println!(
+            "{name:<22} {:>6} {:>6} {:>6} {:>10} {:>16} {:>9}",
+            get(0),
+            get(1),
+            get(2),
+            if name.starts_with("pages loaded") { "-" } else { get(3) },
+            ratio,
+            get(4)
+        );
     }
 }
