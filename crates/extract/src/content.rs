@@ -94,7 +94,7 @@ fn accumulate(items: &mut [Item], drops: bool) {
 
 /// Marks effective drops: DROP on self or an ancestor, unless a class-word drop would take most of the prose (or
 /// class words are not trusted at all on this page).
-fn resolve_drops(items: &mut [Item], total_good: f32, trust_classes: bool) {
+fn resolve_drops(items: &mut [Item], total_good: f32, trust_classes: bool, headline: Option<usize>) {
     for i in 0..items.len() {
         items[i].flags &= !GONE;
         let it = &items[i];
@@ -106,7 +106,10 @@ fn resolve_drops(items: &mut [Item], total_good: f32, trust_classes: bool) {
         };
         // Reader comments stay out even on the retry: a thread is never the article, however long.
         let distrusted = !trust_classes && !it.has(flag::COMMENT);
-        let soft_kept = it.has(flag::SOFT) && (distrusted || (it.good > 0.5 * total_good && mostly_prose));
+        // A box beside the headline (a sidebar holding more prose than a short post) is not the article.
+        let holds_headline = headline.is_none_or(|h| i < h && h < it.end as usize);
+        let soft_kept =
+            it.has(flag::SOFT) && (distrusted || (it.good > 0.5 * total_good && mostly_prose && holds_headline));
         let small = it.good < WEAK_MAX_GOOD;
         let mut gone = (it.has(flag::DROP) && !soft_kept) || (trust_classes && it.has(flag::WEAK) && small);
         if let Some(p) = items.get(it.parent as usize) {
@@ -120,9 +123,9 @@ fn resolve_drops(items: &mut [Item], total_good: f32, trust_classes: bool) {
 
 /// Prose right after the headline is the article's opening: it weighs double (so a short article beats a longer
 /// sidebar blurb), and prose before the headline weighs less (top teasers, left rails).
-fn weigh_by_title(dom: &mut Dom, title: Option<&str>) {
+fn weigh_by_title(dom: &mut Dom, title: Option<&str>) -> Option<usize> {
     let Some(title) = title.map(normalize).filter(|t| t.len() >= 8) else {
-        return;
+        return None;
     };
     // The heading that shares most of the title: a blog's name heading is in "Blog name: Post title" too, but the
     // post's own heading shares more of it.
@@ -145,7 +148,7 @@ fn weigh_by_title(dom: &mut Dom, title: Option<&str>) {
             heading = Some((i, shared));
         }
     }
-    let Some((h, _)) = heading else { return };
+    let (h, _) = heading?;
     let scope = title_scope(&dom.items, h);
     let mut after = 0u32;
     for (i, it) in dom.items.iter_mut().enumerate() {
@@ -161,6 +164,7 @@ fn weigh_by_title(dom: &mut Dom, title: Option<&str>) {
             }
         }
     }
+    Some(h)
 }
 
 /// The headline's neighbourhood: the smallest ancestor of the heading that also holds the first prose block after
@@ -194,11 +198,11 @@ pub struct Selection {
 /// Chooses the body. With `trust_classes` off, class-word drops are ignored (the retry for pages where they
 /// removed the article itself).
 pub fn select(dom: &mut Dom, trust_classes: bool, title: Option<&str>) -> Selection {
-    weigh_by_title(dom, title);
+    let headline = weigh_by_title(dom, title);
     let items = &mut dom.items;
     accumulate(items, false);
     let total = items.first().map_or(0.0, |i| i.good);
-    resolve_drops(items, total, trust_classes);
+    resolve_drops(items, total, trust_classes, headline);
     accumulate(items, true);
     let net = |it: &Item| it.good - it.bad;
     let mut best: Option<usize> = None;
