@@ -278,7 +278,7 @@ pub fn fill(a: &mut Article, dom: &Dom, ld: &JsonLd, page_url: Option<&str>) {
             h.title
                 .as_deref()
                 .and_then(clean)
-                .map(|t| (strip_site(&t, a.site_name.as_deref(), h1.as_deref()), Source::Html))
+                .map(|t| (strip_site(&t, a.site_name.as_deref(), &headings(dom)), Source::Html))
         })
         .or_else(|| h1.clone().map(|t| (t, Source::Html)));
     if let Some((t, s)) = title {
@@ -434,8 +434,21 @@ pub fn declared_language(dom: &Dom, ld: &JsonLd) -> Option<(String, Source)> {
         .or_else(|| ld.language.as_deref().and_then(primary).map(|l| (l, Source::JsonLd)))
 }
 
-/// "Headline | Site" -> "Headline": drop the part that names the site, or keep the part matching the `<h1>`.
-fn strip_site(title: &str, site: Option<&str>, h1: Option<&str>) -> String {
+/// The normalised text of the page's top-level headings (`<h1>` to `<h3>`), in document order.
+fn headings(dom: &Dom) -> Vec<String> {
+    dom.items
+        .iter()
+        .enumerate()
+        .filter(|(_, it)| matches!(it.tag(), Some(Tag::Heading(1..=3))) && !it.has(flag::DROP))
+        .map(|(i, _)| crate::content::normalize(&dom.subtree_text(i)))
+        .filter(|t| !t.is_empty())
+        .take(50)
+        .collect()
+}
+
+/// "Headline | Site" -> "Headline": drop the part that names the site, or keep the longest part that is also a
+/// heading (a blog's `<h1>` is often its name, and the post's heading an `<h2>`).
+fn strip_site(title: &str, site: Option<&str>, headings: &[String]) -> String {
     let mut parts: Vec<&str> = vec![title];
     for sep in [" | ", " - ", " – ", " — ", " :: ", " · ", " » "] {
         parts = parts.iter().flat_map(|p| p.split(sep)).map(str::trim).collect();
@@ -443,11 +456,12 @@ fn strip_site(title: &str, site: Option<&str>, h1: Option<&str>) -> String {
     if parts.len() < 2 {
         return title.to_string();
     }
-    if let Some(h) = h1 {
-        let hk = crate::content::normalize(h);
-        if let Some(p) = parts.iter().find(|p| crate::content::normalize(p) == hk) {
-            return p.to_string();
-        }
+    let as_heading = parts
+        .iter()
+        .filter(|p| headings.contains(&crate::content::normalize(p)))
+        .max_by_key(|p| p.chars().count());
+    if let Some(p) = as_heading {
+        return p.to_string();
     }
     let site_key = site.map(crate::content::normalize).unwrap_or_default();
     let kept: Vec<&str> = parts
