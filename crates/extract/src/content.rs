@@ -317,10 +317,11 @@ pub fn emit(dom: &Dom, sel: &Selection, title: Option<&str>) -> Vec<Block> {
                     i += 1;
                 }
                 Kind::Element { tag, .. } => {
+                    // A heading named or worded as the comments' ("Comments", id="comments") starts the thread,
+                    // even when it is itself dropped.
                     if matches!(tag, Tag::Heading(_))
                         && !e.blocks.is_empty()
-                        && !dom.items[i].has(GONE)
-                        && comments_heading(&dom.subtree_text(i))
+                        && (it.has(flag::COMMENT) || comments_heading(&dom.subtree_text(i)))
                     {
                         // The rest is the comment thread.
                         e.flush(kind);
