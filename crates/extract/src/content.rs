@@ -318,11 +318,8 @@ pub fn emit(dom: &Dom, sel: &Selection, title: Option<&str>) -> Vec<Block> {
                 }
                 Kind::Element { tag, .. } => {
                     // A heading named or worded as the comments' ("Comments", id="comments") starts the thread,
-                    // even when it is itself dropped.
-                    if matches!(tag, Tag::Heading(_))
-                        && !e.blocks.is_empty()
-                        && (it.has(flag::COMMENT) || comments_heading(&dom.subtree_text(i)))
-                    {
+                    // even when it is itself dropped or sits in a small dropped wrapper (a comment form's).
+                    if !e.blocks.is_empty() && announces_comments(dom, i) {
                         // The rest is the comment thread.
                         e.flush(kind);
                         return e.blocks;
@@ -377,6 +374,16 @@ pub fn emit(dom: &Dom, sel: &Selection, title: Option<&str>) -> Vec<Block> {
         e.flush(kind);
     }
     e.blocks
+}
+
+/// Whether the element at `i` is, or is a small wrapper opening with, a heading that announces the comments.
+fn announces_comments(dom: &Dom, i: usize) -> bool {
+    let items = &dom.items;
+    let end = (items[i].end as usize).min(i + 6);
+    (i..end).any(|j| {
+        matches!(items[j].tag(), Some(Tag::Heading(_)))
+            && (items[j].has(flag::COMMENT) || comments_heading(&dom.subtree_text(j)))
+    }) && (matches!(items[i].tag(), Some(Tag::Heading(_))) || items[i].text < 40)
 }
 
 /// Whether a heading announces the reader comments ("Comments", "12 Responses", "Leave a Reply"): what follows it
