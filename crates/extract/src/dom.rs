@@ -362,9 +362,19 @@ fn words_flags(attr: &str) -> u16 {
     flags
 }
 
+/// Flags of one class name. In a compound name the last word says what the element is and the first ones whose it
+/// is: `post-author` is an author box, `author-content` is content; so a content word and a small-box word in the
+/// same name resolve to the later one.
 fn class_words_flags(class: &[u8]) -> u16 {
     const MAX: usize = 24;
-    let mut flags = 0;
+    const ROLE: u16 = flag::POSITIVE | flag::WEAK;
+    let (mut flags, mut last_role) = (0u16, 0u16);
+    let mut add = |f: u16| {
+        flags |= f;
+        if f & ROLE != 0 {
+            last_role = f & ROLE;
+        }
+    };
     for token in class.split(|c| !c.is_ascii_alphanumeric()) {
         if token.is_empty() || token.len() > 3 * MAX {
             continue;
@@ -374,7 +384,7 @@ fn class_words_flags(class: &[u8]) -> u16 {
         for &c in token {
             if c.is_ascii_uppercase() && prev_lower {
                 if n <= MAX {
-                    flags |= word_flags(&part[..n]);
+                    add(word_flags(&part[..n]));
                 }
                 n = 0;
                 camel = true;
@@ -386,15 +396,18 @@ fn class_words_flags(class: &[u8]) -> u16 {
             n += 1;
         }
         if n <= MAX {
-            flags |= word_flags(&part[..n]);
+            add(word_flags(&part[..n]));
         }
         if camel && token.len() <= MAX {
             let mut whole = [0u8; MAX];
             for (d, s) in whole.iter_mut().zip(token) {
                 *d = s.to_ascii_lowercase();
             }
-            flags |= word_flags(&whole[..token.len()]);
+            add(word_flags(&whole[..token.len()]));
         }
+    }
+    if flags & ROLE == ROLE {
+        flags &= !ROLE | last_role;
     }
     flags
 }
