@@ -16,6 +16,12 @@ pub fn open(path: &Path) -> Result<Connection> {
     conn.pragma_update(None, "journal_mode", "WAL")?;
     // WAL + NORMAL: a crash can lose the last transactions' durability only on power loss, never consistency.
     conn.pragma_update(None, "synchronous", "NORMAL")?;
+    // Each article is written in its own savepoint, whose undo copies of the pages it touches (the sub-journal) would
+    // otherwise go through a temporary file: a third of the writer's time went to those write calls.
+    conn.pragma_update(None, "temp_store", "MEMORY")?;
+    // A page cache big enough for a batch's working set (indexes of articles, mentions, counters), so that dirty
+    // pages are not spilled to the WAL mid-transaction and reread. 32 MiB, fixed.
+    conn.pragma_update(None, "cache_size", -32768)?;
     schema::migrate_to(&mut conn, schema::LATEST)?;
     Ok(conn)
 }
@@ -41,6 +47,8 @@ pub fn open_read_only(path: &Path) -> Result<Connection> {
 
 fn configure(conn: &Connection) -> Result<()> {
     conn.busy_timeout(BUSY_TIMEOUT)?;
+    // The write path alone uses about twenty cached statements; rusqlite's default cache holds 16.
+    conn.set_prepared_statement_cache_capacity(64);
     conn.pragma_update(None, "foreign_keys", true)?;
     // So that `INSERT OR REPLACE` fires the delete triggers for the row it replaces (full-text index, counters,
     // tombstones) instead of silently skipping them.

@@ -10,6 +10,7 @@
 
 mod articles;
 mod connection;
+mod counting;
 mod feeds;
 pub mod reports;
 mod schedule;

@@ -27,6 +27,11 @@ pub const MIGRATIONS: &[Migration] = &[
         name: "0002_views",
         sql: include_str!("../../../migrations/0002_views.sql"),
     },
+    Migration {
+        version: 3,
+        name: "0003_counting_per_article",
+        sql: include_str!("../../../migrations/0003_counting_per_article.sql"),
+    },
 ];
 
 /// The schema version this build writes.

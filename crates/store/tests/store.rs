@@ -367,3 +367,137 @@ fn datasette_can_link_the_full_text_index_to_its_table() {
         .unwrap();
     assert_eq!(found, "articles_fts");
 }
+
+/// Every running total against a fresh count over the base tables; empty when they all agree.
+fn totals_disagreeing_with_truth(conn: &Connection) -> Vec<String> {
+    let checks = [
+        (
+            "article_entities",
+            "SELECT article_id, entity_id, day, mentions FROM article_entities",
+            "SELECT article_id, entity_id, day, count(*) FROM mentions GROUP BY article_id, entity_id, day",
+        ),
+        (
+            "entity_days",
+            "SELECT entity_id, day, mentions, articles FROM entity_days",
+            "SELECT entity_id, day, count(*), count(DISTINCT article_id) FROM mentions GROUP BY entity_id, day",
+        ),
+        (
+            "entities",
+            "SELECT id, mentions, articles FROM entities WHERE mentions <> 0 OR articles <> 0",
+            "SELECT entity_id, count(*), count(DISTINCT article_id) FROM mentions GROUP BY entity_id",
+        ),
+        (
+            "mentions_uncounted",
+            "SELECT article_id FROM mentions_uncounted",
+            "SELECT NULL WHERE 0",
+        ),
+    ];
+    let mut wrong = Vec::new();
+    for (name, kept, truth) in checks {
+        for (a, b) in [(kept, truth), (truth, kept)] {
+            let n: i64 = conn
+                .query_row(&format!("SELECT count(*) FROM ({a} EXCEPT {b})"), [], |r| r.get(0))
+                .unwrap();
+            if n > 0 {
+                wrong.push(format!("{name}: {n} rows of ({a}) not in ({b})"));
+            }
+        }
+    }
+    wrong
+}
+
+#[test]
+fn running_totals_equal_a_fresh_count_after_inserts_reextraction_and_deletes() {
+    let dir = tempfile::tempdir().unwrap();
+    let mut conn = gazette_store::open(&dir.path().join("g.db")).unwrap();
+    let feed = gazette_store::add_feed(&conn, "http://example.org/feed").unwrap();
+    let mention = |t: &'static str, name: &str, start: i64| gazette_store::NewMention {
+        field: "text",
+        start,
+        end: start + 4,
+        surface: name.into(),
+        entity_type: t,
+        entity_name: name.into(),
+    };
+    let people = ["Ann", "Bo", "Cy", "Di"];
+    let batch: Vec<NewArticle> = (0..6)
+        .map(|i| {
+            let mut a = article(feed, &format!("k{i}"), &format!("http://example.org/{i}"));
+            a.published_at = Some(format!("2026-11-{:02}T10:00:00Z", 20 + i % 2));
+            a.mentions = (0..8)
+                .map(|m| {
+                    mention(
+                        if m % 3 == 0 { "ORG" } else { "PER" },
+                        people[(i + m * m) % 4],
+                        m as i64 * 10,
+                    )
+                })
+                .collect();
+            a.quotes = vec![gazette_store::NewQuote {
+                start: 0,
+                end: 4,
+                text: "Yes.".into(),
+                speaker: Some(("PER", "Eve".into())),
+            }];
+            a
+        })
+        .collect();
+    let stored = gazette_store::insert_articles(&mut conn, &batch).unwrap();
+    assert!(stored.iter().all(|r| matches!(r, Ok(StoredArticle::Inserted(_)))));
+    // A duplicate in a batch is skipped, and an article that fails (no such feed) is rolled back alone.
+    let mut again = batch[..2].to_vec();
+    again.push(article(feed + 100, "k8", "http://example.org/8"));
+    again.push(article(feed, "k9", "http://example.org/9"));
+    let stored = gazette_store::insert_articles(&mut conn, &again).unwrap();
+    assert!(matches!(stored[0], Ok(StoredArticle::Duplicate)));
+    assert!(stored[2].is_err());
+    assert!(matches!(stored[3], Ok(StoredArticle::Inserted(_))));
+    assert_eq!(totals_disagreeing_with_truth(&conn), Vec::<String>::new());
+
+    // Re-extraction moves article 1 to another day with other mentions.
+    let id: i64 = conn
+        .query_row("SELECT id FROM articles WHERE item_key = 'k1'", [], |r| r.get(0))
+        .unwrap();
+    let redone = gazette_store::Reextracted {
+        published_at: Some("2026-11-25T08:00:00Z".into()),
+        text: "Ann met Zed.".into(),
+        mentions: vec![
+            mention("PER", "Ann", 0),
+            mention("PER", "Zed", 8),
+            mention("PER", "Ann", 12),
+        ],
+        extractor_version: "e2".into(),
+        tagger_version: "t2".into(),
+        ..Default::default()
+    };
+    assert!(gazette_store::replace_extraction(&mut conn, id, &redone).unwrap());
+    assert_eq!(totals_disagreeing_with_truth(&conn), Vec::<String>::new());
+    // And again with no mentions at all.
+    let emptied = gazette_store::Reextracted {
+        mentions: Vec::new(),
+        ..redone.clone()
+    };
+    assert!(gazette_store::replace_extraction(&mut conn, id, &emptied).unwrap());
+    assert_eq!(totals_disagreeing_with_truth(&conn), Vec::<String>::new());
+    assert!(gazette_store::replace_extraction(&mut conn, id, &redone).unwrap());
+
+    // Plain SQL: one mention deleted, one inserted, one article deleted (its mentions cascade).
+    conn.execute(
+        "DELETE FROM mentions WHERE id = (SELECT max(id) FROM mentions WHERE article_id = ?1)",
+        [id],
+    )
+    .unwrap();
+    conn.execute(
+        "INSERT INTO mentions (article_id, entity_id, field, start, \"end\", surface, tagger_version, day)
+         SELECT ?1, id, 'text', 40, 43, 'Bo', 'hand', '2026-11-25' FROM entities WHERE name = 'Bo' AND type = 'PER'",
+        [id],
+    )
+    .unwrap();
+    assert_eq!(totals_disagreeing_with_truth(&conn), Vec::<String>::new());
+    conn.execute("DELETE FROM articles WHERE item_key IN ('k0', 'k3')", [])
+        .unwrap();
+    assert_eq!(totals_disagreeing_with_truth(&conn), Vec::<String>::new());
+    let left: i64 = conn.query_row("SELECT count(*) FROM quotes", [], |r| r.get(0)).unwrap();
+    // Six quotes: article 1's went with its re-extraction, articles 0 and 3 took theirs along.
+    assert_eq!(left, 3);
+}
