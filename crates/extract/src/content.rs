@@ -193,6 +193,9 @@ fn title_scope(items: &[Item], h: usize) -> (usize, usize) {
 /// The body: the chosen container and merged siblings, as index ranges in document order.
 pub struct Selection {
     pub regions: Vec<(usize, usize)>,
+    /// Regions kept only for lying between kept ones: their link-heavy parts (a list of deals, a data table) are
+    /// kept too, since boilerplate does not sit between paragraphs of one article.
+    pub between: Vec<bool>,
 }
 
 /// Chooses the body. With `trust_classes` off, class-word drops are ignored (the retry for pages where they
@@ -216,14 +219,20 @@ pub fn select(dom: &mut Dom, trust_classes: bool, title: Option<&str>) -> Select
         }
     }
     let Some(top) = best else {
-        return Selection { regions: Vec::new() };
+        return Selection {
+            regions: Vec::new(),
+            between: Vec::new(),
+        };
     };
 
     let mut regions = Vec::new();
+    let mut between = Vec::new();
     let parent = items[top].parent as usize;
     if parent < items.len() && items[top].tag() != Some(Tag::Cell) {
         let threshold = (0.2 * net(&items[top])).max(10.0);
         let mut i = parent + 1;
+        // Siblings that are neither kept nor dropped, waiting for a kept sibling after them.
+        let mut pending: Vec<(usize, usize)> = Vec::new();
         while i < items[parent].end as usize {
             let it = &items[i];
             let keep = i == top
@@ -233,14 +242,25 @@ pub fn select(dom: &mut Dom, trust_classes: bool, title: Option<&str>) -> Select
                     && (net(it) >= threshold
                         || (it.tag() == Some(Tag::P) && it.text > 60 && it.link * 4 < it.text && it.good > 0.0)));
             if keep {
+                if !regions.is_empty() {
+                    between.extend(pending.iter().map(|_| true));
+                    regions.append(&mut pending);
+                }
+                pending.clear();
                 regions.push((i, it.end as usize));
+                between.push(false);
+            } else if !it.has(GONE) && !it.has(flag::CAPTION) && it.tag().is_some_and(Tag::is_block) && it.text > 0 {
+                pending.push((i, it.end as usize));
+            } else if it.text > 0 {
+                pending.clear();
             }
             i = it.end as usize;
         }
     } else {
         regions.push((top, items[top].end as usize));
+        between.push(false);
     }
-    Selection { regions }
+    Selection { regions, between }
 }
 
 fn kind_of(tag: Tag) -> Option<BlockKind> {
@@ -288,7 +308,7 @@ pub fn emit(dom: &Dom, sel: &Selection, title: Option<&str>) -> Vec<Block> {
         buf_chars: 0,
     };
     let title_key = title.map(normalize);
-    for &(start, end) in &sel.regions {
+    for (&(start, end), &lenient) in sel.regions.iter().zip(&sel.between) {
         // Open elements: (end, block kind context)
         let mut open: Vec<(usize, BlockKind, bool)> = Vec::new();
         let mut kind = BlockKind::Paragraph;
@@ -337,7 +357,7 @@ pub fn emit(dom: &Dom, sel: &Selection, title: Option<&str>) -> Vec<Block> {
                         i = next;
                         continue;
                     }
-                    if i != start && skip(dom, i, title_key.as_deref()) {
+                    if i != start && skip(dom, i, title_key.as_deref(), lenient) {
                         if tag.is_block() {
                             e.flush(kind);
                         }
@@ -444,7 +464,7 @@ fn related_heading(text: &str) -> bool {
             || t.starts_with("share this"))
 }
 
-fn skip(dom: &Dom, i: usize, title: Option<&str>) -> bool {
+fn skip(dom: &Dom, i: usize, title: Option<&str>, lenient: bool) -> bool {
     let it = &dom.items[i];
     if it.has(GONE) || it.has(flag::CAPTION) {
         return true;
@@ -458,7 +478,7 @@ fn skip(dom: &Dom, i: usize, title: Option<&str>) -> bool {
         // Cells go with their row: a cell that is just a link is the row's label.
         Tag::Inline | Tag::Link | Tag::Br | Tag::Img | Tag::Cell => false,
         // Nested containers that carry more boilerplate than prose.
-        _ => it.text > 0 && it.bad > it.good.max(0.0) * 1.0 && it.bad >= 1.0,
+        _ => !lenient && it.text > 0 && it.bad > it.good.max(0.0) * 1.0 && it.bad >= 1.0,
     }
 }
 
