@@ -131,7 +131,10 @@ fn weigh_by_title(dom: &mut Dom, title: Option<&str>) -> Option<usize> {
     // post's own heading shares more of it.
     let mut heading: Option<(usize, usize)> = None;
     for i in 0..dom.items.len() {
-        if !matches!(dom.items[i].tag(), Some(Tag::Heading(1..=3))) || dom.items[i].has(flag::DROP) {
+        if !matches!(dom.items[i].tag(), Some(Tag::Heading(1..=3)))
+            || dom.items[i].has(flag::DROP)
+            || names_site(dom, i)
+        {
             continue;
         }
         let h = normalize(&dom.subtree_text(i));
@@ -165,6 +168,24 @@ fn weigh_by_title(dom: &mut Dom, title: Option<&str>) -> Option<usize> {
         }
     }
     Some(h)
+}
+
+/// Whether a heading is the site's name: it links to the home page (`rel="home"`, or a URL with no path).
+fn names_site(dom: &Dom, h: usize) -> bool {
+    dom.items[h..dom.items[h].end as usize].iter().any(|it| match it.kind {
+        Kind::Element { tag: Tag::Link, el } => {
+            el.attr("rel")
+                .is_some_and(|r| r.split_whitespace().any(|w| w.eq_ignore_ascii_case("home")))
+                || el.attr("href").is_some_and(|href| {
+                    let rest = href
+                        .split_once("//")
+                        .map_or(href, |(_, r)| r.split_once('/').map_or("", |(_, p)| p));
+                    let rest = rest.trim_start_matches('/');
+                    href.starts_with("http") && rest.is_empty() || href == "/"
+                })
+        }
+        _ => false,
+    })
 }
 
 /// The headline's neighbourhood: the smallest ancestor of the heading that also holds the first prose block after
