@@ -98,18 +98,14 @@ fn resolve_drops(items: &mut [Item], total_good: f32, trust_classes: bool, headl
     for i in 0..items.len() {
         items[i].flags &= !GONE;
         let it = &items[i];
-        // Kept: class words that would remove most of the page's prose, and mostly prose at that.
-        let mostly_prose = if it.has(flag::COMMENT) {
-            it.good > 3.0 * it.bad
-        } else {
-            it.good > 2.0 * it.bad
-        };
-        // Reader comments stay out even on the retry: a thread is never the article, however long.
-        let distrusted = !trust_classes && !it.has(flag::COMMENT);
-        // A box beside the headline (a sidebar holding more prose than a short post) is not the article.
+        // Kept: class words that would remove most of the page's prose, and mostly prose at that (a layout wrapper
+        // named "content-sidebar-wrap"), or all class words on the retry. Never reader comments: a thread is not
+        // the article, however long. Nor a box beside the headline (a sidebar holding more prose than a short post).
+        let mostly_prose = it.good > 2.0 * it.bad;
         let holds_headline = headline.is_none_or(|h| i < h && h < it.end as usize);
-        let soft_kept =
-            it.has(flag::SOFT) && (distrusted || (it.good > 0.5 * total_good && mostly_prose && holds_headline));
+        let soft_kept = it.has(flag::SOFT)
+            && !it.has(flag::COMMENT)
+            && (!trust_classes || (it.good > 0.5 * total_good && mostly_prose && holds_headline));
         let small = it.good < WEAK_MAX_GOOD;
         let mut gone = (it.has(flag::DROP) && !soft_kept) || (trust_classes && it.has(flag::WEAK) && small);
         if let Some(p) = items.get(it.parent as usize) {
