@@ -467,6 +467,9 @@ fn tag_flags(name: &str, el: &scraper::node::Element) -> u16 {
     );
     if by_tag || by_role || hidden(el) {
         flag::DROP
+    } else if name == "form" {
+        // A form is a comment box, a search or a sign-up, unless it wraps the whole page (ASP.NET): overrulable.
+        flag::DROP | flag::SOFT
     } else {
         0
     }
