@@ -2,7 +2,9 @@
 //! (override with GAZETTE_BENCH_ARTICLES and GAZETTE_BENCH_MENTIONS_PER_ARTICLE), then times every view and every
 //! report filtered to one week, as users run them.
 //!
-//! `cargo bench -p gazette-store --bench scale` (GAZETTE_BENCH_DB=path keeps and reuses the database).
+//! `cargo bench -p gazette-store --bench scale` (GAZETTE_BENCH_DB=path keeps and reuses the database;
+//! GAZETTE_BENCH_LAST_DAY=YYYY-MM-DD sets the week's last day, GAZETTE_BENCH_ONLY=text times only the queries whose
+//! name contains it, GAZETTE_BENCH_EXPLAIN=1 prints the reports' query plans).
 //! Generation bulk-loads with the secondary indexes and counting triggers dropped, then recreates them from the
 //! schema's own SQL, as any bulk loader would.
 
@@ -59,15 +61,19 @@ fn main() {
     drop(conn);
 
     let conn = gazette_store::open_read_only(&path).expect("open read-only");
-    let week_start = day(DAYS - 7);
-    let week_end = day(DAYS);
+    // The week ends with the generated year's last day, or GAZETTE_BENCH_LAST_DAY (YYYY-MM-DD, inclusive) for a
+    // database generated on another day.
+    let last_day = std::env::var("GAZETTE_BENCH_LAST_DAY").unwrap_or_else(|_| day(DAYS - 1));
+    let last = chrono::NaiveDate::parse_from_str(&last_day, "%Y-%m-%d").expect("GAZETTE_BENCH_LAST_DAY");
+    let week_start = (last - chrono::Duration::days(6)).format("%Y-%m-%d").to_string();
+    let week_end = (last + chrono::Duration::days(1)).format("%Y-%m-%d").to_string();
     let since = format!("{week_start}T00:00:00Z");
     let until = format!("{week_end}T00:00:00Z");
     let top_name: String = conn
         .query_row("SELECT name FROM entities WHERE id = 1", [], |r| r.get(0))
         .unwrap();
     println!("\none week: {week_start} .. {week_end} (exclusive); popular entity: {top_name}\n");
-    println!("{:<70} {:>10} {:>10}", "query", "rows", "seconds");
+    println!("{:<70} {:>10} {:>10} {:>10}", "query", "rows", "seconds", "CPU s");
     let views: Vec<(String, String)> = vec![
         ("v_articles, one week".into(), format!("SELECT * FROM v_articles WHERE published_at >= '{since}' AND published_at < '{until}'")),
         ("v_entity_counts, top 100 all time".into(), "SELECT * FROM v_entity_counts ORDER BY mentions DESC LIMIT 100".into()),
@@ -76,34 +82,86 @@ fn main() {
         ("v_entity_daily, top 20 people of one week".into(), format!("SELECT name, sum(mentions) AS n FROM v_entity_daily WHERE type = 'PER' AND day >= '{week_start}' AND day < '{week_end}' GROUP BY entity_id ORDER BY n DESC LIMIT 20")),
         ("v_entity_daily, one entity, one week".into(), format!("SELECT * FROM v_entity_daily WHERE name = '{top_name}' AND day >= '{week_start}' AND day < '{week_end}'")),
         ("v_cooccurrence, one entity's partners, one week".into(), format!("SELECT entity2, sum(articles) AS n FROM v_cooccurrence WHERE entity1 = '{top_name}' AND day >= '{week_start}' AND day < '{week_end}' GROUP BY entity2_id ORDER BY n DESC LIMIT 50")),
-        ("v_cooccurrence, one day".into(), format!("SELECT * FROM v_cooccurrence WHERE day = '{}'", day(DAYS - 1))),
+        ("v_cooccurrence, one day".into(), format!("SELECT * FROM v_cooccurrence WHERE day = '{last_day}'")),
         ("v_cooccurrence, one week, top 100 pairs".into(), format!("SELECT entity1, entity2, sum(articles) AS n FROM v_cooccurrence WHERE day >= '{week_start}' AND day < '{week_end}' AND entity1_id < entity2_id GROUP BY entity1_id, entity2_id ORDER BY n DESC LIMIT 100")),
         ("v_quotes, one week".into(), format!("SELECT * FROM v_quotes WHERE published_at >= '{since}' AND published_at < '{until}'")),
         ("v_feed_health".into(), "SELECT * FROM v_feed_health".into()),
         ("full-text search, top 20".into(), "SELECT rowid FROM articles_fts WHERE articles_fts MATCH 'ministry' ORDER BY rank LIMIT 20".into()),
     ];
     for (name, sql) in views {
-        let t = Instant::now();
+        if std::env::var_os("GAZETTE_BENCH_ONLY").is_some_and(|only| !name.contains(&*only.to_string_lossy())) {
+            continue;
+        }
+        let (t, cpu) = (Instant::now(), cpu_seconds());
         let mut stmt = conn.prepare(&sql).unwrap();
         let n = stmt.query_map([], |_| Ok(())).unwrap().count();
-        println!("{name:<70} {n:>10} {:>10.3}", t.elapsed().as_secs_f64());
+        print_timing(&name, n as u64, t, cpu);
     }
     let filters = Filters {
         since: Some(since),
         until: Some(until),
         ..Default::default()
     };
-    for report in Report::ALL {
-        let t = Instant::now();
+    let top = |n| Filters {
+        limit: Some(n),
+        ..filters.clone()
+    };
+    let mut reports: Vec<(String, Report, Filters)> = Report::ALL
+        .iter()
+        .map(|r| (format!("export {}, one week", r.name()), *r, filters.clone()))
+        .collect();
+    reports.push((
+        "export cooccurrence, one week, top 100 pairs".into(),
+        Report::Cooccurrence,
+        top(100),
+    ));
+    reports.push((
+        "export cooccurrence, one week, top 1000 pairs".into(),
+        Report::Cooccurrence,
+        top(1000),
+    ));
+    reports.push((
+        "export cooccurrence, one day, top 100 pairs".into(),
+        Report::Cooccurrence,
+        Filters {
+            since: Some(format!("{last_day}T00:00:00Z")),
+            until: Some(format!("{week_end}T00:00:00Z")),
+            limit: Some(100),
+            ..Default::default()
+        },
+    ));
+    for (name, report, filters) in reports {
+        if std::env::var_os("GAZETTE_BENCH_EXPLAIN").is_some() {
+            for line in gazette_store::reports::query_plan(&conn, report, &filters).unwrap() {
+                println!("    {line}");
+            }
+        }
+        if std::env::var_os("GAZETTE_BENCH_ONLY").is_some_and(|only| !name.contains(&*only.to_string_lossy())) {
+            continue;
+        }
+        let (t, cpu) = (Instant::now(), cpu_seconds());
         let mut sink = Count(0);
         run_report(&conn, report, &filters, &mut sink).unwrap();
-        println!(
-            "{:<70} {:>10} {:>10.3}",
-            format!("export {}, one week", report.name()),
-            sink.0,
-            t.elapsed().as_secs_f64()
-        );
+        print_timing(&name, sink.0, t, cpu);
     }
+}
+
+fn print_timing(name: &str, rows: u64, started: Instant, cpu: f64) {
+    println!(
+        "{name:<70} {rows:>10} {:>10.3} {:>10.3}",
+        started.elapsed().as_secs_f64(),
+        cpu_seconds() - cpu
+    );
+}
+
+/// This process's CPU time (user + system), from /proc (0 elsewhere): wall times suffer on a shared machine.
+fn cpu_seconds() -> f64 {
+    let Ok(stat) = std::fs::read_to_string("/proc/self/stat") else {
+        return 0.0;
+    };
+    let rest = &stat[stat.rfind(')').map_or(0, |i| i + 2)..];
+    let f: Vec<&str> = rest.split_whitespace().collect();
+    (f[11].parse::<f64>().unwrap_or(0.0) + f[12].parse::<f64>().unwrap_or(0.0)) / 100.0
 }
 
 struct Count(u64);

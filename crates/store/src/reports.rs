@@ -9,6 +9,12 @@ use rusqlite::{named_params, Connection};
 
 use crate::Result;
 
+/// The entity types whose co-occurrences count: named entities, not dates and numbers.
+const NAMED: &str = "('PER', 'ORG', 'LOC', 'MISC')";
+
+/// How many of a range's most frequent entities seed the bound of the top-pairs search (see the cooccurrence SQL).
+const LEADERS: usize = 200;
+
 /// The reports `gazette export` knows.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Report {
@@ -74,7 +80,7 @@ impl Report {
             w.join(" AND ")
         };
         let in_feed = "ae.article_id IN (SELECT id FROM articles WHERE feed_id = :feed)";
-        let named = "e.type IN ('PER', 'ORG', 'LOC', 'MISC')";
+        let named = format!("e.type IN {NAMED}");
         let body = match self {
             Report::Articles => format!(
                 "SELECT a.id, a.feed_id, f.title AS feed, a.published_at, a.title, a.authors, a.language,
@@ -117,21 +123,63 @@ impl Report {
                  ORDER BY mentions DESC, e.name",
                 cond(Some("ae.day"), None, Some(in_feed), Some("e.type"))
             ),
+            // The top N pairs, exactly, without counting every pair of the range (a week holds ~1.6 million pair
+            // occurrences on a million-article archive; counting them all takes 10 s). A pair is in at most as
+            // many articles as each of its entities, so: count the pairs among the range's LEADERS most frequent
+            // entities; the N-th best of those counts, `t`, is reached by at least N pairs, so every pair of the
+            // true top N has both entities in at least `t` articles of the range (`frequent`). Count exactly the
+            // pairs among those, keep the ones with at least `t`. Entity counts over all feeds bound the counts
+            // within one feed too, so the feed filter keeps it exact. The `+` keeps SQLite from probing a2 once
+            // per listed entity instead of walking the article's few rows.
+            Report::Cooccurrence if f.limit.is_some() => format!(
+                "WITH counts AS MATERIALIZED (
+                     SELECT d.entity_id, sum(d.articles) AS n FROM entity_days d
+                     WHERE {} AND d.entity_id IN (SELECT id FROM entities e WHERE {named} AND {})
+                     GROUP BY d.entity_id),
+                 leaders AS (SELECT entity_id FROM counts ORDER BY n DESC LIMIT {LEADERS}),
+                 bound AS MATERIALIZED (
+                     SELECT coalesce((
+                         SELECT count(*) AS c FROM article_entities a1
+                         JOIN article_entities a2 ON a2.article_id = a1.article_id AND a2.entity_id > a1.entity_id
+                         WHERE {a1} AND a1.entity_id IN leaders AND +a2.entity_id IN leaders
+                         GROUP BY a1.entity_id, a2.entity_id
+                         ORDER BY c DESC LIMIT 1 OFFSET max(:limit, 1) - 1), 1) AS t),
+                 frequent AS (SELECT entity_id FROM counts WHERE n >= (SELECT t FROM bound)),
+                 pairs AS (
+                     SELECT a1.entity_id AS id1, a2.entity_id AS id2, count(*) AS articles
+                     FROM article_entities a1
+                     JOIN article_entities a2 ON a2.article_id = a1.article_id AND a2.entity_id > a1.entity_id
+                     WHERE {a1} AND a1.entity_id IN frequent AND +a2.entity_id IN frequent
+                     GROUP BY a1.entity_id, a2.entity_id
+                     HAVING count(*) >= (SELECT t FROM bound))
+                 SELECT e1.id AS entity1_id, e1.type AS entity1_type, e1.name AS entity1,
+                        e2.id AS entity2_id, e2.type AS entity2_type, e2.name AS entity2, pairs.articles
+                 FROM pairs
+                 JOIN entities e1 ON e1.id = pairs.id1
+                 JOIN entities e2 ON e2.id = pairs.id2
+                 ORDER BY pairs.articles DESC, entity1, entity2",
+                cond(Some("d.day"), None, None, None),
+                cond(None, None, None, Some("e.type")),
+                a1 = cond(Some("a1.day"), None, Some(&in_feed.replace("ae.", "a1.")), None),
+            ),
+            // Every pair of the range: driven from the range's article_entities rows (CROSS JOIN fixes the order),
+            // named entities kept before pairing, pairs grouped by ids and named afterwards.
             Report::Cooccurrence => format!(
                 "SELECT e1.id AS entity1_id, e1.type AS entity1_type, e1.name AS entity1,
                         e2.id AS entity2_id, e2.type AS entity2_type, e2.name AS entity2, pairs.articles
                  FROM (SELECT a1.entity_id AS id1, a2.entity_id AS id2, count(*) AS articles
                        FROM article_entities a1
-                       JOIN article_entities a2 ON a2.article_id = a1.article_id AND a2.entity_id > a1.entity_id
-                       WHERE {} AND a1.entity_id IN (SELECT id FROM entities e WHERE {named} AND {})
-                         AND a2.entity_id IN (SELECT id FROM entities e WHERE {named} AND {})
+                       CROSS JOIN entities x1 ON x1.id = a1.entity_id
+                       CROSS JOIN article_entities a2 ON a2.article_id = a1.article_id AND a2.entity_id > a1.entity_id
+                       CROSS JOIN entities x2 ON x2.id = a2.entity_id
+                       WHERE {} AND x1.type IN {NAMED} AND x2.type IN {NAMED} AND {} AND {}
                        GROUP BY a1.entity_id, a2.entity_id) pairs
                  JOIN entities e1 ON e1.id = pairs.id1
                  JOIN entities e2 ON e2.id = pairs.id2
                  ORDER BY pairs.articles DESC, entity1, entity2",
                 cond(Some("a1.day"), None, Some(&in_feed.replace("ae.", "a1.")), None),
-                cond(None, None, None, Some("e.type")),
-                cond(None, None, None, Some("e.type")),
+                cond(None, None, None, Some("x1.type")),
+                cond(None, None, None, Some("x2.type")),
             ),
             Report::Timeline if f.feed.is_none() => format!(
                 "SELECT d.day, e.id AS entity_id, e.type, e.name, d.mentions, d.articles
@@ -254,6 +302,41 @@ pub fn run_report(conn: &Connection, report: Report, filters: &Filters, sink: &m
     let mut stmt = conn.prepare(&report.sql(filters))?;
     let columns: Vec<String> = stmt.column_names().map(String::from).collect();
     sink.header(&columns)?;
+    bind(&mut stmt, filters)?;
+    let mut rows = stmt.raw_query();
+    let mut n = 0;
+    let mut cells = Vec::with_capacity(columns.len());
+    while let Some(row) = rows.next()? {
+        cells.clear();
+        for i in 0..columns.len() {
+            cells.push(Cell::from_ref(row.get_ref(i)?));
+        }
+        sink.row(&cells)?;
+        n += 1;
+    }
+    Ok(n)
+}
+
+/// SQLite's plan for a report (EXPLAIN QUERY PLAN), one line per step, indented: for benchmarks and debugging.
+pub fn query_plan(conn: &Connection, report: Report, filters: &Filters) -> Result<Vec<String>> {
+    let mut stmt = conn.prepare(&format!("EXPLAIN QUERY PLAN {}", report.sql(filters)))?;
+    bind(&mut stmt, filters)?;
+    let mut rows = stmt.raw_query();
+    let mut depth: Vec<(i64, usize)> = Vec::new();
+    let mut lines = Vec::new();
+    while let Some(row) = rows.next()? {
+        let (id, parent, detail): (i64, i64, String) = (row.get(0)?, row.get(1)?, row.get(3)?);
+        while depth.last().is_some_and(|&(p, _)| p != parent) {
+            depth.pop();
+        }
+        let level = depth.last().map_or(0, |&(_, l)| l + 1);
+        depth.push((id, level));
+        lines.push(format!("{}{detail}", "  ".repeat(level)));
+    }
+    Ok(lines)
+}
+
+fn bind(stmt: &mut rusqlite::Statement, filters: &Filters) -> Result<()> {
     // Day-granular reports compare days, and `until` is exclusive: the last day included is the one before it,
     // unless `until` falls inside a day.
     let until_day = filters.until.as_deref().map(last_day_before);
@@ -271,18 +354,7 @@ pub fn run_report(conn: &Connection, report: Report, filters: &Filters, sink: &m
             stmt.raw_bind_parameter(i, value)?;
         }
     }
-    let mut rows = stmt.raw_query();
-    let mut n = 0;
-    let mut cells = Vec::with_capacity(columns.len());
-    while let Some(row) = rows.next()? {
-        cells.clear();
-        for i in 0..columns.len() {
-            cells.push(Cell::from_ref(row.get_ref(i)?));
-        }
-        sink.row(&cells)?;
-        n += 1;
-    }
-    Ok(n)
+    Ok(())
 }
 
 /// The last day (YYYY-MM-DD) wholly or partly before an exclusive bound.

@@ -501,3 +501,80 @@ fn running_totals_equal_a_fresh_count_after_inserts_reextraction_and_deletes() {
     // Six quotes: article 1's went with its re-extraction, articles 0 and 3 took theirs along.
     assert_eq!(left, 3);
 }
+
+struct Rows(Vec<Vec<gazette_store::reports::Cell>>);
+
+impl gazette_store::reports::ReportSink for Rows {
+    fn header(&mut self, _: &[String]) -> gazette_store::Result<()> {
+        Ok(())
+    }
+    fn row(&mut self, cells: &[gazette_store::reports::Cell]) -> gazette_store::Result<()> {
+        self.0.push(cells.to_vec());
+        Ok(())
+    }
+}
+
+#[test]
+fn top_pairs_with_a_limit_equal_the_head_of_the_full_ranking() {
+    use gazette_store::reports::{run_report, Filters, Report};
+    let dir = tempfile::tempdir().unwrap();
+    let mut conn = gazette_store::open(&dir.path().join("g.db")).unwrap();
+    let feeds = [
+        gazette_store::add_feed(&conn, "http://example.org/a").unwrap(),
+        gazette_store::add_feed(&conn, "http://example.org/b").unwrap(),
+    ];
+    // A skewed vocabulary, so that a few pairs are frequent and most are rare, with ties between them.
+    let types = ["PER", "ORG", "LOC", "MISC", "DATE"];
+    let mut rng = fastrand::Rng::with_seed(3);
+    let batch: Vec<NewArticle> = (0..400)
+        .map(|i| {
+            let mut a = article(feeds[i % 2], &format!("k{i}"), &format!("http://example.org/{i}"));
+            a.published_at = Some(format!("2026-11-{:02}T10:00:00Z", 10 + i % 10));
+            a.mentions = (0..12)
+                .map(|m| {
+                    let u = rng.f64();
+                    let e = (u * u * u * 300.0) as usize;
+                    gazette_store::NewMention {
+                        field: "text",
+                        start: m * 10,
+                        end: m * 10 + 3,
+                        surface: format!("E{e}"),
+                        entity_type: types[e % types.len()],
+                        entity_name: format!("E{e}"),
+                    }
+                })
+                .collect();
+            a
+        })
+        .collect();
+    gazette_store::insert_articles(&mut conn, &batch).unwrap();
+    let ranking = |f: &Filters| {
+        let mut rows = Rows(Vec::new());
+        run_report(&conn, Report::Cooccurrence, f, &mut rows).unwrap();
+        rows.0
+    };
+    for (since, until, feed, kind) in [
+        (None, None, None, None),
+        (Some("2026-11-12T00:00:00Z"), Some("2026-11-19T00:00:00Z"), None, None),
+        (Some("2026-11-12T00:00:00Z"), None, Some(feeds[1]), None),
+        (None, Some("2026-11-15T00:00:00Z"), None, Some("PER")),
+    ] {
+        let filters = Filters {
+            since: since.map(String::from),
+            until: until.map(String::from),
+            feed,
+            entity_type: kind.map(String::from),
+            limit: None,
+        };
+        let all = ranking(&filters);
+        assert!(all.len() > 50, "{} pairs", all.len());
+        for limit in [1, 7, 40, all.len() as i64 + 5] {
+            let top = ranking(&Filters {
+                limit: Some(limit),
+                ..filters.clone()
+            });
+            let n = (limit as usize).min(all.len());
+            assert_eq!(top, all[..n], "limit {limit}, {filters:?}");
+        }
+    }
+}
