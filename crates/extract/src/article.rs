@@ -107,6 +107,7 @@ pub fn extract(html: &str, page_url: Option<&str>) -> Result<Article, ExtractErr
         }
     }
     drop_byline_blocks(&mut article);
+    drop_repeated_blocks(&mut article.blocks);
     cross_check_body(&mut article, ld.body.as_deref());
     let text = article
         .blocks
@@ -150,6 +151,37 @@ fn drop_byline_blocks(article: &mut Article) {
             .any(|p| lower.starts_with(p));
         let author = article.authors.iter().any(|a| t == a.as_str());
         !(seen <= 3 && b.kind == BlockKind::Paragraph && t.chars().count() <= 60 && (byline || author))
+    });
+}
+
+/// A run of paragraphs that comes again word for word is a second copy of the article (a print or mobile version),
+/// not more text. Only runs count: a paragraph is dropped when it and a neighbouring paragraph both repeat an earlier pair, so a
+/// quote or caption repeated on its own stays, and so does one paragraph repeated in a row.
+fn drop_repeated_blocks(blocks: &mut Vec<Block>) {
+    let mut first: std::collections::HashMap<&str, usize> = std::collections::HashMap::new();
+    let mut repeated = vec![false; blocks.len()];
+    for (j, b) in blocks.iter().enumerate() {
+        if b.text.len() < 80 {
+            continue;
+        }
+        let i = *first.entry(b.text.as_str()).or_insert(j);
+        if i == j {
+            continue;
+        }
+        let same = |a: usize, c: usize| {
+            blocks
+                .get(a)
+                .zip(blocks.get(c))
+                .is_some_and(|(x, y)| x.text.len() >= 80 && x.text == y.text)
+        };
+        let next_pair = same(i + 1, j + 1) && !same(j, j + 1);
+        let prev_pair = i > 0 && same(i - 1, j - 1) && !same(j - 1, j);
+        repeated[j] = next_pair || prev_pair;
+    }
+    let mut k = 0;
+    blocks.retain(|_| {
+        k += 1;
+        !repeated[k - 1]
     });
 }
 
