@@ -6,7 +6,8 @@ use super::hash::HashMap;
 
 use super::clusters::Clusters;
 use super::gazetteer::{Gazetteer, TrainNames};
-use super::hash::{finish, hash_str, hash_str_lower, mix};
+use super::hash::{finish, hash_bytes, hash_str, hash_str_lower, mix};
+use super::model::label_type;
 
 /// Features of one sentence, flattened: token `i` owns `ids[offs[i]..offs[i + 1]]`.
 #[derive(Debug, Clone, Default)]
@@ -86,6 +87,30 @@ struct TokInfo {
 }
 
 fn info(w: &str) -> TokInfo {
+    // The common case without allocating: a short ASCII word, lower-cased on the stack.
+    let mut buf = [0u8; 32];
+    if w.is_ascii() && w.len() <= buf.len() {
+        let b = &mut buf[..w.len()];
+        b.copy_from_slice(w.as_bytes());
+        b.make_ascii_lowercase();
+        let n = b.len();
+        let mut pre = [0u64; 4];
+        let mut suf = [0u64; 4];
+        for k in 0..4 {
+            if n > k + 1 {
+                pre[k] = hash_bytes(&b[..k + 1]);
+                suf[k] = hash_bytes(&b[n - k - 1..]);
+            }
+        }
+        return TokInfo {
+            word: hash_str(w),
+            lower: hash_bytes(b),
+            shape: shape(w),
+            pre,
+            suf,
+            cap: w.as_bytes().first().is_some_and(u8::is_ascii_uppercase),
+        };
+    }
     let lower_s = w.to_lowercase();
     // Byte offsets of the first five char boundaries, and of the last five.
     let mut heads = [0usize; 5];
@@ -397,44 +422,60 @@ pub fn record_history(h: &mut History, f: &SentenceFeatures, types: &[usize]) {
     }
 }
 
-/// Second-stage features from first-stage labels: the token's own first-stage label and its neighbours', and for a
-/// capitalised word the types the first stage gave it in the other sentences of the document.
+/// First-stage label types per capitalised word over a document (`all`) or a sentence (`own`), for
+/// [`docwide_token`].
+pub fn label_history(h: &mut History, f: &SentenceFeatures, labels: &[usize]) {
+    for (i, &l) in labels.iter().enumerate() {
+        if f.cap[i] {
+            let e = h.entry(f.lower[i]).or_insert([0; 5]);
+            e[label_type(l)] = e[label_type(l)].saturating_add(1);
+        }
+    }
+}
+
+/// Second-stage features of token `i` from first-stage labels `l` of its sentence: its own first-stage label and
+/// its neighbours', and for a capitalised word the types the first stage gave it in the other sentences of the
+/// document (`all` minus `own`).
+pub fn docwide_token(all: &History, own: &History, f: &SentenceFeatures, l: &[usize], i: usize, out: &mut Vec<u32>) {
+    out.push(f1(T_S1, l[i] as u64));
+    out.push(f2(T_S1_L, if i > 0 { l[i - 1] as u64 } else { 99 }, l[i] as u64));
+    out.push(f2(T_S1_R, l[i] as u64, l.get(i + 1).map_or(99, |&x| x as u64)));
+    if !f.cap[i] {
+        return;
+    }
+    let Some(c) = all.get(&f.lower[i]) else { return };
+    let o = own.get(&f.lower[i]).copied().unwrap_or([0; 5]);
+    let c: [u16; 5] = std::array::from_fn(|k| c[k] - o[k]);
+    let mut best = 0;
+    for k in 0..5 {
+        if c[k] > c[best] {
+            best = k;
+        }
+        if c[k] > 0 {
+            out.push(f1(T_DW_ANY, k as u64));
+        }
+    }
+    if c.iter().any(|&x| x > 0) {
+        out.push(f1(T_DW_MAJ, best as u64));
+    }
+}
+
+/// [`docwide_token`] for every token of a document (for training).
 pub fn docwide_features(feats: &[SentenceFeatures], labels: &[Vec<usize>]) -> Vec<Vec<Vec<u32>>> {
     let mut all: History = History::default();
     for (f, l) in feats.iter().zip(labels) {
-        let types: Vec<usize> = l.iter().map(|&x| x.div_ceil(2)).collect();
-        record_history(&mut all, f, &types);
+        label_history(&mut all, f, l);
     }
     feats
         .iter()
         .zip(labels)
         .map(|(f, l)| {
             let mut own: History = History::default();
-            let types: Vec<usize> = l.iter().map(|&x| x.div_ceil(2)).collect();
-            record_history(&mut own, f, &types);
+            label_history(&mut own, f, l);
             (0..f.len())
                 .map(|i| {
-                    let mut v = vec![f1(T_S1, l[i] as u64)];
-                    v.push(f2(T_S1_L, if i > 0 { l[i - 1] as u64 } else { 99 }, l[i] as u64));
-                    v.push(f2(T_S1_R, l[i] as u64, l.get(i + 1).map_or(99, |&x| x as u64)));
-                    if f.cap[i] {
-                        if let Some(c) = all.get(&f.lower[i]) {
-                            let o = own.get(&f.lower[i]).copied().unwrap_or([0; 5]);
-                            let c: [u16; 5] = std::array::from_fn(|k| c[k] - o[k]);
-                            let mut best = 0;
-                            for k in 0..5 {
-                                if c[k] > c[best] {
-                                    best = k;
-                                }
-                                if c[k] > 0 {
-                                    v.push(f1(T_DW_ANY, k as u64));
-                                }
-                            }
-                            if c.iter().any(|&x| x > 0) {
-                                v.push(f1(T_DW_MAJ, best as u64));
-                            }
-                        }
-                    }
+                    let mut v = Vec::new();
+                    docwide_token(&all, &own, f, l, i, &mut v);
                     v
                 })
                 .collect()

@@ -22,8 +22,14 @@ pub fn finish(mut h: u64) -> u64 {
 /// FNV-1a over the UTF-8 bytes.
 #[inline]
 pub fn hash_str(s: &str) -> u64 {
+    hash_bytes(s.as_bytes())
+}
+
+/// FNV-1a over bytes.
+#[inline]
+pub fn hash_bytes(bytes: &[u8]) -> u64 {
     let mut h: u64 = 0xcbf2_9ce4_8422_2325;
-    for b in s.bytes() {
+    for &b in bytes {
         h ^= b as u64;
         h = h.wrapping_mul(0x0000_0100_0000_01b3);
     }

@@ -2,7 +2,7 @@
 //! a miss, the common case, costs one cache line) pointing at rows holding both stages' weights quantised to i16 (36
 //! bytes), so each feature is looked up once for both stages. Sums are taken in integers and scaled once per token.
 
-use super::features::{docwide_features, history_features, record_history, History, SentenceFeatures};
+use super::features::{docwide_token, history_features, label_history, record_history, History, SentenceFeatures};
 use super::model::{label_type, viterbi, L};
 use super::tagger::Weights;
 
@@ -225,15 +225,22 @@ impl Packed {
         if !self.two_stage {
             return first;
         }
-        let extras = docwide_features(feats, &first);
+        let mut all = History::default();
+        for (f, l) in feats.iter().zip(&first) {
+            label_history(&mut all, f, l);
+        }
+        let mut own = History::default();
         let mut hist = History::default();
         let mut out = Vec::with_capacity(feats.len());
         for (si, f) in feats.iter().enumerate() {
+            let l = &first[si];
+            own.clear();
+            label_history(&mut own, f, l);
             let mut em = vec![[0f32; L]; f.len()];
             for i in 0..f.len() {
                 let mut a2 = static2[si][i];
                 scratch.clear();
-                scratch.extend_from_slice(&extras[si][i]);
+                docwide_token(&all, &own, f, l, i, &mut scratch);
                 history_features(&hist, f.lower[i], f.cap[i], &mut scratch);
                 for &id in &scratch {
                     if let Some(w) = self.get(id) {
