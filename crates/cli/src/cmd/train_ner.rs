@@ -18,6 +18,15 @@ pub struct Args {
     /// Passes over the training data.
     #[arg(long, default_value_t = TrainConfig::default().epochs)]
     pub epochs: usize,
+    /// Seed of the shuffles.
+    #[arg(long, default_value_t = TrainConfig::default().seed)]
+    pub seed: u64,
+    /// Jack-knife folds for the second stage (below 2: one stage only).
+    #[arg(long, default_value_t = TrainConfig::default().folds)]
+    pub folds: usize,
+    /// Perceptrons averaged per stage, each on its own shuffle of the data.
+    #[arg(long, default_value_t = TrainConfig::default().models)]
+    pub models: usize,
     /// Unlabelled text for the word clusters: files, or directories searched for `*.txt` (repeatable).
     #[arg(long)]
     pub unlabeled: Vec<PathBuf>,
@@ -81,7 +90,9 @@ pub fn run(args: Args) -> anyhow::Result<()> {
     eprintln!("clusters: {:.0}s", started.elapsed().as_secs_f64());
     let cfg = TrainConfig {
         epochs: args.epochs,
-        ..TrainConfig::default()
+        seed: args.seed,
+        folds: args.folds,
+        models: args.models,
     };
     let started = std::time::Instant::now();
     let model = train(&train_docs, Some(&dev_docs), &cfg, &clusters, |epoch, score| {

@@ -17,6 +17,8 @@ pub struct TrainConfig {
     pub seed: u64,
     /// Jack-knife folds for the second stage (below 2: no second stage).
     pub folds: usize,
+    /// Perceptrons averaged per stage (each on its own shuffle).
+    pub models: usize,
 }
 
 impl Default for TrainConfig {
@@ -25,6 +27,7 @@ impl Default for TrainConfig {
             epochs: 12,
             seed: 7,
             folds: 4,
+            models: 1,
         }
     }
 }
@@ -129,7 +132,7 @@ pub fn train(
         })
         .collect();
     let all: Vec<usize> = (0..data.len()).collect();
-    let first = fit(&data, &all, None, cfg, |_, _| {});
+    let first = fit_avg(&data, &all, None, cfg);
     if cfg.folds < 2 {
         let model = NerModel::new(first, None, names, clusters.clone());
         let score = dev.map(|d| evaluate(&model, d).0);
@@ -140,7 +143,7 @@ pub fn train(
     let mut first_labels: Vec<Vec<Vec<usize>>> = vec![Vec::new(); data.len()];
     for fold in 0..cfg.folds {
         let keep: Vec<usize> = all.iter().copied().filter(|d| d % cfg.folds != fold).collect();
-        let w = fit(&data, &keep, None, cfg, |_, _| {});
+        let w = fit_avg(&data, &keep, None, cfg);
         for d in all.iter().copied().filter(|d| d % cfg.folds == fold) {
             let feats: Vec<SentenceFeatures> = data[d].iter().map(|(f, _)| f.clone()).collect();
             first_labels[d] = w.decode_doc(&feats, None);
@@ -154,14 +157,58 @@ pub fn train(
             docwide_features(&feats, labels)
         })
         .collect();
-    let second = fit(&data, &all, Some(&extras), cfg, |epoch, w| {
-        let score = dev.map(|d| {
-            let model = NerModel::new(first.clone(), Some(w.clone()), names.clone(), clusters.clone());
-            evaluate(&model, d).0
-        });
-        progress(epoch, score.as_ref());
-    });
-    NerModel::new(first, Some(second), names, clusters.clone())
+    let second = if cfg.models > 1 {
+        fit_avg(&data, &all, Some(&extras), cfg)
+    } else {
+        fit(&data, &all, Some(&extras), cfg, |epoch, w| {
+            let score = dev.map(|d| {
+                let model = NerModel::new(first.clone(), Some(w.clone()), names.clone(), clusters.clone());
+                evaluate(&model, d).0
+            });
+            progress(epoch, score.as_ref());
+        })
+    };
+    let model = NerModel::new(first, Some(second), names, clusters.clone());
+    if cfg.models > 1 {
+        let score = dev.map(|d| evaluate(&model, d).0);
+        progress(cfg.epochs, score.as_ref());
+    }
+    model
+}
+
+/// The average of `cfg.models` perceptrons trained on differently shuffled data (less variance than one).
+fn fit_avg(data: &[DocData], docs: &[usize], extras: Option<&[Vec<Vec<Vec<u32>>>]>, cfg: &TrainConfig) -> Weights {
+    if cfg.models <= 1 {
+        return fit(data, docs, extras, cfg, |_, _| {});
+    }
+    let mut out = Weights {
+        table: Table::with_capacity(1 << 20),
+        ..Weights::default()
+    };
+    let share = 1.0 / cfg.models as f32;
+    for m in 0..cfg.models {
+        let c = TrainConfig {
+            seed: cfg.seed.wrapping_add(m as u64 * 0x9E37_79B9),
+            ..cfg.clone()
+        };
+        let w = fit(data, docs, extras, &c, |_, _| {});
+        for (k, r) in w.table.entries() {
+            let row = out.table.get_or_insert(k) as usize;
+            if row >= out.rows.len() {
+                out.rows.resize(row + 1, [0.0; L]);
+            }
+            for l in 0..L {
+                out.rows[row][l] += w.rows[r as usize][l] * share;
+            }
+        }
+        for p in 0..L {
+            for l in 0..L {
+                out.trans[p][l] += w.trans[p][l] * share;
+            }
+            out.start[p] += w.start[p] * share;
+        }
+    }
+    out
 }
 
 /// One averaged perceptron over the documents `docs` of `data`, with optional extra per-token features; `on_epoch`
