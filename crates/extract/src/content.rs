@@ -29,6 +29,10 @@ const OPENING: u32 = 1000;
 const OPENING_WEIGHT: f32 = 2.0;
 /// Weight of prose before the headline.
 const BEFORE_TITLE: f32 = 0.75;
+/// Share of the chosen container's worth that the headline's neighbourhood must hold to be chosen instead.
+const NARROW_SHARE: f32 = 0.5;
+/// ... and the boilerplate the rest of it must carry, relative to its prose.
+const NARROW_REST_BAD: f32 = 0.1;
 /// Effective drop, computed from DROP after overruling.
 const GONE: u16 = 64;
 
@@ -119,7 +123,7 @@ fn resolve_drops(items: &mut [Item], total_good: f32, trust_classes: bool, headl
 
 /// Prose right after the headline is the article's opening: it weighs double (so a short article beats a longer
 /// sidebar blurb), and prose before the headline weighs less (top teasers, left rails).
-fn weigh_by_title(dom: &mut Dom, title: Option<&str>) -> Option<usize> {
+fn weigh_by_title(dom: &mut Dom, title: Option<&str>) -> Option<(usize, usize)> {
     let Some(title) = title.map(normalize).filter(|t| t.len() >= 8) else {
         return None;
     };
@@ -163,7 +167,7 @@ fn weigh_by_title(dom: &mut Dom, title: Option<&str>) -> Option<usize> {
             }
         }
     }
-    Some(h)
+    Some((h, scope.0))
 }
 
 /// Whether a heading is the site's name: it links to the home page (`rel="home"`, or a URL with no path).
@@ -222,7 +226,7 @@ pub fn select(dom: &mut Dom, trust_classes: bool, title: Option<&str>) -> Select
     let items = &mut dom.items;
     accumulate(items, false);
     let total = items.first().map_or(0.0, |i| i.good);
-    resolve_drops(items, total, trust_classes, headline);
+    resolve_drops(items, total, trust_classes, headline.map(|h| h.0));
     accumulate(items, true);
     let net = |it: &Item| it.good - it.bad;
     let mut best: Option<usize> = None;
@@ -233,6 +237,19 @@ pub fn select(dom: &mut Dom, trust_classes: bool, title: Option<&str>) -> Select
         }
         if best.is_none_or(|b| net(it) > net(&items[b])) {
             best = Some(i);
+        }
+    }
+    // A container holding the headline's neighbourhood and more (teasers of other posts, a blog's archive) is
+    // narrowed to the neighbourhood when that holds most of its worth and the rest is not clean prose.
+    if let (Some(b), Some((_, scope))) = (best, headline) {
+        let (outside_good, outside_bad) = (items[b].good - items[scope].good, items[b].bad - items[scope].bad);
+        if b < scope
+            && scope < items[b].end as usize
+            && !items[scope].has(GONE)
+            && net(&items[scope]) >= NARROW_SHARE * net(&items[b])
+            && outside_bad >= NARROW_REST_BAD * outside_good
+        {
+            best = Some(scope);
         }
     }
     let Some(top) = best else {
