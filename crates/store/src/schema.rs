@@ -32,6 +32,11 @@ pub const MIGRATIONS: &[Migration] = &[
         name: "0003_counting_per_article",
         sql: include_str!("../../../migrations/0003_counting_per_article.sql"),
     },
+    Migration {
+        version: 4,
+        name: "0004_mentions_by_article",
+        sql: include_str!("../../../migrations/0004_mentions_by_article.sql"),
+    },
 ];
 
 /// The schema version this build writes.

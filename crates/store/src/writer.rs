@@ -24,6 +24,52 @@ pub struct Writer {
     thread: std::sync::Arc<std::sync::Mutex<Option<JoinHandle<()>>>>,
 }
 
+/// Copies the WAL back into the database file every [`CHECKPOINT_EVERY`], from its own connection and thread.
+///
+/// SQLite's automatic checkpoint runs inside whichever commit crosses 1,000 WAL pages, on the writer thread: about a
+/// sixth of the writer's time under ingest. A PASSIVE checkpoint from another connection does the same work beside
+/// the writer without blocking it or any reader. Dropping the handle stops the thread.
+struct Checkpointer {
+    stop: Option<std::sync::mpsc::Sender<()>>,
+    thread: Option<JoinHandle<()>>,
+}
+
+const CHECKPOINT_EVERY: std::time::Duration = std::time::Duration::from_millis(500);
+
+impl Checkpointer {
+    fn spawn(path: &Path) -> Checkpointer {
+        let (stop, stopped) = std::sync::mpsc::channel::<()>();
+        let path = path.to_path_buf();
+        let thread = std::thread::Builder::new()
+            .name("gazette-db-checkpoint".into())
+            .spawn(move || {
+                let Ok(conn) = Connection::open(&path) else {
+                    return;
+                };
+                let _ = conn.busy_timeout(std::time::Duration::from_secs(5));
+                while let Err(std::sync::mpsc::RecvTimeoutError::Timeout) = stopped.recv_timeout(CHECKPOINT_EVERY) {
+                    if let Err(e) = conn.query_row("PRAGMA wal_checkpoint(PASSIVE)", [], |_| Ok(())) {
+                        tracing::warn!(error = %e, "WAL checkpoint failed");
+                    }
+                }
+            })
+            .ok();
+        Checkpointer {
+            stop: Some(stop),
+            thread,
+        }
+    }
+}
+
+impl Drop for Checkpointer {
+    fn drop(&mut self) {
+        drop(self.stop.take());
+        if let Some(thread) = self.thread.take() {
+            let _ = thread.join();
+        }
+    }
+}
+
 impl Writer {
     /// Opens the database (migrating it) on a new thread. Fails if the database cannot be opened.
     pub fn spawn(path: &Path) -> Result<Writer> {
@@ -33,7 +79,12 @@ impl Writer {
         let thread = std::thread::Builder::new()
             .name("gazette-db-writer".into())
             .spawn(move || {
-                let mut conn = match crate::open(&path) {
+                let opened = crate::open(&path).and_then(|conn| {
+                    // Checkpoints run on their own thread (below), not inside the writer's commits.
+                    conn.pragma_update(None, "wal_autocheckpoint", 0)?;
+                    Ok(conn)
+                });
+                let mut conn = match opened {
                     Ok(conn) => {
                         let _ = ready_tx.send(Ok(()));
                         conn
@@ -43,9 +94,11 @@ impl Writer {
                         return;
                     }
                 };
+                let checkpointer = Checkpointer::spawn(&path);
                 while let Some(job) = rx.blocking_recv() {
                     job(&mut conn);
                 }
+                drop(checkpointer);
                 // Keep the query planner's statistics fresh, and fold the WAL back into the main file so a plain
                 // copy of gazette.db is complete.
                 let _ = conn.execute_batch("PRAGMA optimize");
