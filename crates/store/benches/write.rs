@@ -15,6 +15,9 @@ const VOCABULARY: usize = 20_000;
 const FEEDS: i64 = 50;
 const DAYS: i64 = 7;
 
+/// Work for the writer thread, returning the CPU seconds it measured.
+type WriterJob = Box<dyn FnOnce(&mut rusqlite::Connection) -> gazette_store::Result<f64> + Send>;
+
 fn env_num(name: &str, default: usize) -> usize {
     std::env::var(name).ok().and_then(|v| v.parse().ok()).unwrap_or(default)
 }
@@ -38,9 +41,7 @@ fn main() {
     // Through the daemon's writer thread, as its store stage calls it.
     let writer = gazette_store::Writer::spawn(&path).expect("open");
     let rt = tokio::runtime::Builder::new_current_thread().build().unwrap();
-    let run = |f: Box<dyn FnOnce(&mut rusqlite::Connection) -> gazette_store::Result<f64> + Send>| -> f64 {
-        rt.block_on(writer.call(f)).unwrap()
-    };
+    let run = |f: WriterJob| -> f64 { rt.block_on(writer.call(f)).unwrap() };
     // For experiments: SQL run on the writer's connection before anything is written (a PRAGMA, a DROP INDEX).
     if let Ok(sql) = std::env::var("GAZETTE_BENCH_SQL") {
         run(Box::new(move |c| Ok(c.execute_batch(&sql).map(|_| 0.0)?)));
