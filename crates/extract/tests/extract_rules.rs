@@ -100,3 +100,74 @@ fn language_from_text_overrides_a_wrong_declaration() {
     assert_eq!(a.language.as_deref(), Some("es"));
     assert_eq!(a.sources["language"], Source::Text);
 }
+
+fn numbered(n: usize) -> String {
+    format!("{PROSE} Paragraph number {n}.")
+}
+
+#[test]
+fn comments_heading_in_a_dropped_wrapper_ends_the_body() {
+    let html = page(&format!(
+        "<div id=center><h2>A Headline For Tests</h2><p>{PROSE}</p><p>{PROSE}</p>\
+         <div class=commentform><h2 id=comments>Comments</h2></div>\
+         <div id=c1><p>{PROSE} A reader.</p></div><p>Posted by: Reader at 7:12 AM</p>\
+         <div id=c2><p>{PROSE} Another reader.</p></div><p>Posted by: Other at 8:12 AM</p></div>"
+    ));
+    assert_eq!(texts(&html), vec![PROSE, PROSE]);
+}
+
+#[test]
+fn sidebar_beside_a_short_post_stays_out() {
+    let short =
+        "Just a short post today, under a picture that says it all, taken on a walk by the river early this morning. \
+                 More pictures of the same walk will follow later in the week, once they are sorted and named.";
+    let html = page(&format!(
+        "<div id=content><div class=post><h2>A Headline For Tests</h2><p>{short}</p></div></div>\
+         <div id=sidebar><p>{}</p><p>{}</p><p>{}</p><p>{}</p></div>",
+        numbered(1),
+        numbered(2),
+        numbered(3),
+        numbered(4)
+    ));
+    assert_eq!(texts(&html), vec![short]);
+}
+
+#[test]
+fn teasers_of_other_posts_are_not_the_article() {
+    let teaser = |n: usize| {
+        format!(
+            "<div><h4><a href=/p{n}>Another post number {n}</a></h4><p>{}</p><a href=/p{n}>Continue reading</a></div>",
+            numbered(10 + n)
+        )
+    };
+    let html = page(&format!(
+        "<div id=blog><div><h1>A Headline For Tests</h1><p>{}</p><p>{}</p><p>{}</p><p>{}</p></div>\
+         <div><h3>Earlier</h3>{}{}</div></div>",
+        numbered(1),
+        numbered(2),
+        numbered(3),
+        numbered(4),
+        teaser(1),
+        teaser(2)
+    ));
+    assert_eq!(texts(&html), vec![numbered(1), numbered(2), numbered(3), numbered(4)]);
+}
+
+#[test]
+fn a_second_copy_of_the_article_is_emitted_once() {
+    let body = format!("<p>{}</p><p>{}</p><p>{}</p>", numbered(1), numbered(2), numbered(3));
+    let html = page(&format!(
+        "<div><h1>A Headline For Tests</h1><div>{body}</div><div>{body}</div></div>"
+    ));
+    assert_eq!(texts(&html), vec![numbered(1), numbered(2), numbered(3)]);
+}
+
+#[test]
+fn comment_form_is_left_out() {
+    let html = page(&format!(
+        "<div><h1>A Headline For Tests</h1><p>{PROSE}</p><p>{PROSE}</p>\
+         <form action=/post><label>Name (required)</label><input name=n><label>Mail (will not be published)</label>\
+         <textarea></textarea></form></div>"
+    ));
+    assert_eq!(texts(&html), vec![PROSE, PROSE]);
+}
