@@ -124,9 +124,7 @@ fn resolve_drops(items: &mut [Item], total_good: f32, trust_classes: bool, headl
 /// Prose right after the headline is the article's opening: it weighs double (so a short article beats a longer
 /// sidebar blurb), and prose before the headline weighs less (top teasers, left rails).
 fn weigh_by_title(dom: &mut Dom, title: Option<&str>) -> Option<(usize, usize)> {
-    let Some(title) = title.map(normalize).filter(|t| t.len() >= 8) else {
-        return None;
-    };
+    let title = title.map(normalize).filter(|t| t.len() >= 8)?;
     // The heading that shares most of the title: a blog's name heading is in "Blog name: Post title" too, but the
     // post's own heading shares more of it.
     let mut heading: Option<(usize, usize)> = None;
