@@ -38,11 +38,21 @@ fn is_title_case(sent: &[&str]) -> bool {
 
 /// For each title-case sentence, its re-cased tokens.
 pub fn recase_title_case(doc: &[Vec<&str>]) -> Vec<Option<Vec<String>>> {
-    let plain: Vec<Vec<&str>> = doc.iter().filter(|s| !is_title_case(s)).cloned().collect();
+    let title: Vec<bool> = doc.iter().map(|s| is_title_case(s)).collect();
+    if !title.contains(&true) {
+        return vec![None; doc.len()];
+    }
+    let plain: Vec<Vec<&str>> = doc
+        .iter()
+        .zip(&title)
+        .filter(|(_, t)| !**t)
+        .map(|(s, _)| s.clone())
+        .collect();
     let flags: HashMap<u64, u8> = doc_flags(&plain);
     doc.iter()
-        .map(|sent| {
-            if !is_title_case(sent) {
+        .zip(&title)
+        .map(|(sent, &t)| {
+            if !t {
                 return None;
             }
             Some(
