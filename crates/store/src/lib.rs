@@ -7,6 +7,11 @@
 //! [`Writer`] thread fed by a channel (async callers await a reply and never block a runtime worker), and reads use
 //! their own connections ([`open_read_only`]). Every connection has foreign keys on, WAL, and a busy timeout; every
 //! write transaction is `BEGIN IMMEDIATE`, so a writer never has to upgrade a read lock and fail with SQLITE_BUSY.
+//! The writer's WAL checkpoints run beside it on a thread of their own.
+//!
+//! Write cost: an article brings ~80 mentions. Their running totals (article_entities, entity_days, entities) are
+//! booked once per distinct entity of the article (module `counting`), not once per mention by
+//! triggers; the per-mention triggers remain for any other write, so the totals always equal a fresh count.
 
 mod articles;
 mod connection;
