@@ -207,7 +207,7 @@ impl Pipeline {
         let (feeds_tx, feeds_rx) = mpsc::channel::<DueFeed>(s.feed_concurrency.max(1));
         let (pages_tx, pages_rx) = mpsc::channel::<PageJob>(2 * s.page_concurrency.max(1));
         let (extract_tx, extract_rx) = mpsc::channel::<ExtractJob>(2 * s.extract_threads.max(1));
-        let (store_tx, store_rx) = mpsc::channel::<StoreJob>(64);
+        let (store_tx, store_rx) = mpsc::channel::<StoreJob>(store::BATCH);
         let (finished_tx, finished_rx) = mpsc::unbounded_channel::<Finished>();
         let (reports_tx, reports_rx) = mpsc::unbounded_channel::<FeedReport>();
 

@@ -11,11 +11,16 @@ use tokio::sync::mpsc;
 use super::{FeedTracker, Pipeline, StoreJob};
 use crate::metrics::Queue;
 
+/// Articles per transaction at most. Each commit rewrites the index pages the batch touched, so larger batches cost
+/// less per article (2.2 -> 1.6 ms of writer CPU from 32 to 128 in the store's write bench); a batch forms only from
+/// what is waiting, so a quiet pipeline still commits each article at once.
+pub(super) const BATCH: usize = 128;
+
 impl Pipeline {
     pub(super) async fn store_worker(self, mut jobs: mpsc::Receiver<StoreJob>) {
         let sh = &self.shared;
-        let mut batch = Vec::with_capacity(32);
-        while jobs.recv_many(&mut batch, 32).await > 0 {
+        let mut batch = Vec::with_capacity(BATCH);
+        while jobs.recv_many(&mut batch, BATCH).await > 0 {
             for _ in &batch {
                 sh.metrics.dequeued(Queue::Store);
             }
