@@ -135,6 +135,15 @@ fn weigh_by_title(dom: &mut Dom, title: Option<&str>) -> Option<(usize, usize)> 
         {
             continue;
         }
+        // Cheap length check first: most headings on a page are far shorter or longer than the title.
+        let chars: u32 = dom.items[i..dom.items[i].end as usize]
+            .iter()
+            .filter(|it| matches!(it.kind, Kind::Text(_)))
+            .map(|it| it.own_text)
+            .sum();
+        if chars < 8 || chars as usize > 3 * title.len() + 100 {
+            continue;
+        }
         let h = normalize(&dom.subtree_text(i));
         let shared = if h.len() < 8 {
             0
@@ -431,11 +440,14 @@ pub fn emit(dom: &Dom, sel: &Selection, title: Option<&str>) -> Vec<Block> {
 /// Whether the element at `i` is, or is a small wrapper opening with, a heading that announces the comments.
 fn announces_comments(dom: &Dom, i: usize) -> bool {
     let items = &dom.items;
+    if !matches!(items[i].tag(), Some(Tag::Heading(_))) && items[i].text >= 40 {
+        return false;
+    }
     let end = (items[i].end as usize).min(i + 6);
     (i..end).any(|j| {
         matches!(items[j].tag(), Some(Tag::Heading(_)))
             && (items[j].has(flag::COMMENT) || comments_heading(&dom.subtree_text(j)))
-    }) && (matches!(items[i].tag(), Some(Tag::Heading(_))) || items[i].text < 40)
+    })
 }
 
 /// Whether a heading announces the reader comments ("Comments", "12 Responses", "Leave a Reply"): what follows it
