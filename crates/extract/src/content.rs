@@ -11,6 +11,9 @@
 //!   they add more prose than boilerplate, so articles split over sibling `<div>`s come out whole, and a page's sidebar
 //!   or comment thread costs more than the little prose it adds. Siblings of the winner that are mostly prose are
 //!   merged back in, as Readability does.
+//! * The headline (the heading sharing most of the title, never one linking home) anchors the choice: prose in its
+//!   neighbourhood weighs double, a class-marked box beside it is never rescued for its prose, and a winner that
+//!   holds the neighbourhood plus other posts' teasers is narrowed to the neighbourhood.
 //! * Emission walks the chosen subtrees in document order, skipping boilerplate, captions, the repeated headline and
 //!   nested containers that are more bad than good, and turns every block boundary into a new [`Block`].
 //!
