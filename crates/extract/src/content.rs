@@ -144,7 +144,8 @@ fn weigh_by_title(dom: &mut Dom, title: Option<&str>) -> Option<(usize, usize)> 
             .filter(|it| matches!(it.kind, Kind::Text(_)))
             .map(|it| it.own_text)
             .sum();
-        if chars < 8 || chars as usize > 3 * title.len() + 100 {
+        // (Characters here, bytes below: three CJK characters are nine bytes.)
+        if chars < 3 || chars as usize > 3 * title.len() + 100 {
             continue;
         }
         let h = normalize(&dom.subtree_text(i));

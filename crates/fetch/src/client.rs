@@ -170,7 +170,9 @@ impl Inner {
         let content_type = header_str(&got.headers, header::CONTENT_TYPE);
         let moved_to = got.moved_permanently.then(|| got.final_url.to_string());
         let final_url = got.final_url.to_string();
-        let parsed = parse_off_thread(got.body, content_type, Some(got.final_url)).await?;
+        // Feeds only: a page that is gzip data is some other file, refused by its type.
+        let body = body::unpack_unlabelled_gzip(got.body, self.config.max_feed_bytes)?;
+        let parsed = parse_off_thread(body, content_type, Some(got.final_url)).await?;
         let min_interval = match (parsed.min_interval, header_interval) {
             (Some(a), Some(b)) => Some(a.max(b)),
             (a, b) => a.or(b),
@@ -529,7 +531,7 @@ impl Inner {
                     )
                     .await
                     {
-                        Ok(r) => body::unpack_unlabelled_gzip(r?, cap)?,
+                        Ok(r) => r?,
                         Err(_) => return Err(FetchError::Timeout { after: timeout }),
                     }
                 };

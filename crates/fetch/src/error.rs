@@ -120,6 +120,8 @@ impl FetchError {
 
     pub(crate) fn from_reqwest(e: &reqwest::Error) -> FetchError {
         let mut message = e.to_string();
+        // The causes alone (the message names the URL, which may well contain "certificate").
+        let mut causes = String::new();
         let mut source = std::error::Error::source(e);
         while let Some(s) = source {
             let text = s.to_string();
@@ -127,9 +129,11 @@ impl FetchError {
                 message.push_str(": ");
                 message.push_str(&text);
             }
+            causes.push_str(&text);
+            causes.push('\n');
             source = s.source();
         }
-        if e.is_connect() && is_tls_failure(&message) {
+        if e.is_connect() && is_tls_failure(&causes) {
             // A bad certificate or a server that does not speak TLS: retrying at once changes nothing.
             FetchError::Tls(message)
         } else if e.is_connect() {

@@ -129,6 +129,9 @@ async fn connection_refused_is_a_clear_retried_error() {
     let e = error(fetch);
     assert!(matches!(e, FetchError::Connect(_)), "{e:?}");
     assert!(e.to_string().starts_with("connection failed"), "{e}");
+    // Not mistaken for a TLS failure when the URL happens to say "certificate".
+    let fetch = get(&fetcher(), &format!("https://{}/certificates/feed", refused_addr())).await;
+    assert!(matches!(error(fetch), FetchError::Connect(_)));
 }
 
 // ---- Retry-After and politeness ----

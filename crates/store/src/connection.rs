@@ -16,8 +16,8 @@ pub fn open(path: &Path) -> Result<Connection> {
     conn.pragma_update(None, "journal_mode", "WAL")?;
     // WAL + NORMAL: a crash can lose the last transactions' durability only on power loss, never consistency.
     conn.pragma_update(None, "synchronous", "NORMAL")?;
-    // Each article is written in its own savepoint, whose undo copies of the pages it touches (the sub-journal) would
-    // otherwise go through a temporary file: a third of the writer's time went to those write calls.
+    // Savepoints (a batch redone article by article after a failure) and temporary b-trees keep their undo copies
+    // and sorts in memory instead of temporary files: those write calls once took a third of the writer's time.
     conn.pragma_update(None, "temp_store", "MEMORY")?;
     // A page cache big enough for a batch's working set (indexes of articles, mentions, counters), so that dirty
     // pages are not spilled to the WAL mid-transaction and reread. 32 MiB, fixed.

@@ -131,7 +131,8 @@ impl Report {
             // pairs among those, keep the ones with at least `t`. Entity counts over all feeds bound the counts
             // within one feed too, so the feed filter keeps it exact. The `+` keeps SQLite from probing a2 once
             // per listed entity instead of walking the article's few rows.
-            Report::Cooccurrence if f.limit.is_some() => format!(
+            // (A limit of 0 or less means none, as in SQLite: the whole ranking, below.)
+            Report::Cooccurrence if f.limit.is_some_and(|n| n > 0) => format!(
                 "WITH counts AS MATERIALIZED (
                      SELECT d.entity_id, sum(d.articles) AS n FROM entity_days d
                      WHERE {} AND d.entity_id IN (SELECT id FROM entities e WHERE {named} AND {})

@@ -37,26 +37,35 @@ struct Checkpointer {
 const CHECKPOINT_EVERY: std::time::Duration = std::time::Duration::from_millis(500);
 
 impl Checkpointer {
-    fn spawn(path: &Path) -> Checkpointer {
+    /// Starts the checkpoint thread, or says why it could not (then SQLite's own checkpoints stay on).
+    fn spawn(path: &Path) -> Option<Checkpointer> {
+        let conn = match Connection::open(path) {
+            Ok(conn) => conn,
+            Err(e) => {
+                tracing::warn!(error = %e, "no checkpoint thread (cannot open the database); the writer checkpoints");
+                return None;
+            }
+        };
+        let _ = conn.busy_timeout(std::time::Duration::from_secs(5));
         let (stop, stopped) = std::sync::mpsc::channel::<()>();
-        let path = path.to_path_buf();
         let thread = std::thread::Builder::new()
             .name("gazette-db-checkpoint".into())
             .spawn(move || {
-                let Ok(conn) = Connection::open(&path) else {
-                    return;
-                };
-                let _ = conn.busy_timeout(std::time::Duration::from_secs(5));
                 while let Err(std::sync::mpsc::RecvTimeoutError::Timeout) = stopped.recv_timeout(CHECKPOINT_EVERY) {
                     if let Err(e) = conn.query_row("PRAGMA wal_checkpoint(PASSIVE)", [], |_| Ok(())) {
                         tracing::warn!(error = %e, "WAL checkpoint failed");
                     }
                 }
-            })
-            .ok();
-        Checkpointer {
-            stop: Some(stop),
-            thread,
+            });
+        match thread {
+            Ok(thread) => Some(Checkpointer {
+                stop: Some(stop),
+                thread: Some(thread),
+            }),
+            Err(e) => {
+                tracing::warn!(error = %e, "no checkpoint thread; the writer checkpoints");
+                None
+            }
         }
     }
 }
@@ -79,12 +88,7 @@ impl Writer {
         let thread = std::thread::Builder::new()
             .name("gazette-db-writer".into())
             .spawn(move || {
-                let opened = crate::open(&path).and_then(|conn| {
-                    // Checkpoints run on their own thread (below), not inside the writer's commits.
-                    conn.pragma_update(None, "wal_autocheckpoint", 0)?;
-                    Ok(conn)
-                });
-                let mut conn = match opened {
+                let mut conn = match crate::open(&path) {
                     Ok(conn) => {
                         let _ = ready_tx.send(Ok(()));
                         conn
@@ -95,6 +99,10 @@ impl Writer {
                     }
                 };
                 let checkpointer = Checkpointer::spawn(&path);
+                if checkpointer.is_some() {
+                    // Checkpoints run on their own thread, not inside the writer's commits.
+                    let _ = conn.pragma_update(None, "wal_autocheckpoint", 0);
+                }
                 while let Some(job) = rx.blocking_recv() {
                     job(&mut conn);
                 }

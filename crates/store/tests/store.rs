@@ -576,5 +576,11 @@ fn top_pairs_with_a_limit_equal_the_head_of_the_full_ranking() {
             let n = (limit as usize).min(all.len());
             assert_eq!(top, all[..n], "limit {limit}, {filters:?}");
         }
+        // A negative limit is no limit, as in SQLite.
+        let unlimited = ranking(&Filters {
+            limit: Some(-1),
+            ..filters.clone()
+        });
+        assert_eq!(unlimited, all, "{filters:?}");
     }
 }
