@@ -133,12 +133,20 @@ pub fn insert_articles(conn: &mut Connection, batch: &[NewArticle]) -> Result<Ve
     let mut tx = conn.transaction_with_behavior(rusqlite::TransactionBehavior::Immediate)?;
     let mut results = Vec::with_capacity(batch.len());
     for a in batch {
-        let sp = tx.savepoint()?;
-        let result = insert_in(&sp, a);
-        if result.is_ok() {
-            sp.commit()?;
+        let result = {
+            let sp = tx.savepoint()?;
+            let result = insert_in(&sp, a);
+            if result.is_ok() {
+                sp.commit()?;
+            }
+            result
+        };
+        match result {
+            // Some errors (disk full, I/O) make SQLite roll the whole transaction back: nothing of the batch stands,
+            // and going on would commit the rest piecemeal outside any transaction.
+            Err(e) if tx.is_autocommit() => return Err(e),
+            result => results.push(result),
         }
-        results.push(result);
     }
     tx.commit()?;
     Ok(results)
