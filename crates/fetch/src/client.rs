@@ -27,10 +27,48 @@ const ROBOTS_CAP: usize = 512 * 1024;
 pub(crate) struct Inner {
     pub(crate) config: FetchConfig,
     client: reqwest::Client,
-    hosts: Mutex<HashMap<String, Arc<Host>>>,
+    hosts: Mutex<Forgetful<Arc<Host>>>,
     /// Per origin: the rules and when they were fetched. The async lock makes concurrent pages wait for one fetch.
-    robots: Mutex<HashMap<String, RobotsSlot>>,
+    robots: Mutex<Forgetful<RobotsSlot>>,
     robots_agent: String,
+}
+
+/// Per-host (or per-origin) state that a daemon keeps for months: it meets countless hosts once, so once the map has
+/// doubled since it was last pruned, the entries that `keep` calls idle are forgotten.
+struct Forgetful<V> {
+    map: HashMap<String, V>,
+    prune_at: usize,
+}
+
+impl<V> Default for Forgetful<V> {
+    fn default() -> Self {
+        Forgetful {
+            map: HashMap::new(),
+            prune_at: FORGET_ABOVE,
+        }
+    }
+}
+
+/// Hosts remembered before idle ones are forgotten.
+const FORGET_ABOVE: usize = 1024;
+
+impl<V: Clone> Forgetful<V> {
+    fn get_or_insert(&mut self, key: String, make: impl FnOnce() -> V, keep: impl FnMut(&V) -> bool) -> V {
+        if let Some(v) = self.map.get(&key) {
+            return v.clone();
+        }
+        if self.map.len() >= self.prune_at {
+            let mut keep = keep;
+            self.map.retain(|_, v| keep(v));
+            self.prune_at = (2 * self.map.len()).max(FORGET_ABOVE);
+        }
+        self.map.entry(key).or_insert_with(make).clone()
+    }
+
+    #[cfg(test)]
+    fn len(&self) -> usize {
+        self.map.len()
+    }
 }
 
 /// A cached robots.txt and when it was fetched.
@@ -85,8 +123,8 @@ impl Inner {
         Ok(Inner {
             config,
             client,
-            hosts: Mutex::new(HashMap::new()),
-            robots: Mutex::new(HashMap::new()),
+            hosts: Mutex::new(Forgetful::default()),
+            robots: Mutex::new(Forgetful::default()),
             robots_agent,
         })
     }
@@ -160,7 +198,9 @@ impl Inner {
             .get_with_retries(&url, &headers, self.config.max_feed_bytes, attempts)
             .await?;
         if got.status == 304 {
-            return Ok(FeedOutcome::NotModified);
+            return Ok(FeedOutcome::NotModified {
+                min_interval: caching_interval(&got.headers).map(|d| d.min(MAX_MIN_INTERVAL)),
+            });
         }
         let new_validators = Validators {
             etag: header_str(&got.headers, header::ETAG),
@@ -303,7 +343,14 @@ impl Inner {
         let origin = url.origin().ascii_serialization();
         let slot = {
             let mut map = self.robots.lock().expect("robots cache lock");
-            map.entry(origin).or_default().clone()
+            let ttl = self.config.robots_ttl;
+            // Forgotten: rules past their time that no fetch is using (they would be fetched again anyway).
+            map.get_or_insert(origin, RobotsSlot::default, |slot| {
+                Arc::strong_count(slot) > 1
+                    || slot
+                        .try_lock()
+                        .map_or(true, |c| c.as_ref().is_some_and(|(at, _)| at.elapsed() < ttl))
+            })
         };
         let rules = {
             let mut cached = slot.lock().await;
@@ -363,20 +410,31 @@ impl Inner {
             url.host_str().unwrap_or(""),
             url.port_or_known_default().unwrap_or(0)
         );
+        let permits = self.config.per_host_concurrency.max(1);
         let mut hosts = self.hosts.lock().expect("hosts lock");
-        hosts
-            .entry(key)
-            .or_insert_with(|| {
+        let now = Instant::now();
+        // Forgotten: hosts nobody is fetching from, with no gap or pause still to honour.
+        hosts.get_or_insert(
+            key,
+            || {
                 Arc::new(Host {
-                    permits: Arc::new(Semaphore::new(self.config.per_host_concurrency.max(1))),
+                    permits: Arc::new(Semaphore::new(permits)),
                     schedule: tokio::sync::Mutex::new(Schedule {
-                        next_start: Instant::now(),
+                        next_start: now,
                         paused_until: None,
                         crawl_delay: Duration::ZERO,
                     }),
                 })
-            })
-            .clone()
+            },
+            |host| {
+                Arc::strong_count(host) > 1
+                    || host.permits.available_permits() < permits
+                    || host
+                        .schedule
+                        .try_lock()
+                        .map_or(true, |s| s.next_start > now || s.paused_until.is_some_and(|p| p > now))
+            },
+        )
     }
 
     /// Waits for a slot on the host: a free permit, the minimum gap (or Crawl-delay) since the last start, and the
@@ -706,6 +764,21 @@ fn backoff(base: Duration, n: u32) -> Duration {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn idle_hosts_are_forgotten_once_the_map_grows() {
+        let mut m: Forgetful<u32> = Forgetful::default();
+        for i in 0..FORGET_ABOVE as u32 {
+            m.get_or_insert(format!("h{i}"), || i, |_| true);
+        }
+        assert_eq!(m.len(), FORGET_ABOVE);
+        // The next new host prunes: only the busy (here: even) entries stay.
+        assert_eq!(m.get_or_insert("new".into(), || 7, |v| v % 2 == 0), 7);
+        assert_eq!(m.len(), FORGET_ABOVE / 2 + 1);
+        // Known keys are returned as they are, without pruning.
+        assert_eq!(m.get_or_insert("h2".into(), || 99, |_| false), 2);
+        assert_eq!(m.len(), FORGET_ABOVE / 2 + 1);
+    }
 
     #[test]
     fn classifies_sources() {

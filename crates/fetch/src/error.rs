@@ -58,13 +58,16 @@ pub enum FetchError {
 }
 
 impl FetchError {
-    /// Worth retrying: connection failures, timeouts, stalls, 408, 429 and 5xx.
+    /// Worth retrying later: connection failures, timeouts, stalls, 408, 429 and 5xx, a host that asked for a pause,
+    /// and a robots.txt that answered with a server error (RFC 9309 treats that as temporary).
     pub fn is_transient(&self) -> bool {
         match self {
             FetchError::Connect(_)
             | FetchError::Timeout { .. }
             | FetchError::Stalled { .. }
-            | FetchError::Network(_) => true,
+            | FetchError::Network(_)
+            | FetchError::HostPaused { .. }
+            | FetchError::RobotsUnavailable { .. } => true,
             FetchError::Http { status, .. } => matches!(*status, 408 | 429 | 500..=599),
             _ => false,
         }

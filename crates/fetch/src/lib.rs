@@ -113,8 +113,11 @@ pub struct FeedFetch {
 
 #[derive(Debug)]
 pub enum FeedOutcome {
-    /// 304: nothing changed since the validators were issued.
-    NotModified,
+    /// 304: nothing changed since the validators were issued. `min_interval` is the lower bound on the next check
+    /// from the 304's own Cache-Control max-age or Expires (the feed's TTL is in the document, not sent again).
+    NotModified {
+        min_interval: Option<Duration>,
+    },
     Fetched(FetchedFeed),
 }
 
