@@ -110,6 +110,12 @@ const KEYS: &[Key] = &[
         help: "disable a feed that failed for this many days in a row (0: never)",
     },
     Key {
+        name: "history_days",
+        kind: Kind::Count,
+        default: "90",
+        help: "days of fetch history (and page retries) kept; 0: forever",
+    },
+    Key {
         name: "max_feed_bytes",
         kind: Kind::Bytes,
         default: "20MiB",
@@ -184,6 +190,9 @@ pub struct Flags {
     /// Disable a feed failing this many days in a row (0: never).
     #[arg(long, value_name = "DAYS")]
     pub disable_after_days: Option<String>,
+    /// Days of fetch history kept (0: forever).
+    #[arg(long, value_name = "DAYS")]
+    pub history_days: Option<String>,
     /// Feed body cap (e.g. 20MiB).
     #[arg(long, value_name = "SIZE")]
     pub max_feed_bytes: Option<String>,
@@ -216,6 +225,7 @@ impl Flags {
             ("max_interval", &self.max_interval),
             ("error_backoff_cap", &self.error_backoff_cap),
             ("disable_after_days", &self.disable_after_days),
+            ("history_days", &self.history_days),
             ("max_feed_bytes", &self.max_feed_bytes),
             ("max_page_bytes", &self.max_page_bytes),
             ("request_timeout", &self.request_timeout),
@@ -254,6 +264,8 @@ pub struct Config {
     pub max_interval: Duration,
     pub error_backoff_cap: Duration,
     pub disable_after_days: u64,
+    /// 0: keep everything.
+    pub history_days: u64,
     pub max_feed_bytes: usize,
     pub max_page_bytes: usize,
     pub request_timeout: Duration,
@@ -346,10 +358,13 @@ impl Config {
             let v = v.trim();
             if v.is_empty() || v.eq_ignore_ascii_case("off") {
                 None
+            } else if let Ok(port) = v.trim_start_matches(':').parse::<u16>() {
+                // A bare port is the loopback address: metrics are for the local scraper unless said otherwise.
+                Some(SocketAddr::from(([127, 0, 0, 1], port)))
             } else {
-                let addr: SocketAddr = v
-                    .parse()
-                    .map_err(|_| anyhow!("metrics_listen = {v:?} ({o}): expected IP:PORT, e.g. 127.0.0.1:9464"))?;
+                let addr: SocketAddr = v.parse().map_err(|_| {
+                    anyhow!("metrics_listen = {v:?} ({o}): expected a port or IP:PORT, e.g. 9464 or 127.0.0.1:9464")
+                })?;
                 Some(addr)
             }
         };
@@ -373,6 +388,7 @@ impl Config {
             max_interval: duration("max_interval")?,
             error_backoff_cap: duration("error_backoff_cap")?,
             disable_after_days: count("disable_after_days")? as u64,
+            history_days: count("history_days")? as u64,
             max_feed_bytes: bytes("max_feed_bytes")?,
             max_page_bytes: bytes("max_page_bytes")?,
             request_timeout: duration("request_timeout")?,
@@ -391,6 +407,14 @@ impl Config {
         };
         if config.min_interval.is_zero() {
             bail!("min_interval ({}): must be more than 0", get("min_interval").1);
+        }
+        if config.history_days > 0 && config.disable_after_days >= config.history_days {
+            // Disabling counts a feed's failures back through its fetch history.
+            bail!(
+                "history_days ({}) must be longer than disable_after_days ({})",
+                get("history_days").1,
+                get("disable_after_days").1
+            );
         }
         if config.max_interval < config.min_interval {
             bail!(
@@ -633,6 +657,36 @@ mod tests {
             env_of(&[("GAZETTE_MIN_INTERVAL", "2h"), ("GAZETTE_MAX_INTERVAL", "1h")]),
         );
         assert!(e.is_err());
+        // Disabling reads a feed's failures back through the history it keeps.
+        let msg = format!(
+            "{:#}",
+            Config::resolve(&CommandLine::default(), env_of(&[("GAZETTE_HISTORY_DAYS", "7")])).unwrap_err()
+        );
+        assert!(
+            msg.contains("history_days") && msg.contains("disable_after_days"),
+            "{msg}"
+        );
+        let forever = Config::resolve(&CommandLine::default(), env_of(&[("GAZETTE_HISTORY_DAYS", "0")])).unwrap();
+        assert_eq!(forever.history_days, 0);
+    }
+
+    #[test]
+    fn a_bare_metrics_port_listens_on_loopback() {
+        for v in ["9464", ":9464"] {
+            let c = Config::resolve(&CommandLine::default(), env_of(&[("GAZETTE_METRICS_LISTEN", v)])).unwrap();
+            assert_eq!(c.metrics_listen, Some("127.0.0.1:9464".parse().unwrap()), "{v}");
+        }
+        let c = Config::resolve(
+            &CommandLine::default(),
+            env_of(&[("GAZETTE_METRICS_LISTEN", "[::1]:9")]),
+        )
+        .unwrap();
+        assert_eq!(c.metrics_listen, Some("[::1]:9".parse().unwrap()));
+        let e = Config::resolve(
+            &CommandLine::default(),
+            env_of(&[("GAZETTE_METRICS_LISTEN", "localhost")]),
+        );
+        assert!(format!("{:#}", e.unwrap_err()).contains("metrics_listen"));
     }
 
     #[test]

@@ -50,6 +50,8 @@ impl Histogram {
 /// The pipeline's queues, for depth gauges.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord)]
 pub enum Queue {
+    /// Feeds the daemon took from the schedule, not yet handed to the pipeline.
+    Due,
     Feeds,
     Pages,
     Extract,
@@ -57,10 +59,11 @@ pub enum Queue {
 }
 
 impl Queue {
-    const ALL: [Queue; 4] = [Queue::Feeds, Queue::Pages, Queue::Extract, Queue::Store];
+    const ALL: [Queue; 5] = [Queue::Due, Queue::Feeds, Queue::Pages, Queue::Extract, Queue::Store];
 
     fn name(self) -> &'static str {
         match self {
+            Queue::Due => "due",
             Queue::Feeds => "feeds",
             Queue::Pages => "pages",
             Queue::Extract => "extract",
@@ -86,8 +89,14 @@ pub struct Metrics {
     pub tagging: Histogram,
     /// Writer time per stored article (its share of a batch's transaction time).
     pub storing: Histogram,
-    queues: [AtomicI64; 4],
+    queues: [AtomicI64; 5],
+    /// Seconds after `started` of the daemon's last successful look at the schedule (for /healthz).
+    schedule_read: AtomicU64,
 }
+
+/// /healthz fails when the daemon has not managed to read its schedule for this long (it looks at least every
+/// minute): the database is locked, full or gone, and nothing is being fetched.
+const STALE_SCHEDULE: Duration = Duration::from_secs(300);
 
 impl Default for Metrics {
     fn default() -> Self {
@@ -107,6 +116,7 @@ impl Default for Metrics {
             tagging: Histogram::default(),
             storing: Histogram::default(),
             queues: Default::default(),
+            schedule_read: AtomicU64::new(0),
         }
     }
 }
@@ -128,6 +138,26 @@ impl Metrics {
 
     pub fn dequeued(&self, q: Queue) {
         self.queues[q as usize].fetch_sub(1, Ordering::Relaxed);
+    }
+
+    /// The daemon read its schedule.
+    pub fn schedule_read(&self) {
+        self.schedule_read
+            .store(self.started.elapsed().as_secs(), Ordering::Relaxed);
+    }
+
+    /// `Err(why)` when the daemon is stuck: it has not read its schedule for [`STALE_SCHEDULE`].
+    pub fn health(&self) -> Result<(), String> {
+        let since = self
+            .started
+            .elapsed()
+            .as_secs()
+            .saturating_sub(self.schedule_read.load(Ordering::Relaxed));
+        if since > STALE_SCHEDULE.as_secs() {
+            Err(format!("the schedule could not be read for {since} s (see the log)"))
+        } else {
+            Ok(())
+        }
     }
 
     pub fn set_feed_counts(&self, c: gazette_store::FeedCounts) {
@@ -271,7 +301,14 @@ async fn respond(mut stream: tokio::net::TcpStream, metrics: &Metrics) -> std::i
     let path = first.next().unwrap_or("").split('?').next().unwrap_or("");
     let (status, content_type, body) = match (method, path) {
         ("GET" | "HEAD", "/metrics") => ("200 OK", "text/plain; version=0.0.4; charset=utf-8", metrics.render()),
-        ("GET" | "HEAD", "/healthz") => ("200 OK", "text/plain; charset=utf-8", "ok\n".to_string()),
+        ("GET" | "HEAD", "/healthz") => match metrics.health() {
+            Ok(()) => ("200 OK", "text/plain; charset=utf-8", "ok\n".to_string()),
+            Err(why) => (
+                "503 Service Unavailable",
+                "text/plain; charset=utf-8",
+                format!("{why}\n"),
+            ),
+        },
         ("GET" | "HEAD", _) => ("404 Not Found", "text/plain; charset=utf-8", "not found\n".to_string()),
         _ => (
             "405 Method Not Allowed",
@@ -350,5 +387,20 @@ mod tests {
         assert!(metrics.contains("gazette_feeds "), "{metrics}");
         assert!(get("/nope").await.starts_with("HTTP/1.1 404"));
         task.abort();
+    }
+
+    #[test]
+    fn health_fails_when_the_schedule_has_not_been_read_for_long() {
+        let Some(long_ago) = Instant::now().checked_sub(STALE_SCHEDULE + Duration::from_secs(60)) else {
+            return; // a machine up for less than six minutes cannot have started that long ago
+        };
+        let m = Metrics {
+            started: long_ago,
+            ..Metrics::default()
+        };
+        let why = m.health().unwrap_err();
+        assert!(why.contains("schedule"), "{why}");
+        m.schedule_read();
+        assert_eq!(m.health(), Ok(()));
     }
 }

@@ -5,11 +5,37 @@
 
 use tokio::sync::watch;
 
-/// Starts listening for signals; the receiver turns true on the first one. Call inside the runtime.
+/// Starts listening for signals; the receiver turns true on the first one.
+///
+/// The listener runs on a thread of its own with its own small runtime: it must outlive the main runtime, which is
+/// shut down before the database writer's last commit and checkpoint, so that a second signal still exits at once
+/// then.
 pub fn listen() -> watch::Receiver<bool> {
     let (tx, rx) = watch::channel(false);
+    let (ready_tx, ready) = std::sync::mpsc::channel();
+    let spawned = std::thread::Builder::new()
+        .name("gazette-signals".into())
+        .spawn(
+            move || match tokio::runtime::Builder::new_current_thread().enable_all().build() {
+                Ok(runtime) => runtime.block_on(handle(tx, ready_tx)),
+                Err(e) => tracing::warn!(error = %e, "cannot listen for signals"),
+            },
+        );
+    match spawned {
+        // Returns once the handlers are in place, so that no signal in between kills the process the default way.
+        Ok(_) => {
+            let _ = ready.recv_timeout(std::time::Duration::from_secs(5));
+        }
+        Err(e) => tracing::warn!(error = %e, "cannot listen for signals"),
+    }
+    rx
+}
+
+/// The first signal asks for a stop; the second exits.
+async fn handle(tx: watch::Sender<bool>, ready: std::sync::mpsc::Sender<()>) {
     let mut signals = Signals::new();
-    tokio::spawn(async move {
+    let _ = ready.send(());
+    {
         let mut count = 0u32;
         loop {
             let name = signals.next().await;
@@ -26,8 +52,7 @@ pub fn listen() -> watch::Receiver<bool> {
                 std::process::exit(130);
             }
         }
-    });
-    rx
+    }
 }
 
 /// SIGTERM and SIGINT, registered once (so a signal between two waits is not missed).

@@ -185,6 +185,9 @@ fn insert_in(tx: &Connection, a: &NewArticle) -> Result<StoredArticle> {
         a.fetched_at,
     ])?;
     let id = tx.last_insert_rowid();
+    // Its page is through (or given up on): its transient failures, if any, are forgotten.
+    tx.prepare_cached("DELETE FROM page_retries WHERE feed_id = ?1 AND item_key = ?2")?
+        .execute(params![a.feed_id, a.item_key])?;
     counting::defer(tx, id)?;
     insert_annotations(
         tx,

@@ -93,11 +93,18 @@ pub fn remove_feed(conn: &mut Connection, id_or_url: &str) -> Result<FeedRow> {
     Ok(feed)
 }
 
+/// Disables a feed, or enables it: an enabled feed is due at once, with a clean error streak that counts from now.
 pub fn set_feed_disabled(conn: &Connection, feed_id: i64, disabled: bool) -> Result<()> {
-    let n = conn.execute(
-        "UPDATE feeds SET disabled = ?2, error_count = CASE WHEN ?2 THEN error_count ELSE 0 END WHERE id = ?1",
-        params![feed_id, disabled],
-    )?;
+    let n = if disabled {
+        conn.execute("UPDATE feeds SET disabled = 1 WHERE id = ?1", [feed_id])?
+    } else {
+        conn.execute(
+            "UPDATE feeds SET disabled = 0, error_count = 0, next_check_at = NULL,
+                              enabled_at = strftime('%Y-%m-%dT%H:%M:%SZ', 'now')
+             WHERE id = ?1",
+            [feed_id],
+        )?
+    };
     if n == 0 {
         return Err(StoreError::NoSuchFeed(feed_id.to_string()));
     }
@@ -117,6 +124,9 @@ pub struct FeedUpdate {
     /// `Some` when the fetch failed: increments the error streak.
     pub error: Option<String>,
     pub next_check_at: Option<String>,
+    /// After a full answer: the feed's own lower bound on its check interval (`Some(None)`: it gave none).
+    /// `None` keeps the stored one (a 304 or a failure).
+    pub hinted_interval: Option<Option<std::time::Duration>>,
 }
 
 /// Records a fetch: its attempts in `fetches`, and what it changed on the feed.
@@ -163,6 +173,12 @@ pub fn record_fetch(conn: &mut Connection, feed_id: i64, attempts: &[FetchRecord
                 update.next_check_at
             ],
         )?;
+        if let Some(hint) = update.hinted_interval {
+            tx.execute(
+                "UPDATE feeds SET hinted_interval_secs = ?2 WHERE id = ?1",
+                params![feed_id, hint.map(|d| d.as_secs() as i64)],
+            )?;
+        }
         if let Some(new_url) = &update.moved_to {
             // Another subscription may already own that URL; then keep ours as it is.
             let taken: bool = tx.query_row("SELECT count(*) > 0 FROM feeds WHERE url = ?1", [new_url], |r| r.get(0))?;
@@ -183,4 +199,34 @@ pub fn set_fetch_counts(conn: &Connection, feed_id: i64, new_items: u64, duplica
         params![feed_id, new_items as i64, duplicate_items as i64],
     )?;
     Ok(())
+}
+
+/// Counts a transient failure of an item's page (the item is not stored yet); returns its tries so far. The count
+/// goes when the article is stored.
+pub fn page_failed(conn: &Connection, feed_id: i64, item_key: &str, error: &str) -> Result<u32> {
+    Ok(conn.query_row(
+        "INSERT INTO page_retries (feed_id, item_key, tries, last_error, last_tried_at)
+         VALUES (?1, ?2, 1, ?3, strftime('%Y-%m-%dT%H:%M:%SZ', 'now'))
+         ON CONFLICT (feed_id, item_key) DO UPDATE SET
+             tries = tries + 1, last_error = excluded.last_error, last_tried_at = excluded.last_tried_at
+         RETURNING tries",
+        params![feed_id, item_key, error],
+        |r| r.get(0),
+    )?)
+}
+
+/// Deletes history older than `before`: fetches, except what the schedule and `v_feed_health` read (each feed's
+/// latest attempt, latest success and latest full answer), and the page tries of items that left their feed.
+/// Returns the rows deleted.
+pub fn prune_history(conn: &Connection, before: &str) -> Result<usize> {
+    let fetches = conn.execute(
+        "DELETE FROM fetches
+         WHERE started_at < ?1
+           AND id NOT IN (SELECT max(id) FROM fetches GROUP BY feed_id)
+           AND id NOT IN (SELECT max(id) FROM fetches WHERE error IS NULL GROUP BY feed_id)
+           AND id NOT IN (SELECT max(id) FROM fetches WHERE status = 200 GROUP BY feed_id)",
+        [before],
+    )?;
+    let retries = conn.execute("DELETE FROM page_retries WHERE last_tried_at < ?1", [before])?;
+    Ok(fetches + retries)
 }

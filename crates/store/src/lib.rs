@@ -28,8 +28,8 @@ pub use articles::{
 };
 pub use connection::{open, open_read_only};
 pub use feeds::{
-    add_feed, find_feed, list_feeds, record_fetch, remove_feed, set_feed_disabled, set_fetch_counts, FeedRow,
-    FeedUpdate, FetchRecord,
+    add_feed, find_feed, list_feeds, page_failed, prune_history, record_fetch, remove_feed, set_feed_disabled,
+    set_fetch_counts, FeedRow, FeedUpdate, FetchRecord,
 };
 pub use schedule::*;
 pub use writer::Writer;

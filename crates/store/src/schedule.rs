@@ -20,10 +20,12 @@ pub struct DueFeed {
     pub error_count: i64,
     /// Start of the last fetch that got a full (200) answer: validators are skipped when that is over a day ago.
     pub last_full_fetch_at: Option<String>,
+    /// The feed's own lower bound on its check interval, from its last full answer.
+    pub hinted_interval: Option<std::time::Duration>,
 }
 
 const DUE_COLUMNS: &str = "f.id, f.url, f.etag, f.last_modified, f.obey_robots, f.error_count, \
-     (SELECT max(started_at) FROM fetches WHERE feed_id = f.id AND status = 200)";
+     (SELECT max(started_at) FROM fetches WHERE feed_id = f.id AND status = 200), f.hinted_interval_secs";
 
 fn due_from_row(r: &rusqlite::Row) -> rusqlite::Result<DueFeed> {
     Ok(DueFeed {
@@ -34,6 +36,9 @@ fn due_from_row(r: &rusqlite::Row) -> rusqlite::Result<DueFeed> {
         obey_robots: r.get(4)?,
         error_count: r.get(5)?,
         last_full_fetch_at: r.get(6)?,
+        hinted_interval: r
+            .get::<_, Option<i64>>(7)?
+            .map(|s| std::time::Duration::from_secs(s.max(0) as u64)),
     })
 }
 
@@ -108,15 +113,15 @@ pub fn recent_article_times(conn: &Connection, feed_id: i64, limit: usize) -> Re
     Ok(rows.collect::<rusqlite::Result<_>>()?)
 }
 
-/// When the feed's current error streak began: its first failed attempt after its last successful one. `None` when
-/// its latest attempt succeeded. (A feed re-enabled while still failing counts from its original failure, so it is
-/// disabled again at its next failure.)
+/// When the feed's current error streak began: its first failed attempt after its last successful one and after it
+/// was last enabled by hand (a resumed feed gets a fresh window). `None` when its latest attempt succeeded.
 pub fn failing_since(conn: &Connection, feed_id: i64) -> Result<Option<String>> {
     Ok(conn.query_row(
         "SELECT min(started_at) FROM fetches
          WHERE feed_id = ?1 AND error IS NOT NULL
            AND started_at >= COALESCE(
-                 (SELECT max(started_at) FROM fetches WHERE feed_id = ?1 AND error IS NULL), '')",
+                 (SELECT max(started_at) FROM fetches WHERE feed_id = ?1 AND error IS NULL), '')
+           AND started_at >= COALESCE((SELECT enabled_at FROM feeds WHERE id = ?1), '')",
         [feed_id],
         |r| r.get(0),
     )?)

@@ -37,6 +37,11 @@ pub const MIGRATIONS: &[Migration] = &[
         name: "0004_mentions_by_article",
         sql: include_str!("../../../migrations/0004_mentions_by_article.sql"),
     },
+    Migration {
+        version: 5,
+        name: "0005_feed_schedule",
+        sql: include_str!("../../../migrations/0005_feed_schedule.sql"),
+    },
 ];
 
 /// The schema version this build writes.

@@ -36,6 +36,9 @@ struct Checkpointer {
 
 const CHECKPOINT_EVERY: std::time::Duration = std::time::Duration::from_millis(500);
 
+/// How long the writer's last statistics update and checkpoint wait for other connections.
+const FINAL_BUSY_TIMEOUT: std::time::Duration = std::time::Duration::from_secs(2);
+
 impl Checkpointer {
     /// Starts the checkpoint thread, or says why it could not (then SQLite's own checkpoints stay on).
     fn spawn(path: &Path) -> Option<Checkpointer> {
@@ -108,7 +111,9 @@ impl Writer {
                 }
                 drop(checkpointer);
                 // Keep the query planner's statistics fresh, and fold the WAL back into the main file so a plain
-                // copy of gazette.db is complete.
+                // copy of gazette.db is complete. A reader (sqlite3, Datasette) may hold the WAL: wait for it only
+                // briefly, so that stopping stays bounded (the next start checkpoints what is left).
+                let _ = conn.busy_timeout(FINAL_BUSY_TIMEOUT);
                 let _ = conn.execute_batch("PRAGMA optimize");
                 let _ = conn.pragma_update(None, "wal_checkpoint", "TRUNCATE");
             })

@@ -1,10 +1,13 @@
 //! `gazette daemon`: fetch each feed when it is due, until stopped.
 //!
-//! The daemon looks at the schedule when the next feed is due (at least every minute, so feeds added meanwhile are
-//! noticed, and every second while feeds are in flight). Each look that finds due feeds starts a cycle: those feeds go
+//! The daemon looks at the schedule when the next feed is due, at least every minute (so feeds added meanwhile are
+//! noticed) and at most every tenth of `min_interval` (30 s by default: feeds due within that window share a cycle,
+//! and the log gets at most one summary line per look). Each look that finds due feeds starts a cycle: those feeds go
 //! through the pipeline, and when the last of them is done the cycle's summary line is logged. Cycles overlap, so a
-//! slow or failing feed holds up no other. SIGINT or SIGTERM drains the
-//! pipeline and exits 0 within `shutdown_timeout`; a second signal exits at once.
+//! slow or failing feed holds up no other. A feed just done is not taken again for `min_interval`, whatever the
+//! database says, so that a schedule that could not be saved (a full disk) cannot turn into a fetch loop.
+//! Once a day, fetch history older than `history_days` is pruned. SIGINT or SIGTERM drains the pipeline and exits 0
+//! within `shutdown_timeout`; a second signal exits at once.
 
 use std::collections::{BTreeMap, HashMap, VecDeque};
 use std::sync::Arc;
@@ -54,9 +57,11 @@ async fn daemon(config: &Config, writer: gazette_store::Writer) -> Result<()> {
         "daemon started"
     );
 
-    let mut scheduler = Scheduler::default();
+    let mut scheduler = Scheduler::new(config.min_interval);
     let mut pending: VecDeque<DueFeed> = VecDeque::new();
+    let look_gap = (config.min_interval / 10).clamp(MIN_LOOK_GAP, MAX_IDLE);
     let mut next_look = tokio::time::Instant::now();
+    let mut next_prune = tokio::time::Instant::now();
     let mut deadline: Option<tokio::time::Instant> = None;
     loop {
         if deadline.is_some() && scheduler.in_flight() == 0 {
@@ -68,6 +73,7 @@ async fn daemon(config: &Config, writer: gazette_store::Writer) -> Result<()> {
                 pipeline.drain();
                 // Feeds not yet handed over stay due for the next start.
                 for f in pending.drain(..) {
+                    metrics.dequeued(Queue::Due);
                     scheduler.forget(f.id);
                 }
                 deadline = Some(tokio::time::Instant::now() + config.shutdown_timeout);
@@ -87,6 +93,7 @@ async fn daemon(config: &Config, writer: gazette_store::Writer) -> Result<()> {
             permit = running.feeds.reserve(), if !pending.is_empty() => match permit {
                 Ok(permit) => {
                     permit.send(pending.pop_front().expect("guarded by !is_empty"));
+                    metrics.dequeued(Queue::Due);
                     metrics.queued(Queue::Feeds);
                 }
                 Err(_) => break,
@@ -114,8 +121,12 @@ async fn daemon(config: &Config, writer: gazette_store::Writer) -> Result<()> {
                         continue;
                     }
                 };
+                metrics.schedule_read();
                 metrics.set_feed_counts(counts);
                 let fresh = scheduler.start_cycle(due);
+                for _ in &fresh {
+                    metrics.queued(Queue::Due);
+                }
                 pending.extend(fresh);
                 // Sleep until the next feed is due; feeds in flight look due until they finish, so look again soon.
                 let wait = match next_due.as_deref() {
@@ -123,10 +134,14 @@ async fn daemon(config: &Config, writer: gazette_store::Writer) -> Result<()> {
                     // A time in the past, or a feed never checked ('').
                     Some(t) => crate::schedule::parse_time(t)
                         .and_then(|t| (t - Utc::now()).to_std().ok())
-                        .unwrap_or(BUSY_LOOK),
+                        .unwrap_or(look_gap),
                 }
-                .clamp(BUSY_LOOK, MAX_IDLE);
+                .clamp(look_gap, MAX_IDLE);
                 next_look = tokio::time::Instant::now() + wait;
+                if config.history_days > 0 && tokio::time::Instant::now() >= next_prune {
+                    next_prune = tokio::time::Instant::now() + PRUNE_EVERY;
+                    super::prune_history(&writer, config.history_days).await;
+                }
             }
         }
     }
@@ -136,8 +151,10 @@ async fn daemon(config: &Config, writer: gazette_store::Writer) -> Result<()> {
 
 /// Longest sleep between two looks at the schedule.
 const MAX_IDLE: Duration = Duration::from_secs(60);
-/// Shortest: while feeds are in flight, or one is due.
-const BUSY_LOOK: Duration = Duration::from_secs(1);
+/// Shortest, whatever `min_interval` is.
+const MIN_LOOK_GAP: Duration = Duration::from_millis(100);
+/// How often old fetch history is pruned.
+const PRUNE_EVERY: Duration = Duration::from_secs(86_400);
 /// After a failed look at the schedule.
 const RETRY_LOOK: Duration = Duration::from_secs(10);
 /// Most feeds taken in one look.
@@ -146,25 +163,40 @@ const MAX_CYCLE_FEEDS: usize = 10_000;
 /// Which feeds are in flight, and the cycles they belong to. A cycle is one look at the schedule that found due
 /// feeds; its summary line is logged when the last of them is done. Cycles overlap, so one slow feed holds up no
 /// other.
-#[derive(Default)]
 struct Scheduler {
     cycles: u64,
     /// Feed id -> its cycle.
     in_flight: HashMap<i64, u64>,
     /// Cycle -> (feeds still out, due count, summary, start).
     open: BTreeMap<u64, (usize, usize, Summary, Instant)>,
+    /// Feeds just done, and when they may be taken again (every saved next check is at least `min_interval` away;
+    /// this holds when saving it failed).
+    resting: HashMap<i64, Instant>,
+    rest: Duration,
 }
 
 impl Scheduler {
+    fn new(min_interval: Duration) -> Scheduler {
+        Scheduler {
+            cycles: 0,
+            in_flight: HashMap::new(),
+            open: BTreeMap::new(),
+            resting: HashMap::new(),
+            rest: min_interval,
+        }
+    }
+
     fn in_flight(&self) -> usize {
         self.in_flight.len()
     }
 
-    /// Opens a cycle with the due feeds not already in flight; returns them.
+    /// Opens a cycle with the due feeds neither in flight nor resting; returns them.
     fn start_cycle(&mut self, due: Vec<DueFeed>) -> Vec<DueFeed> {
+        let now = Instant::now();
+        self.resting.retain(|_, until| *until > now);
         let fresh: Vec<DueFeed> = due
             .into_iter()
-            .filter(|f| !self.in_flight.contains_key(&f.id))
+            .filter(|f| !self.in_flight.contains_key(&f.id) && !self.resting.contains_key(&f.id))
             .collect();
         if fresh.is_empty() {
             return fresh;
@@ -196,6 +228,7 @@ impl Scheduler {
             complete = r.complete,
             "feed done"
         );
+        self.resting.insert(r.feed_id, Instant::now() + self.rest);
         if let Some(cycle) = self.in_flight.remove(&r.feed_id) {
             if self.close_one(cycle, Some(r)) {
                 metrics.cycles.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
@@ -250,6 +283,7 @@ mod tests {
             obey_robots: true,
             error_count: 0,
             last_full_fetch_at: None,
+            hinted_interval: None,
         }
     }
 
@@ -268,7 +302,7 @@ mod tests {
     #[test]
     fn cycles_overlap_without_taking_a_feed_twice() {
         let metrics = Metrics::default();
-        let mut s = Scheduler::default();
+        let mut s = Scheduler::new(Duration::ZERO);
         assert_eq!(s.start_cycle(vec![feed(1), feed(2)]).len(), 2);
         // Feed 2 is still in flight (it looks due until it finishes): the next look only takes feed 3.
         let fresh = s.start_cycle(vec![feed(2), feed(3)]);
@@ -285,5 +319,16 @@ mod tests {
         assert!(s.open.is_empty());
         // Finished feeds can be taken again.
         assert_eq!(s.start_cycle(vec![feed(1), feed(2)]).len(), 2);
+    }
+
+    #[test]
+    fn a_feed_just_done_rests_even_if_the_database_still_says_it_is_due() {
+        let metrics = Metrics::default();
+        let mut s = Scheduler::new(Duration::from_secs(300));
+        assert_eq!(s.start_cycle(vec![feed(1)]).len(), 1);
+        s.done(&report(1, 0), &metrics);
+        // Its next check could not be saved: the next look still finds it due, and leaves it alone.
+        assert!(s.start_cycle(vec![feed(1)]).is_empty());
+        assert_eq!(s.start_cycle(vec![feed(1), feed(2)]).len(), 1);
     }
 }

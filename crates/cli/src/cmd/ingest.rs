@@ -80,11 +80,14 @@ async fn ingest(config: &Config, writer: &gazette_store::Writer, args: Args) -> 
         })
         .await;
     progress.finish_and_clear();
-    if let BatchEnd::Stopped { drained } = end {
-        eprintln!(
+    match end {
+        BatchEnd::Stopped { drained } => eprintln!(
             "interrupted{}; feeds not finished are picked up by the next run",
             if drained { "" } else { " (in-flight work dropped)" }
-        );
+        ),
+        // Run from cron, ingest is the only thing that keeps the history bounded.
+        BatchEnd::Done if config.history_days > 0 => super::prune_history(writer, config.history_days).await,
+        BatchEnd::Done => {}
     }
     Ok(summary)
 }

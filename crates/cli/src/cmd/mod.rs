@@ -42,3 +42,14 @@ where
     writer.close();
     result
 }
+
+/// Deletes fetch history (and page retries) older than `days`, logging what went. Failures are logged, not fatal:
+/// the history is only bookkeeping.
+pub async fn prune_history(writer: &gazette_store::Writer, days: u64) {
+    let before = gazette_store::to_rfc3339(chrono::Utc::now() - chrono::Duration::days(days.min(36_500) as i64));
+    match writer.call(move |c| gazette_store::prune_history(c, &before)).await {
+        Ok(0) => {}
+        Ok(n) => tracing::info!(rows = n, days, "pruned fetch history"),
+        Err(e) => tracing::warn!(error = %e, "could not prune fetch history"),
+    }
+}

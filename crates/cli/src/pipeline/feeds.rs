@@ -1,7 +1,7 @@
 //! The feed stage: fetch a due feed, record the fetch, schedule its next check, and send its new items on.
 
 use std::collections::HashSet;
-use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};
+use std::sync::atomic::{AtomicU32, AtomicU64, Ordering};
 use std::sync::Arc;
 
 use chrono::Utc;
@@ -38,7 +38,7 @@ impl Pipeline {
                 continue;
             }
             // In its own task, so that a bug that panics on one feed costs that feed, not this worker.
-            let (feed_id, url, errors) = (feed.id, feed.url.clone(), feed.error_count);
+            let due = feed.clone();
             let (this, pages2, finished2) = (self.clone(), pages.clone(), finished.clone());
             let run = tokio::spawn(async move { this.ingest_feed(feed, &pages2, &finished2).await });
             match run.await {
@@ -48,24 +48,14 @@ impl Pipeline {
                 Ok(None) => {}
                 Err(e) => {
                     let error = format!("ingest crashed: {e}");
-                    tracing::error!(feed = %url, error = %error, "feed task failed");
-                    // Backed off like a failed fetch, so a feed that trips a bug is not retried in a hot loop.
-                    let wait = schedule::after_failure(
-                        &self.shared.settings.policy,
-                        u32::try_from(errors + 1).unwrap_or(u32::MAX),
-                        None,
-                        fastrand::f64(),
-                    );
-                    let next = schedule::at(Utc::now(), wait);
-                    let _ = self
-                        .shared
-                        .writer
-                        .call(move |c| gazette_store::set_next_check(c, feed_id, &next))
-                        .await;
+                    tracing::error!(feed = %due.url, error = %error, "feed task failed");
+                    // Counted as a failed fetch: backed off, and disabled if it keeps happening, so a feed that trips
+                    // a bug is not retried in a hot loop.
+                    let disabled = self.record_failure(&due, Utc::now(), Vec::new(), &error, None).await;
                     let _ = reports.send(FeedReport {
-                        feed_id,
-                        url,
-                        outcome: FeedOutcomeKind::Failed { error, disabled: false },
+                        feed_id: due.id,
+                        url: due.url,
+                        outcome: FeedOutcomeKind::Failed { error, disabled },
                         new_articles: 0,
                         duplicates: 0,
                         page_errors: 0,
@@ -74,6 +64,66 @@ impl Pipeline {
                 }
             }
         }
+    }
+
+    /// Records a failed fetch (its attempts, the longer error streak, a backed-off next check) and disables the feed
+    /// once it has failed for `disable_after`. Returns whether it was disabled.
+    async fn record_failure(
+        &self,
+        feed: &DueFeed,
+        started: chrono::DateTime<Utc>,
+        mut attempts: Vec<FetchRecord>,
+        error: &str,
+        retry_after: Option<std::time::Duration>,
+    ) -> bool {
+        let (sh, feed_id, url) = (&self.shared, feed.id, &feed.url);
+        let policy = sh.settings.policy.clone();
+        // The attempts table tells successes from failures: a fetch that got a response but no feed failed.
+        match attempts.last_mut() {
+            Some(last) if last.error.is_none() => last.error = Some(error.to_string()),
+            Some(_) => {}
+            None => attempts.push(FetchRecord {
+                started_at: gazette_store::to_rfc3339(started),
+                error: Some(error.to_string()),
+                ..Default::default()
+            }),
+        }
+        let errors = u32::try_from(feed.error_count + 1).unwrap_or(u32::MAX);
+        let next = schedule::at(
+            started,
+            schedule::after_failure(&policy, errors, retry_after, fastrand::f64()),
+        );
+        let err = error.to_string();
+        let result = sh
+            .writer
+            .call(move |c| {
+                let update = FeedUpdate {
+                    error: Some(err.clone()),
+                    next_check_at: Some(next),
+                    ..Default::default()
+                };
+                gazette_store::record_fetch(c, feed_id, &attempts, &update)?;
+                let since = gazette_store::failing_since(c, feed_id)?.unwrap_or_default();
+                let disable =
+                    schedule::parse_time(&since).is_some_and(|s| schedule::should_disable(&policy, s, started));
+                if disable {
+                    let reason = format!("disabled: failing since {since}; last error: {err}");
+                    gazette_store::disable_failing_feed(c, feed_id, &reason)?;
+                }
+                Ok(disable)
+            })
+            .await;
+        let disabled = match result {
+            Ok(d) => d,
+            Err(e) => {
+                tracing::error!(feed = %url, error = %e, "could not record the fetch");
+                false
+            }
+        };
+        if disabled {
+            tracing::warn!(feed = %url, "feed disabled after failing too long; `gazette feeds enable {feed_id}` resumes it");
+        }
+        disabled
     }
 
     /// Fetches a feed and records the fetch. Returns its report unless new items went down the pipeline (then the
@@ -101,7 +151,7 @@ impl Pipeline {
             Validators::default()
         };
         let fetch = sh.fetcher.fetch_feed(&feed.url, &validators).await;
-        let mut attempts: Vec<FetchRecord> = fetch
+        let attempts: Vec<FetchRecord> = fetch
             .attempts
             .iter()
             .map(|a| {
@@ -132,74 +182,15 @@ impl Pipeline {
             Err(e) => {
                 tracing::warn!(feed = %feed.url, error = %e, "feed fetch failed");
                 let error = e.to_string();
-                // The attempts table tells successes from failures: a fetch that got a response but no feed failed.
-                match attempts.last_mut() {
-                    Some(last) if last.error.is_none() => last.error = Some(error.clone()),
-                    Some(_) => {}
-                    None => attempts.push(FetchRecord {
-                        started_at: gazette_store::to_rfc3339(started),
-                        error: Some(error.clone()),
-                        ..Default::default()
-                    }),
-                }
-                let retry_after = e.retry_after();
-                let errors = u32::try_from(feed.error_count + 1).unwrap_or(u32::MAX);
-                let next = schedule::at(
-                    started,
-                    schedule::after_failure(&policy, errors, retry_after, fastrand::f64()),
-                );
-                let err = error.clone();
-                let result = sh
-                    .writer
-                    .call(move |c| {
-                        let update = FeedUpdate {
-                            error: Some(err.clone()),
-                            next_check_at: Some(next),
-                            ..Default::default()
-                        };
-                        gazette_store::record_fetch(c, feed_id, &attempts, &update)?;
-                        let since = gazette_store::failing_since(c, feed_id)?.unwrap_or_default();
-                        let disable =
-                            schedule::parse_time(&since).is_some_and(|s| schedule::should_disable(&policy, s, started));
-                        if disable {
-                            let reason = format!("disabled: failing since {since}; last error: {err}");
-                            gazette_store::disable_failing_feed(c, feed_id, &reason)?;
-                        }
-                        Ok(disable)
-                    })
+                let disabled = self
+                    .record_failure(&feed, started, attempts, &error, e.retry_after())
                     .await;
-                let disabled = match result {
-                    Ok(d) => d,
-                    Err(e) => {
-                        tracing::error!(feed = %feed.url, error = %e, "could not record the fetch");
-                        false
-                    }
-                };
-                if disabled {
-                    tracing::warn!(feed = %feed.url, "feed disabled after failing too long; `gazette feeds enable {feed_id}` resumes it");
-                }
                 return Some(report(FeedOutcomeKind::Failed { error, disabled }, 0, 0, true));
             }
-            Ok(FeedOutcome::NotModified) => None,
-            Ok(FeedOutcome::Fetched(f)) => Some(f),
-        };
-
-        let Some(fetched) = fetched else {
-            // 304: nothing new; the pace comes from what is stored.
-            let result = sh
-                .writer
-                .call(move |c| {
-                    gazette_store::record_fetch(c, feed_id, &attempts, &FeedUpdate::default())?;
-                    let times = stored_times(c, feed_id)?;
-                    let rate = schedule::publishing_interval(&times, started);
-                    let next = schedule::at(started, schedule::after_success(&policy, rate, None, fastrand::f64()));
-                    gazette_store::set_next_check(c, feed_id, &next)
-                })
-                .await;
-            if let Err(e) = result {
-                tracing::error!(feed = %feed.url, error = %e, "could not record the fetch");
+            Ok(FeedOutcome::NotModified { min_interval }) => {
+                return Some(self.not_modified(&feed, started, attempts, min_interval).await);
             }
-            return Some(report(FeedOutcomeKind::Unchanged, 0, 0, true));
+            Ok(FeedOutcome::Fetched(f)) => f,
         };
 
         // The same key twice in one document is one item.
@@ -223,6 +214,7 @@ impl Pipeline {
             title: fetched.feed.title.clone(),
             site_url: fetched.feed.site_url.clone(),
             moved_to: fetched.moved_to.clone(),
+            hinted_interval: Some(fetched.min_interval),
             ..Default::default()
         };
         let recorded = sh
@@ -287,9 +279,10 @@ impl Pipeline {
             new: AtomicU64::new(0),
             duplicates: AtomicU64::new(duplicates),
             page_errors: AtomicU64::new(0),
-            store_failed: AtomicBool::new(false),
+            retry_tries: AtomicU32::new(0),
             validators: fetched.validators,
             next_check_at,
+            hint: fetched.min_interval,
             finished: finished.clone(),
         });
         for item in new_items {
@@ -308,6 +301,44 @@ impl Pipeline {
             }
         }
         None
+    }
+}
+
+impl Pipeline {
+    /// A 304: nothing new. The pace comes from the stored articles; the feed's stored hint (its TTL) and the 304's
+    /// own caching headers are lower bounds.
+    async fn not_modified(
+        &self,
+        feed: &DueFeed,
+        started: chrono::DateTime<Utc>,
+        attempts: Vec<FetchRecord>,
+        header_hint: Option<std::time::Duration>,
+    ) -> FeedReport {
+        let (feed_id, policy) = (feed.id, self.shared.settings.policy.clone());
+        let hint = feed.hinted_interval.max(header_hint);
+        let result = self
+            .shared
+            .writer
+            .call(move |c| {
+                gazette_store::record_fetch(c, feed_id, &attempts, &FeedUpdate::default())?;
+                let times = stored_times(c, feed_id)?;
+                let rate = schedule::publishing_interval(&times, started);
+                let next = schedule::at(started, schedule::after_success(&policy, rate, hint, fastrand::f64()));
+                gazette_store::set_next_check(c, feed_id, &next)
+            })
+            .await;
+        if let Err(e) = result {
+            tracing::error!(feed = %feed.url, error = %e, "could not record the fetch");
+        }
+        FeedReport {
+            feed_id,
+            url: feed.url.clone(),
+            outcome: FeedOutcomeKind::Unchanged,
+            new_articles: 0,
+            duplicates: 0,
+            page_errors: 0,
+            complete: true,
+        }
     }
 }
 

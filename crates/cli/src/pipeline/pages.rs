@@ -1,4 +1,10 @@
 //! The page stage: download each new item's page, politely (the fetcher keeps per-host limits and robots.txt).
+//!
+//! A page that fails transiently (a timeout, a 5xx, a paused host, an unreachable robots.txt) says nothing about the
+//! article: the item is not stored, and its feed is checked again sooner, with its old validators, so that the item
+//! comes back. Its tries are counted in the database (`page_retries`, so they survive restarts and cron runs); after
+//! [`MAX_PAGE_TRIES`] the item is stored without its page, so that one dead link cannot keep its feed on a short
+//! leash forever.
 
 use std::sync::atomic::Ordering;
 
@@ -6,6 +12,10 @@ use tokio::sync::mpsc;
 
 use super::{ExtractJob, PageJob, Pipeline, SharedRx};
 use crate::metrics::Queue;
+
+/// Tries of one page before its item is stored as a page error. With the retry waits doubling from `min_interval`
+/// (5 minutes by default), the last try comes about ten hours after the first.
+pub const MAX_PAGE_TRIES: u32 = 8;
 
 impl Pipeline {
     pub(super) async fn page_worker(self, pages: SharedRx<PageJob>, out: mpsc::Sender<ExtractJob>) {
@@ -28,13 +38,24 @@ impl Pipeline {
                             Ok(page)
                         }
                         Ok(Err(e)) if e.is_transient() => {
-                            // A timeout or a 5xx says nothing about the article: not stored, and its feed is
-                            // retried soon with its old validators, so that the item comes back.
-                            tracing::warn!(url = %url, error = %e, "page fetch failed; will retry");
                             sh.metrics.page_errors.fetch_add(1, Ordering::Relaxed);
                             job.tracker.page_errors.fetch_add(1, Ordering::Relaxed);
-                            job.tracker.store_failed.store(true, Ordering::Relaxed);
-                            continue;
+                            let (feed_id, key, error) = (job.tracker.feed_id, job.item.key.clone(), e.to_string());
+                            let tries = sh
+                                .writer
+                                .call(move |c| gazette_store::page_failed(c, feed_id, &key, &error))
+                                .await
+                                .unwrap_or_else(|e| {
+                                    tracing::error!(error = %e, "could not count the page's tries");
+                                    1
+                                });
+                            if tries < MAX_PAGE_TRIES {
+                                tracing::warn!(url = %url, error = %e, tries, "page fetch failed; will retry");
+                                job.tracker.retry_tries.fetch_max(tries, Ordering::Relaxed);
+                                continue;
+                            }
+                            tracing::warn!(url = %url, error = %e, tries, "page fetch failed again; storing the item without its page");
+                            Err(format!("{e} (gave up after {tries} tries)"))
                         }
                         Ok(Err(e)) => {
                             tracing::warn!(url = %url, error = %e, "page fetch failed");

@@ -2,7 +2,8 @@
 //! committed: each item carries the feed's [`FeedTracker`]; when the last one is dropped, the finisher saves the
 //! progress point (or schedules a retry) and reports the feed.
 
-use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};
+use std::sync::atomic::{AtomicU32, AtomicU64, Ordering};
+use std::time::Duration;
 
 use chrono::Utc;
 use gazette_fetch::Validators;
@@ -22,10 +23,13 @@ pub(super) struct FeedTracker {
     pub(super) new: AtomicU64,
     pub(super) duplicates: AtomicU64,
     pub(super) page_errors: AtomicU64,
-    /// Some item must be tried again (a store failure, or a page that failed transiently).
-    pub(super) store_failed: AtomicBool,
+    /// Non-zero when some item must be tried again: the most failures of one of its pages so far (1 for a store
+    /// failure).
+    pub(super) retry_tries: AtomicU32,
     pub(super) validators: Validators,
     pub(super) next_check_at: String,
+    /// The feed's own lower bound on its check interval (TTL, caching headers), also for retries.
+    pub(super) hint: Option<Duration>,
     pub(super) finished: mpsc::UnboundedSender<Finished>,
 }
 
@@ -33,12 +37,13 @@ pub(super) struct Finished {
     feed_id: i64,
     url: String,
     complete: bool,
-    store_failed: bool,
+    retry_tries: u32,
     new: u64,
     duplicates: u64,
     page_errors: u64,
     validators: Validators,
     next_check_at: String,
+    hint: Option<Duration>,
 }
 
 impl Drop for FeedTracker {
@@ -48,12 +53,13 @@ impl Drop for FeedTracker {
             feed_id: self.feed_id,
             url: std::mem::take(&mut self.url),
             complete: committed == self.items,
-            store_failed: self.store_failed.load(Ordering::Relaxed),
+            retry_tries: self.retry_tries.load(Ordering::Relaxed),
             new: self.new.load(Ordering::Relaxed),
             duplicates: self.duplicates.load(Ordering::Relaxed),
             page_errors: self.page_errors.load(Ordering::Relaxed),
             validators: std::mem::take(&mut self.validators),
             next_check_at: std::mem::take(&mut self.next_check_at),
+            hint: self.hint,
         });
     }
 }
@@ -79,9 +85,11 @@ impl Pipeline {
                 sh.writer
                     .call(move |c| gazette_store::finish_feed(c, feed_id, &done))
                     .await
-            } else if f.store_failed {
-                // Try again soon, with the old validators so that the items come back.
-                let next = schedule::at(Utc::now(), sh.settings.policy.min_interval);
+            } else if f.retry_tries > 0 {
+                // Try again sooner, with the old validators so that the items come back: backed off by how often the
+                // item failed, never later than the feed's normal check nor sooner than the feed asks.
+                let wait = schedule::after_failure(&sh.settings.policy, f.retry_tries, f.hint, fastrand::f64());
+                let next = schedule::at(Utc::now(), wait).min(f.next_check_at);
                 sh.writer
                     .call(move |c| gazette_store::set_next_check(c, feed_id, &next))
                     .await

@@ -44,7 +44,7 @@ impl Pipeline {
                 Err(e) => {
                     tracing::error!(error = %e, "storing articles failed");
                     for (_, t) in &meta {
-                        t.store_failed.store(true, Ordering::Relaxed);
+                        t.retry_tries.fetch_max(1, Ordering::Relaxed);
                     }
                     continue;
                 }
@@ -65,7 +65,7 @@ impl Pipeline {
                     }
                     Err(e) => {
                         tracing::error!(feed = %tracker.url, error = %e, "storing an article failed");
-                        tracker.store_failed.store(true, Ordering::Relaxed);
+                        tracker.retry_tries.fetch_max(1, Ordering::Relaxed);
                         continue;
                     }
                 }

@@ -1,0 +1,23 @@
+-- What the daemon's schedule needs to remember between fetches (issue 7).
+--
+-- enabled_at: when `gazette feeds enable` last resumed the feed. Its failure streak, which disables a feed that
+--   fails for `disable_after_days`, counts from then, so a resumed feed gets a fresh window instead of being disabled
+--   again at its first failure.
+-- hinted_interval_secs: the feed's own lower bound on how often it is checked (RSS <ttl>, sy:updatePeriod,
+--   Cache-Control max-age, Expires) from its last full answer. A 304 carries no document, so without this the
+--   feed's TTL would be honoured only after a 200.
+ALTER TABLE feeds ADD COLUMN enabled_at TEXT;
+ALTER TABLE feeds ADD COLUMN hinted_interval_secs INTEGER;
+
+-- Items whose page failed transiently (a timeout, a 5xx, a paused host, an unreachable robots.txt): they are not
+-- stored yet, and their feed is checked again sooner so that they come back. After a number of tries the item is
+-- stored without its page, so that one dead link cannot keep its feed on a short leash forever. A row goes when its
+-- article is stored; rows of items that left their feed are pruned with the old fetch history.
+CREATE TABLE page_retries (
+    feed_id       INTEGER NOT NULL REFERENCES feeds(id) ON DELETE CASCADE,
+    item_key      TEXT NOT NULL,
+    tries         INTEGER NOT NULL,
+    last_error    TEXT,
+    last_tried_at TEXT NOT NULL,
+    PRIMARY KEY (feed_id, item_key)
+) WITHOUT ROWID;
