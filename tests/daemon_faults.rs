@@ -7,6 +7,7 @@ mod support;
 
 use std::time::{Duration, Instant};
 
+use gazette_testkit::{Response, TestServer};
 use rusqlite::Connection;
 use support::*;
 
@@ -93,6 +94,138 @@ fn good_feeds_arrive_once_and_failing_feeds_are_backed_off() {
 }
 
 #[test]
+fn failing_pages_are_retried_with_back_off_then_stored_without_their_page() {
+    let mut corpus = Corpus::new(3, 3);
+    corpus.page_faults = vec![
+        // Fails the fetcher's three attempts of the first try, recovers on the second try.
+        ((0, 1), PageFault::FailFirst(4)),
+        // Never recovers.
+        ((1, 2), PageFault::Always),
+        // Never recovers, and has already been tried 7 times (of 8).
+        ((2, 0), PageFault::Always),
+    ];
+    let server = corpus.serve();
+    let dir = tempfile::tempdir().unwrap();
+    let db = dir.path().join("g.db");
+    subscribe(&db, &corpus, &server);
+    let conn = Connection::open(&db).unwrap();
+    conn.execute(
+        "INSERT INTO page_retries (feed_id, item_key, tries, last_error, last_tried_at)
+         SELECT id, 'f2-i0', 7, 'HTTP 500', strftime('%Y-%m-%dT%H:%M:%SZ', 'now') FROM feeds WHERE url = ?1",
+        [server.url(&Corpus::feed_path(2))],
+    )
+    .unwrap();
+    drop(conn);
+
+    let env = [
+        ("GAZETTE_MIN_INTERVAL", "200ms"),
+        ("GAZETTE_MAX_INTERVAL", "1s"),
+        ("GAZETTE_ERROR_BACKOFF_CAP", "1h"),
+    ];
+    let log = dir.path().join("daemon.log");
+    let mut daemon = spawn_daemon(&db, &env, &log);
+    let run_for = Duration::from_secs(12);
+    let t0 = Instant::now();
+    let recovered = wait_until(&db, run_for, |c| {
+        count(c, "SELECT count(*) FROM articles WHERE url LIKE '%/a/0/1.html'") == 1
+    });
+    std::thread::sleep(run_for.saturating_sub(t0.elapsed()));
+    signal(&daemon, "TERM");
+    let status = wait_exit(&mut daemon, Duration::from_secs(15)).expect("daemon did not stop");
+    let text = std::fs::read_to_string(&log).unwrap();
+    assert!(status.success(), "{status:?}; log:\n{text}");
+    assert!(recovered, "the recovering page was not stored; log:\n{text}");
+    assert_consistent(&db);
+
+    let conn = Connection::open(&db).unwrap();
+    let page = |f: usize, i: usize| -> Option<(Option<String>, bool, i64)> {
+        conn.query_row(
+            "SELECT page_error, html IS NOT NULL, length(text) FROM articles WHERE url LIKE ?1",
+            [format!("%{}", Corpus::page_path(f, i))],
+            |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?)),
+        )
+        .ok()
+    };
+    // The page that recovered is stored once, with its text, and its tries are forgotten.
+    let (error, has_html, chars) = page(0, 1).expect("stored");
+    assert!(
+        error.is_none() && has_html && chars > 1000,
+        "{error:?} {has_html} {chars}"
+    );
+    assert_eq!(
+        server.hits(&Corpus::page_path(0, 1)),
+        5,
+        "three attempts, then two on the retry"
+    );
+    // The page that never answers is not stored yet, is counted, and was not hammered: each try is the fetcher's
+    // three attempts, and the tries back off (200 ms, 400 ms, 800 ms, ... after ~3 s of attempts each).
+    assert!(page(1, 2).is_none(), "stored while still being retried");
+    let tries = count(&conn, "SELECT max(tries) FROM page_retries WHERE item_key = 'f1-i2'");
+    let hits = server.hits(&Corpus::page_path(1, 2));
+    eprintln!("dead page: {tries} tries, {hits} requests in {run_for:?}");
+    assert!((2..8).contains(&tries), "{tries} tries");
+    assert_eq!(hits as i64, 3 * tries, "each try is three attempts");
+    // The page on its last try is stored without its page, saying why, and its count is gone.
+    let (error, has_html, _) = page(2, 0).expect("given up on and stored");
+    let error = error.expect("a page error");
+    assert!(error.contains("gave up after 8 tries"), "{error}");
+    assert!(!has_html);
+    assert_eq!(
+        count(&conn, "SELECT count(*) FROM page_retries WHERE item_key = 'f2-i0'"),
+        0
+    );
+    // Everything else arrived exactly once.
+    assert_eq!(articles(&conn), 8);
+    for (f, i) in [(0, 0), (0, 2), (1, 0), (1, 1), (2, 1), (2, 2)] {
+        assert_eq!(server.hits(&Corpus::page_path(f, i)), 1, "page {f}/{i}");
+    }
+}
+
+#[test]
+fn a_feeds_ttl_still_holds_when_it_answers_304() {
+    let corpus = Corpus::new(1, 2);
+    let feed = corpus.clone();
+    let server = TestServer::start(move |req| {
+        let base = format!("http://{}", req.header("host").unwrap_or("127.0.0.1"));
+        if req.path() == Corpus::feed_path(0) {
+            if req.header("if-none-match") == Some("\"v1\"") {
+                return Response::new(304, "");
+            }
+            // Three hours between checks, says the feed (RSS <ttl> is in minutes).
+            let xml = feed.feed_xml(&base, 0).replace("<channel>", "<channel><ttl>180</ttl>");
+            return Response::ok("application/rss+xml", xml).header("ETag", "\"v1\"");
+        }
+        match req.path().strip_prefix("/a/0/").and_then(|p| p.strip_suffix(".html")) {
+            Some(i) => Response::ok("text/html; charset=utf-8", Corpus::page_html(0, i.parse().unwrap())),
+            None => Response::not_found(),
+        }
+    });
+    let dir = tempfile::tempdir().unwrap();
+    let db = dir.path().join("g.db");
+    subscribe(&db, &corpus, &server);
+    for _ in 0..2 {
+        let out = gazette(&db, &["ingest"], FAST);
+        assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+    }
+    let conn = Connection::open(&db).unwrap();
+    let statuses: Vec<i64> = conn
+        .prepare("SELECT status FROM fetches ORDER BY id")
+        .unwrap()
+        .query_map([], |r| r.get(0))
+        .unwrap()
+        .map(Result::unwrap)
+        .collect();
+    assert_eq!(statuses, [200, 304]);
+    // Without the TTL the next check would be in an hour (the stored articles share one date, so no pace is known);
+    // the TTL from the last full answer still bounds the check after the 304.
+    let minutes = count(
+        &conn,
+        "SELECT CAST(round((julianday(next_check_at) - julianday('now')) * 1440) AS INTEGER) FROM feeds",
+    );
+    assert!((175..=200).contains(&minutes), "next check in {minutes} minutes");
+}
+
+#[test]
 fn a_feed_failing_too_long_is_disabled_and_can_be_enabled_again() {
     let mut corpus = Corpus::new(2, 2);
     corpus.faults = vec![(1, Fault::Gone)];
@@ -142,12 +275,35 @@ fn a_feed_failing_too_long_is_disabled_and_can_be_enabled_again() {
 
     let out = gazette(&db, &["feeds", "enable", &id.to_string()], &[]);
     assert!(out.status.success());
+    let conn = Connection::open(&db).unwrap();
+    let (next, errors): (Option<String>, i64) = conn
+        .query_row(
+            "SELECT next_check_at, error_count FROM feeds WHERE id = ?1",
+            [id],
+            |r| Ok((r.get(0)?, r.get(1)?)),
+        )
+        .unwrap();
+    assert_eq!(
+        (next, errors),
+        (None, 0),
+        "an enabled feed is due at once, with a clean streak"
+    );
+    drop(conn);
     ingest(&[]);
     assert!(
         server.hits(&Corpus::feed_path(1)) > hits,
         "an enabled feed is fetched again"
     );
-    assert_eq!(articles(&Connection::open(&db).unwrap()), 2);
+    // It still fails, but its failure window starts at the enable: it is not disabled again at once.
+    let conn = Connection::open(&db).unwrap();
+    let (disabled, errors): (bool, i64) = conn
+        .query_row("SELECT disabled, error_count FROM feeds WHERE id = ?1", [id], |r| {
+            Ok((r.get(0)?, r.get(1)?))
+        })
+        .unwrap();
+    assert!(!disabled, "disabled again by failures from before it was enabled");
+    assert_eq!(errors, 1);
+    assert_eq!(articles(&conn), 2);
 }
 
 #[test]

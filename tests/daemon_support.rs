@@ -64,6 +64,15 @@ pub enum Fault {
     NotAFeed,
 }
 
+/// How the server misbehaves for one article page.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum PageFault {
+    /// 503 for the first N requests, then the page.
+    FailFirst(usize),
+    /// 500 on every request.
+    Always,
+}
+
 /// `feeds` feeds of `per_feed` items each; feed `f` item `i` links `/a/{f}/{i}.html`.
 #[derive(Debug, Clone)]
 pub struct Corpus {
@@ -72,6 +81,10 @@ pub struct Corpus {
     /// Added to the article pages' response time.
     pub page_delay: Duration,
     pub faults: Vec<(usize, Fault)>,
+    /// (feed, item) -> fault.
+    pub page_faults: Vec<((usize, usize), PageFault)>,
+    /// Requests per faulty page so far (shared by the server's clones).
+    page_hits: std::sync::Arc<std::sync::Mutex<std::collections::HashMap<(usize, usize), usize>>>,
 }
 
 impl Corpus {
@@ -81,6 +94,8 @@ impl Corpus {
             per_feed,
             page_delay: Duration::ZERO,
             faults: Vec::new(),
+            page_faults: Vec::new(),
+            page_hits: Default::default(),
         }
     }
 
@@ -183,6 +198,9 @@ impl Corpus {
             if let Some((f, i)) = rest.split_once('/') {
                 if let (Ok(f), Ok(i)) = (f.parse::<usize>(), i.parse::<usize>()) {
                     if f < self.feeds && i < self.per_feed {
+                        if let Some(fault) = self.page_fault(f, i) {
+                            return fault;
+                        }
                         return Response::ok("text/html; charset=utf-8", Corpus::page_html(f, i))
                             .delay(self.page_delay);
                     }
@@ -190,6 +208,19 @@ impl Corpus {
             }
         }
         Response::not_found()
+    }
+
+    /// The error response a faulty page gives to this request, if any.
+    fn page_fault(&self, feed: usize, item: usize) -> Option<Response> {
+        let (_, fault) = self.page_faults.iter().find(|(at, _)| *at == (feed, item))?;
+        let mut hits = self.page_hits.lock().unwrap();
+        let n = hits.entry((feed, item)).or_default();
+        *n += 1;
+        match *fault {
+            PageFault::FailFirst(k) if *n > k => None,
+            PageFault::FailFirst(_) => Some(Response::new(503, "busy").header("Content-Type", "text/plain")),
+            PageFault::Always => Some(Response::new(500, "oops").header("Content-Type", "text/plain")),
+        }
     }
 
     /// An OPML file listing every feed of the corpus on `server`.

@@ -584,3 +584,105 @@ fn top_pairs_with_a_limit_equal_the_head_of_the_full_ranking() {
         assert_eq!(unlimited, all, "{filters:?}");
     }
 }
+
+#[test]
+fn page_tries_are_counted_until_the_article_is_stored() {
+    let dir = tempfile::tempdir().unwrap();
+    let mut conn = gazette_store::open(&dir.path().join("g.db")).unwrap();
+    let feed = gazette_store::add_feed(&conn, "https://example.com/feed").unwrap();
+    assert_eq!(gazette_store::page_failed(&conn, feed, "k1", "HTTP 503").unwrap(), 1);
+    assert_eq!(gazette_store::page_failed(&conn, feed, "k1", "timed out").unwrap(), 2);
+    assert_eq!(gazette_store::page_failed(&conn, feed, "k2", "HTTP 503").unwrap(), 1);
+    let last: String = conn
+        .query_row("SELECT last_error FROM page_retries WHERE item_key = 'k1'", [], |r| {
+            r.get(0)
+        })
+        .unwrap();
+    assert_eq!(last, "timed out");
+    gazette_store::insert_article(&mut conn, &article(feed, "k1", "https://example.com/1")).unwrap();
+    let left: Vec<String> = conn
+        .prepare("SELECT item_key FROM page_retries")
+        .unwrap()
+        .query_map([], |r| r.get(0))
+        .unwrap()
+        .map(Result::unwrap)
+        .collect();
+    assert_eq!(left, ["k2"]);
+}
+
+#[test]
+fn old_history_is_pruned_but_what_the_schedule_reads_stays() {
+    use gazette_store::{FeedUpdate, FetchRecord};
+    let dir = tempfile::tempdir().unwrap();
+    let mut conn = gazette_store::open(&dir.path().join("g.db")).unwrap();
+    let feed = gazette_store::add_feed(&conn, "https://example.com/feed").unwrap();
+    let attempt = |at: &str, status: Option<u16>, error: Option<&str>| FetchRecord {
+        started_at: at.into(),
+        status,
+        error: error.map(String::from),
+        ..Default::default()
+    };
+    let old = [
+        attempt("2020-01-01T00:00:00Z", Some(200), None),
+        attempt("2020-01-02T00:00:00Z", Some(200), None),
+        attempt("2020-01-03T00:00:00Z", Some(304), None),
+        attempt("2020-01-04T00:00:00Z", Some(500), Some("HTTP 500")),
+        attempt("2020-01-05T00:00:00Z", Some(500), Some("HTTP 500")),
+    ];
+    gazette_store::record_fetch(&mut conn, feed, &old, &FeedUpdate::default()).unwrap();
+    let recent = [attempt("2026-11-30T00:00:00Z", Some(500), Some("HTTP 500"))];
+    gazette_store::record_fetch(&mut conn, feed, &recent, &FeedUpdate::default()).unwrap();
+    gazette_store::page_failed(&conn, feed, "old", "HTTP 503").unwrap();
+    conn.execute("UPDATE page_retries SET last_tried_at = '2020-01-01T00:00:00Z'", [])
+        .unwrap();
+    gazette_store::page_failed(&conn, feed, "new", "HTTP 503").unwrap();
+
+    let deleted = gazette_store::prune_history(&conn, "2026-01-01T00:00:00Z").unwrap();
+    // Kept: the latest full answer (2020-01-02), the latest success (the 304) and the latest attempt.
+    let kept: Vec<String> = conn
+        .prepare("SELECT started_at FROM fetches ORDER BY started_at")
+        .unwrap()
+        .query_map([], |r| r.get(0))
+        .unwrap()
+        .map(Result::unwrap)
+        .collect();
+    assert_eq!(
+        kept,
+        ["2020-01-02T00:00:00Z", "2020-01-03T00:00:00Z", "2026-11-30T00:00:00Z"]
+    );
+    assert_eq!(deleted, 3 + 1);
+    let retries: i64 = conn
+        .query_row("SELECT count(*) FROM page_retries", [], |r| r.get(0))
+        .unwrap();
+    assert_eq!(retries, 1);
+}
+
+#[test]
+fn an_enabled_feed_counts_its_failures_from_the_enable() {
+    use gazette_store::{FeedUpdate, FetchRecord};
+    let dir = tempfile::tempdir().unwrap();
+    let mut conn = gazette_store::open(&dir.path().join("g.db")).unwrap();
+    let feed = gazette_store::add_feed(&conn, "https://example.com/feed").unwrap();
+    let failed = FetchRecord {
+        started_at: "2020-01-01T00:00:00Z".into(),
+        error: Some("HTTP 404".into()),
+        ..Default::default()
+    };
+    gazette_store::record_fetch(&mut conn, feed, &[failed], &FeedUpdate::default()).unwrap();
+    assert_eq!(
+        gazette_store::failing_since(&conn, feed).unwrap().as_deref(),
+        Some("2020-01-01T00:00:00Z")
+    );
+    gazette_store::set_feed_disabled(&conn, feed, true).unwrap();
+    gazette_store::set_feed_disabled(&conn, feed, false).unwrap();
+    // The old failures no longer count; the next one starts a new streak.
+    assert_eq!(gazette_store::failing_since(&conn, feed).unwrap(), None);
+    let again = FetchRecord {
+        started_at: gazette_store::now_rfc3339(),
+        error: Some("HTTP 404".into()),
+        ..Default::default()
+    };
+    let at = again.started_at.clone();
+    gazette_store::record_fetch(&mut conn, feed, &[again], &FeedUpdate::default()).unwrap();
+    assert_eq!(gazette_store::failing_since(&conn, feed).unwrap(), Some(at));
+}
