@@ -337,3 +337,76 @@ fn a_page_that_fails_transiently_is_retried_on_the_next_run_not_stored_broken() 
     let text: String = conn.query_row("SELECT text FROM articles", [], |r| r.get(0)).unwrap();
     assert!(text.starts_with("The United States is reaching out"));
 }
+
+/// Splits a shell command the way the README writes them: words, "double" and 'single' quotes, and backslash-newline
+/// continuations.
+fn shell_words(command: &str) -> Vec<String> {
+    let mut words = Vec::new();
+    let mut word: Option<String> = None;
+    let mut chars = command.chars().peekable();
+    while let Some(c) = chars.next() {
+        match c {
+            '\\' if chars.peek() == Some(&'\n') => {
+                chars.next();
+            }
+            '"' | '\'' => {
+                let w = word.get_or_insert_with(String::new);
+                for q in chars.by_ref() {
+                    if q == c {
+                        break;
+                    }
+                    w.push(q);
+                }
+            }
+            c if c.is_whitespace() => words.extend(word.take()),
+            c => word.get_or_insert_with(String::new).push(c),
+        }
+    }
+    words.extend(word);
+    words
+}
+
+#[test]
+fn the_readme_examples_print_what_the_readme_shows() {
+    let readme = include_str!("../README.md");
+    let server = seed_server();
+    let dir = tempfile::tempdir().unwrap();
+    let db = dir.path().join("seed.db");
+    let out = gazette(&db, &["ingest", &server.url("/feed.xml")]);
+    assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+
+    // Each ```sh block that runs `gazette query` or `gazette search`, followed by a ``` block with its output.
+    // Splitting on the fences puts the code blocks at the odd places; an output block follows its command with
+    // only blank space between.
+    let parts: Vec<&str> = readme.split("```").collect();
+    let mut checked = 0;
+    for i in (1..parts.len().saturating_sub(2)).step_by(2) {
+        let (Some(command), between, shown) = (parts[i].strip_prefix("sh\n"), parts[i + 1], parts[i + 2]) else {
+            continue;
+        };
+        let command = command.trim();
+        let Some(shown) = shown.strip_prefix('\n') else {
+            continue; // a fenced block with a language: not an output
+        };
+        if !between.trim().is_empty()
+            || !(command.starts_with("gazette query") || command.starts_with("gazette search"))
+        {
+            continue;
+        }
+        // The feed-health example shows times of the day it was run.
+        if command.contains("v_feed_health") {
+            continue;
+        }
+        let words = shell_words(command);
+        let args: Vec<&str> = words[1..].iter().map(String::as_str).collect();
+        let out = gazette(&db, &args);
+        assert!(
+            out.status.success(),
+            "{command}: {}",
+            String::from_utf8_lossy(&out.stderr)
+        );
+        assert_eq!(stdout(&out), shown, "README example:\n{command}");
+        checked += 1;
+    }
+    assert!(checked >= 4, "only {checked} README examples found");
+}

@@ -135,11 +135,22 @@ fn every_report_matches_the_database() {
     let (_server, _dir, db) = ingested();
     let conn = Connection::open(&db).unwrap();
 
-    let (header, rows) = csv_rows(&ok(gazette(&db, &["export", "articles"])));
-    assert_eq!(
-        column(&header, &rows, "id"),
-        strings(&conn, "SELECT id FROM articles ORDER BY published_at, id")
-    );
+    let (header, rows) = csv_rows(&ok(gazette(&db, &["export", "articles", "--raw"])));
+    for (name, sql) in [
+        ("id", "SELECT id FROM articles ORDER BY published_at, id"),
+        ("title", "SELECT title FROM articles ORDER BY published_at, id"),
+        (
+            "url",
+            "SELECT COALESCE(canonical_url, url) FROM articles ORDER BY published_at, id",
+        ),
+        ("language", "SELECT language FROM articles ORDER BY published_at, id"),
+        (
+            "text_chars",
+            "SELECT length(text) FROM articles ORDER BY published_at, id",
+        ),
+    ] {
+        assert_eq!(column(&header, &rows, name), strings(&conn, sql), "column {name}");
+    }
     assert_eq!(
         column(&header, &rows, "published_at"),
         ["2021-12-02T09:00:00Z", "2021-12-03T21:15:00Z", "2021-12-04T00:00:00Z"]
@@ -169,19 +180,43 @@ fn every_report_matches_the_database() {
         .collect();
     assert_eq!(exported, stored);
 
-    let (header, rows) = csv_rows(&ok(gazette(&db, &["export", "entities"])));
-    let names = column(&header, &rows, "name");
-    let counts = column(&header, &rows, "mentions");
-    for (name, count) in names.iter().zip(&counts).take(10) {
-        let want: i64 = conn
-            .query_row(
-                "SELECT count(*) FROM mentions m JOIN entities e ON e.id = m.entity_id WHERE e.name = ?1",
-                [name.trim_start_matches('\'')],
-                |r| r.get(0),
-            )
-            .unwrap();
-        assert_eq!(count, &want.to_string(), "mentions of {name}");
-    }
+    // Every entity row, every count, against a fresh count from the mentions (the report reads the running totals).
+    let (header, rows) = csv_rows(&ok(gazette(&db, &["export", "entities", "--raw"])));
+    let exported: BTreeSet<Vec<String>> = rows
+        .iter()
+        .map(|r| {
+            ["entity_id", "mentions", "articles", "first_day", "last_day"]
+                .iter()
+                .map(|c| r[header.iter().position(|h| h == c).unwrap()].clone())
+                .collect()
+        })
+        .collect();
+    let fresh: BTreeSet<Vec<String>> = conn
+        .prepare(
+            "SELECT m.entity_id, count(*), count(DISTINCT m.article_id), min(m.day), max(m.day)
+             FROM mentions m GROUP BY m.entity_id",
+        )
+        .unwrap()
+        .query_map([], |r| {
+            Ok(vec![
+                r.get::<_, i64>(0)?.to_string(),
+                r.get::<_, i64>(1)?.to_string(),
+                r.get::<_, i64>(2)?.to_string(),
+                r.get(3)?,
+                r.get(4)?,
+            ])
+        })
+        .unwrap()
+        .map(Result::unwrap)
+        .collect();
+    assert!(fresh.len() > 20, "the tagger found too little: {}", fresh.len());
+    assert_eq!(exported, fresh);
+    // One feed only here: the per-feed path (which counts from article_entities) gives the same rows.
+    let (_, per_feed) = csv_rows(&ok(gazette(&db, &["export", "entities", "--raw", "--feed", "1"])));
+    assert_eq!(per_feed, rows);
+    assert!(csv_rows(&ok(gazette(&db, &["export", "entities", "--feed", "2"])))
+        .1
+        .is_empty());
 
     let (header, rows) = csv_rows(&ok(gazette(&db, &["export", "timeline"])));
     let total: i64 = column(&header, &rows, "mentions")
@@ -190,20 +225,65 @@ fn every_report_matches_the_database() {
         .sum();
     assert_eq!(total, strings(&conn, "SELECT id FROM mentions").len() as i64);
 
-    let (header, rows) = csv_rows(&ok(gazette(&db, &["export", "cooccurrence", "--limit", "5"])));
-    assert!(rows.len() <= 5);
-    for r in &rows {
-        let get = |name: &str| r[header.iter().position(|h| h == name).unwrap()].clone();
-        let want: i64 = conn
-            .query_row(
-                "SELECT count(*) FROM (SELECT article_id FROM mentions WHERE entity_id = ?1
-                                       INTERSECT SELECT article_id FROM mentions WHERE entity_id = ?2)",
-                [get("entity1_id"), get("entity2_id")],
-                |r| r.get(0),
-            )
-            .unwrap();
-        assert_eq!(get("articles"), want.to_string());
-    }
+    let (_, per_feed) = csv_rows(&ok(gazette(&db, &["export", "timeline", "--feed", "1"])));
+    assert_eq!(per_feed, rows);
+
+    // Co-occurrence: the whole ranking equals a brute-force count over the mentions; the top N is its head.
+    let pairs = |args: &[&str]| -> Vec<(String, String, i64)> {
+        let mut all = vec!["export", "cooccurrence", "--raw"];
+        all.extend_from_slice(args);
+        let (header, rows) = csv_rows(&ok(gazette(&db, &all)));
+        let get = |r: &Vec<String>, name: &str| r[header.iter().position(|h| h == name).unwrap()].clone();
+        rows.iter()
+            .map(|r| {
+                (
+                    get(r, "entity1_id"),
+                    get(r, "entity2_id"),
+                    get(r, "articles").parse().unwrap(),
+                )
+            })
+            .collect()
+    };
+    let brute = |types: &str| -> BTreeSet<(String, String, i64)> {
+        conn.prepare(&format!(
+            "WITH named AS (SELECT DISTINCT m.article_id, m.entity_id FROM mentions m
+                            JOIN entities e ON e.id = m.entity_id WHERE e.type IN ({types}))
+             SELECT a.entity_id, b.entity_id, count(*) FROM named a
+             JOIN named b ON b.article_id = a.article_id AND b.entity_id > a.entity_id
+             GROUP BY a.entity_id, b.entity_id"
+        ))
+        .unwrap()
+        .query_map([], |r| {
+            Ok((
+                r.get::<_, i64>(0)?.to_string(),
+                r.get::<_, i64>(1)?.to_string(),
+                r.get(2)?,
+            ))
+        })
+        .unwrap()
+        .map(Result::unwrap)
+        .collect()
+    };
+    let all = pairs(&[]);
+    assert!(all.len() > 100, "{} pairs", all.len());
+    assert_eq!(
+        all.iter().cloned().collect::<BTreeSet<_>>(),
+        brute("'PER', 'ORG', 'LOC', 'MISC'")
+    );
+    assert!(all.windows(2).all(|w| w[0].2 >= w[1].2), "ranked by articles");
+    let top = pairs(&["--limit", "5"]);
+    assert_eq!(top.len(), 5);
+    let counts = |p: &[(String, String, i64)]| p.iter().map(|x| x.2).collect::<Vec<_>>();
+    assert_eq!(counts(&top), counts(&all[..5]));
+    assert!(top.iter().all(|p| all.contains(p)));
+    let people = pairs(&["--type", "per"]);
+    assert!(!people.is_empty());
+    assert_eq!(people.into_iter().collect::<BTreeSet<_>>(), brute("'PER'"));
+    assert_eq!(pairs(&["--feed", "1"]), all);
+    assert!(pairs(&["--feed", "2"]).is_empty());
+    // Only the seed's day: its pairs are the pairs of that one article.
+    let one_day = pairs(&["--since", "2021-12-03", "--until", "2021-12-03"]);
+    assert!(!one_day.is_empty() && one_day.iter().all(|p| p.2 == 1));
 
     let (header, rows) = csv_rows(&ok(gazette(&db, &["export", "quotes"])));
     assert_eq!(rows.len(), strings(&conn, "SELECT id FROM quotes").len());
@@ -246,12 +326,37 @@ fn date_filters_include_both_edges() {
     assert!(published(&["--feed", "2"]).is_empty());
 
     // Day-based reports agree with the article dates: the article of 2021-12-04T00:00:00Z is on the 4th.
-    let (header, rows) = csv_rows(&ok(gazette(&db, &["export", "timeline", "--since", "2021-12-04"])));
-    assert!(column(&header, &rows, "day").iter().all(|d| d == "2021-12-04"));
-    let (header, rows) = csv_rows(&ok(gazette(&db, &["export", "timeline", "--until", "2021-12-02"])));
-    assert!(column(&header, &rows, "day").iter().all(|d| d == "2021-12-02"));
+    let days = |args: &[&str]| -> BTreeSet<String> {
+        let mut all = vec!["export", "timeline"];
+        all.extend_from_slice(args);
+        let (header, rows) = csv_rows(&ok(gazette(&db, &all)));
+        column(&header, &rows, "day").into_iter().collect()
+    };
+    assert_eq!(
+        days(&["--since", "2021-12-04"]),
+        BTreeSet::from(["2021-12-04".to_string()])
+    );
+    assert_eq!(
+        days(&["--until", "2021-12-02"]),
+        BTreeSet::from(["2021-12-02".to_string()])
+    );
+    // A time at midnight is a day boundary, so it is the same as the day.
+    assert_eq!(
+        days(&["--since", "2021-12-03T00:00:00Z", "--until", "2021-12-03T23:59:59Z"]),
+        BTreeSet::from(["2021-12-03".to_string()])
+    );
+    // Any other time of day would be widened to its whole day: refused, saying why.
+    for report in ["entities", "timeline", "cooccurrence"] {
+        let out = gazette(&db, &["export", report, "--since", "2021-12-03T21:15:01Z"]);
+        assert!(!out.status.success(), "{report}");
+        assert!(
+            String::from_utf8_lossy(&out.stderr).contains("counts by publication day"),
+            "{report}"
+        );
+    }
     let (header, rows) = csv_rows(&ok(gazette(&db, &["export", "mentions", "--type", "loc"])));
-    assert!(column(&header, &rows, "type").iter().all(|t| t == "LOC"));
+    let types: BTreeSet<String> = column(&header, &rows, "type").into_iter().collect();
+    assert_eq!(types, BTreeSet::from(["LOC".to_string()]));
 
     let bad = gazette(&db, &["export", "articles", "--since", "last week"]);
     assert!(!bad.status.success());
@@ -303,21 +408,42 @@ fn search_query_and_stats() {
     )));
     assert_eq!(rows.len(), 3);
 
-    let before = ok(gazette(
+    let (_, rows) = csv_rows(&ok(gazette(
         &db,
-        &["query", "SELECT count(*) FROM articles", "--format", "csv"],
-    ));
-    let write = gazette(&db, &["query", "DELETE FROM articles"]);
-    assert!(!write.status.success());
-    let write = gazette(&db, &["query", "PRAGMA query_only = 0; DELETE FROM articles"]);
-    assert!(!write.status.success());
-    assert_eq!(
-        ok(gazette(
-            &db,
-            &["query", "SELECT count(*) FROM articles", "--format", "csv"]
-        )),
-        before
-    );
+        &["search", "Kishi", "--feed", "1", "--format", "csv"],
+    )));
+    assert_eq!(rows.len(), 3);
+    let (_, rows) = csv_rows(&ok(gazette(
+        &db,
+        &["search", "Kishi", "--feed", "2", "--format", "csv"],
+    )));
+    assert!(rows.is_empty());
+
+    // Writes through `query` fail and change nothing: the file is byte for byte the same.
+    let bytes = || {
+        let wal = std::fs::read(format!("{}-wal", db.display())).unwrap_or_default();
+        (std::fs::read(&db).unwrap(), wal)
+    };
+    let before = bytes();
+    let attached = db.with_file_name("attached.db");
+    for sql in [
+        "DELETE FROM articles".to_string(),
+        "UPDATE feeds SET title = 'x'".to_string(),
+        "PRAGMA user_version = 7".to_string(),
+        "CREATE TABLE t (x)".to_string(),
+        format!("ATTACH '{}' AS x", attached.display()),
+        "PRAGMA query_only = 0; DELETE FROM articles".to_string(),
+    ] {
+        let write = gazette(&db, &["query", &sql]);
+        assert!(!write.status.success(), "{sql} succeeded");
+        let stderr = String::from_utf8_lossy(&write.stderr);
+        assert!(
+            stderr.contains("read-only") || stderr.contains("query failed"),
+            "{sql}: {stderr}"
+        );
+    }
+    assert!(!attached.exists(), "ATTACH created a file");
+    assert!(before == bytes(), "a write through query changed the database");
     let nd = ok(gazette(
         &db,
         &[
@@ -347,6 +473,23 @@ fn search_query_and_stats() {
         stats.contains("published  2021-12-02T09:00:00Z .. 2021-12-04T00:00:00Z"),
         "{stats}"
     );
+    assert!(stats.contains("MiB, write-ahead log"), "{stats}");
+    // The last day with articles is the 4th; its top entity is the one mentioned most that day.
+    let conn = Connection::open(&db).unwrap();
+    let top: String = conn
+        .query_row(
+            "SELECT e.name FROM entity_days d JOIN entities e ON e.id = d.entity_id
+             WHERE d.day = '2021-12-04' AND e.type IN ('PER', 'ORG', 'LOC', 'MISC')
+             ORDER BY d.mentions DESC, e.name LIMIT 1",
+            [],
+            |r| r.get(0),
+        )
+        .unwrap();
+    let listed = stats
+        .split("top entities of 2021-12-04")
+        .nth(1)
+        .expect("a top-entities section for the 4th");
+    assert!(listed.lines().nth(1).unwrap().contains(&top), "{stats}");
 }
 
 #[test]
@@ -364,6 +507,54 @@ fn query_binds_numbers_and_refuses_file_writes() {
         ],
     ));
     assert_eq!(n, "n\n3\n", "a numeric parameter compares as a number");
+    // A value with quotes is bound as it is, never pasted into the SQL.
+    let title = ARTICLES[2].2;
+    let found = ok(gazette(
+        &db,
+        &[
+            "query",
+            "SELECT count(*) AS n FROM articles WHERE title = :t",
+            "--param",
+            &format!("t={title}"),
+            "--format",
+            "csv",
+        ],
+    ));
+    assert_eq!(found, "n\n1\n");
+    // A parameter the SQL uses but the command line forgot is an error, not a silent NULL.
+    let forgot = gazette(&db, &["query", "SELECT * FROM articles WHERE id = :id"]);
+    assert!(!forgot.status.success());
+    assert!(String::from_utf8_lossy(&forgot.stderr).contains("--param id=VALUE"));
+    // JSON keeps columns that share a name; the table form lines them up.
+    let json = ok(gazette(
+        &db,
+        &[
+            "query",
+            "SELECT a.id, f.id, f.title FROM articles a JOIN feeds f ON f.id = a.feed_id ORDER BY a.id LIMIT 1",
+            "--format",
+            "json",
+        ],
+    ));
+    let rows: Vec<serde_json::Map<String, serde_json::Value>> = serde_json::from_str(&json).unwrap();
+    assert_eq!(rows.len(), 1);
+    assert_eq!(
+        rows[0].keys().cloned().collect::<BTreeSet<_>>(),
+        BTreeSet::from(["id".into(), "id_2".into(), "title".into()])
+    );
+    assert_eq!(rows[0]["id_2"], 1);
+    let table = ok(gazette(&db, &["query", "SELECT id, title FROM feeds"]));
+    let lines: Vec<&str> = table.lines().collect();
+    assert_eq!(lines[0].split_whitespace().collect::<Vec<_>>(), ["id", "title"]);
+    assert!(lines[1].chars().all(|c| c == '-' || c == ' '));
+    assert_eq!(lines[2], "1   Fixture news");
+    let bad = gazette(&db, &["query", "SELECT 1", "--timeout", "NaN"]);
+    assert!(!bad.status.success());
+    assert!(
+        ok(gazette(
+            &db,
+            &["query", "SELECT 1 AS x", "--timeout", "1e300", "--format", "csv"]
+        )) == "x\n1\n"
+    );
     let copy = dir.path().join("copy.db");
     let vacuum = gazette(&db, &["query", &format!("VACUUM INTO '{}'", copy.display())]);
     assert!(!vacuum.status.success());

@@ -42,6 +42,12 @@ pub fn open_read_only(path: &Path) -> Result<Connection> {
             supported: schema::LATEST,
         });
     }
+    if found < schema::LATEST {
+        return Err(crate::StoreError::SchemaTooOld {
+            found,
+            latest: schema::LATEST,
+        });
+    }
     Ok(conn)
 }
 

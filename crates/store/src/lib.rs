@@ -44,6 +44,11 @@ pub enum StoreError {
          upgrade Gazette or use another database"
     )]
     SchemaTooNew { found: u32, supported: u32 },
+    #[error(
+        "the database is at schema version {found}, older than this Gazette's ({latest}), and read-only commands do \
+         not upgrade it: run `gazette feeds list` (or any command that writes) once"
+    )]
+    SchemaTooOld { found: u32, latest: u32 },
     #[error("migration {version} ({name}) failed: {source}")]
     Migration {
         version: u32,

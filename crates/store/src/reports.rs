@@ -222,11 +222,12 @@ impl Report {
 }
 
 impl Report {
-    /// A filter that this report cannot apply (it would be silently ignored), by its option name.
-    pub fn unused_filter(self, f: &Filters) -> Option<&'static str> {
+    /// Why these filters do not fit this report, if they do not: a filter it cannot apply (it would be silently
+    /// ignored), or a time of day for a report that counts by publication day (it would be widened to the day).
+    pub fn check(self, f: &Filters) -> Option<String> {
         let dated = !matches!(self, Report::Feeds);
         let typed = !matches!(self, Report::Articles | Report::Feeds);
-        if !dated && f.since.is_some() {
+        let unused = if !dated && f.since.is_some() {
             Some("--since")
         } else if !dated && f.until.is_some() {
             Some("--until")
@@ -234,7 +235,19 @@ impl Report {
             Some("--type")
         } else {
             None
+        };
+        if let Some(flag) = unused {
+            return Some(format!("the {} report has no {flag} filter", self.name()));
         }
+        let by_day = matches!(self, Report::Entities | Report::Cooccurrence | Report::Timeline);
+        let midnight = |t: &Option<String>| t.as_deref().is_none_or(|t| t.ends_with("T00:00:00Z"));
+        if by_day && !(midnight(&f.since) && midnight(&f.until)) {
+            return Some(format!(
+                "the {} report counts by publication day (UTC): give --since and --until as days (YYYY-MM-DD)",
+                self.name()
+            ));
+        }
+        None
     }
 }
 

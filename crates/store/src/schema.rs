@@ -42,6 +42,11 @@ pub const MIGRATIONS: &[Migration] = &[
         name: "0005_feed_schedule",
         sql: include_str!("../../../migrations/0005_feed_schedule.sql"),
     },
+    Migration {
+        version: 6,
+        name: "0006_plain_sql_deletes",
+        sql: include_str!("../../../migrations/0006_plain_sql_deletes.sql"),
+    },
 ];
 
 /// The schema version this build writes.

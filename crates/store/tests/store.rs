@@ -66,10 +66,15 @@ fn previous_version_database_is_upgraded_in_place_keeping_data() {
             .unwrap();
         assert_eq!(schema::current_version(&conn).unwrap(), schema::LATEST - 1);
     }
+    // Read-only connections cannot upgrade it, and say what to do.
+    let err = gazette_store::open_read_only(&path).unwrap_err().to_string();
+    assert!(err.contains("older") && err.contains("gazette feeds list"), "{err}");
     let conn = gazette_store::open(&path).unwrap();
     assert_eq!(schema::current_version(&conn).unwrap(), schema::LATEST);
     let url: String = conn.query_row("SELECT url FROM feeds", [], |r| r.get(0)).unwrap();
     assert_eq!(url, "http://example.org/feed");
+    drop(conn);
+    assert!(gazette_store::open_read_only(&path).is_ok());
 }
 
 #[test]
@@ -685,4 +690,49 @@ fn an_enabled_feed_counts_its_failures_from_the_enable() {
     let at = again.started_at.clone();
     gazette_store::record_fetch(&mut conn, feed, &[again], &FeedUpdate::default()).unwrap();
     assert_eq!(gazette_store::failing_since(&conn, feed).unwrap(), Some(at));
+}
+
+#[test]
+fn deleting_from_plain_sql_with_foreign_keys_off_leaves_no_counts_behind() {
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("g.db");
+    let mut conn = gazette_store::open(&path).unwrap();
+    let feed = gazette_store::add_feed(&conn, "https://example.com/feed").unwrap();
+    let other = gazette_store::add_feed(&conn, "https://example.org/feed").unwrap();
+    for (f, key) in [(feed, "a"), (feed, "b"), (other, "c")] {
+        let mut a = article(f, key, &format!("https://example.com/{key}"));
+        a.quotes = vec![gazette_store::NewQuote {
+            start: 0,
+            end: 5,
+            text: "First".into(),
+            speaker: Some(("PER", "Someone".into())),
+        }];
+        gazette_store::insert_article(&mut conn, &a).unwrap();
+    }
+    drop(conn);
+    // As sqlite3 and Datasette open it: foreign keys off, no cascades.
+    let plain = Connection::open(&path).unwrap();
+    plain.execute_batch("PRAGMA foreign_keys = OFF").unwrap();
+    plain.execute("DELETE FROM articles WHERE item_key = 'a'", []).unwrap();
+    let n = |sql: &str| -> i64 { plain.query_row(sql, [], |r| r.get(0)).unwrap() };
+    assert_eq!(n("SELECT count(*) FROM mentions"), 2);
+    assert_eq!(n("SELECT count(*) FROM quotes"), 2);
+    assert_eq!(n("SELECT count(*) FROM article_entities"), 2);
+    assert_eq!(n("SELECT mentions FROM entities WHERE name = 'First'"), 2);
+    assert_eq!(
+        n("SELECT count(*) FROM tombstones"),
+        1,
+        "a deleted article stays deleted"
+    );
+    // A whole feed: its articles, their annotations and its history go; the other feed's stay.
+    plain.execute("DELETE FROM feeds WHERE id = ?1", [feed]).unwrap();
+    assert_eq!(n("SELECT count(*) FROM articles"), 1);
+    assert_eq!(n("SELECT count(*) FROM mentions"), 1);
+    assert_eq!(n("SELECT count(*) FROM quotes"), 1);
+    assert_eq!(n("SELECT articles FROM entities WHERE name = 'First'"), 1);
+    assert_eq!(n("SELECT count(*) FROM tombstones"), 0);
+    assert_eq!(n("SELECT count(*) FROM pragma_foreign_key_check"), 0);
+    drop(plain);
+    let conn = gazette_store::open(&path).unwrap();
+    assert!(totals_disagreeing_with_truth(&conn).is_empty());
 }

@@ -47,8 +47,8 @@ pub fn run(db: &Path, args: Args) -> Result<()> {
         entity_type: args.entity_type.map(|t| t.to_uppercase()),
         limit: args.limit,
     };
-    if let Some(unused) = args.report.unused_filter(&filters) {
-        anyhow::bail!("the {} report has no {unused} filter", args.report.name());
+    if let Some(why) = args.report.check(&filters) {
+        anyhow::bail!(why);
     }
     // A file is written beside its destination and renamed at the end, so a failed export leaves no half file.
     let partial = args.out.as_ref().map(|p| p.with_extension("csv.partial"));

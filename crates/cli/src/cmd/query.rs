@@ -22,10 +22,12 @@ pub struct Args {
     pub sql: String,
     #[arg(long, value_enum, default_value_t = Format::Table)]
     pub format: Format,
-    /// Bind a parameter: `--param name=value` for `:name` in the SQL (values are never pasted into the SQL).
+    /// Bind a parameter: `--param name=value` for `:name` in the SQL (values are never pasted into the SQL). A value
+    /// spelt as a plain number (`42`, `-7`, `0.5`) binds as a number, anything else as text; write
+    /// `CAST(:name AS TEXT)` to compare a number-like value as text.
     #[arg(long = "param", value_name = "NAME=VALUE")]
     pub params: Vec<String>,
-    /// Stop the query after this many seconds.
+    /// Stop the query after this many seconds (also the longest wait for a lock).
     #[arg(long, default_value_t = 30.0)]
     pub timeout: f64,
 }
@@ -43,8 +45,17 @@ pub fn open_existing(db: &Path) -> Result<rusqlite::Connection> {
 
 pub fn run(db: &Path, args: Args) -> Result<()> {
     let mut conn = open_existing(db)?;
-    let deadline = Instant::now() + Duration::from_secs_f64(args.timeout.max(0.0));
-    conn.progress_handler(10_000, Some(move || Instant::now() > deadline))?;
+    if args.timeout.is_nan() || args.timeout < 0.0 {
+        bail!("--timeout {}: expected a number of seconds", args.timeout);
+    }
+    // A limit too large to represent is no limit.
+    let limit = Duration::try_from_secs_f64(args.timeout).ok();
+    if let Some(limit) = limit {
+        conn.busy_timeout(limit.min(Duration::from_secs(30)))?;
+    }
+    if let Some(deadline) = limit.and_then(|l| Instant::now().checked_add(l)) {
+        conn.progress_handler(10_000, Some(move || Instant::now() > deadline))?;
+    }
 
     let mut stmt = conn.prepare(&args.sql).map_err(|e| explain(e, &args.sql))?;
     // The connection cannot write the database, but `VACUUM INTO 'file'` would still create a file: refuse any
@@ -52,6 +63,7 @@ pub fn run(db: &Path, args: Args) -> Result<()> {
     if !stmt.readonly() {
         bail!("the query would write; `gazette query` is read-only and nothing was changed");
     }
+    let mut bound = std::collections::HashSet::new();
     for p in &args.params {
         let (name, value) = p
             .split_once('=')
@@ -65,8 +77,19 @@ pub fn run(db: &Path, args: Args) -> Result<()> {
             .parameter_index(&key)?
             .with_context(|| format!("--param {name}: the SQL has no parameter {key}"))?;
         stmt.raw_bind_parameter(index, param_value(value))?;
+        bound.insert(index);
     }
-    let columns: Vec<String> = stmt.column_names().map(String::from).collect();
+    // An unbound parameter is NULL to SQLite: the query would quietly match nothing.
+    if let Some(i) = (1..=stmt.parameter_count()).find(|i| !bound.contains(i)) {
+        match stmt.parameter_name(i) {
+            Some(name) => bail!(
+                "the SQL uses {name} but no --param {}=VALUE was given",
+                name.trim_start_matches([':', '@', '$'])
+            ),
+            None => bail!("the SQL has a positional parameter (?); name it (:name) and pass --param name=VALUE"),
+        }
+    }
+    let columns = unique_names(stmt.column_names());
     let mut rows = stmt.raw_query();
     let stdout = std::io::stdout();
     let mut buffered = Vec::new();
@@ -117,21 +140,45 @@ pub fn run(db: &Path, args: Args) -> Result<()> {
     Ok(())
 }
 
-/// A parameter as SQLite should compare it: a number when the text is exactly a number's spelling (so `:n = 2`
-/// compares with integers), else text (`01234` and `1e3` stay text).
+/// A parameter as SQLite should compare it: a number when the text is spelt as a plain number (an optional minus,
+/// digits without a leading zero, an optional decimal part: so `:n = 2` compares with integers), else text (`01234`,
+/// `1e3`, `+5` and dates stay text).
 fn param_value(value: &str) -> rusqlite::types::Value {
     use rusqlite::types::Value;
-    if let Ok(i) = value.parse::<i64>() {
-        if i.to_string() == value {
-            return Value::Integer(i);
+    let digits = value.strip_prefix('-').unwrap_or(value);
+    let (whole, fraction) = match digits.split_once('.') {
+        Some((w, f)) => (w, Some(f)),
+        None => (digits, None),
+    };
+    let all_digits = |s: &str| !s.is_empty() && s.bytes().all(|b| b.is_ascii_digit());
+    let plain = all_digits(whole) && (whole == "0" || !whole.starts_with('0')) && fraction.is_none_or(all_digits);
+    if plain {
+        if fraction.is_none() {
+            if let Ok(i) = value.parse::<i64>() {
+                return Value::Integer(i);
+            }
         }
-    }
-    if let Ok(f) = value.parse::<f64>() {
-        if f.is_finite() && f.to_string() == value {
+        if let Ok(f) = value.parse::<f64>() {
             return Value::Real(f);
         }
     }
     Value::Text(value.to_string())
+}
+
+/// Column names made unique (`id`, `id_2`, ...), so that JSON objects keep every column of `SELECT a.id, f.id`.
+fn unique_names<'a>(names: impl Iterator<Item = &'a str>) -> Vec<String> {
+    let mut seen = std::collections::HashSet::new();
+    names
+        .map(|name| {
+            let mut unique = name.to_string();
+            let mut n = 1;
+            while !seen.insert(unique.clone()) {
+                n += 1;
+                unique = format!("{name}_{n}");
+            }
+            unique
+        })
+        .collect()
 }
 
 fn explain(e: rusqlite::Error, sql: &str) -> anyhow::Error {
@@ -228,14 +275,28 @@ fn truncate(s: &str, max: usize) -> String {
 
 #[cfg(test)]
 mod tests {
-    use super::param_value;
+    use super::{param_value, unique_names};
     use rusqlite::types::Value;
+
+    #[test]
+    fn duplicate_column_names_are_numbered() {
+        let names = unique_names(["id", "title", "id", "id_2", "id"].into_iter());
+        assert_eq!(names, ["id", "title", "id_2", "id_2_2", "id_3"]);
+    }
 
     #[test]
     fn parameters_are_numbers_only_when_spelt_as_numbers() {
         assert_eq!(param_value("2"), Value::Integer(2));
         assert_eq!(param_value("-7"), Value::Integer(-7));
+        assert_eq!(param_value("0"), Value::Integer(0));
         assert_eq!(param_value("0.5"), Value::Real(0.5));
+        assert_eq!(param_value("1.0"), Value::Real(1.0));
+        assert_eq!(param_value("-0.25"), Value::Real(-0.25));
+        assert_eq!(param_value("99999999999999999999"), Value::Real(1e20));
+        assert_eq!(param_value("+5"), Value::Text("+5".into()));
+        assert_eq!(param_value("1."), Value::Text("1.".into()));
+        assert_eq!(param_value(".5"), Value::Text(".5".into()));
+        assert_eq!(param_value("-"), Value::Text("-".into()));
         assert_eq!(param_value("01234"), Value::Text("01234".into()));
         assert_eq!(param_value("1e3"), Value::Text("1e3".into()));
         assert_eq!(param_value("Joe Biden"), Value::Text("Joe Biden".into()));

@@ -28,10 +28,14 @@ pub fn run(db: &Path, args: Args) -> Result<()> {
         [],
         |r| r.get(0),
     )?;
+    // Recent writes may still sit in the write-ahead log beside the file.
+    let wal = std::fs::metadata(format!("{}-wal", db.display())).map_or(0, |m| m.len());
+    let mib = |bytes: u64| bytes as f64 / (1024.0 * 1024.0);
     println!(
-        "database   {} ({:.1} MiB)",
+        "database   {} ({:.1} MiB, write-ahead log {:.1} MiB)",
         db.display(),
-        size as f64 / (1024.0 * 1024.0)
+        mib(size as u64),
+        mib(wal)
     );
     for table in TABLES {
         let n: i64 = conn.query_row(&format!("SELECT count(*) FROM {table}"), [], |r| r.get(0))?;
@@ -47,15 +51,17 @@ pub fn run(db: &Path, args: Args) -> Result<()> {
     }
     // "The last day": the latest day with mentions up to today (an archive that stopped growing still shows
     // something; a future-dated article does not move it).
+    let day: Option<String> = conn.query_row("SELECT max(day) FROM entity_days WHERE day <= date('now')", [], |r| {
+        r.get(0)
+    })?;
     let mut stmt = conn.prepare(
         "SELECT e.type, e.name, sum(d.mentions) AS mentions, sum(d.articles) AS articles
          FROM entity_days d JOIN entities e ON e.id = d.entity_id
-         WHERE d.day = (SELECT max(day) FROM entity_days WHERE day <= date('now'))
-           AND e.type IN ('PER', 'ORG', 'LOC', 'MISC')
+         WHERE d.day = ?2 AND e.type IN ('PER', 'ORG', 'LOC', 'MISC')
          GROUP BY e.id ORDER BY mentions DESC, e.name LIMIT ?1",
     )?;
     let top = stmt
-        .query_map([args.top], |r| {
+        .query_map(rusqlite::params![args.top, day], |r| {
             Ok((
                 r.get::<_, String>(0)?,
                 r.get::<_, String>(1)?,
@@ -64,8 +70,8 @@ pub fn run(db: &Path, args: Args) -> Result<()> {
             ))
         })?
         .collect::<rusqlite::Result<Vec<_>>>()?;
-    if !top.is_empty() {
-        println!("\ntop entities of the last day:");
+    if let (false, Some(day)) = (top.is_empty(), &day) {
+        println!("\ntop entities of {day} (the last day with articles):");
         for (t, name, mentions, articles) in top {
             println!("  {t:<5} {name:<40} {mentions:>6} mentions in {articles} articles");
         }
