@@ -149,7 +149,9 @@ impl Inner {
     ) -> Result<FeedOutcome, FetchError> {
         let started_at = Utc::now();
         let t0 = std::time::Instant::now();
-        let read = body::read_file(path, self.config.max_feed_bytes);
+        // A saved feed may be gzip (feed.xml.gz): unpacked under the same cap as a served one.
+        let read = body::read_file(path, self.config.max_feed_bytes)
+            .and_then(|b| body::unpack_unlabelled_gzip(b, self.config.max_feed_bytes));
         attempts.push(Attempt {
             started_at,
             url: path.display().to_string(),

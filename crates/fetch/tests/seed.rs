@@ -85,6 +85,16 @@ async fn local_path_and_file_url() {
             Some("https://www.voanews.com/a/us-defense-secretary-talks-regional-stability-with-japanese-counterpart/6339912.html")
         );
     }
+    // A saved, gzipped feed reads the same.
+    let gz = dir.join("feed.xml.gz");
+    let mut enc = flate2::write::GzEncoder::new(Vec::new(), flate2::Compression::default());
+    std::io::Write::write_all(&mut enc, std::fs::read(&path).unwrap().as_slice()).unwrap();
+    std::fs::write(&gz, enc.finish().unwrap()).unwrap();
+    let fetch = fetcher.fetch_feed(&gz.display().to_string(), &Validators::default()).await;
+    let FeedOutcome::Fetched(f) = fetch.outcome.unwrap() else {
+        panic!()
+    };
+    assert_eq!(f.feed.items.len(), 1);
     let missing = fetcher
         .fetch_feed(&dir.join("nope.xml").display().to_string(), &Validators::default())
         .await;

@@ -8,6 +8,8 @@ use rusqlite::{Connection, OpenFlags};
 use crate::{schema, Result};
 
 const BUSY_TIMEOUT: Duration = Duration::from_secs(30);
+/// Bytes of write-ahead log kept on disk after a checkpoint.
+const WAL_SIZE_LIMIT: i64 = 64 << 20;
 
 /// Opens (creating if needed) a read-write connection and brings the schema up to date.
 pub fn open(path: &Path) -> Result<Connection> {
@@ -22,6 +24,9 @@ pub fn open(path: &Path) -> Result<Connection> {
     // A page cache big enough for a batch's working set (indexes of articles, mentions, counters), so that dirty
     // pages are not spilled to the WAL mid-transaction and reread. 32 MiB, fixed.
     conn.pragma_update(None, "cache_size", -32768)?;
+    // A long read (a Datasette query, a backup) holds checkpoints back and the WAL grows; once it is copied back,
+    // the file is cut down to this size instead of keeping its peak size on disk for good.
+    conn.pragma_update(None, "journal_size_limit", WAL_SIZE_LIMIT)?;
     schema::migrate_to(&mut conn, schema::LATEST)?;
     Ok(conn)
 }
