@@ -5,7 +5,7 @@
 use std::sync::Arc;
 use std::time::Instant;
 
-use anyhow::{bail, Context, Result};
+use anyhow::{Context, Result};
 use gazette_extract::entities::TAGGER_VERSION;
 use gazette_extract::EXTRACTOR_VERSION;
 use gazette_store::{Reextracted, ReprocessFilter};
@@ -34,7 +34,7 @@ struct Counts {
 }
 
 pub fn run(config: &Config, args: Args) -> Result<()> {
-    let since = args.since.as_deref().map(parse_since).transpose()?;
+    let since = args.since.as_deref().map(super::dates::since).transpose()?;
     let filter = ReprocessFilter {
         since,
         feed_id: args.feed,
@@ -144,30 +144,5 @@ fn reextracted(p: Processed) -> Reextracted {
         tagger_version: TAGGER_VERSION.to_string(),
         mentions,
         quotes,
-    }
-}
-
-/// `YYYY-MM-DD` (midnight UTC) or RFC 3339, as stored text for comparison.
-fn parse_since(s: &str) -> Result<String> {
-    if let Ok(d) = chrono::NaiveDate::parse_from_str(s.trim(), "%Y-%m-%d") {
-        let t = d.and_hms_opt(0, 0, 0).expect("midnight exists").and_utc();
-        return Ok(gazette_store::to_rfc3339(t));
-    }
-    match chrono::DateTime::parse_from_rfc3339(s.trim()) {
-        Ok(t) => Ok(gazette_store::to_rfc3339(t.with_timezone(&chrono::Utc))),
-        Err(_) => bail!("--since {s:?}: expected YYYY-MM-DD or an RFC 3339 time"),
-    }
-}
-
-#[cfg(test)]
-mod tests {
-    #[test]
-    fn since_accepts_dates_and_times() {
-        assert_eq!(super::parse_since("2024-03-01").unwrap(), "2024-03-01T00:00:00Z");
-        assert_eq!(
-            super::parse_since("2024-03-01T12:00:00+02:00").unwrap(),
-            "2024-03-01T10:00:00Z"
-        );
-        assert!(super::parse_since("March").is_err());
     }
 }
