@@ -90,7 +90,9 @@ async fn local_path_and_file_url() {
     let mut enc = flate2::write::GzEncoder::new(Vec::new(), flate2::Compression::default());
     std::io::Write::write_all(&mut enc, std::fs::read(&path).unwrap().as_slice()).unwrap();
     std::fs::write(&gz, enc.finish().unwrap()).unwrap();
-    let fetch = fetcher.fetch_feed(&gz.display().to_string(), &Validators::default()).await;
+    let fetch = fetcher
+        .fetch_feed(&gz.display().to_string(), &Validators::default())
+        .await;
     let FeedOutcome::Fetched(f) = fetch.outcome.unwrap() else {
         panic!()
     };

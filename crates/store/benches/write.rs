@@ -9,7 +9,7 @@
 
 use std::time::Instant;
 
-use gazette_store::{NewArticle, NewMention, NewQuote};
+use gazette_store::{Extraction, NewArticle, NewMention, NewQuote};
 
 const VOCABULARY: usize = 20_000;
 const FEEDS: i64 = 50;
@@ -77,7 +77,7 @@ fn main() {
         .map(|_| (0..batch_size).map(|_| gen.article()).collect())
         .collect();
     let articles: usize = batches.iter().map(Vec::len).sum();
-    let mentions: usize = batches.iter().flatten().map(|a| a.mentions.len()).sum();
+    let mentions: usize = batches.iter().flatten().map(|a| a.extraction.mentions.len()).sum();
     let distinct: f64 = batches
         .iter()
         .flatten()
@@ -126,6 +126,7 @@ fn main() {
 
 fn distinct_entities(a: &NewArticle, keep: impl Fn(&str) -> bool) -> usize {
     let mut names: Vec<(&str, &str)> = a
+        .extraction
         .mentions
         .iter()
         .filter(|m| keep(m.entity_type))
@@ -292,20 +293,23 @@ impl Generator {
             item_key: format!("https://news.example/a/{id}"),
             guid: Some(format!("https://news.example/a/{id}")),
             url: Some(format!("https://news.example/a/{id}")),
-            title: Some(format!("Story {id}: the minister and the council")),
-            authors: vec!["A. Reporter".into()],
-            published_at: Some(published.clone()),
-            language: Some("en".into()),
-            site_name: Some("News".into()),
-            description: Some("What happened at the council this week.".into()),
-            text,
             html: Some(gazette_store::compress_html(&html)),
-            extractor_version: Some("bench".into()),
-            tagger_version: Some("bench".into()),
-            fetched_at: published,
-            mentions,
-            quotes,
-            ..Default::default()
+            fetched_at: published.clone(),
+            page_error: None,
+            extraction: Extraction {
+                title: Some(format!("Story {id}: the minister and the council")),
+                authors: vec!["A. Reporter".into()],
+                published_at: Some(published),
+                language: Some("en".into()),
+                site_name: Some("News".into()),
+                description: Some("What happened at the council this week.".into()),
+                text,
+                extractor_version: Some("bench".into()),
+                tagger_version: Some("bench".into()),
+                mentions,
+                quotes,
+                ..Default::default()
+            },
         }
     }
 }

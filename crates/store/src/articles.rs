@@ -39,13 +39,9 @@ pub struct NewQuote {
     pub speaker: Option<(&'static str, String)>,
 }
 
-/// Everything stored for one article, in one transaction.
+/// What extraction and tagging made of a page: the part of a stored article that [`replace_extraction`] replaces.
 #[derive(Debug, Clone, Default)]
-pub struct NewArticle {
-    pub feed_id: i64,
-    pub item_key: String,
-    pub guid: Option<String>,
-    pub url: Option<String>,
+pub struct Extraction {
     pub canonical_url: Option<String>,
     pub title: Option<String>,
     pub authors: Vec<String>,
@@ -55,15 +51,28 @@ pub struct NewArticle {
     pub image_url: Option<String>,
     pub image_caption: Option<String>,
     pub description: Option<String>,
+    /// Body paragraphs joined by blank lines.
     pub text: String,
+    /// `None` when the page was not extracted (it could not be fetched, or the extractor failed on it).
+    pub extractor_version: Option<String>,
+    pub tagger_version: Option<String>,
+    pub mentions: Vec<NewMention>,
+    pub quotes: Vec<NewQuote>,
+}
+
+/// Everything stored for one article, in one transaction.
+#[derive(Debug, Clone, Default)]
+pub struct NewArticle {
+    pub feed_id: i64,
+    pub item_key: String,
+    pub guid: Option<String>,
+    pub url: Option<String>,
     /// The raw page, gzip-compressed with [`compress_html`] (by the caller, off the writer thread).
     pub html: Option<Vec<u8>>,
     pub page_error: Option<String>,
-    pub extractor_version: Option<String>,
-    pub tagger_version: Option<String>,
     pub fetched_at: String,
-    pub mentions: Vec<NewMention>,
-    pub quotes: Vec<NewQuote>,
+    /// What the page said (merged with the feed item's own title, date, authors and summary by the caller).
+    pub extraction: Extraction,
 }
 
 /// What happened to an article handed to [`insert_article`].
@@ -153,7 +162,8 @@ pub fn insert_articles(conn: &mut Connection, batch: &[NewArticle]) -> Result<Ve
 }
 
 fn insert_in(tx: &Connection, a: &NewArticle) -> Result<StoredArticle> {
-    if find_existing(tx, a.feed_id, &a.item_key, a.url.as_deref(), a.canonical_url.as_deref())? {
+    let e = &a.extraction;
+    if find_existing(tx, a.feed_id, &a.item_key, a.url.as_deref(), e.canonical_url.as_deref())? {
         return Ok(StoredArticle::Duplicate);
     }
     tx.prepare_cached(
@@ -167,21 +177,21 @@ fn insert_in(tx: &Connection, a: &NewArticle) -> Result<StoredArticle> {
         a.item_key,
         a.guid,
         a.url,
-        a.canonical_url,
-        a.title,
-        serde_json::to_string(&a.authors).unwrap_or_else(|_| "[]".into()),
-        a.published_at,
-        a.language,
-        a.site_name,
-        a.image_url,
-        a.image_caption,
-        a.description,
-        a.text,
+        e.canonical_url,
+        e.title,
+        serde_json::to_string(&e.authors).unwrap_or_else(|_| "[]".into()),
+        e.published_at,
+        e.language,
+        e.site_name,
+        e.image_url,
+        e.image_caption,
+        e.description,
+        e.text,
         a.html,
-        content_hash(&a.text),
+        content_hash(&e.text),
         a.page_error,
-        a.extractor_version,
-        a.tagger_version,
+        e.extractor_version,
+        e.tagger_version,
         a.fetched_at,
     ])?;
     let id = tx.last_insert_rowid();
@@ -189,54 +199,19 @@ fn insert_in(tx: &Connection, a: &NewArticle) -> Result<StoredArticle> {
     tx.prepare_cached("DELETE FROM page_retries WHERE feed_id = ?1 AND item_key = ?2")?
         .execute(params![a.feed_id, a.item_key])?;
     counting::defer(tx, id)?;
-    insert_annotations(
-        tx,
-        id,
-        a.tagger_version.as_deref().unwrap_or(""),
-        &a.mentions,
-        &a.quotes,
-    )?;
+    insert_annotations(tx, id, e)?;
     Ok(StoredArticle::Inserted(id))
 }
 
-/// The result of re-running extraction and tagging over a stored page. Fields the extractor did not find keep
-/// their stored value (they may have come from the feed).
-#[derive(Debug, Clone, Default)]
-pub struct Reextracted {
-    pub canonical_url: Option<String>,
-    pub title: Option<String>,
-    pub authors: Vec<String>,
-    pub published_at: Option<String>,
-    pub language: Option<String>,
-    pub site_name: Option<String>,
-    pub image_url: Option<String>,
-    pub image_caption: Option<String>,
-    pub description: Option<String>,
-    pub text: String,
-    /// `Some` when extraction failed: only the error is recorded, the old extraction stays.
-    pub page_error: Option<String>,
-    pub extractor_version: String,
-    pub tagger_version: String,
-    pub mentions: Vec<NewMention>,
-    pub quotes: Vec<NewQuote>,
-}
-
-/// Replaces an article's extraction (text, metadata, versions) and its mentions and quotes, in one transaction.
-/// Returns false when the article no longer exists.
-pub fn replace_extraction(conn: &mut Connection, article_id: i64, r: &Reextracted) -> Result<bool> {
+/// Replaces an article's extraction (text, metadata, versions) and its mentions and quotes, in one transaction, after
+/// re-running extraction and tagging over its stored page. Metadata the extractor did not find keeps its stored value
+/// (it may have come from the feed). Returns false when the article no longer exists.
+pub fn replace_extraction(conn: &mut Connection, article_id: i64, e: &Extraction) -> Result<bool> {
     let tx = conn.transaction_with_behavior(rusqlite::TransactionBehavior::Immediate)?;
-    if let Some(error) = &r.page_error {
-        let n = tx.execute(
-            "UPDATE articles SET page_error = ?2 WHERE id = ?1",
-            params![article_id, error],
-        )?;
-        tx.commit()?;
-        return Ok(n > 0);
-    }
-    let authors = if r.authors.is_empty() {
+    let authors = if e.authors.is_empty() {
         None
     } else {
-        Some(serde_json::to_string(&r.authors).unwrap_or_else(|_| "[]".into()))
+        Some(serde_json::to_string(&e.authors).unwrap_or_else(|_| "[]".into()))
     };
     // Mentions go before the article changes: their counters are keyed by the day the article has now, and its day
     // may not change under them.
@@ -253,38 +228,43 @@ pub fn replace_extraction(conn: &mut Connection, article_id: i64, r: &Reextracte
          WHERE id = ?1",
         params![
             article_id,
-            r.canonical_url,
-            r.title,
+            e.canonical_url,
+            e.title,
             authors,
-            r.published_at,
-            r.language,
-            r.site_name,
-            r.image_url,
-            r.image_caption,
-            r.description,
-            r.text,
-            content_hash(&r.text),
-            r.extractor_version,
-            r.tagger_version,
+            e.published_at,
+            e.language,
+            e.site_name,
+            e.image_url,
+            e.image_caption,
+            e.description,
+            e.text,
+            content_hash(&e.text),
+            e.extractor_version,
+            e.tagger_version,
         ],
     )?;
     if n == 0 {
         return Ok(false);
     }
-    insert_annotations(&tx, article_id, &r.tagger_version, &r.mentions, &r.quotes)?;
+    insert_annotations(&tx, article_id, e)?;
     tx.commit()?;
     Ok(true)
 }
 
+/// Records why re-extracting an article failed; its stored extraction stays. Returns false when the article no
+/// longer exists.
+pub fn record_page_error(conn: &Connection, article_id: i64, error: &str) -> Result<bool> {
+    let n = conn.execute(
+        "UPDATE articles SET page_error = ?2 WHERE id = ?1",
+        params![article_id, error],
+    )?;
+    Ok(n > 0)
+}
+
 /// Writes an article's mentions and quotes, and books the mentions into the running totals. The caller has called
 /// [`counting::defer`] on an article without mentions (new, or emptied by [`counting::remove_mentions`]).
-pub(crate) fn insert_annotations(
-    tx: &Connection,
-    article_id: i64,
-    tagger_version: &str,
-    mentions: &[NewMention],
-    quotes: &[NewQuote],
-) -> Result<()> {
+fn insert_annotations(tx: &Connection, article_id: i64, e: &Extraction) -> Result<()> {
+    let (tagger_version, mentions, quotes) = (e.tagger_version.as_deref().unwrap_or(""), &e.mentions, &e.quotes);
     if !mentions.is_empty() {
         // All of an article's mentions go in one statement each for the entities and the mentions, bound as one JSON
         // array: one statement instead of ~80 (each write statement pays for its own statement journal), and each

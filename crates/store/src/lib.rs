@@ -23,8 +23,8 @@ pub mod schema;
 mod writer;
 
 pub use articles::{
-    compress_html, decompress_html, insert_article, insert_articles, is_known, replace_extraction, ArticleKey,
-    NewArticle, NewMention, NewQuote, Reextracted, StoredArticle,
+    compress_html, decompress_html, insert_article, insert_articles, is_known, record_page_error, replace_extraction,
+    ArticleKey, Extraction, NewArticle, NewMention, NewQuote, StoredArticle,
 };
 pub use connection::{open, open_read_only};
 pub use feeds::{

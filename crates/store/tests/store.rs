@@ -1,6 +1,6 @@
 //! The store against real SQLite files.
 
-use gazette_store::{schema, ArticleKey, NewArticle, StoredArticle};
+use gazette_store::{schema, ArticleKey, Extraction, NewArticle, StoredArticle};
 use rusqlite::Connection;
 
 fn article(feed_id: i64, key: &str, url: &str) -> NewArticle {
@@ -8,21 +8,24 @@ fn article(feed_id: i64, key: &str, url: &str) -> NewArticle {
         feed_id,
         item_key: key.into(),
         url: Some(url.into()),
-        title: Some(format!("Title {key}")),
-        text: "First paragraph.\n\nSecond paragraph.".into(),
         html: Some(gazette_store::compress_html(
             "<html><body><p>First paragraph.</p></body></html>",
         )),
         fetched_at: gazette_store::now_rfc3339(),
-        tagger_version: Some("t1".into()),
-        mentions: vec![gazette_store::NewMention {
-            field: "text",
-            start: 0,
-            end: 5,
-            surface: "First".into(),
-            entity_type: "MISC",
-            entity_name: "First".into(),
-        }],
+        extraction: Extraction {
+            title: Some(format!("Title {key}")),
+            text: "First paragraph.\n\nSecond paragraph.".into(),
+            tagger_version: Some("t1".into()),
+            mentions: vec![gazette_store::NewMention {
+                field: "text",
+                start: 0,
+                end: 5,
+                surface: "First".into(),
+                entity_type: "MISC",
+                entity_name: "First".into(),
+            }],
+            ..Default::default()
+        },
         ..Default::default()
     }
 }
@@ -103,7 +106,7 @@ fn an_article_is_stored_once_by_key_url_or_canonical_url() {
     assert_eq!(gazette_store::add_feed(&conn, "http://example.org/feed").unwrap(), feed);
 
     let mut first = article(feed, "guid-1", "http://example.org/a/1");
-    first.canonical_url = Some("https://example.org/a/1".into());
+    first.extraction.canonical_url = Some("https://example.org/a/1".into());
     assert!(matches!(
         gazette_store::insert_article(&mut conn, &first).unwrap(),
         StoredArticle::Inserted(_)
@@ -211,8 +214,8 @@ fn per_day_entity_counts_follow_inserts_updates_and_deletes() {
         entity_name: name.into(),
     };
     let mut a = article(feed, "k1", "http://example.org/a/1");
-    a.published_at = Some("2026-11-20T10:00:00Z".into());
-    a.mentions = vec![mention("Alice", 0), mention("Alice", 10), mention("Bob", 20)];
+    a.extraction.published_at = Some("2026-11-20T10:00:00Z".into());
+    a.extraction.mentions = vec![mention("Alice", 0), mention("Alice", 10), mention("Bob", 20)];
     let StoredArticle::Inserted(id) = gazette_store::insert_article(&mut conn, &a).unwrap() else {
         panic!("not inserted")
     };
@@ -233,14 +236,14 @@ fn per_day_entity_counts_follow_inserts_updates_and_deletes() {
         ]
     );
     // Reprocessing moves the article to another day and drops Bob.
-    a.published_at = Some("2026-11-21T08:00:00Z".into());
-    a.mentions = vec![mention("Alice", 0)];
-    let again = gazette_store::Reextracted {
-        published_at: a.published_at.clone(),
-        text: a.text.clone(),
-        mentions: a.mentions.clone(),
-        extractor_version: "e2".into(),
-        tagger_version: "t2".into(),
+    a.extraction.published_at = Some("2026-11-21T08:00:00Z".into());
+    a.extraction.mentions = vec![mention("Alice", 0)];
+    let again = Extraction {
+        published_at: a.extraction.published_at.clone(),
+        text: a.extraction.text.clone(),
+        mentions: a.extraction.mentions.clone(),
+        extractor_version: Some("e2".into()),
+        tagger_version: Some("t2".into()),
         ..Default::default()
     };
     assert!(gazette_store::replace_extraction(&mut conn, id, &again).unwrap());
@@ -272,8 +275,8 @@ fn counters_survive_deletes_cascades_and_replace() {
     };
     for (key, names) in [("a", vec!["UN", "UN", "EU"]), ("b", vec!["UN"])] {
         let mut a = article(feed, key, &format!("http://example.org/{key}"));
-        a.published_at = Some("2026-11-20T10:00:00Z".into());
-        a.mentions = names
+        a.extraction.published_at = Some("2026-11-20T10:00:00Z".into());
+        a.extraction.mentions = names
             .iter()
             .enumerate()
             .map(|(i, n)| mention(n, i as i64 * 5))
@@ -347,7 +350,7 @@ fn tombstones_match_the_canonical_url_too() {
     let mut conn = gazette_store::open(&dir.path().join("g.db")).unwrap();
     let feed = gazette_store::add_feed(&conn, "http://example.org/feed").unwrap();
     let mut a = article(feed, "k1", "http://example.org/a?id=1");
-    a.canonical_url = Some("https://example.org/a/1".into());
+    a.extraction.canonical_url = Some("https://example.org/a/1".into());
     gazette_store::insert_article(&mut conn, &a).unwrap();
     conn.execute("DELETE FROM articles", []).unwrap();
     let again = article(feed, "k2", "https://example.org/a/1");
@@ -428,8 +431,8 @@ fn running_totals_equal_a_fresh_count_after_inserts_reextraction_and_deletes() {
     let batch: Vec<NewArticle> = (0..6)
         .map(|i| {
             let mut a = article(feed, &format!("k{i}"), &format!("http://example.org/{i}"));
-            a.published_at = Some(format!("2026-11-{:02}T10:00:00Z", 20 + i % 2));
-            a.mentions = (0..8)
+            a.extraction.published_at = Some(format!("2026-11-{:02}T10:00:00Z", 20 + i % 2));
+            a.extraction.mentions = (0..8)
                 .map(|m| {
                     mention(
                         if m % 3 == 0 { "ORG" } else { "PER" },
@@ -438,7 +441,7 @@ fn running_totals_equal_a_fresh_count_after_inserts_reextraction_and_deletes() {
                     )
                 })
                 .collect();
-            a.quotes = vec![gazette_store::NewQuote {
+            a.extraction.quotes = vec![gazette_store::NewQuote {
                 start: 0,
                 end: 4,
                 text: "Yes.".into(),
@@ -463,7 +466,7 @@ fn running_totals_equal_a_fresh_count_after_inserts_reextraction_and_deletes() {
     let id: i64 = conn
         .query_row("SELECT id FROM articles WHERE item_key = 'k1'", [], |r| r.get(0))
         .unwrap();
-    let redone = gazette_store::Reextracted {
+    let redone = Extraction {
         published_at: Some("2026-11-25T08:00:00Z".into()),
         text: "Ann met Zed.".into(),
         mentions: vec![
@@ -471,14 +474,14 @@ fn running_totals_equal_a_fresh_count_after_inserts_reextraction_and_deletes() {
             mention("PER", "Zed", 8),
             mention("PER", "Ann", 12),
         ],
-        extractor_version: "e2".into(),
-        tagger_version: "t2".into(),
+        extractor_version: Some("e2".into()),
+        tagger_version: Some("t2".into()),
         ..Default::default()
     };
     assert!(gazette_store::replace_extraction(&mut conn, id, &redone).unwrap());
     assert_eq!(totals_disagreeing_with_truth(&conn), Vec::<String>::new());
     // And again with no mentions at all.
-    let emptied = gazette_store::Reextracted {
+    let emptied = Extraction {
         mentions: Vec::new(),
         ..redone.clone()
     };
@@ -534,8 +537,8 @@ fn top_pairs_with_a_limit_equal_the_head_of_the_full_ranking() {
     let batch: Vec<NewArticle> = (0..400)
         .map(|i| {
             let mut a = article(feeds[i % 2], &format!("k{i}"), &format!("http://example.org/{i}"));
-            a.published_at = Some(format!("2026-11-{:02}T10:00:00Z", 10 + i % 10));
-            a.mentions = (0..12)
+            a.extraction.published_at = Some(format!("2026-11-{:02}T10:00:00Z", 10 + i % 10));
+            a.extraction.mentions = (0..12)
                 .map(|m| {
                     let u = rng.f64();
                     let e = (u * u * u * 300.0) as usize;
@@ -701,7 +704,7 @@ fn deleting_from_plain_sql_with_foreign_keys_off_leaves_no_counts_behind() {
     let other = gazette_store::add_feed(&conn, "https://example.org/feed").unwrap();
     for (f, key) in [(feed, "a"), (feed, "b"), (other, "c")] {
         let mut a = article(f, key, &format!("https://example.com/{key}"));
-        a.quotes = vec![gazette_store::NewQuote {
+        a.extraction.quotes = vec![gazette_store::NewQuote {
             start: 0,
             end: 5,
             text: "First".into(),

@@ -8,13 +8,13 @@ use std::time::Instant;
 use anyhow::{Context, Result};
 use gazette_extract::entities::TAGGER_VERSION;
 use gazette_extract::EXTRACTOR_VERSION;
-use gazette_store::{Reextracted, ReprocessFilter};
+use gazette_store::ReprocessFilter;
 use indicatif::{ProgressBar, ProgressDrawTarget, ProgressStyle};
 use tokio::sync::Semaphore;
 use tokio::task::JoinSet;
 
 use crate::config::Config;
-use crate::pipeline::{annotations_to_store, process_page, Processed};
+use crate::pipeline::{process_page, to_extraction, Processed};
 
 #[derive(clap::Args, Debug)]
 pub struct Args {
@@ -116,33 +116,22 @@ async fn reprocess_one(writer: &gazette_store::Writer, id: i64) -> Result<bool> 
         },
     })
     .await?;
-    let ok = processed.error.is_none();
-    let new = reextracted(processed);
-    let stored = writer
-        .call(move |c| gazette_store::replace_extraction(c, id, &new))
-        .await
-        .with_context(|| format!("storing article {id}"))?;
-    Ok(ok && stored)
-}
-
-fn reextracted(p: Processed) -> Reextracted {
-    let (mentions, quotes) = annotations_to_store(&p.annotations);
-    let a = p.article;
-    Reextracted {
-        canonical_url: a.canonical_url.as_deref().and_then(gazette_fetch::normalize_url),
-        text: a.text(),
-        title: a.title,
-        authors: a.authors,
-        published_at: a.published.map(gazette_store::to_rfc3339),
-        language: a.language,
-        site_name: a.site_name,
-        image_url: a.image_url,
-        image_caption: a.image_caption,
-        description: a.description,
-        page_error: p.error,
-        extractor_version: EXTRACTOR_VERSION.to_string(),
-        tagger_version: TAGGER_VERSION.to_string(),
-        mentions,
-        quotes,
-    }
+    let stored = match processed.error {
+        // Only the error is recorded; the stored extraction stays.
+        Some(error) => {
+            writer
+                .call(move |c| gazette_store::record_page_error(c, id, &error))
+                .await
+                .with_context(|| format!("storing article {id}"))?;
+            false
+        }
+        None => {
+            let new = to_extraction(processed.article, &processed.annotations, true);
+            writer
+                .call(move |c| gazette_store::replace_extraction(c, id, &new))
+                .await
+                .with_context(|| format!("storing article {id}"))?
+        }
+    };
+    Ok(stored)
 }

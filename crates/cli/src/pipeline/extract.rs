@@ -7,7 +7,7 @@ use std::time::Instant;
 use gazette_extract::entities::{Annotations, Tagger, TAGGER_VERSION};
 use gazette_extract::{Article, EXTRACTOR_VERSION};
 use gazette_fetch::FeedItem;
-use gazette_store::{NewArticle, NewMention, NewQuote};
+use gazette_store::{Extraction, NewArticle, NewMention, NewQuote};
 use tokio::sync::mpsc;
 
 use super::{ExtractJob, StoreJob};
@@ -125,7 +125,7 @@ pub fn process_page_timed(html: String, final_url: String, metrics: Option<&Metr
 }
 
 /// The mentions and quotes of an article's annotations, as stored.
-pub fn annotations_to_store(a: &Annotations) -> (Vec<NewMention>, Vec<NewQuote>) {
+fn annotations_to_store(a: &Annotations) -> (Vec<NewMention>, Vec<NewQuote>) {
     let mentions = a
         .mentions
         .iter()
@@ -151,45 +151,51 @@ pub fn annotations_to_store(a: &Annotations) -> (Vec<NewMention>, Vec<NewQuote>)
     (mentions, quotes)
 }
 
+/// What extraction and tagging made of a page, as stored (`extracted`: it was extracted, so the versions count).
+pub fn to_extraction(article: Article, annotations: &Annotations, extracted: bool) -> Extraction {
+    let (mentions, quotes) = annotations_to_store(annotations);
+    Extraction {
+        canonical_url: article.canonical_url.as_deref().and_then(gazette_fetch::normalize_url),
+        text: article.text(),
+        title: article.title,
+        authors: article.authors,
+        published_at: article.published.map(gazette_store::to_rfc3339),
+        language: article.language,
+        site_name: article.site_name,
+        image_url: article.image_url,
+        image_caption: article.image_caption,
+        description: article.description,
+        extractor_version: extracted.then(|| EXTRACTOR_VERSION.to_string()),
+        tagger_version: extracted.then(|| TAGGER_VERSION.to_string()),
+        mentions,
+        quotes,
+    }
+}
+
 /// Merges what the feed said with what the page said; the page wins where it knows better (it is what the publisher
 /// maintains), the feed fills the gaps.
 fn build_article(feed_id: i64, item: &FeedItem, p: Processed, fetched_at: String) -> NewArticle {
-    let a = p.article;
-    let text = a.text();
-    let (mentions, quotes) = annotations_to_store(&p.annotations);
-    let published = a.published.or(item.published);
     let extracted = p.html.is_some() && p.error.is_none();
+    let mut e = to_extraction(p.article, &p.annotations, extracted);
+    e.title = e.title.or_else(|| item.title.clone());
+    if e.authors.is_empty() {
+        e.authors = item.authors.clone();
+    }
+    // No date anywhere: the time we first saw it.
+    e.published_at = e
+        .published_at
+        .or_else(|| item.published.map(gazette_store::to_rfc3339))
+        .or_else(|| Some(fetched_at.clone()));
+    e.description = e.description.or_else(|| item.summary.clone());
     NewArticle {
         feed_id,
         item_key: item.key.clone(),
         guid: item.guid.clone(),
         url: item.url.clone(),
-        canonical_url: a.canonical_url.as_deref().and_then(gazette_fetch::normalize_url),
-        title: a.title.or_else(|| item.title.clone()),
-        authors: if a.authors.is_empty() {
-            item.authors.clone()
-        } else {
-            a.authors
-        },
-        // No date anywhere: the time we first saw it.
-        published_at: Some(
-            published
-                .map(gazette_store::to_rfc3339)
-                .unwrap_or_else(|| fetched_at.clone()),
-        ),
-        language: a.language,
-        site_name: a.site_name,
-        image_url: a.image_url,
-        image_caption: a.image_caption,
-        description: a.description.or_else(|| item.summary.clone()),
-        text,
         // Compressed here, on the extraction threads, to keep the writer thread free.
         html: p.html.as_deref().map(gazette_store::compress_html),
         page_error: p.error,
-        extractor_version: extracted.then(|| EXTRACTOR_VERSION.to_string()),
-        tagger_version: extracted.then(|| TAGGER_VERSION.to_string()),
         fetched_at,
-        mentions,
-        quotes,
+        extraction: e,
     }
 }

@@ -37,7 +37,7 @@ use tokio::sync::mpsc;
 use crate::metrics::{Metrics, Queue};
 use crate::schedule::Policy;
 
-pub use extract::{annotations_to_store, process_page, Processed};
+pub use extract::{process_page, to_extraction, Processed};
 pub use report::{FeedOutcomeKind, FeedReport, Summary};
 
 use extract::extract_worker;
