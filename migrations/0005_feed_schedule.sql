@@ -21,3 +21,10 @@ CREATE TABLE page_retries (
     last_tried_at TEXT NOT NULL,
     PRIMARY KEY (feed_id, item_key)
 ) WITHOUT ROWID;
+
+-- When periodic housekeeping last ran (`prune_history`), so that the daemon and cron runs of `gazette ingest` do it
+-- about daily, whichever runs.
+CREATE TABLE maintenance (
+    task        TEXT PRIMARY KEY,
+    last_run_at TEXT NOT NULL
+) WITHOUT ROWID;

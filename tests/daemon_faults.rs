@@ -111,7 +111,7 @@ fn failing_pages_are_retried_with_back_off_then_stored_without_their_page() {
     let conn = Connection::open(&db).unwrap();
     conn.execute(
         "INSERT INTO page_retries (feed_id, item_key, tries, last_error, last_tried_at)
-         SELECT id, 'f2-i0', 7, 'HTTP 500', strftime('%Y-%m-%dT%H:%M:%SZ', 'now') FROM feeds WHERE url = ?1",
+         SELECT id, 'f2-i0', 7, 'HTTP 500', strftime('%Y-%m-%dT%H:%M:%SZ', 'now', '-1 hour') FROM feeds WHERE url = ?1",
         [server.url(&Corpus::feed_path(2))],
     )
     .unwrap();

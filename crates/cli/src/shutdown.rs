@@ -5,7 +5,8 @@
 
 use tokio::sync::watch;
 
-/// Starts listening for signals; the receiver turns true on the first one.
+/// Starts listening for signals; the receiver turns true on the first one. Call before the main runtime starts (it
+/// waits, briefly, for the handlers to be in place).
 ///
 /// The listener runs on a thread of its own with its own small runtime: it must outlive the main runtime, which is
 /// shut down before the database writer's last commit and checkpoint, so that a second signal still exits at once

@@ -345,13 +345,13 @@ impl Inner {
         let origin = url.origin().ascii_serialization();
         let slot = {
             let mut map = self.robots.lock().expect("robots cache lock");
-            let ttl = self.config.robots_ttl;
             // Forgotten: rules past their time that no fetch is using (they would be fetched again anyway).
             map.get_or_insert(origin, RobotsSlot::default, |slot| {
                 Arc::strong_count(slot) > 1
-                    || slot
-                        .try_lock()
-                        .map_or(true, |c| c.as_ref().is_some_and(|(at, _)| at.elapsed() < ttl))
+                    || slot.try_lock().map_or(true, |c| {
+                        c.as_ref()
+                            .is_some_and(|(at, rules)| at.elapsed() < robots_ttl(&self.config, rules))
+                    })
             })
         };
         let rules = {

@@ -47,6 +47,9 @@ pub fn open_read_only(path: &Path) -> Result<Connection> {
             supported: schema::LATEST,
         });
     }
+    if found == 0 {
+        return Err(crate::StoreError::NotGazette);
+    }
     if found < schema::LATEST {
         return Err(crate::StoreError::SchemaTooOld {
             found,

@@ -201,6 +201,26 @@ pub fn set_fetch_counts(conn: &Connection, feed_id: i64, new_items: u64, duplica
     Ok(())
 }
 
+/// An item whose page failed transiently before: how often, and when last.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct PageRetry {
+    pub tries: u32,
+    pub last_tried_at: String,
+}
+
+/// The earlier page tries of a not yet stored item, if any.
+pub fn page_retry(conn: &Connection, key: &crate::ArticleKey) -> Result<Option<PageRetry>> {
+    Ok(conn
+        .prepare_cached("SELECT tries, last_tried_at FROM page_retries WHERE feed_id = ?1 AND item_key = ?2")?
+        .query_row(params![key.feed_id, key.item_key], |r| {
+            Ok(PageRetry {
+                tries: r.get(0)?,
+                last_tried_at: r.get(1)?,
+            })
+        })
+        .optional()?)
+}
+
 /// Counts a transient failure of an item's page (the item is not stored yet); returns its tries so far. The count
 /// goes when the article is stored.
 pub fn page_failed(conn: &Connection, feed_id: i64, item_key: &str, error: &str) -> Result<u32> {
@@ -215,18 +235,40 @@ pub fn page_failed(conn: &Connection, feed_id: i64, item_key: &str, error: &str)
     )?)
 }
 
-/// Deletes history older than `before`: fetches, except what the schedule and `v_feed_health` read (each feed's
-/// latest attempt, latest success and latest full answer), and the page tries of items that left their feed.
-/// Returns the rows deleted.
-pub fn prune_history(conn: &Connection, before: &str) -> Result<usize> {
-    let fetches = conn.execute(
-        "DELETE FROM fetches
-         WHERE started_at < ?1
-           AND id NOT IN (SELECT max(id) FROM fetches GROUP BY feed_id)
-           AND id NOT IN (SELECT max(id) FROM fetches WHERE error IS NULL GROUP BY feed_id)
-           AND id NOT IN (SELECT max(id) FROM fetches WHERE status = 200 GROUP BY feed_id)",
-        [before],
-    )?;
-    let retries = conn.execute("DELETE FROM page_retries WHERE last_tried_at < ?1", [before])?;
+/// Deletes one feed's history older than `before`: its fetches, except what the schedule and `v_feed_health` read
+/// (its latest attempt, latest success and latest full answer), and the page tries of its items that left the feed.
+/// Returns the rows deleted. One feed at a time, so that the writer is never held for long.
+pub fn prune_feed_history(conn: &Connection, feed_id: i64, before: &str) -> Result<usize> {
+    let fetches = conn
+        .prepare_cached(
+            "DELETE FROM fetches
+             WHERE feed_id = ?1 AND started_at < ?2
+               AND id <> (SELECT max(id) FROM fetches WHERE feed_id = ?1)
+               AND id <> COALESCE((SELECT max(id) FROM fetches WHERE feed_id = ?1 AND error IS NULL), -1)
+               AND id <> COALESCE((SELECT max(id) FROM fetches WHERE feed_id = ?1 AND status = 200), -1)",
+        )?
+        .execute(params![feed_id, before])?;
+    let retries = conn
+        .prepare_cached("DELETE FROM page_retries WHERE feed_id = ?1 AND last_tried_at < ?2")?
+        .execute(params![feed_id, before])?;
     Ok(fetches + retries)
+}
+
+/// When the housekeeping task `task` last ran.
+pub fn last_run(conn: &Connection, task: &str) -> Result<Option<String>> {
+    Ok(conn
+        .query_row("SELECT last_run_at FROM maintenance WHERE task = ?1", [task], |r| {
+            r.get(0)
+        })
+        .optional()?)
+}
+
+/// Records that `task` ran now.
+pub fn mark_run(conn: &Connection, task: &str) -> Result<()> {
+    conn.execute(
+        "INSERT INTO maintenance (task, last_run_at) VALUES (?1, strftime('%Y-%m-%dT%H:%M:%SZ', 'now'))
+         ON CONFLICT (task) DO UPDATE SET last_run_at = excluded.last_run_at",
+        [task],
+    )?;
+    Ok(())
 }

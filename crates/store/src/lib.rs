@@ -28,8 +28,8 @@ pub use articles::{
 };
 pub use connection::{open, open_read_only};
 pub use feeds::{
-    add_feed, find_feed, list_feeds, page_failed, prune_history, record_fetch, remove_feed, set_feed_disabled,
-    set_fetch_counts, FeedRow, FeedUpdate, FetchRecord,
+    add_feed, find_feed, last_run, list_feeds, mark_run, page_failed, page_retry, prune_feed_history, record_fetch,
+    remove_feed, set_feed_disabled, set_fetch_counts, FeedRow, FeedUpdate, FetchRecord, PageRetry,
 };
 pub use schedule::*;
 pub use writer::Writer;
@@ -49,6 +49,8 @@ pub enum StoreError {
          not upgrade it: run `gazette feeds list` (or any command that writes) once"
     )]
     SchemaTooOld { found: u32, latest: u32 },
+    #[error("this file has no Gazette schema: is it a Gazette database?")]
+    NotGazette,
     #[error("migration {version} ({name}) failed: {source}")]
     Migration {
         version: u32,

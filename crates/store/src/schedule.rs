@@ -22,10 +22,13 @@ pub struct DueFeed {
     pub last_full_fetch_at: Option<String>,
     /// The feed's own lower bound on its check interval, from its last full answer.
     pub hinted_interval: Option<std::time::Duration>,
+    /// Its next check as stored when it was read (`None`: never checked, or enabled again).
+    pub next_check_at: Option<String>,
 }
 
 const DUE_COLUMNS: &str = "f.id, f.url, f.etag, f.last_modified, f.obey_robots, f.error_count, \
-     (SELECT max(started_at) FROM fetches WHERE feed_id = f.id AND status = 200), f.hinted_interval_secs";
+     (SELECT max(started_at) FROM fetches WHERE feed_id = f.id AND status = 200), f.hinted_interval_secs, \
+     f.next_check_at";
 
 fn due_from_row(r: &rusqlite::Row) -> rusqlite::Result<DueFeed> {
     Ok(DueFeed {
@@ -39,6 +42,7 @@ fn due_from_row(r: &rusqlite::Row) -> rusqlite::Result<DueFeed> {
         hinted_interval: r
             .get::<_, Option<i64>>(7)?
             .map(|s| std::time::Duration::from_secs(s.max(0) as u64)),
+        next_check_at: r.get(8)?,
     })
 }
 

@@ -645,7 +645,10 @@ fn old_history_is_pruned_but_what_the_schedule_reads_stays() {
         .unwrap();
     gazette_store::page_failed(&conn, feed, "new", "HTTP 503").unwrap();
 
-    let deleted = gazette_store::prune_history(&conn, "2026-01-01T00:00:00Z").unwrap();
+    assert_eq!(gazette_store::last_run(&conn, "prune_history").unwrap(), None);
+    let deleted = gazette_store::prune_feed_history(&conn, feed, "2026-01-01T00:00:00Z").unwrap();
+    gazette_store::mark_run(&conn, "prune_history").unwrap();
+    assert!(gazette_store::last_run(&conn, "prune_history").unwrap().is_some());
     // Kept: the latest full answer (2020-01-02), the latest success (the 304) and the latest attempt.
     let kept: Vec<String> = conn
         .prepare("SELECT started_at FROM fetches ORDER BY started_at")

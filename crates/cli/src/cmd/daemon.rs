@@ -6,7 +6,7 @@
 //! through the pipeline, and when the last of them is done the cycle's summary line is logged. Cycles overlap, so a
 //! slow or failing feed holds up no other. A feed just done is not taken again for `min_interval`, whatever the
 //! database says, so that a schedule that could not be saved (a full disk) cannot turn into a fetch loop.
-//! Once a day, fetch history older than `history_days` is pruned. SIGINT or SIGTERM drains the pipeline and exits 0
+//! About once a day, fetch history older than `history_days` is pruned, feed by feed, beside the loop. SIGINT or SIGTERM drains the pipeline and exits 0
 //! within `shutdown_timeout`; a second signal exits at once.
 
 use std::collections::{BTreeMap, HashMap, VecDeque};
@@ -28,15 +28,19 @@ pub struct Args {
 }
 
 pub fn run(config: &Config, _args: Args) -> Result<()> {
-    let result = super::with_runtime_and_writer(config, |writer| daemon(config, writer));
+    let stop = crate::shutdown::listen();
+    let result = super::with_runtime_and_writer(config, |writer| daemon(config, writer, stop));
     if result.is_ok() {
         tracing::info!("stopped");
     }
     result
 }
 
-async fn daemon(config: &Config, writer: gazette_store::Writer) -> Result<()> {
-    let mut stop = crate::shutdown::listen();
+async fn daemon(
+    config: &Config,
+    writer: gazette_store::Writer,
+    mut stop: tokio::sync::watch::Receiver<bool>,
+) -> Result<()> {
     let metrics = Arc::new(Metrics::default());
     let _listener = match config.metrics_listen {
         Some(addr) => Some(
@@ -61,7 +65,7 @@ async fn daemon(config: &Config, writer: gazette_store::Writer) -> Result<()> {
     let mut pending: VecDeque<DueFeed> = VecDeque::new();
     let look_gap = (config.min_interval / 10).clamp(MIN_LOOK_GAP, MAX_IDLE);
     let mut next_look = tokio::time::Instant::now();
-    let mut next_prune = tokio::time::Instant::now();
+    let mut next_prune = tokio::time::Instant::now() + FIRST_PRUNE;
     let mut deadline: Option<tokio::time::Instant> = None;
     loop {
         if deadline.is_some() && scheduler.in_flight() == 0 {
@@ -139,8 +143,9 @@ async fn daemon(config: &Config, writer: gazette_store::Writer) -> Result<()> {
                 .clamp(look_gap, MAX_IDLE);
                 next_look = tokio::time::Instant::now() + wait;
                 if config.history_days > 0 && tokio::time::Instant::now() >= next_prune {
+                    // Beside the loop: it takes the writer one feed at a time and must not hold up the schedule.
                     next_prune = tokio::time::Instant::now() + PRUNE_EVERY;
-                    super::prune_history(&writer, config.history_days).await;
+                    tokio::spawn(super::prune_history(writer.clone(), config.history_days));
                 }
             }
         }
@@ -153,8 +158,10 @@ async fn daemon(config: &Config, writer: gazette_store::Writer) -> Result<()> {
 const MAX_IDLE: Duration = Duration::from_secs(60);
 /// Shortest, whatever `min_interval` is.
 const MIN_LOOK_GAP: Duration = Duration::from_millis(100);
-/// How often old fetch history is pruned.
-const PRUNE_EVERY: Duration = Duration::from_secs(86_400);
+/// When the daemon first looks whether old fetch history is due for pruning (after the start-up rush), and how often
+/// after that (it is pruned when the last pruning is a day old).
+const FIRST_PRUNE: Duration = Duration::from_secs(60);
+const PRUNE_EVERY: Duration = Duration::from_secs(3600);
 /// After a failed look at the schedule.
 const RETRY_LOOK: Duration = Duration::from_secs(10);
 /// Most feeds taken in one look.
@@ -169,9 +176,12 @@ struct Scheduler {
     in_flight: HashMap<i64, u64>,
     /// Cycle -> (feeds still out, due count, summary, start).
     open: BTreeMap<u64, (usize, usize, Summary, Instant)>,
-    /// Feeds just done, and when they may be taken again (every saved next check is at least `min_interval` away;
-    /// this holds when saving it failed).
-    resting: HashMap<i64, Instant>,
+    /// Feeds just done: until when they rest, and the next check they had when taken. Every saved next check is at
+    /// least `min_interval` away, so a feed found due again with the same next check means saving it failed: it
+    /// rests. One whose next check changed (`gazette feeds enable` makes it due at once) does not.
+    resting: HashMap<i64, (Instant, Option<String>)>,
+    /// The next check each feed in flight had when taken.
+    taken_at: HashMap<i64, Option<String>>,
     rest: Duration,
 }
 
@@ -182,6 +192,7 @@ impl Scheduler {
             in_flight: HashMap::new(),
             open: BTreeMap::new(),
             resting: HashMap::new(),
+            taken_at: HashMap::new(),
             rest: min_interval,
         }
     }
@@ -193,10 +204,11 @@ impl Scheduler {
     /// Opens a cycle with the due feeds neither in flight nor resting; returns them.
     fn start_cycle(&mut self, due: Vec<DueFeed>) -> Vec<DueFeed> {
         let now = Instant::now();
-        self.resting.retain(|_, until| *until > now);
+        self.resting.retain(|_, (until, _)| *until > now);
+        let resting = |f: &DueFeed| self.resting.get(&f.id).is_some_and(|(_, was)| *was == f.next_check_at);
         let fresh: Vec<DueFeed> = due
             .into_iter()
-            .filter(|f| !self.in_flight.contains_key(&f.id) && !self.resting.contains_key(&f.id))
+            .filter(|f| !self.in_flight.contains_key(&f.id) && !resting(f))
             .collect();
         if fresh.is_empty() {
             return fresh;
@@ -204,6 +216,7 @@ impl Scheduler {
         self.cycles += 1;
         for f in &fresh {
             self.in_flight.insert(f.id, self.cycles);
+            self.taken_at.insert(f.id, f.next_check_at.clone());
         }
         self.open.insert(
             self.cycles,
@@ -214,6 +227,7 @@ impl Scheduler {
 
     /// A feed that will not be reported (never handed over).
     fn forget(&mut self, feed_id: i64) {
+        self.taken_at.remove(&feed_id);
         if let Some(cycle) = self.in_flight.remove(&feed_id) {
             self.close_one(cycle, None);
         }
@@ -228,7 +242,8 @@ impl Scheduler {
             complete = r.complete,
             "feed done"
         );
-        self.resting.insert(r.feed_id, Instant::now() + self.rest);
+        let was = self.taken_at.remove(&r.feed_id).flatten();
+        self.resting.insert(r.feed_id, (Instant::now() + self.rest, was));
         if let Some(cycle) = self.in_flight.remove(&r.feed_id) {
             if self.close_one(cycle, Some(r)) {
                 metrics.cycles.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
@@ -284,6 +299,7 @@ mod tests {
             error_count: 0,
             last_full_fetch_at: None,
             hinted_interval: None,
+            next_check_at: Some("2026-01-01T00:00:00Z".into()),
         }
     }
 
@@ -330,5 +346,11 @@ mod tests {
         // Its next check could not be saved: the next look still finds it due, and leaves it alone.
         assert!(s.start_cycle(vec![feed(1)]).is_empty());
         assert_eq!(s.start_cycle(vec![feed(1), feed(2)]).len(), 1);
+        // Enabled again by hand meanwhile (its next check cleared): taken at once.
+        let enabled = DueFeed {
+            next_check_at: None,
+            ..feed(1)
+        };
+        assert_eq!(s.start_cycle(vec![enabled]).len(), 1);
     }
 }

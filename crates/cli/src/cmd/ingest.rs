@@ -20,7 +20,11 @@ pub struct Args {
 }
 
 pub fn run(config: &Config, args: Args) -> Result<()> {
-    let result = super::with_runtime_and_writer(config, |writer| async move { ingest(config, &writer, args).await });
+    let stop = crate::shutdown::listen();
+    let result = super::with_runtime_and_writer(
+        config,
+        |writer| async move { ingest(config, &writer, args, stop).await },
+    );
     let summary = result?;
     println!("{summary}");
     if summary.feeds > 0 && summary.feeds_failed == summary.feeds {
@@ -29,7 +33,12 @@ pub fn run(config: &Config, args: Args) -> Result<()> {
     Ok(())
 }
 
-async fn ingest(config: &Config, writer: &gazette_store::Writer, args: Args) -> Result<Summary> {
+async fn ingest(
+    config: &Config,
+    writer: &gazette_store::Writer,
+    args: Args,
+    mut stop: tokio::sync::watch::Receiver<bool>,
+) -> Result<Summary> {
     let urls = resolve_sources(&args.sources)?;
     let feeds = if urls.is_empty() {
         writer
@@ -70,7 +79,6 @@ async fn ingest(config: &Config, writer: &gazette_store::Writer, args: Args) -> 
         Arc::new(Metrics::default()),
     );
     let mut running = pipeline.start();
-    let mut stop = crate::shutdown::listen();
     let mut summary = Summary::default();
     let end = pipeline
         .run_batch(&mut running, feeds, &mut stop, config.shutdown_timeout, |r| {
@@ -85,8 +93,8 @@ async fn ingest(config: &Config, writer: &gazette_store::Writer, args: Args) -> 
             "interrupted{}; feeds not finished are picked up by the next run",
             if drained { "" } else { " (in-flight work dropped)" }
         ),
-        // Run from cron, ingest is the only thing that keeps the history bounded.
-        BatchEnd::Done if config.history_days > 0 => super::prune_history(writer, config.history_days).await,
+        // Run from cron, ingest is what keeps the history bounded (about daily: it skips a recent pruning).
+        BatchEnd::Done if config.history_days > 0 => super::prune_history(writer.clone(), config.history_days).await,
         BatchEnd::Done => {}
     }
     Ok(summary)

@@ -43,13 +43,51 @@ where
     result
 }
 
-/// Deletes fetch history (and page retries) older than `days`, logging what went. Failures are logged, not fatal:
-/// the history is only bookkeeping.
-pub async fn prune_history(writer: &gazette_store::Writer, days: u64) {
-    let before = gazette_store::to_rfc3339(chrono::Utc::now() - chrono::Duration::days(days.min(36_500) as i64));
-    match writer.call(move |c| gazette_store::prune_history(c, &before)).await {
-        Ok(0) => {}
-        Ok(n) => tracing::info!(rows = n, days, "pruned fetch history"),
-        Err(e) => tracing::warn!(error = %e, "could not prune fetch history"),
+/// Deletes fetch history (and page retries) older than `days`, feed by feed, unless that was done less than a day ago
+/// (by the daemon or by another `ingest`); logs what went. Failures are logged, not fatal: the history is only
+/// bookkeeping.
+pub async fn prune_history(writer: gazette_store::Writer, days: u64) {
+    const TASK: &str = "prune_history";
+    let now = chrono::Utc::now();
+    let before = gazette_store::to_rfc3339(now - chrono::Duration::days(days.min(36_500) as i64));
+    let day_ago = gazette_store::to_rfc3339(now - chrono::Duration::hours(23));
+    let due = writer
+        .call(move |c| {
+            let fresh = gazette_store::last_run(c, TASK)?.is_some_and(|t| t > day_ago);
+            let ids: Vec<i64> = if fresh {
+                Vec::new()
+            } else {
+                gazette_store::list_feeds(c)?.into_iter().map(|f| f.id).collect()
+            };
+            Ok((fresh, ids))
+        })
+        .await;
+    let ids = match due {
+        Ok((true, _)) => return,
+        Ok((false, ids)) => ids,
+        Err(e) => {
+            tracing::warn!(error = %e, "could not prune fetch history");
+            return;
+        }
+    };
+    let mut deleted = 0;
+    for id in ids {
+        let before = before.clone();
+        match writer
+            .call(move |c| gazette_store::prune_feed_history(c, id, &before))
+            .await
+        {
+            Ok(n) => deleted += n,
+            Err(e) => {
+                tracing::warn!(error = %e, "could not prune fetch history");
+                return;
+            }
+        }
+    }
+    if let Err(e) = writer.call(|c| gazette_store::mark_run(c, TASK)).await {
+        tracing::warn!(error = %e, "could not record the pruning");
+    }
+    if deleted > 0 {
+        tracing::info!(rows = deleted, days, "pruned fetch history");
     }
 }

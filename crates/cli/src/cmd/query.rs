@@ -82,11 +82,11 @@ pub fn run(db: &Path, args: Args) -> Result<()> {
     // An unbound parameter is NULL to SQLite: the query would quietly match nothing.
     if let Some(i) = (1..=stmt.parameter_count()).find(|i| !bound.contains(i)) {
         match stmt.parameter_name(i) {
-            Some(name) => bail!(
+            Some(name) if !name.starts_with('?') => bail!(
                 "the SQL uses {name} but no --param {}=VALUE was given",
                 name.trim_start_matches([':', '@', '$'])
             ),
-            None => bail!("the SQL has a positional parameter (?); name it (:name) and pass --param name=VALUE"),
+            _ => bail!("the SQL has a numbered parameter (? or ?N); name it (:name) and pass --param name=VALUE"),
         }
     }
     let columns = unique_names(stmt.column_names());

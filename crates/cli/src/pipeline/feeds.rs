@@ -1,8 +1,9 @@
 //! The feed stage: fetch a due feed, record the fetch, schedule its next check, and send its new items on.
 
 use std::collections::HashSet;
-use std::sync::atomic::{AtomicU32, AtomicU64, Ordering};
+use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::Arc;
+use std::sync::Mutex;
 
 use chrono::Utc;
 use gazette_fetch::{FeedItem, FeedOutcome, Validators};
@@ -26,15 +27,13 @@ impl Pipeline {
             let Some(feed) = feed else { break };
             self.shared.metrics.dequeued(Queue::Feeds);
             if self.shared.draining.load(Ordering::SeqCst) {
-                let _ = reports.send(FeedReport {
-                    feed_id: feed.id,
-                    url: feed.url,
-                    outcome: FeedOutcomeKind::Skipped,
-                    new_articles: 0,
-                    duplicates: 0,
-                    page_errors: 0,
-                    complete: false,
-                });
+                let _ = reports.send(FeedReport::without_items(
+                    feed.id,
+                    &feed.url,
+                    FeedOutcomeKind::Skipped,
+                    0,
+                    false,
+                ));
                 continue;
             }
             // In its own task, so that a bug that panics on one feed costs that feed, not this worker.
@@ -52,15 +51,8 @@ impl Pipeline {
                     // Counted as a failed fetch: backed off, and disabled if it keeps happening, so a feed that trips
                     // a bug is not retried in a hot loop.
                     let disabled = self.record_failure(&due, Utc::now(), Vec::new(), &error, None).await;
-                    let _ = reports.send(FeedReport {
-                        feed_id: due.id,
-                        url: due.url,
-                        outcome: FeedOutcomeKind::Failed { error, disabled },
-                        new_articles: 0,
-                        duplicates: 0,
-                        page_errors: 0,
-                        complete: false,
-                    });
+                    let outcome = FeedOutcomeKind::Failed { error, disabled };
+                    let _ = reports.send(FeedReport::without_items(due.id, &due.url, outcome, 0, false));
                 }
             }
         }
@@ -168,14 +160,8 @@ impl Pipeline {
             .collect();
         let policy = sh.settings.policy.clone();
         let feed_id = feed.id;
-        let report = |outcome, new_articles, duplicates, complete| FeedReport {
-            feed_id,
-            url: feed.url.clone(),
-            outcome,
-            new_articles,
-            duplicates,
-            page_errors: 0,
-            complete,
+        let report = |outcome, duplicates, complete| {
+            FeedReport::without_items(feed_id, &feed.url, outcome, duplicates, complete)
         };
 
         let fetched = match fetch.outcome {
@@ -185,7 +171,7 @@ impl Pipeline {
                 let disabled = self
                     .record_failure(&feed, started, attempts, &error, e.retry_after())
                     .await;
-                return Some(report(FeedOutcomeKind::Failed { error, disabled }, 0, 0, true));
+                return Some(report(FeedOutcomeKind::Failed { error, disabled }, 0, true));
             }
             Ok(FeedOutcome::NotModified { min_interval }) => {
                 return Some(self.not_modified(&feed, started, attempts, min_interval).await);
@@ -221,10 +207,14 @@ impl Pipeline {
             .writer
             .call(move |c| {
                 gazette_store::record_fetch(c, feed_id, &attempts, &update)?;
-                let known = keys
-                    .iter()
-                    .map(|k| gazette_store::is_known(c, k))
-                    .collect::<gazette_store::Result<Vec<bool>>>()?;
+                // Per item: None when already stored, else its earlier page tries (if any).
+                let mut known = Vec::with_capacity(keys.len());
+                for k in &keys {
+                    known.push(match gazette_store::is_known(c, k)? {
+                        true => None,
+                        false => Some(gazette_store::page_retry(c, k)?),
+                    });
+                }
                 let stored = if schedule::publishing_interval(&item_times, started).is_none() {
                     stored_times(c, feed_id)?
                 } else {
@@ -237,7 +227,7 @@ impl Pipeline {
             Ok(r) => r,
             Err(e) => {
                 tracing::error!(feed = %feed.url, error = %e, "could not record the fetch");
-                return Some(report(FeedOutcomeKind::Fetched, 0, 0, false));
+                return Some(report(FeedOutcomeKind::Fetched, 0, false));
             }
         };
         let rate = schedule::publishing_interval(&times, started);
@@ -245,13 +235,12 @@ impl Pipeline {
             started,
             schedule::after_success(&policy, rate, fetched.min_interval, fastrand::f64()),
         );
-        let duplicates = known.iter().filter(|k| **k).count() as u64;
+        let duplicates = known.iter().filter(|k| k.is_none()).count() as u64;
         sh.metrics.duplicates.fetch_add(duplicates, Ordering::Relaxed);
-        let new_items: Vec<FeedItem> = items
+        let new_items: Vec<(FeedItem, Option<gazette_store::PageRetry>)> = items
             .into_iter()
             .zip(known)
-            .filter(|(_, k)| !k)
-            .map(|(i, _)| i)
+            .filter_map(|(i, k)| k.map(|earlier| (i, earlier)))
             .collect();
         if new_items.is_empty() {
             let done = FeedDone {
@@ -268,7 +257,7 @@ impl Pipeline {
             {
                 tracing::error!(feed = %feed.url, error = %e, "could not save the feed's progress");
             }
-            return Some(report(FeedOutcomeKind::Fetched, 0, duplicates, true));
+            return Some(report(FeedOutcomeKind::Fetched, duplicates, true));
         }
 
         let tracker = Arc::new(FeedTracker {
@@ -279,18 +268,19 @@ impl Pipeline {
             new: AtomicU64::new(0),
             duplicates: AtomicU64::new(duplicates),
             page_errors: AtomicU64::new(0),
-            retry_tries: AtomicU32::new(0),
+            retry_at: Mutex::new(None),
             validators: fetched.validators,
             next_check_at,
             hint: fetched.min_interval,
             finished: finished.clone(),
         });
-        for item in new_items {
+        for (item, earlier) in new_items {
             if sh.draining.load(Ordering::SeqCst) {
                 break;
             }
             let job = PageJob {
                 item,
+                earlier,
                 obey_robots: feed.obey_robots,
                 tracker: tracker.clone(),
             };
@@ -302,9 +292,7 @@ impl Pipeline {
         }
         None
     }
-}
 
-impl Pipeline {
     /// A 304: nothing new. The pace comes from the stored articles; the feed's stored hint (its TTL) and the 304's
     /// own caching headers are lower bounds.
     async fn not_modified(
@@ -330,15 +318,7 @@ impl Pipeline {
         if let Err(e) = result {
             tracing::error!(feed = %feed.url, error = %e, "could not record the fetch");
         }
-        FeedReport {
-            feed_id,
-            url: feed.url.clone(),
-            outcome: FeedOutcomeKind::Unchanged,
-            new_articles: 0,
-            duplicates: 0,
-            page_errors: 0,
-            complete: true,
-        }
+        FeedReport::without_items(feed_id, &feed.url, FeedOutcomeKind::Unchanged, 0, true)
     }
 }
 

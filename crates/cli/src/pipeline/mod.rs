@@ -109,6 +109,8 @@ pub struct Running {
 
 struct PageJob {
     item: FeedItem,
+    /// The item's earlier transient page failures, if any.
+    earlier: Option<gazette_store::PageRetry>,
     obey_robots: bool,
     tracker: Arc<FeedTracker>,
 }

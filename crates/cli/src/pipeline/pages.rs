@@ -1,13 +1,18 @@
 //! The page stage: download each new item's page, politely (the fetcher keeps per-host limits and robots.txt).
 //!
-//! A page that fails transiently (a timeout, a 5xx, a paused host, an unreachable robots.txt) says nothing about the
-//! article: the item is not stored, and its feed is checked again sooner, with its old validators, so that the item
-//! comes back. Its tries are counted in the database (`page_retries`, so they survive restarts and cron runs); after
-//! [`MAX_PAGE_TRIES`] the item is stored without its page, so that one dead link cannot keep its feed on a short
-//! leash forever.
+//! A page that fails transiently (a timeout, a 5xx, an unreachable robots.txt) says nothing about the article: the
+//! item is not stored, and its feed is checked again sooner, with its old validators, so that the item comes back.
+//! Its tries are counted in the database (`page_retries`, so they survive restarts and cron runs) and spaced like a
+//! failing feed's (`min_interval`, twice that, ...): an item that comes back before its next try is due is left for
+//! later. After [`MAX_PAGE_TRIES`] the item is stored without its page, so that one dead link cannot keep its feed on
+//! a short leash forever. A host that asked for a pause (Retry-After) is not asked at all: that is no try, and the
+//! feed comes back when the pause ends.
 
 use std::sync::atomic::Ordering;
+use std::time::Duration;
 
+use chrono::{DateTime, Utc};
+use gazette_fetch::FetchError;
 use tokio::sync::mpsc;
 
 use super::{ExtractJob, PageJob, Pipeline, SharedRx};
@@ -18,6 +23,13 @@ use crate::metrics::Queue;
 pub const MAX_PAGE_TRIES: u32 = 8;
 
 impl Pipeline {
+    /// When a page that failed `tries` times, last at `last`, is tried again: backed off like a failing feed
+    /// (`min_interval`, twice that, ...), never sooner than the feed's own hint. `random` in [0, 1) is the jitter.
+    fn next_try(&self, tries: u32, last: DateTime<Utc>, hint: Option<Duration>, random: f64) -> DateTime<Utc> {
+        let wait = crate::schedule::after_failure(&self.shared.settings.policy, tries, hint, random);
+        last + chrono::Duration::from_std(wait).unwrap_or(chrono::Duration::days(1))
+    }
+
     pub(super) async fn page_worker(self, pages: SharedRx<PageJob>, out: mpsc::Sender<ExtractJob>) {
         let sh = &self.shared;
         loop {
@@ -28,6 +40,16 @@ impl Pipeline {
                 // Not downloaded yet: dropped, and its feed stays due.
                 continue;
             }
+            // An item whose page failed before is tried again once its back-off has passed; until then its feed keeps
+            // coming back for it.
+            if let Some(earlier) = &job.earlier {
+                let last = crate::schedule::parse_time(&earlier.last_tried_at).unwrap_or_else(Utc::now);
+                let due = self.next_try(earlier.tries, last, job.tracker.hint, 0.0);
+                if due > Utc::now() {
+                    job.tracker.retry_no_later_than(due);
+                    continue;
+                }
+            }
             let fetched_at = gazette_store::now_rfc3339();
             let page = match &job.item.url {
                 Some(url) => {
@@ -37,9 +59,13 @@ impl Pipeline {
                             sh.metrics.pages_fetched.fetch_add(1, Ordering::Relaxed);
                             Ok(page)
                         }
+                        Ok(Err(FetchError::HostPaused { wait, .. })) => {
+                            // Nothing was asked of the host: not a try. Back when it said.
+                            let wait = chrono::Duration::from_std(wait).unwrap_or(chrono::Duration::days(1));
+                            job.tracker.retry_no_later_than(Utc::now() + wait);
+                            continue;
+                        }
                         Ok(Err(e)) if e.is_transient() => {
-                            sh.metrics.page_errors.fetch_add(1, Ordering::Relaxed);
-                            job.tracker.page_errors.fetch_add(1, Ordering::Relaxed);
                             let (feed_id, key, error) = (job.tracker.feed_id, job.item.key.clone(), e.to_string());
                             let tries = sh
                                 .writer
@@ -51,7 +77,10 @@ impl Pipeline {
                                 });
                             if tries < MAX_PAGE_TRIES {
                                 tracing::warn!(url = %url, error = %e, tries, "page fetch failed; will retry");
-                                job.tracker.retry_tries.fetch_max(tries, Ordering::Relaxed);
+                                sh.metrics.page_errors.fetch_add(1, Ordering::Relaxed);
+                                job.tracker.page_errors.fetch_add(1, Ordering::Relaxed);
+                                let retry = self.next_try(tries, Utc::now(), job.tracker.hint, fastrand::f64());
+                                job.tracker.retry_no_later_than(retry);
                                 continue;
                             }
                             tracing::warn!(url = %url, error = %e, tries, "page fetch failed again; storing the item without its page");

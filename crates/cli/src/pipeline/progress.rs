@@ -2,10 +2,10 @@
 //! committed: each item carries the feed's [`FeedTracker`]; when the last one is dropped, the finisher saves the
 //! progress point (or schedules a retry) and reports the feed.
 
-use std::sync::atomic::{AtomicU32, AtomicU64, Ordering};
-use std::time::Duration;
+use std::sync::atomic::{AtomicU64, Ordering};
+use std::sync::Mutex;
 
-use chrono::Utc;
+use chrono::{DateTime, Utc};
 use gazette_fetch::Validators;
 use gazette_store::FeedDone;
 use tokio::sync::mpsc;
@@ -23,13 +23,13 @@ pub(super) struct FeedTracker {
     pub(super) new: AtomicU64,
     pub(super) duplicates: AtomicU64,
     pub(super) page_errors: AtomicU64,
-    /// Non-zero when some item must be tried again: the most failures of one of its pages so far (1 for a store
-    /// failure).
-    pub(super) retry_tries: AtomicU32,
+    /// Set when some item must be tried again (its page failed transiently or is not due for its next try, or
+    /// storing it failed): the earliest time one of them wants the feed back.
+    pub(super) retry_at: Mutex<Option<DateTime<Utc>>>,
     pub(super) validators: Validators,
     pub(super) next_check_at: String,
     /// The feed's own lower bound on its check interval (TTL, caching headers), also for retries.
-    pub(super) hint: Option<Duration>,
+    pub(super) hint: Option<std::time::Duration>,
     pub(super) finished: mpsc::UnboundedSender<Finished>,
 }
 
@@ -37,13 +37,20 @@ pub(super) struct Finished {
     feed_id: i64,
     url: String,
     complete: bool,
-    retry_tries: u32,
+    retry_at: Option<DateTime<Utc>>,
     new: u64,
     duplicates: u64,
     page_errors: u64,
     validators: Validators,
     next_check_at: String,
-    hint: Option<Duration>,
+}
+
+impl FeedTracker {
+    /// Some item must come back: check the feed again at `at` (or sooner, for another item).
+    pub(super) fn retry_no_later_than(&self, at: DateTime<Utc>) {
+        let mut r = self.retry_at.lock().expect("retry lock");
+        *r = Some(r.map_or(at, |earlier| earlier.min(at)));
+    }
 }
 
 impl Drop for FeedTracker {
@@ -53,13 +60,12 @@ impl Drop for FeedTracker {
             feed_id: self.feed_id,
             url: std::mem::take(&mut self.url),
             complete: committed == self.items,
-            retry_tries: self.retry_tries.load(Ordering::Relaxed),
+            retry_at: *self.retry_at.lock().expect("retry lock"),
             new: self.new.load(Ordering::Relaxed),
             duplicates: self.duplicates.load(Ordering::Relaxed),
             page_errors: self.page_errors.load(Ordering::Relaxed),
             validators: std::mem::take(&mut self.validators),
             next_check_at: std::mem::take(&mut self.next_check_at),
-            hint: self.hint,
         });
     }
 }
@@ -85,11 +91,11 @@ impl Pipeline {
                 sh.writer
                     .call(move |c| gazette_store::finish_feed(c, feed_id, &done))
                     .await
-            } else if f.retry_tries > 0 {
-                // Try again sooner, with the old validators so that the items come back: backed off by how often the
-                // item failed, never later than the feed's normal check nor sooner than the feed asks.
-                let wait = schedule::after_failure(&sh.settings.policy, f.retry_tries, f.hint, fastrand::f64());
-                let next = schedule::at(Utc::now(), wait).min(f.next_check_at);
+            } else if let Some(at) = f.retry_at {
+                // Back when an item wants to be tried again (never sooner than min_interval, never later than the
+                // feed's normal check), with the old validators so that the items come back.
+                let soonest = schedule::at(Utc::now(), sh.settings.policy.min_interval);
+                let next = gazette_store::to_rfc3339(at).max(soonest).min(f.next_check_at);
                 sh.writer
                     .call(move |c| gazette_store::set_next_check(c, feed_id, &next))
                     .await

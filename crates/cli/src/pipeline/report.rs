@@ -13,6 +13,21 @@ pub struct FeedReport {
     pub complete: bool,
 }
 
+impl FeedReport {
+    /// A feed that sent nothing down the pipeline: no articles, no page errors.
+    pub fn without_items(feed_id: i64, url: &str, outcome: FeedOutcomeKind, duplicates: u64, complete: bool) -> Self {
+        FeedReport {
+            feed_id,
+            url: url.to_string(),
+            outcome,
+            new_articles: 0,
+            duplicates,
+            page_errors: 0,
+            complete,
+        }
+    }
+}
+
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum FeedOutcomeKind {
     Fetched,

@@ -39,12 +39,14 @@ impl Pipeline {
                     Ok(results)
                 })
                 .await;
+            // A failed store is retried at the feed's next chance (the finisher keeps min_interval).
+            let retry = chrono::Utc::now();
             let results = match results {
                 Ok(r) => r,
                 Err(e) => {
                     tracing::error!(error = %e, "storing articles failed");
                     for (_, t) in &meta {
-                        t.retry_tries.fetch_max(1, Ordering::Relaxed);
+                        t.retry_no_later_than(retry);
                     }
                     continue;
                 }
@@ -65,7 +67,7 @@ impl Pipeline {
                     }
                     Err(e) => {
                         tracing::error!(feed = %tracker.url, error = %e, "storing an article failed");
-                        tracker.retry_tries.fetch_max(1, Ordering::Relaxed);
+                        tracker.retry_no_later_than(retry);
                         continue;
                     }
                 }
