@@ -9,16 +9,17 @@
 ALTER TABLE feeds ADD COLUMN enabled_at TEXT;
 ALTER TABLE feeds ADD COLUMN hinted_interval_secs INTEGER;
 
--- Items whose page failed transiently (a timeout, a 5xx, a paused host, an unreachable robots.txt): they are not
--- stored yet, and their feed is checked again sooner so that they come back. After a number of tries the item is
--- stored without its page, so that one dead link cannot keep its feed on a short leash forever. A row goes when its
--- article is stored; rows of items that left their feed are pruned with the old fetch history.
+-- Items whose page failed transiently (a timeout, a 5xx, an unreachable robots.txt): they are not stored yet, and
+-- their feed is checked again so that they come back. After a number of tries, or when the item leaves its feed
+-- before its page could be fetched, the item is stored without its page (from `item`, the feed item as JSON), so that
+-- one dead link neither keeps its feed on a short leash forever nor is lost. A row goes when its article is stored.
 CREATE TABLE page_retries (
     feed_id       INTEGER NOT NULL REFERENCES feeds(id) ON DELETE CASCADE,
     item_key      TEXT NOT NULL,
     tries         INTEGER NOT NULL,
     last_error    TEXT,
     last_tried_at TEXT NOT NULL,
+    item          TEXT,
     PRIMARY KEY (feed_id, item_key)
 ) WITHOUT ROWID;
 

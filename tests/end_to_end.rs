@@ -436,3 +436,69 @@ fn the_readme_examples_print_what_the_readme_shows() {
     }
     assert!(checked >= 4, "only {checked} README examples found");
 }
+
+#[test]
+fn an_item_that_leaves_its_feed_while_its_page_fails_is_stored_without_it() {
+    use std::sync::atomic::{AtomicBool, Ordering};
+    use std::sync::Arc;
+    let moved_on = Arc::new(AtomicBool::new(false));
+    let flag = moved_on.clone();
+    let server = TestServer::start(move |req| {
+        let base = format!("http://{}", req.header("host").unwrap_or("127.0.0.1"));
+        let item = |id: &str, title: &str| {
+            format!(
+                "<item><title>{title}</title><link>{base}/a/{id}.html</link><guid>{id}</guid>\
+                 <pubDate>Fri, 03 Dec 2021 21:15:00 GMT</pubDate><description>About {title}</description></item>"
+            )
+        };
+        match req.path() {
+            // First the failing story, then (the feed moved on) only a newer one.
+            "/feed.xml" => {
+                let items = if flag.load(Ordering::SeqCst) {
+                    item("newer", "A newer story")
+                } else {
+                    item("dead", "A story whose page fails")
+                };
+                Response::ok(
+                    "application/rss+xml",
+                    format!(
+                        "<rss version=\"2.0\"><channel><title>T</title><link>{base}/</link>{items}</channel></rss>"
+                    ),
+                )
+            }
+            "/a/newer.html" => Response::ok("text/html; charset=utf-8", PAGE),
+            "/robots.txt" => Response::not_found(),
+            _ => Response::new(500, "upstream error"),
+        }
+    });
+    let dir = tempfile::tempdir().unwrap();
+    let db = dir.path().join("t.db");
+    let first = gazette(&db, &["ingest", &server.url("/feed.xml")]);
+    assert!(first.status.success(), "{}", stderr(&first));
+    assert!(stdout(&first).contains("0 new articles"), "{}", stdout(&first));
+
+    moved_on.store(true, Ordering::SeqCst);
+    let second = gazette(&db, &["ingest"]);
+    assert!(second.status.success(), "{}", stderr(&second));
+    assert!(stdout(&second).contains("2 new articles"), "{}", stdout(&second));
+    let conn = Connection::open(&db).unwrap();
+    let (title, description, error, html): (String, String, String, Option<Vec<u8>>) = conn
+        .query_row(
+            "SELECT title, description, page_error, html FROM articles WHERE guid = 'dead'",
+            [],
+            |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?, r.get(3)?)),
+        )
+        .expect("the departed item is stored");
+    assert_eq!(title, "A story whose page fails");
+    assert_eq!(description, "About A story whose page fails");
+    assert!(error.contains("left the feed") && error.contains("1 tries"), "{error}");
+    assert!(html.is_none());
+    let newer: Option<String> = conn
+        .query_row("SELECT page_error FROM articles WHERE guid = 'newer'", [], |r| r.get(0))
+        .unwrap();
+    assert_eq!(newer, None);
+    let left: i64 = conn
+        .query_row("SELECT count(*) FROM page_retries", [], |r| r.get(0))
+        .unwrap();
+    assert_eq!(left, 0);
+}

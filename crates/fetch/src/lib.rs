@@ -141,7 +141,9 @@ pub struct Feed {
     pub items: Vec<FeedItem>,
 }
 
-#[derive(Debug, Clone)]
+/// One item of a feed. Serialisable so that an item waiting for its page can be kept (without `content`) until it is
+/// stored.
+#[derive(Debug, Clone, serde::Serialize, serde::Deserialize)]
 pub struct FeedItem {
     /// The dedup key: GUID when usable, else the normalised link, else title + date.
     pub key: String,
@@ -154,6 +156,7 @@ pub struct FeedItem {
     /// The item's description or Atom summary, as HTML.
     pub summary: Option<String>,
     /// Full content (HTML), when the feed carries it (`content:encoded`, Atom `content`, JSON `content_html`).
+    #[serde(skip)]
     pub content: Option<String>,
 }
 

@@ -163,6 +163,9 @@ pub fn insert_articles(conn: &mut Connection, batch: &[NewArticle]) -> Result<Ve
 
 fn insert_in(tx: &Connection, a: &NewArticle) -> Result<StoredArticle> {
     let e = &a.extraction;
+    // Its page is through (or given up on), or it is stored already: its transient failures, if any, are forgotten.
+    tx.prepare_cached("DELETE FROM page_retries WHERE feed_id = ?1 AND item_key = ?2")?
+        .execute(params![a.feed_id, a.item_key])?;
     if find_existing(tx, a.feed_id, &a.item_key, a.url.as_deref(), e.canonical_url.as_deref())? {
         return Ok(StoredArticle::Duplicate);
     }
@@ -195,9 +198,6 @@ fn insert_in(tx: &Connection, a: &NewArticle) -> Result<StoredArticle> {
         a.fetched_at,
     ])?;
     let id = tx.last_insert_rowid();
-    // Its page is through (or given up on): its transient failures, if any, are forgotten.
-    tx.prepare_cached("DELETE FROM page_retries WHERE feed_id = ?1 AND item_key = ?2")?
-        .execute(params![a.feed_id, a.item_key])?;
     counting::defer(tx, id)?;
     insert_annotations(tx, id, e)?;
     Ok(StoredArticle::Inserted(id))

@@ -221,22 +221,57 @@ pub fn page_retry(conn: &Connection, key: &crate::ArticleKey) -> Result<Option<P
         .optional()?)
 }
 
-/// Counts a transient failure of an item's page (the item is not stored yet); returns its tries so far. The count
-/// goes when the article is stored.
-pub fn page_failed(conn: &Connection, feed_id: i64, item_key: &str, error: &str) -> Result<u32> {
+/// Counts a transient failure of an item's page (the item is not stored yet), keeping the item (as JSON) for when it
+/// has to be stored without its page; returns its tries so far. The row goes when the article is stored.
+pub fn page_failed(conn: &Connection, feed_id: i64, item_key: &str, error: &str, item: &str) -> Result<u32> {
     Ok(conn.query_row(
-        "INSERT INTO page_retries (feed_id, item_key, tries, last_error, last_tried_at)
-         VALUES (?1, ?2, 1, ?3, strftime('%Y-%m-%dT%H:%M:%SZ', 'now'))
+        "INSERT INTO page_retries (feed_id, item_key, tries, last_error, last_tried_at, item)
+         VALUES (?1, ?2, 1, ?3, strftime('%Y-%m-%dT%H:%M:%SZ', 'now'), ?4)
          ON CONFLICT (feed_id, item_key) DO UPDATE SET
-             tries = tries + 1, last_error = excluded.last_error, last_tried_at = excluded.last_tried_at
+             tries = tries + 1, last_error = excluded.last_error, last_tried_at = excluded.last_tried_at,
+             item = excluded.item
          RETURNING tries",
-        params![feed_id, item_key, error],
+        params![feed_id, item_key, error, item],
         |r| r.get(0),
     )?)
 }
 
+/// An item of a feed still waiting for a page try.
+#[derive(Debug, Clone)]
+pub struct PendingPage {
+    pub item_key: String,
+    pub tries: u32,
+    pub last_error: Option<String>,
+    /// The feed item, as JSON.
+    pub item: Option<String>,
+}
+
+/// The feed's items still waiting for a page try.
+pub fn pending_pages(conn: &Connection, feed_id: i64) -> Result<Vec<PendingPage>> {
+    let mut stmt =
+        conn.prepare_cached("SELECT item_key, tries, last_error, item FROM page_retries WHERE feed_id = ?1")?;
+    let rows = stmt.query_map([feed_id], |r| {
+        Ok(PendingPage {
+            item_key: r.get(0)?,
+            tries: r.get(1)?,
+            last_error: r.get(2)?,
+            item: r.get(3)?,
+        })
+    })?;
+    Ok(rows.collect::<rusqlite::Result<_>>()?)
+}
+
+/// Forgets an item's page tries without storing it (its item could not be read back).
+pub fn forget_page(conn: &Connection, feed_id: i64, item_key: &str) -> Result<()> {
+    conn.execute(
+        "DELETE FROM page_retries WHERE feed_id = ?1 AND item_key = ?2",
+        params![feed_id, item_key],
+    )?;
+    Ok(())
+}
+
 /// Deletes one feed's history older than `before`: its fetches, except what the schedule and `v_feed_health` read
-/// (its latest attempt, latest success and latest full answer), and the page tries of its items that left the feed.
+/// (its latest attempt, latest success and latest full answer), and page tries not renewed since.
 /// Returns the rows deleted. One feed at a time, so that the writer is never held for long.
 pub fn prune_feed_history(conn: &Connection, feed_id: i64, before: &str) -> Result<usize> {
     let fetches = conn
@@ -254,21 +289,20 @@ pub fn prune_feed_history(conn: &Connection, feed_id: i64, before: &str) -> Resu
     Ok(fetches + retries)
 }
 
-/// When the housekeeping task `task` last ran.
-pub fn last_run(conn: &Connection, task: &str) -> Result<Option<String>> {
-    Ok(conn
-        .query_row("SELECT last_run_at FROM maintenance WHERE task = ?1", [task], |r| {
-            r.get(0)
-        })
-        .optional()?)
+/// Claims the housekeeping task `task` for a run now, unless it last ran after `not_since`: true when the caller
+/// should run it. One statement, so that a daemon and a cron `ingest` on the same database do not both run it.
+pub fn claim_task(conn: &Connection, task: &str, not_since: &str) -> Result<bool> {
+    let n = conn.execute(
+        "INSERT INTO maintenance (task, last_run_at) VALUES (?1, strftime('%Y-%m-%dT%H:%M:%SZ', 'now'))
+         ON CONFLICT (task) DO UPDATE SET last_run_at = excluded.last_run_at WHERE last_run_at <= ?2",
+        params![task, not_since],
+    )?;
+    Ok(n > 0)
 }
 
-/// Records that `task` ran now.
-pub fn mark_run(conn: &Connection, task: &str) -> Result<()> {
-    conn.execute(
-        "INSERT INTO maintenance (task, last_run_at) VALUES (?1, strftime('%Y-%m-%dT%H:%M:%SZ', 'now'))
-         ON CONFLICT (task) DO UPDATE SET last_run_at = excluded.last_run_at",
-        [task],
-    )?;
-    Ok(())
+/// Every feed's id.
+pub fn feed_ids(conn: &Connection) -> Result<Vec<i64>> {
+    let mut stmt = conn.prepare_cached("SELECT id FROM feeds ORDER BY id")?;
+    let ids = stmt.query_map([], |r| r.get(0))?;
+    Ok(ids.collect::<rusqlite::Result<_>>()?)
 }

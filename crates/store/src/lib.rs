@@ -28,8 +28,9 @@ pub use articles::{
 };
 pub use connection::{open, open_read_only};
 pub use feeds::{
-    add_feed, find_feed, last_run, list_feeds, mark_run, page_failed, page_retry, prune_feed_history, record_fetch,
-    remove_feed, set_feed_disabled, set_fetch_counts, FeedRow, FeedUpdate, FetchRecord, PageRetry,
+    add_feed, claim_task, feed_ids, find_feed, forget_page, list_feeds, page_failed, page_retry, pending_pages,
+    prune_feed_history, record_fetch, remove_feed, set_feed_disabled, set_fetch_counts, FeedRow, FeedUpdate,
+    FetchRecord, PageRetry, PendingPage,
 };
 pub use schedule::*;
 pub use writer::Writer;

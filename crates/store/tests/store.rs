@@ -598,9 +598,18 @@ fn page_tries_are_counted_until_the_article_is_stored() {
     let dir = tempfile::tempdir().unwrap();
     let mut conn = gazette_store::open(&dir.path().join("g.db")).unwrap();
     let feed = gazette_store::add_feed(&conn, "https://example.com/feed").unwrap();
-    assert_eq!(gazette_store::page_failed(&conn, feed, "k1", "HTTP 503").unwrap(), 1);
-    assert_eq!(gazette_store::page_failed(&conn, feed, "k1", "timed out").unwrap(), 2);
-    assert_eq!(gazette_store::page_failed(&conn, feed, "k2", "HTTP 503").unwrap(), 1);
+    assert_eq!(
+        gazette_store::page_failed(&conn, feed, "k1", "HTTP 503", "{}").unwrap(),
+        1
+    );
+    assert_eq!(
+        gazette_store::page_failed(&conn, feed, "k1", "timed out", "{}").unwrap(),
+        2
+    );
+    assert_eq!(
+        gazette_store::page_failed(&conn, feed, "k2", "HTTP 503", "{}").unwrap(),
+        1
+    );
     let last: String = conn
         .query_row("SELECT last_error FROM page_retries WHERE item_key = 'k1'", [], |r| {
             r.get(0)
@@ -640,15 +649,16 @@ fn old_history_is_pruned_but_what_the_schedule_reads_stays() {
     gazette_store::record_fetch(&mut conn, feed, &old, &FeedUpdate::default()).unwrap();
     let recent = [attempt("2026-11-30T00:00:00Z", Some(500), Some("HTTP 500"))];
     gazette_store::record_fetch(&mut conn, feed, &recent, &FeedUpdate::default()).unwrap();
-    gazette_store::page_failed(&conn, feed, "old", "HTTP 503").unwrap();
+    gazette_store::page_failed(&conn, feed, "old", "HTTP 503", "{}").unwrap();
     conn.execute("UPDATE page_retries SET last_tried_at = '2020-01-01T00:00:00Z'", [])
         .unwrap();
-    gazette_store::page_failed(&conn, feed, "new", "HTTP 503").unwrap();
+    gazette_store::page_failed(&conn, feed, "new", "HTTP 503", "{}").unwrap();
 
-    assert_eq!(gazette_store::last_run(&conn, "prune_history").unwrap(), None);
+    // Claimed once a day at most, whoever asks.
+    assert!(gazette_store::claim_task(&conn, "prune_history", "2026-01-01T00:00:00Z").unwrap());
+    assert!(!gazette_store::claim_task(&conn, "prune_history", "2026-01-01T00:00:00Z").unwrap());
+    assert!(gazette_store::claim_task(&conn, "prune_history", "9999-01-01T00:00:00Z").unwrap());
     let deleted = gazette_store::prune_feed_history(&conn, feed, "2026-01-01T00:00:00Z").unwrap();
-    gazette_store::mark_run(&conn, "prune_history").unwrap();
-    assert!(gazette_store::last_run(&conn, "prune_history").unwrap().is_some());
     // Kept: the latest full answer (2020-01-02), the latest success (the 304) and the latest attempt.
     let kept: Vec<String> = conn
         .prepare("SELECT started_at FROM fetches ORDER BY started_at")

@@ -66,6 +66,7 @@ async fn daemon(
     let look_gap = (config.min_interval / 10).clamp(MIN_LOOK_GAP, MAX_IDLE);
     let mut next_look = tokio::time::Instant::now();
     let mut next_prune = tokio::time::Instant::now() + FIRST_PRUNE;
+    let mut pruning: Option<tokio::task::JoinHandle<()>> = None;
     let mut deadline: Option<tokio::time::Instant> = None;
     loop {
         if deadline.is_some() && scheduler.in_flight() == 0 {
@@ -142,10 +143,11 @@ async fn daemon(
                 }
                 .clamp(look_gap, MAX_IDLE);
                 next_look = tokio::time::Instant::now() + wait;
-                if config.history_days > 0 && tokio::time::Instant::now() >= next_prune {
+                let idle = pruning.as_ref().is_none_or(|p| p.is_finished());
+                if config.history_days > 0 && idle && tokio::time::Instant::now() >= next_prune {
                     // Beside the loop: it takes the writer one feed at a time and must not hold up the schedule.
                     next_prune = tokio::time::Instant::now() + PRUNE_EVERY;
-                    tokio::spawn(super::prune_history(writer.clone(), config.history_days));
+                    pruning = Some(tokio::spawn(super::prune_history(writer.clone(), config.history_days)));
                 }
             }
         }
@@ -176,12 +178,10 @@ struct Scheduler {
     in_flight: HashMap<i64, u64>,
     /// Cycle -> (feeds still out, due count, summary, start).
     open: BTreeMap<u64, (usize, usize, Summary, Instant)>,
-    /// Feeds just done: until when they rest, and the next check they had when taken. Every saved next check is at
-    /// least `min_interval` away, so a feed found due again with the same next check means saving it failed: it
-    /// rests. One whose next check changed (`gazette feeds enable` makes it due at once) does not.
-    resting: HashMap<i64, (Instant, Option<String>)>,
-    /// The next check each feed in flight had when taken.
-    taken_at: HashMap<i64, Option<String>>,
+    /// Feeds just done, and until when they rest. Every saved next check is at least `min_interval` away, so a feed
+    /// found due again meanwhile means saving it failed: it rests. One without a next check (`gazette feeds enable`
+    /// clears it: due at once) does not.
+    resting: HashMap<i64, Instant>,
     rest: Duration,
 }
 
@@ -192,7 +192,6 @@ impl Scheduler {
             in_flight: HashMap::new(),
             open: BTreeMap::new(),
             resting: HashMap::new(),
-            taken_at: HashMap::new(),
             rest: min_interval,
         }
     }
@@ -204,8 +203,8 @@ impl Scheduler {
     /// Opens a cycle with the due feeds neither in flight nor resting; returns them.
     fn start_cycle(&mut self, due: Vec<DueFeed>) -> Vec<DueFeed> {
         let now = Instant::now();
-        self.resting.retain(|_, (until, _)| *until > now);
-        let resting = |f: &DueFeed| self.resting.get(&f.id).is_some_and(|(_, was)| *was == f.next_check_at);
+        self.resting.retain(|_, until| *until > now);
+        let resting = |f: &DueFeed| f.next_check_at.is_some() && self.resting.contains_key(&f.id);
         let fresh: Vec<DueFeed> = due
             .into_iter()
             .filter(|f| !self.in_flight.contains_key(&f.id) && !resting(f))
@@ -216,7 +215,6 @@ impl Scheduler {
         self.cycles += 1;
         for f in &fresh {
             self.in_flight.insert(f.id, self.cycles);
-            self.taken_at.insert(f.id, f.next_check_at.clone());
         }
         self.open.insert(
             self.cycles,
@@ -227,7 +225,6 @@ impl Scheduler {
 
     /// A feed that will not be reported (never handed over).
     fn forget(&mut self, feed_id: i64) {
-        self.taken_at.remove(&feed_id);
         if let Some(cycle) = self.in_flight.remove(&feed_id) {
             self.close_one(cycle, None);
         }
@@ -242,9 +239,9 @@ impl Scheduler {
             complete = r.complete,
             "feed done"
         );
-        let was = self.taken_at.remove(&r.feed_id).flatten();
-        self.resting.insert(r.feed_id, (Instant::now() + self.rest, was));
+        // Only feeds it took: a stray second report of a feed must not close a newer cycle early.
         if let Some(cycle) = self.in_flight.remove(&r.feed_id) {
+            self.resting.insert(r.feed_id, Instant::now() + self.rest);
             if self.close_one(cycle, Some(r)) {
                 metrics.cycles.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
             }

@@ -47,24 +47,20 @@ where
 /// (by the daemon or by another `ingest`); logs what went. Failures are logged, not fatal: the history is only
 /// bookkeeping.
 pub async fn prune_history(writer: gazette_store::Writer, days: u64) {
-    const TASK: &str = "prune_history";
     let now = chrono::Utc::now();
     let before = gazette_store::to_rfc3339(now - chrono::Duration::days(days.min(36_500) as i64));
     let day_ago = gazette_store::to_rfc3339(now - chrono::Duration::hours(23));
-    let due = writer
+    let claimed = writer
         .call(move |c| {
-            let fresh = gazette_store::last_run(c, TASK)?.is_some_and(|t| t > day_ago);
-            let ids: Vec<i64> = if fresh {
-                Vec::new()
-            } else {
-                gazette_store::list_feeds(c)?.into_iter().map(|f| f.id).collect()
-            };
-            Ok((fresh, ids))
+            Ok(match gazette_store::claim_task(c, "prune_history", &day_ago)? {
+                true => Some(gazette_store::feed_ids(c)?),
+                false => None,
+            })
         })
         .await;
-    let ids = match due {
-        Ok((true, _)) => return,
-        Ok((false, ids)) => ids,
+    let ids = match claimed {
+        Ok(Some(ids)) => ids,
+        Ok(None) => return,
         Err(e) => {
             tracing::warn!(error = %e, "could not prune fetch history");
             return;
@@ -83,9 +79,6 @@ pub async fn prune_history(writer: gazette_store::Writer, days: u64) {
                 return;
             }
         }
-    }
-    if let Err(e) = writer.call(|c| gazette_store::mark_run(c, TASK)).await {
-        tracing::warn!(error = %e, "could not record the pruning");
     }
     if deleted > 0 {
         tracing::info!(rows = deleted, days, "pruned fetch history");

@@ -172,6 +172,11 @@ pub fn to_extraction(article: Article, annotations: &Annotations, extracted: boo
     }
 }
 
+/// An item stored without its page (it could not be fetched), from what the feed said.
+pub(super) fn unfetched_article(feed_id: i64, item: &FeedItem, error: String, fetched_at: String) -> NewArticle {
+    build_article(feed_id, item, Processed::failed(error), fetched_at)
+}
+
 /// Merges what the feed said with what the page said; the page wins where it knows better (it is what the publisher
 /// maintains), the feed fills the gaps.
 fn build_article(feed_id: i64, item: &FeedItem, p: Processed, fetched_at: String) -> NewArticle {

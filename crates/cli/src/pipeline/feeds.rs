@@ -215,15 +215,16 @@ impl Pipeline {
                         false => Some(gazette_store::page_retry(c, k)?),
                     });
                 }
+                let departed = store_departed(c, feed_id, &keys)?;
                 let stored = if schedule::publishing_interval(&item_times, started).is_none() {
                     stored_times(c, feed_id)?
                 } else {
                     item_times
                 };
-                Ok((known, stored))
+                Ok((known, stored, departed))
             })
             .await;
-        let (known, times) = match recorded {
+        let (known, times, departed) = match recorded {
             Ok(r) => r,
             Err(e) => {
                 tracing::error!(feed = %feed.url, error = %e, "could not record the fetch");
@@ -237,6 +238,8 @@ impl Pipeline {
         );
         let duplicates = known.iter().filter(|k| k.is_none()).count() as u64;
         sh.metrics.duplicates.fetch_add(duplicates, Ordering::Relaxed);
+        sh.metrics.articles_stored.fetch_add(departed, Ordering::Relaxed);
+        sh.metrics.page_errors.fetch_add(departed, Ordering::Relaxed);
         let new_items: Vec<(FeedItem, Option<gazette_store::PageRetry>)> = items
             .into_iter()
             .zip(known)
@@ -257,7 +260,9 @@ impl Pipeline {
             {
                 tracing::error!(feed = %feed.url, error = %e, "could not save the feed's progress");
             }
-            return Some(report(FeedOutcomeKind::Fetched, duplicates, true));
+            let mut r = report(FeedOutcomeKind::Fetched, duplicates, true);
+            (r.new_articles, r.page_errors) = (departed, departed);
+            return Some(r);
         }
 
         let tracker = Arc::new(FeedTracker {
@@ -265,9 +270,9 @@ impl Pipeline {
             url: feed.url.clone(),
             items: new_items.len() as u64,
             committed: AtomicU64::new(0),
-            new: AtomicU64::new(0),
+            new: AtomicU64::new(departed),
             duplicates: AtomicU64::new(duplicates),
-            page_errors: AtomicU64::new(0),
+            page_errors: AtomicU64::new(departed),
             retry_at: Mutex::new(None),
             validators: fetched.validators,
             next_check_at,
@@ -320,6 +325,46 @@ impl Pipeline {
         }
         FeedReport::without_items(feed_id, &feed.url, FeedOutcomeKind::Unchanged, 0, true)
     }
+}
+
+/// Stores, without their pages, the items still waiting for a page try that are gone from the feed (they would never
+/// come back to be tried). Returns how many were stored.
+fn store_departed(c: &mut rusqlite::Connection, feed_id: i64, present: &[ArticleKey]) -> gazette_store::Result<u64> {
+    if present.is_empty() {
+        // An empty document says more about the server than about the items.
+        return Ok(0);
+    }
+    let present: HashSet<&str> = present.iter().map(|k| k.item_key.as_str()).collect();
+    let mut articles = Vec::new();
+    for p in gazette_store::pending_pages(c, feed_id)? {
+        if present.contains(p.item_key.as_str()) {
+            continue;
+        }
+        match p.item.as_deref().and_then(|j| serde_json::from_str::<FeedItem>(j).ok()) {
+            Some(item) => {
+                let why = format!(
+                    "the item left the feed before its page could be fetched ({} tries; last: {})",
+                    p.tries,
+                    p.last_error.as_deref().unwrap_or("unknown error")
+                );
+                articles.push(super::extract::unfetched_article(
+                    feed_id,
+                    &item,
+                    why,
+                    gazette_store::now_rfc3339(),
+                ));
+            }
+            None => gazette_store::forget_page(c, feed_id, &p.item_key)?,
+        }
+    }
+    if articles.is_empty() {
+        return Ok(0);
+    }
+    let stored = gazette_store::insert_articles(c, &articles)?;
+    Ok(stored
+        .iter()
+        .filter(|r| matches!(r, Ok(gazette_store::StoredArticle::Inserted(_))))
+        .count() as u64)
 }
 
 /// Item times of a feed's stored articles, to learn its pace when the feed document has no dates.

@@ -43,7 +43,8 @@ impl Pipeline {
             // An item whose page failed before is tried again once its back-off has passed; until then its feed keeps
             // coming back for it.
             if let Some(earlier) = &job.earlier {
-                let last = crate::schedule::parse_time(&earlier.last_tried_at).unwrap_or_else(Utc::now);
+                // An unreadable time counts as long ago: tried now rather than never.
+                let last = crate::schedule::parse_time(&earlier.last_tried_at).unwrap_or(DateTime::<Utc>::MIN_UTC);
                 let due = self.next_try(earlier.tries, last, job.tracker.hint, 0.0);
                 if due > Utc::now() {
                     job.tracker.retry_no_later_than(due);
@@ -67,9 +68,10 @@ impl Pipeline {
                         }
                         Ok(Err(e)) if e.is_transient() => {
                             let (feed_id, key, error) = (job.tracker.feed_id, job.item.key.clone(), e.to_string());
+                            let item = serde_json::to_string(&job.item).expect("a feed item serialises");
                             let tries = sh
                                 .writer
-                                .call(move |c| gazette_store::page_failed(c, feed_id, &key, &error))
+                                .call(move |c| gazette_store::page_failed(c, feed_id, &key, &error, &item))
                                 .await
                                 .unwrap_or_else(|e| {
                                     tracing::error!(error = %e, "could not count the page's tries");

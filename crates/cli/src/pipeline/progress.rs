@@ -96,8 +96,12 @@ impl Pipeline {
                 // feed's normal check), with the old validators so that the items come back.
                 let soonest = schedule::at(Utc::now(), sh.settings.policy.min_interval);
                 let next = gazette_store::to_rfc3339(at).max(soonest).min(f.next_check_at);
+                let (new, dup) = (f.new, f.duplicates);
                 sh.writer
-                    .call(move |c| gazette_store::set_next_check(c, feed_id, &next))
+                    .call(move |c| {
+                        gazette_store::set_fetch_counts(c, feed_id, new, dup)?;
+                        gazette_store::set_next_check(c, feed_id, &next)
+                    })
                     .await
             } else {
                 // Stopped part-way: the feed stays due, and the next run picks up what was not stored.
