@@ -201,26 +201,6 @@ pub fn set_fetch_counts(conn: &Connection, feed_id: i64, new_items: u64, duplica
     Ok(())
 }
 
-/// An item whose page failed transiently before: how often, and when last.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct PageRetry {
-    pub tries: u32,
-    pub last_tried_at: String,
-}
-
-/// The earlier page tries of a not yet stored item, if any.
-pub fn page_retry(conn: &Connection, key: &crate::ArticleKey) -> Result<Option<PageRetry>> {
-    Ok(conn
-        .prepare_cached("SELECT tries, last_tried_at FROM page_retries WHERE feed_id = ?1 AND item_key = ?2")?
-        .query_row(params![key.feed_id, key.item_key], |r| {
-            Ok(PageRetry {
-                tries: r.get(0)?,
-                last_tried_at: r.get(1)?,
-            })
-        })
-        .optional()?)
-}
-
 /// Counts a transient failure of an item's page (the item is not stored yet), keeping the item (as JSON) for when it
 /// has to be stored without its page; returns its tries so far. The row goes when the article is stored.
 pub fn page_failed(conn: &Connection, feed_id: i64, item_key: &str, error: &str, item: &str) -> Result<u32> {
@@ -236,26 +216,29 @@ pub fn page_failed(conn: &Connection, feed_id: i64, item_key: &str, error: &str,
     )?)
 }
 
-/// An item of a feed still waiting for a page try.
+/// An item of a feed whose page failed transiently, still waiting for its next try.
 #[derive(Debug, Clone)]
 pub struct PendingPage {
     pub item_key: String,
     pub tries: u32,
     pub last_error: Option<String>,
+    pub last_tried_at: String,
     /// The feed item, as JSON.
     pub item: Option<String>,
 }
 
 /// The feed's items still waiting for a page try.
 pub fn pending_pages(conn: &Connection, feed_id: i64) -> Result<Vec<PendingPage>> {
-    let mut stmt =
-        conn.prepare_cached("SELECT item_key, tries, last_error, item FROM page_retries WHERE feed_id = ?1")?;
+    let mut stmt = conn.prepare_cached(
+        "SELECT item_key, tries, last_error, last_tried_at, item FROM page_retries WHERE feed_id = ?1",
+    )?;
     let rows = stmt.query_map([feed_id], |r| {
         Ok(PendingPage {
             item_key: r.get(0)?,
             tries: r.get(1)?,
             last_error: r.get(2)?,
-            item: r.get(3)?,
+            last_tried_at: r.get(3)?,
+            item: r.get(4)?,
         })
     })?;
     Ok(rows.collect::<rusqlite::Result<_>>()?)

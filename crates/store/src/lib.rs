@@ -28,9 +28,8 @@ pub use articles::{
 };
 pub use connection::{open, open_read_only};
 pub use feeds::{
-    add_feed, claim_task, feed_ids, find_feed, forget_page, list_feeds, page_failed, page_retry, pending_pages,
-    prune_feed_history, record_fetch, remove_feed, set_feed_disabled, set_fetch_counts, FeedRow, FeedUpdate,
-    FetchRecord, PageRetry, PendingPage,
+    add_feed, claim_task, feed_ids, find_feed, forget_page, list_feeds, page_failed, pending_pages, prune_feed_history,
+    record_fetch, remove_feed, set_feed_disabled, set_fetch_counts, FeedRow, FeedUpdate, FetchRecord, PendingPage,
 };
 pub use schedule::*;
 pub use writer::Writer;

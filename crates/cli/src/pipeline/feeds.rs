@@ -1,6 +1,6 @@
 //! The feed stage: fetch a due feed, record the fetch, schedule its next check, and send its new items on.
 
-use std::collections::HashSet;
+use std::collections::{HashMap, HashSet};
 use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::Arc;
 use std::sync::Mutex;
@@ -208,14 +208,20 @@ impl Pipeline {
             .call(move |c| {
                 gazette_store::record_fetch(c, feed_id, &attempts, &update)?;
                 // Per item: None when already stored, else its earlier page tries (if any).
+                let mut pending: HashMap<String, gazette_store::PendingPage> =
+                    gazette_store::pending_pages(c, feed_id)?
+                        .into_iter()
+                        .map(|p| (p.item_key.clone(), p))
+                        .collect();
                 let mut known = Vec::with_capacity(keys.len());
                 for k in &keys {
                     known.push(match gazette_store::is_known(c, k)? {
                         true => None,
-                        false => Some(gazette_store::page_retry(c, k)?),
+                        false => Some(pending.remove(&k.item_key)),
                     });
                 }
-                let departed = store_departed(c, feed_id, &keys)?;
+                // What is left pending is not in the document.
+                let departed = store_departed(c, feed_id, !keys.is_empty(), pending.into_values())?;
                 let stored = if schedule::publishing_interval(&item_times, started).is_none() {
                     stored_times(c, feed_id)?
                 } else {
@@ -240,7 +246,7 @@ impl Pipeline {
         sh.metrics.duplicates.fetch_add(duplicates, Ordering::Relaxed);
         sh.metrics.articles_stored.fetch_add(departed, Ordering::Relaxed);
         sh.metrics.page_errors.fetch_add(departed, Ordering::Relaxed);
-        let new_items: Vec<(FeedItem, Option<gazette_store::PageRetry>)> = items
+        let new_items: Vec<(FeedItem, Option<gazette_store::PendingPage>)> = items
             .into_iter()
             .zip(known)
             .filter_map(|(i, k)| k.map(|earlier| (i, earlier)))
@@ -328,18 +334,19 @@ impl Pipeline {
 }
 
 /// Stores, without their pages, the items still waiting for a page try that are gone from the feed (they would never
-/// come back to be tried). Returns how many were stored.
-fn store_departed(c: &mut rusqlite::Connection, feed_id: i64, present: &[ArticleKey]) -> gazette_store::Result<u64> {
-    if present.is_empty() {
-        // An empty document says more about the server than about the items.
+/// come back to be tried), unless the document was empty (that says more about the server than about the items).
+/// Returns how many were stored.
+fn store_departed(
+    c: &mut rusqlite::Connection,
+    feed_id: i64,
+    document_has_items: bool,
+    gone: impl Iterator<Item = gazette_store::PendingPage>,
+) -> gazette_store::Result<u64> {
+    if !document_has_items {
         return Ok(0);
     }
-    let present: HashSet<&str> = present.iter().map(|k| k.item_key.as_str()).collect();
     let mut articles = Vec::new();
-    for p in gazette_store::pending_pages(c, feed_id)? {
-        if present.contains(p.item_key.as_str()) {
-            continue;
-        }
+    for p in gone {
         match p.item.as_deref().and_then(|j| serde_json::from_str::<FeedItem>(j).ok()) {
             Some(item) => {
                 let why = format!(

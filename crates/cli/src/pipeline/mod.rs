@@ -110,7 +110,7 @@ pub struct Running {
 struct PageJob {
     item: FeedItem,
     /// The item's earlier transient page failures, if any.
-    earlier: Option<gazette_store::PageRetry>,
+    earlier: Option<gazette_store::PendingPage>,
     obey_robots: bool,
     tracker: Arc<FeedTracker>,
 }
