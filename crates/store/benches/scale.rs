@@ -37,7 +37,10 @@ fn main() {
             (dir.path().join("scale.db"), Some(dir))
         }
     };
+    // Opening an archive made by an older build migrates it: time that too.
+    let opening = Instant::now();
     let mut conn = gazette_store::open(&path).expect("open");
+    println!("opened (and migrated) in {:.1} s", opening.elapsed().as_secs_f64());
     let have: i64 = conn
         .query_row("SELECT count(*) FROM articles", [], |r| r.get(0))
         .unwrap();
@@ -84,6 +87,7 @@ fn main() {
         ("v_cooccurrence, one entity's partners, one week".into(), format!("SELECT entity2, sum(articles) AS n FROM v_cooccurrence WHERE entity1 = '{top_name}' AND day >= '{week_start}' AND day < '{week_end}' GROUP BY entity2_id ORDER BY n DESC LIMIT 50")),
         ("v_cooccurrence, one day".into(), format!("SELECT * FROM v_cooccurrence WHERE day = '{last_day}'")),
         ("v_cooccurrence, one week, top 100 pairs".into(), format!("SELECT entity1, entity2, sum(articles) AS n FROM v_cooccurrence WHERE day >= '{week_start}' AND day < '{week_end}' AND entity1_id < entity2_id GROUP BY entity1_id, entity2_id ORDER BY n DESC LIMIT 100")),
+        ("v_cooccurrence, one week, top 100 person-organisation pairs".into(), format!("SELECT entity1, entity2, sum(articles) AS n FROM v_cooccurrence WHERE day >= '{week_start}' AND day < '{week_end}' AND entity1_type = 'PER' AND entity2_type = 'ORG' GROUP BY entity1_id, entity2_id ORDER BY n DESC LIMIT 100")),
         ("v_quotes, one week".into(), format!("SELECT * FROM v_quotes WHERE published_at >= '{since}' AND published_at < '{until}'")),
         ("v_feed_health".into(), "SELECT * FROM v_feed_health".into()),
         ("full-text search, top 20".into(), "SELECT rowid FROM articles_fts WHERE articles_fts MATCH 'ministry' ORDER BY rank LIMIT 20".into()),
@@ -294,6 +298,7 @@ fn generate(conn: &mut Connection, articles: i64, per_article: i64) {
     for (_, sql) in &dropped {
         tx.execute_batch(sql).unwrap();
     }
+    // The pairs (entity_pair_days) are counted by article_entities' insert trigger as its rows go in.
     tx.execute_batch(
         "INSERT INTO articles_fts (articles_fts) VALUES ('rebuild');
          DELETE FROM article_entities;

@@ -9,9 +9,10 @@
 //! write transaction is `BEGIN IMMEDIATE`, so a writer never has to upgrade a read lock and fail with SQLITE_BUSY.
 //! The writer's WAL checkpoints run beside it on a thread of their own.
 //!
-//! Write cost: an article brings ~80 mentions. Their running totals (article_entities, entity_days, entities) are
-//! booked once per distinct entity of the article (module `counting`), not once per mention by
-//! triggers; the per-mention triggers remain for any other write, so the totals always equal a fresh count.
+//! Write cost: an article brings ~80 mentions. Their running totals (article_entities, entity_days, entities, and
+//! the per-day pairs in entity_pair_days) are booked once per distinct entity or pair of the article (module
+//! `counting`), not once per mention by triggers; the triggers remain for any other write, so the totals always equal
+//! a fresh count.
 
 mod articles;
 mod connection;

@@ -7,13 +7,19 @@
 use rusqlite::types::ValueRef;
 use rusqlite::{named_params, Connection};
 
+use crate::counting::NAMED;
 use crate::Result;
-
-/// The entity types whose co-occurrences count: named entities, not dates and numbers.
-const NAMED: &str = "('PER', 'ORG', 'LOC', 'MISC')";
 
 /// How many of a range's most frequent entities seed the bound of the top-pairs search (see the cooccurrence SQL).
 const LEADERS: usize = 200;
+
+/// The cooccurrence report's rows from a `pairs` (entity1_id, entity1_type, entity2_id, entity2_type, articles) CTE.
+const NAMED_PAIRS: &str = "SELECT p.entity1_id, p.entity1_type, e1.name AS entity1,
+                                  p.entity2_id, p.entity2_type, e2.name AS entity2, p.articles
+                           FROM pairs p
+                           JOIN entities e1 ON e1.id = p.entity1_id
+                           JOIN entities e2 ON e2.id = p.entity2_id
+                           ORDER BY p.articles DESC, entity1, entity2";
 
 /// The reports `gazette export` knows.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -80,7 +86,6 @@ impl Report {
             w.join(" AND ")
         };
         let in_feed = "ae.article_id IN (SELECT id FROM articles WHERE feed_id = :feed)";
-        let named = format!("e.type IN {NAMED}");
         let body = match self {
             Report::Articles => format!(
                 "SELECT a.id, a.feed_id, f.title AS feed, a.published_at, a.title, a.authors, a.language,
@@ -123,48 +128,55 @@ impl Report {
                  ORDER BY mentions DESC, e.name",
                 cond(Some("ae.day"), None, Some(in_feed), Some("e.type"))
             ),
-            // The top N pairs, exactly, without counting every pair of the range (a week holds ~1.6 million pair
-            // occurrences on a million-article archive; counting them all takes 10 s). A pair is in at most as
-            // many articles as each of its entities, so: count the pairs among the range's LEADERS most frequent
-            // entities; the N-th best of those counts, `t`, is reached by at least N pairs, so every pair of the
-            // true top N has both entities in at least `t` articles of the range (`frequent`). Count exactly the
-            // pairs among those, keep the ones with at least `t`. Entity counts over all feeds bound the counts
-            // within one feed too, so the feed filter keeps it exact. The `+` keeps SQLite from probing a2 once
-            // per listed entity instead of walking the article's few rows.
+            // The top N pairs from the per-day pair counts, exactly, without grouping every pair of the range (a
+            // week of a million-article archive holds 1.6 million pairs; grouping them all takes a second). A pair
+            // is in at most as many articles as each of its entities, so: group the pairs among the range's
+            // LEADERS most frequent entities; the N-th best of those counts, `t`, is reached by at least N pairs, so
+            // every pair of the true top N has both entities in at least `t` articles of the range (`frequent`).
+            // Group the pairs among those, keep the ones with at least `t`: ties at the bottom are all there, and
+            // ordered by name as in the whole ranking. Each pair once (both orders are stored).
             // (A limit of 0 or less means none, as in SQLite: the whole ranking, below.)
-            Report::Cooccurrence if f.limit.is_some_and(|n| n > 0) => format!(
+            Report::Cooccurrence if f.feed.is_none() && f.limit.is_some_and(|n| n > 0) => format!(
                 "WITH counts AS MATERIALIZED (
                      SELECT d.entity_id, sum(d.articles) AS n FROM entity_days d
-                     WHERE {} AND d.entity_id IN (SELECT id FROM entities e WHERE {named} AND {})
+                     WHERE {days} AND d.entity_id IN (SELECT id FROM entities e WHERE e.type IN {NAMED} AND {kind})
                      GROUP BY d.entity_id),
                  leaders AS (SELECT entity_id FROM counts ORDER BY n DESC LIMIT {LEADERS}),
                  bound AS MATERIALIZED (
                      SELECT coalesce((
-                         SELECT count(*) AS c FROM article_entities a1
-                         JOIN article_entities a2 ON a2.article_id = a1.article_id AND a2.entity_id > a1.entity_id
-                         WHERE {a1} AND a1.entity_id IN leaders AND +a2.entity_id IN leaders
-                         GROUP BY a1.entity_id, a2.entity_id
-                         ORDER BY c DESC LIMIT 1 OFFSET max(:limit, 1) - 1), 1) AS t),
+                         SELECT sum(p.articles) AS c FROM entity_pair_days p
+                         WHERE {pair_days} AND p.entity1_id < p.entity2_id
+                           AND p.entity1_id IN leaders AND p.entity2_id IN leaders
+                         GROUP BY p.entity1_id, p.entity2_id
+                         ORDER BY c DESC LIMIT 1 OFFSET :limit - 1), 1) AS t),
                  frequent AS (SELECT entity_id FROM counts WHERE n >= (SELECT t FROM bound)),
                  pairs AS (
-                     SELECT a1.entity_id AS id1, a2.entity_id AS id2, count(*) AS articles
-                     FROM article_entities a1
-                     JOIN article_entities a2 ON a2.article_id = a1.article_id AND a2.entity_id > a1.entity_id
-                     WHERE {a1} AND a1.entity_id IN frequent AND +a2.entity_id IN frequent
-                     GROUP BY a1.entity_id, a2.entity_id
-                     HAVING count(*) >= (SELECT t FROM bound))
-                 SELECT e1.id AS entity1_id, e1.type AS entity1_type, e1.name AS entity1,
-                        e2.id AS entity2_id, e2.type AS entity2_type, e2.name AS entity2, pairs.articles
-                 FROM pairs
-                 JOIN entities e1 ON e1.id = pairs.id1
-                 JOIN entities e2 ON e2.id = pairs.id2
-                 ORDER BY pairs.articles DESC, entity1, entity2",
-                cond(Some("d.day"), None, None, None),
-                cond(None, None, None, Some("e.type")),
-                a1 = cond(Some("a1.day"), None, Some(&in_feed.replace("ae.", "a1.")), None),
+                     SELECT p.entity1_id, p.entity1_type, p.entity2_id, p.entity2_type, sum(p.articles) AS articles
+                     FROM entity_pair_days p
+                     WHERE {pair_days} AND p.entity1_id < p.entity2_id
+                       AND p.entity1_id IN frequent AND p.entity2_id IN frequent
+                     GROUP BY p.entity1_id, p.entity2_id
+                     HAVING sum(p.articles) >= (SELECT t FROM bound))
+                 {NAMED_PAIRS}",
+                days = cond(Some("d.day"), None, None, None),
+                kind = cond(None, None, None, Some("e.type")),
+                pair_days = cond(Some("p.day"), None, None, None),
             ),
-            // Every pair of the range: driven from the range's article_entities rows (CROSS JOIN fixes the order),
-            // named entities kept before pairing, pairs grouped by ids and named afterwards.
+            // Every pair of the range, from the per-day pair counts, each pair once.
+            Report::Cooccurrence if f.feed.is_none() => format!(
+                "WITH pairs AS (
+                     SELECT p.entity1_id, p.entity1_type, p.entity2_id, p.entity2_type, sum(p.articles) AS articles
+                     FROM entity_pair_days p
+                     WHERE {} AND p.entity1_id < p.entity2_id AND {} AND {}
+                     GROUP BY p.entity1_id, p.entity2_id)
+                 {NAMED_PAIRS}",
+                cond(Some("p.day"), None, None, None),
+                cond(None, None, None, Some("p.entity1_type")),
+                cond(None, None, None, Some("p.entity2_type")),
+            ),
+            // One feed's pairs: the per-day counts have no feed, so pair the feed's articles' entities here, driven
+            // from the range's article_entities rows (CROSS JOIN fixes the order), named and uncapped entities kept
+            // before pairing, pairs grouped by ids and named afterwards.
             Report::Cooccurrence => format!(
                 "SELECT e1.id AS entity1_id, e1.type AS entity1_type, e1.name AS entity1,
                         e2.id AS entity2_id, e2.type AS entity2_type, e2.name AS entity2, pairs.articles
@@ -173,7 +185,8 @@ impl Report {
                        CROSS JOIN entities x1 ON x1.id = a1.entity_id
                        CROSS JOIN article_entities a2 ON a2.article_id = a1.article_id AND a2.entity_id > a1.entity_id
                        CROSS JOIN entities x2 ON x2.id = a2.entity_id
-                       WHERE {} AND x1.type IN {NAMED} AND x2.type IN {NAMED} AND {} AND {}
+                       WHERE {} AND a1.capped = 0 AND a2.capped = 0
+                         AND x1.type IN {NAMED} AND x2.type IN {NAMED} AND {} AND {}
                        GROUP BY a1.entity_id, a2.entity_id) pairs
                  JOIN entities e1 ON e1.id = pairs.id1
                  JOIN entities e2 ON e2.id = pairs.id2

@@ -47,6 +47,11 @@ pub const MIGRATIONS: &[Migration] = &[
         name: "0006_plain_sql_deletes",
         sql: include_str!("../../../migrations/0006_plain_sql_deletes.sql"),
     },
+    Migration {
+        version: 7,
+        name: "0007_pairs_per_day",
+        sql: include_str!("../../../migrations/0007_pairs_per_day.sql"),
+    },
 ];
 
 /// The schema version this build writes.
@@ -87,6 +92,15 @@ pub fn migrate_to(conn: &mut Connection, target: u32) -> Result<Vec<u32>> {
             found,
             supported: LATEST,
         });
+    }
+    // Some migrations rework existing data (0007 counts every pair of entities so far), so say what is happening
+    // before a long silence.
+    if found > 0 && found < target.min(LATEST) {
+        tracing::info!(
+            from = found,
+            to = target.min(LATEST),
+            "upgrading the database schema (minutes on a large archive)"
+        );
     }
     let mut applied = Vec::new();
     for m in MIGRATIONS.iter().filter(|m| m.version > found && m.version <= target) {

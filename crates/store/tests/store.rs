@@ -395,6 +395,17 @@ fn totals_disagreeing_with_truth(conn: &Connection) -> Vec<String> {
             "SELECT entity_id, count(*), count(DISTINCT article_id) FROM mentions GROUP BY entity_id",
         ),
         (
+            "entity_pair_days",
+            "SELECT day, entity1_id, entity2_id, entity1_type, entity2_type, articles FROM entity_pair_days",
+            "SELECT m1.day, m1.entity_id, m2.entity_id, e1.type, e2.type, count(DISTINCT m1.article_id)
+             FROM mentions m1
+             JOIN mentions m2 ON m2.article_id = m1.article_id AND m2.entity_id <> m1.entity_id
+             JOIN entities e1 ON e1.id = m1.entity_id
+             JOIN entities e2 ON e2.id = m2.entity_id
+             WHERE e1.type IN ('PER', 'ORG', 'LOC', 'MISC') AND e2.type IN ('PER', 'ORG', 'LOC', 'MISC')
+             GROUP BY m1.day, m1.entity_id, m2.entity_id",
+        ),
+        (
             "mentions_uncounted",
             "SELECT article_id FROM mentions_uncounted",
             "SELECT NULL WHERE 0",
@@ -508,6 +519,142 @@ fn running_totals_equal_a_fresh_count_after_inserts_reextraction_and_deletes() {
     let left: i64 = conn.query_row("SELECT count(*) FROM quotes", [], |r| r.get(0)).unwrap();
     // Six quotes: article 1's went with its re-extraction, articles 0 and 3 took theirs along.
     assert_eq!(left, 3);
+}
+
+/// `n` named people, the first `twice` of them mentioned twice, the others once; and a date, which never pairs.
+fn crowded_mentions(n: usize, twice: usize) -> Vec<gazette_store::NewMention> {
+    let mut mentions = Vec::new();
+    for i in 0..n {
+        for _ in 0..if i < twice { 2 } else { 1 } {
+            let start = mentions.len() as i64 * 10;
+            mentions.push(gazette_store::NewMention {
+                field: "text",
+                start,
+                end: start + 3,
+                surface: format!("P{i}"),
+                entity_type: "PER",
+                entity_name: format!("P{i}"),
+            });
+        }
+    }
+    mentions.push(gazette_store::NewMention {
+        field: "text",
+        start: 9999,
+        end: 10003,
+        surface: "2026".into(),
+        entity_type: "DATE",
+        entity_name: "2026".into(),
+    });
+    mentions
+}
+
+/// The names of the entities that appear in entity_pair_days.
+fn paired_names(conn: &Connection) -> std::collections::BTreeSet<String> {
+    conn.prepare(
+        "SELECT DISTINCT e.name FROM entity_pair_days p JOIN entities e ON e.id IN (p.entity1_id, p.entity2_id)",
+    )
+    .unwrap()
+    .query_map([], |r| r.get(0))
+    .unwrap()
+    .map(Result::unwrap)
+    .collect()
+}
+
+#[test]
+fn pairs_count_an_articles_fifty_most_mentioned_named_entities_and_go_with_it() {
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("g.db");
+    let mut conn = gazette_store::open(&path).unwrap();
+    let feed = gazette_store::add_feed(&conn, "http://example.org/feed").unwrap();
+    let mut crowded = article(feed, "list", "http://example.org/list");
+    crowded.extraction.published_at = Some("2026-11-20T10:00:00Z".into());
+    crowded.extraction.mentions = crowded_mentions(60, 50);
+    gazette_store::insert_article(&mut conn, &crowded).unwrap();
+    let rows: i64 = conn
+        .query_row("SELECT count(*) FROM entity_pair_days", [], |r| r.get(0))
+        .unwrap();
+    assert_eq!(rows, 50 * 49, "both orders of every pair among the 50 most mentioned");
+    let expected: std::collections::BTreeSet<String> = (0..50).map(|i| format!("P{i}")).collect();
+    assert_eq!(paired_names(&conn), expected);
+
+    // The derived rows cannot be edited in place: the counts would no longer match them.
+    drop(conn);
+    let plain = Connection::open(&path).unwrap();
+    let err = plain
+        .execute("UPDATE article_entities SET capped = 0", [])
+        .unwrap_err()
+        .to_string();
+    assert!(err.contains("derived from mentions"), "{err}");
+    // sqlite3 and Datasette delete with foreign keys off: the pairs go all the same.
+    plain.execute("DELETE FROM articles", []).unwrap();
+    for table in ["entity_pair_days", "article_entities", "mentions"] {
+        let n: i64 = plain
+            .query_row(&format!("SELECT count(*) FROM {table}"), [], |r| r.get(0))
+            .unwrap();
+        assert_eq!(n, 0, "{table} kept rows of the deleted article");
+    }
+}
+
+#[test]
+fn an_older_archive_has_its_pairs_counted_when_it_is_upgraded() {
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("old.db");
+    {
+        let mut conn = Connection::open(&path).unwrap();
+        schema::migrate_to(&mut conn, 6).unwrap();
+        conn.execute("INSERT INTO feeds (id, url) VALUES (1, 'http://example.org/feed')", [])
+            .unwrap();
+        // Written the way version 6 counted plain-SQL writes: mention by mention.
+        for (article, mentions) in [(1, crowded_mentions(55, 50)), (2, crowded_mentions(3, 3))] {
+            conn.execute(
+                "INSERT INTO articles (id, feed_id, item_key, published_at, fetched_at)
+                 VALUES (?1, 1, ?1, '2026-11-2' || ?1 || 'T10:00:00Z', '2026-11-21T10:00:00Z')",
+                [article],
+            )
+            .unwrap();
+            for m in mentions {
+                conn.execute(
+                    "INSERT INTO entities (type, name) VALUES (?1, ?2) ON CONFLICT DO NOTHING",
+                    [m.entity_type, &m.entity_name],
+                )
+                .unwrap();
+                conn.execute(
+                    "INSERT INTO mentions (article_id, entity_id, start, \"end\", surface, tagger_version, day)
+                     SELECT ?1, id, ?2, ?3, ?4, 't', '2026-11-2' || ?1 FROM entities WHERE type = ?5 AND name = ?6",
+                    rusqlite::params![article, m.start, m.end, m.surface, m.entity_type, m.entity_name],
+                )
+                .unwrap();
+            }
+        }
+    }
+    let conn = gazette_store::open(&path).unwrap();
+    let per_day: Vec<(String, i64)> = conn
+        .prepare("SELECT day, count(*) FROM entity_pair_days GROUP BY day ORDER BY day")
+        .unwrap()
+        .query_map([], |r| Ok((r.get(0)?, r.get(1)?)))
+        .unwrap()
+        .map(Result::unwrap)
+        .collect();
+    assert_eq!(
+        per_day,
+        [("2026-11-21".to_string(), 50 * 49), ("2026-11-22".to_string(), 3 * 2)]
+    );
+    let capped: i64 = conn
+        .query_row("SELECT count(*) FROM article_entities WHERE capped = 1", [], |r| {
+            r.get(0)
+        })
+        .unwrap();
+    assert_eq!(capped, 5);
+    // P0..P2 of the second article pair up on their own day; the first article's five least mentioned do not.
+    assert!(!paired_names(&conn).contains("P50"));
+    let pair: i64 = conn
+        .query_row(
+            "SELECT articles FROM v_cooccurrence WHERE day = '2026-11-22' AND entity1 = 'P0' AND entity2 = 'P1'",
+            [],
+            |r| r.get(0),
+        )
+        .unwrap();
+    assert_eq!(pair, 1);
 }
 
 struct Rows(Vec<Vec<gazette_store::reports::Cell>>);
