@@ -98,7 +98,8 @@ fn article_pairs() -> String {
         "SELECT a1.day, a1.entity_id AS entity1_id, a2.entity_id AS entity2_id, e1.type, e2.type
          FROM article_entities a1
          JOIN entities e1 ON e1.id = a1.entity_id
-         JOIN article_entities a2 ON a2.article_id = a1.article_id AND a2.entity_id <> a1.entity_id
+         JOIN article_entities a2
+           ON a2.article_id = a1.article_id AND a2.entity_id <> a1.entity_id AND a2.day = a1.day
          JOIN entities e2 ON e2.id = a2.entity_id
          WHERE a1.article_id = ?1 AND a1.capped = 0 AND a2.capped = 0
            AND e1.type IN {NAMED} AND e2.type IN {NAMED}"

@@ -12,7 +12,7 @@
 //! Write cost: an article brings ~80 mentions. Their running totals (article_entities, entity_days, entities, and
 //! the per-day pairs in entity_pair_days) are booked once per distinct entity or pair of the article (module
 //! `counting`), not once per mention by triggers; the triggers remain for any other write, so the totals always equal
-//! a fresh count.
+//! a fresh count (pairs: among the entities not `capped`, see migrations/0007).
 
 mod articles;
 mod connection;

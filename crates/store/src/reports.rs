@@ -19,7 +19,7 @@ const NAMED_PAIRS: &str = "SELECT p.entity1_id, p.entity1_type, e1.name AS entit
                            FROM pairs p
                            JOIN entities e1 ON e1.id = p.entity1_id
                            JOIN entities e2 ON e2.id = p.entity2_id
-                           ORDER BY p.articles DESC, entity1, entity2";
+                           ORDER BY p.articles DESC, entity1, entity2, p.entity1_id, p.entity2_id";
 
 /// The reports `gazette export` knows.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -135,7 +135,7 @@ impl Report {
             // every pair of the true top N has both entities in at least `t` articles of the range (`frequent`).
             // Group the pairs among those, keep the ones with at least `t`: ties at the bottom are all there, and
             // ordered by name as in the whole ranking. Each pair once (both orders are stored).
-            // (A limit of 0 or less means none, as in SQLite: the whole ranking, below.)
+            // (A negative limit means no limit and 0 no rows, as in SQLite: both take the whole ranking, below.)
             Report::Cooccurrence if f.feed.is_none() && f.limit.is_some_and(|n| n > 0) => format!(
                 "WITH counts AS MATERIALIZED (
                      SELECT d.entity_id, sum(d.articles) AS n FROM entity_days d
@@ -184,13 +184,14 @@ impl Report {
                        FROM article_entities a1
                        CROSS JOIN entities x1 ON x1.id = a1.entity_id
                        CROSS JOIN article_entities a2 ON a2.article_id = a1.article_id AND a2.entity_id > a1.entity_id
+                                                  AND a2.day = a1.day
                        CROSS JOIN entities x2 ON x2.id = a2.entity_id
                        WHERE {} AND a1.capped = 0 AND a2.capped = 0
                          AND x1.type IN {NAMED} AND x2.type IN {NAMED} AND {} AND {}
                        GROUP BY a1.entity_id, a2.entity_id) pairs
                  JOIN entities e1 ON e1.id = pairs.id1
                  JOIN entities e2 ON e2.id = pairs.id2
-                 ORDER BY pairs.articles DESC, entity1, entity2",
+                 ORDER BY pairs.articles DESC, entity1, entity2, pairs.id1, pairs.id2",
                 cond(Some("a1.day"), None, Some(&in_feed.replace("ae.", "a1.")), None),
                 cond(None, None, None, Some("x1.type")),
                 cond(None, None, None, Some("x2.type")),

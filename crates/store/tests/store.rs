@@ -399,10 +399,12 @@ fn totals_disagreeing_with_truth(conn: &Connection) -> Vec<String> {
             "SELECT day, entity1_id, entity2_id, entity1_type, entity2_type, articles FROM entity_pair_days",
             "SELECT m1.day, m1.entity_id, m2.entity_id, e1.type, e2.type, count(DISTINCT m1.article_id)
              FROM mentions m1
-             JOIN mentions m2 ON m2.article_id = m1.article_id AND m2.entity_id <> m1.entity_id
+             JOIN mentions m2 ON m2.article_id = m1.article_id AND m2.entity_id <> m1.entity_id AND m2.day = m1.day
              JOIN entities e1 ON e1.id = m1.entity_id
              JOIN entities e2 ON e2.id = m2.entity_id
              WHERE e1.type IN ('PER', 'ORG', 'LOC', 'MISC') AND e2.type IN ('PER', 'ORG', 'LOC', 'MISC')
+               AND NOT EXISTS (SELECT 1 FROM article_entities c WHERE c.article_id = m1.article_id
+                               AND c.entity_id IN (m1.entity_id, m2.entity_id) AND c.capped = 1)
              GROUP BY m1.day, m1.entity_id, m2.entity_id",
         ),
         (
@@ -577,6 +579,17 @@ fn pairs_count_an_articles_fifty_most_mentioned_named_entities_and_go_with_it() 
     let expected: std::collections::BTreeSet<String> = (0..50).map(|i| format!("P{i}")).collect();
     assert_eq!(paired_names(&conn), expected);
 
+    // A hand-written mention of a new entity with another day than its article's pairs with nothing, and leaves
+    // nothing behind when the article goes.
+    conn.execute("INSERT INTO entities (type, name) VALUES ('ORG', 'Hand')", [])
+        .unwrap();
+    conn.execute(
+        "INSERT INTO mentions (article_id, entity_id, start, \"end\", surface, tagger_version, day)
+         SELECT (SELECT id FROM articles), id, 0, 4, 'Hand', 'hand', '2026-11-19' FROM entities WHERE name = 'Hand'",
+        [],
+    )
+    .unwrap();
+    assert_eq!(totals_disagreeing_with_truth(&conn), Vec::<String>::new());
     // The derived rows cannot be edited in place: the counts would no longer match them.
     drop(conn);
     let plain = Connection::open(&path).unwrap();
@@ -601,11 +614,16 @@ fn an_older_archive_has_its_pairs_counted_when_it_is_upgraded() {
     let path = dir.path().join("old.db");
     {
         let mut conn = Connection::open(&path).unwrap();
-        schema::migrate_to(&mut conn, 6).unwrap();
+        // Version 5: before 0006, a delete with foreign keys off left an article's mentions behind.
+        schema::migrate_to(&mut conn, 5).unwrap();
         conn.execute("INSERT INTO feeds (id, url) VALUES (1, 'http://example.org/feed')", [])
             .unwrap();
         // Written the way version 6 counted plain-SQL writes: mention by mention.
-        for (article, mentions) in [(1, crowded_mentions(55, 50)), (2, crowded_mentions(3, 3))] {
+        for (article, mentions) in [
+            (1, crowded_mentions(55, 50)),
+            (2, crowded_mentions(3, 3)),
+            (3, crowded_mentions(4, 0)),
+        ] {
             conn.execute(
                 "INSERT INTO articles (id, feed_id, item_key, published_at, fetched_at)
                  VALUES (?1, 1, ?1, '2026-11-2' || ?1 || 'T10:00:00Z', '2026-11-21T10:00:00Z')",
@@ -627,7 +645,17 @@ fn an_older_archive_has_its_pairs_counted_when_it_is_upgraded() {
             }
         }
     }
+    // Article 3 is deleted the way sqlite3 does it then: its mentions stay, orphaned.
+    Connection::open(&path)
+        .unwrap()
+        .execute("DELETE FROM articles WHERE id = 3", [])
+        .unwrap();
     let conn = gazette_store::open(&path).unwrap();
+    assert_eq!(totals_disagreeing_with_truth(&conn), Vec::<String>::new());
+    let orphans: i64 = conn
+        .query_row("SELECT count(*) FROM mentions WHERE article_id = 3", [], |r| r.get(0))
+        .unwrap();
+    assert_eq!(orphans, 0);
     let per_day: Vec<(String, i64)> = conn
         .prepare("SELECT day, count(*) FROM entity_pair_days GROUP BY day ORDER BY day")
         .unwrap()
