@@ -30,6 +30,12 @@ fn article(feed_id: i64, key: &str, url: &str) -> NewArticle {
     }
 }
 
+/// How many rows `table` has.
+fn rows(conn: &Connection, table: &str) -> i64 {
+    conn.query_row(&format!("SELECT count(*) FROM {table}"), [], |r| r.get(0))
+        .unwrap()
+}
+
 #[test]
 fn fresh_database_gets_every_migration() {
     let dir = tempfile::tempdir().unwrap();
@@ -160,10 +166,7 @@ fn a_deleted_article_stays_deleted() {
     // Removing the feed removes its articles, mentions and tombstones.
     gazette_store::remove_feed(&mut conn, &feed.to_string()).unwrap();
     for table in ["articles", "mentions", "tombstones", "fetches"] {
-        let n: i64 = conn
-            .query_row(&format!("SELECT count(*) FROM {table}"), [], |r| r.get(0))
-            .unwrap();
-        assert_eq!(n, 0, "{table}");
+        assert_eq!(rows(&conn, table), 0, "{table}");
     }
 }
 
@@ -572,10 +575,11 @@ fn pairs_count_an_articles_fifty_most_mentioned_named_entities_and_go_with_it() 
     crowded.extraction.published_at = Some("2026-11-20T10:00:00Z".into());
     crowded.extraction.mentions = crowded_mentions(60, 50);
     gazette_store::insert_article(&mut conn, &crowded).unwrap();
-    let rows: i64 = conn
-        .query_row("SELECT count(*) FROM entity_pair_days", [], |r| r.get(0))
-        .unwrap();
-    assert_eq!(rows, 50 * 49, "both orders of every pair among the 50 most mentioned");
+    assert_eq!(
+        rows(&conn, "entity_pair_days"),
+        50 * 49,
+        "both orders of every pair among the 50 most mentioned"
+    );
     let expected: std::collections::BTreeSet<String> = (0..50).map(|i| format!("P{i}")).collect();
     assert_eq!(paired_names(&conn), expected);
 
@@ -601,10 +605,7 @@ fn pairs_count_an_articles_fifty_most_mentioned_named_entities_and_go_with_it() 
     // sqlite3 and Datasette delete with foreign keys off: the pairs go all the same.
     plain.execute("DELETE FROM articles", []).unwrap();
     for table in ["entity_pair_days", "article_entities", "mentions"] {
-        let n: i64 = plain
-            .query_row(&format!("SELECT count(*) FROM {table}"), [], |r| r.get(0))
-            .unwrap();
-        assert_eq!(n, 0, "{table} kept rows of the deleted article");
+        assert_eq!(rows(&plain, table), 0, "{table} kept rows of the deleted article");
     }
 }
 
