@@ -178,20 +178,18 @@ impl Report {
             // from the range's article_entities rows (CROSS JOIN fixes the order), named and uncapped entities kept
             // before pairing, pairs grouped by ids and named afterwards.
             Report::Cooccurrence => format!(
-                "SELECT e1.id AS entity1_id, e1.type AS entity1_type, e1.name AS entity1,
-                        e2.id AS entity2_id, e2.type AS entity2_type, e2.name AS entity2, pairs.articles
-                 FROM (SELECT a1.entity_id AS id1, a2.entity_id AS id2, count(*) AS articles
-                       FROM article_entities a1
-                       CROSS JOIN entities x1 ON x1.id = a1.entity_id
-                       CROSS JOIN article_entities a2 ON a2.article_id = a1.article_id AND a2.entity_id > a1.entity_id
-                                                  AND a2.day = a1.day
-                       CROSS JOIN entities x2 ON x2.id = a2.entity_id
-                       WHERE {} AND a1.capped = 0 AND a2.capped = 0
-                         AND x1.type IN {NAMED} AND x2.type IN {NAMED} AND {} AND {}
-                       GROUP BY a1.entity_id, a2.entity_id) pairs
-                 JOIN entities e1 ON e1.id = pairs.id1
-                 JOIN entities e2 ON e2.id = pairs.id2
-                 ORDER BY pairs.articles DESC, entity1, entity2, pairs.id1, pairs.id2",
+                "WITH pairs AS (
+                     SELECT a1.entity_id AS entity1_id, x1.type AS entity1_type,
+                            a2.entity_id AS entity2_id, x2.type AS entity2_type, count(*) AS articles
+                     FROM article_entities a1
+                     CROSS JOIN entities x1 ON x1.id = a1.entity_id
+                     CROSS JOIN article_entities a2 ON a2.article_id = a1.article_id AND a2.entity_id > a1.entity_id
+                                                AND a2.day = a1.day
+                     CROSS JOIN entities x2 ON x2.id = a2.entity_id
+                     WHERE {} AND a1.capped = 0 AND a2.capped = 0
+                       AND x1.type IN {NAMED} AND x2.type IN {NAMED} AND {} AND {}
+                     GROUP BY a1.entity_id, a2.entity_id)
+                 {NAMED_PAIRS}",
                 cond(Some("a1.day"), None, Some(&in_feed.replace("ae.", "a1.")), None),
                 cond(None, None, None, Some("x1.type")),
                 cond(None, None, None, Some("x2.type")),
