@@ -106,3 +106,49 @@ pub fn decide(declared: Option<(String, Source)>, text: &str) -> Option<(String,
         _ => None,
     }
 }
+
+/// English function words that are not also common words of other Latin-script languages (no `in`, `is`, `was`,
+/// `a`, `as`, `die`).
+const ENGLISH_WORDS: &[&str] = &[
+    "the", "of", "and", "to", "that", "for", "with", "said", "were", "has", "have", "from", "by", "this", "are",
+    "which", "would", "will", "their", "it", "its", "he", "she", "they", "been", "who", "after", "not", "but",
+];
+
+/// Whether a text is plainly English: at least one word in eight is an English function word. Much cheaper than
+/// detection, so most English paragraphs never need it.
+fn plainly_english(text: &str) -> bool {
+    let (mut words, mut english) = (0usize, 0usize);
+    for w in text
+        .split(|c: char| !c.is_alphabetic())
+        .filter(|w| !w.is_empty())
+        .take(200)
+    {
+        words += 1;
+        if w.len() <= 5 && ENGLISH_WORDS.iter().any(|e| e.eq_ignore_ascii_case(w)) {
+            english += 1;
+        }
+    }
+    words >= 8 && english * 8 >= words
+}
+
+/// The language of a paragraph when detection is sure of it (long enough and reliable), else `None`: for the tagger,
+/// which tags names only in languages it was trained for and checks paragraph by paragraph on mixed pages.
+pub fn paragraph_language(text: &str) -> Option<&'static str> {
+    if text.chars().filter(|c| c.is_alphabetic()).count() < 60 {
+        return None;
+    }
+    if plainly_english(text) {
+        return Some("en");
+    }
+    let mut end = text.len().min(1000);
+    while !text.is_char_boundary(end) {
+        end -= 1;
+    }
+    let info = whatlang::detect(&text[..end])?;
+    (info.is_reliable() && info.confidence() >= 0.5).then(|| iso639_1(info.lang()))
+}
+
+/// The primary subtag of a language tag, lower-cased: `en-GB` -> `en`.
+pub fn primary(tag: &str) -> String {
+    tag.split(['-', '_']).next().unwrap_or("").trim().to_ascii_lowercase()
+}

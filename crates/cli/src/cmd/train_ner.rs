@@ -1,10 +1,10 @@
-//! `gazette train-ner --train FILE --dev FILE --out MODEL`: trains the entity tagger.
+//! `gazette train-ner --train FILE --dev FILE --resources DIR --out MODEL`: trains the entity tagger.
 
 use std::path::PathBuf;
 
 use anyhow::Context;
 use gazette_extract::entities::{
-    corpus_size, learn_clusters, read_conll, text_sentences, train, NerModel, TrainConfig,
+    corpus_size, learn_clusters, read_conll, text_sentences, train, Knowledge, NerModel, TrainConfig,
 };
 
 #[derive(clap::Args, Debug)]
@@ -30,7 +30,12 @@ pub struct Args {
     /// Unlabelled text for the word clusters: files, or directories searched for `*.txt` (repeatable).
     #[arg(long)]
     pub unlabeled: Vec<PathBuf>,
-    /// Reuse the word clusters of this model file instead of learning them (faster experiments).
+    /// World knowledge derived from `../shared/ner/resources` and GeoNames by `tools/ner-data/derive.py` (word
+    /// classes and name lists; see crates/extract/data/README.md). Without it, the knowledge of `--clusters-from`.
+    #[arg(long)]
+    pub resources: Option<PathBuf>,
+    /// Reuse the word clusters (and, without --resources, the knowledge) of this model file instead of learning them
+    /// (faster experiments).
     #[arg(long)]
     pub clusters_from: Option<PathBuf>,
 }
@@ -77,17 +82,26 @@ pub fn run(args: Args) -> anyhow::Result<()> {
         unlabeled.len()
     );
     let started = std::time::Instant::now();
-    let clusters = match &args.clusters_from {
+    let reused = match &args.clusters_from {
         Some(p) => {
             let bytes = std::fs::read(p).with_context(|| format!("reading {}", p.display()))?;
-            NerModel::from_bytes(&bytes)
-                .map_err(anyhow::Error::msg)?
-                .clusters()
-                .clone()
+            Some(NerModel::from_bytes(&bytes).map_err(anyhow::Error::msg)?)
         }
+        None => None,
+    };
+    let clusters = match &reused {
+        Some(m) => m.clusters().clone(),
         None => learn_clusters(&train_docs, unlabeled),
     };
     eprintln!("clusters: {:.0}s", started.elapsed().as_secs_f64());
+    let knowledge = match (&args.resources, &reused) {
+        (Some(dir), _) => Knowledge::load(dir)?,
+        (None, Some(m)) => m.knowledge().clone(),
+        (None, None) => anyhow::bail!(
+            "--resources DIR is needed (derive it with tools/ner-data/derive.py), or --clusters-from MODEL to reuse a \
+             model's knowledge"
+        ),
+    };
     let cfg = TrainConfig {
         epochs: args.epochs,
         seed: args.seed,
@@ -95,18 +109,25 @@ pub fn run(args: Args) -> anyhow::Result<()> {
         models: args.models,
     };
     let started = std::time::Instant::now();
-    let model = train(&train_docs, Some(&dev_docs), &cfg, &clusters, |epoch, score| {
-        if let Some(s) = score {
-            let o = &s.overall;
-            eprintln!(
-                "epoch {epoch:>2}: dev P {:.2} R {:.2} F1 {:.2} ({:.0}s)",
-                o.precision,
-                o.recall,
-                o.f1,
-                started.elapsed().as_secs_f64()
-            );
-        }
-    });
+    let model = train(
+        &train_docs,
+        Some(&dev_docs),
+        &cfg,
+        &clusters,
+        &knowledge,
+        |epoch, score| {
+            if let Some(s) = score {
+                let o = &s.overall;
+                eprintln!(
+                    "epoch {epoch:>2}: dev P {:.2} R {:.2} F1 {:.2} ({:.0}s)",
+                    o.precision,
+                    o.recall,
+                    o.f1,
+                    started.elapsed().as_secs_f64()
+                );
+            }
+        },
+    );
     let bytes = model.to_bytes();
     std::fs::write(&args.out, &bytes).with_context(|| format!("writing {}", args.out.display()))?;
     eprintln!(

@@ -7,6 +7,7 @@ use super::hash::HashMap;
 use super::clusters::Clusters;
 use super::gazetteer::{Gazetteer, TrainNames};
 use super::hash::{finish, hash_bytes, hash_str, hash_str_lower, mix};
+use super::knowledge::{WordClasses, CLASS_LEVELS};
 use super::model::label_type;
 
 /// Features of one sentence, flattened: token `i` owns `ids[offs[i]..offs[i + 1]]`.
@@ -144,7 +145,7 @@ fn info(w: &str) -> TokInfo {
     }
 }
 
-fn is_caps_sentence(sent: &[&str]) -> bool {
+pub fn is_caps_sentence(sent: &[&str]) -> bool {
     let mut letters = 0;
     let mut caps = 0;
     for w in sent {
@@ -262,6 +263,13 @@ const T_DW_ANY: u64 = 45;
 const T_S1: u64 = 46;
 const T_S1_L: u64 = 47;
 const T_S1_R: u64 = 48;
+const T_WC: u64 = 49;
+const T_WC_L: u64 = 50;
+const T_WC_R: u64 = 51;
+const T_WC_SHAPE: u64 = 52;
+const T_WC_L2: u64 = 53;
+const T_WC_R2: u64 = 54;
+const T_BAND_SHAPE: u64 = 55;
 
 const PAD: u64 = 0xdead_beef;
 
@@ -273,12 +281,14 @@ pub fn sentence_features(
     ctx: &DocContext,
     sent_index: usize,
     clusters: &Clusters,
+    classes: &WordClasses,
 ) -> SentenceFeatures {
     let doc = &ctx.flags;
     let cl: Vec<Option<&[u16]>> = sent.iter().map(|w| clusters.get(w)).collect();
     let infos: Vec<TokInfo> = sent.iter().map(|w| info(w)).collect();
     let lower: Vec<u64> = infos.iter().map(|t| t.lower).collect();
     let cap: Vec<bool> = infos.iter().map(|t| t.cap).collect();
+    let wc: Vec<Option<&[u16; CLASS_LEVELS]>> = lower.iter().map(|&h| classes.get(h)).collect();
     let gz = gaz.match_sentence(&lower, &cap, names);
     let caps = is_caps_sentence(sent);
     // Results tables and scores: many numbers in the sentence.
@@ -383,6 +393,39 @@ pub fn sentence_features(
                     }
                 }
             }
+        }
+        // Word classes from distributional vectors: the granularities for the word and its neighbours, the coarse
+        // ones with the word's shape, and how common the word is (frequency band) with its shape.
+        for (tpl, j) in [
+            (T_WC, ii),
+            (T_WC_L, ii - 1),
+            (T_WC_R, ii + 1),
+            (T_WC_L2, ii - 2),
+            (T_WC_R2, ii + 2),
+        ] {
+            let levels = if tpl == T_WC_L2 || tpl == T_WC_R2 {
+                2
+            } else {
+                CLASS_LEVELS - 1
+            };
+            match (j >= 0 && (j as usize) < n).then(|| wc[j as usize]) {
+                Some(Some(c)) => {
+                    for (lvl, &id) in c.iter().take(levels).enumerate() {
+                        ids.push(f2(tpl, lvl as u64, id as u64));
+                    }
+                }
+                Some(None) => ids.push(f2(tpl, 99, 0)),
+                None => {}
+            }
+        }
+        match wc[i] {
+            Some(c) => {
+                for (lvl, &id) in c.iter().take(2).enumerate() {
+                    ids.push(f3(T_WC_SHAPE, lvl as u64, id as u64, t.shape));
+                }
+                ids.push(f3(T_BAND_SHAPE, c[CLASS_LEVELS - 1] as u64, t.shape, (i == 0) as u64));
+            }
+            None => ids.push(f3(T_BAND_SHAPE, 99, t.shape, (i == 0) as u64)),
         }
         let df = doc.get(&t.lower).copied().unwrap_or(0) as u64;
         ids.push(f3(T_DOC, df, t.shape, (i == 0 || caps) as u64));

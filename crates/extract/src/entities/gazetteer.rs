@@ -1,15 +1,18 @@
 //! Gazetteers: name lists compiled into the binary (countries, cities, nationalities, first and last names,
-//! organisation words, person titles) and the entity names the model saw in training, matched as token phrases.
+//! organisation words, person titles), the lists derived from third-party resources ([`super::knowledge`]) and the
+//! entity names the model saw in training, matched as token phrases.
 //!
-//! Each token gets a bitmask: bit `2 * category` when a phrase of that category starts at the token, bit
-//! `2 * category + 1` when it continues one. Phrases match case-insensitively but only when their first token starts
-//! with an upper-case letter, so `us` never matches `US`.
+//! Matching is per category, longest match first, left to right: each token gets a bit `4 * category + position`,
+//! position 0 for the first token of a multi-token match, 1 inside, 2 last, 3 a one-token match. Phrases match
+//! case-insensitively but only from a token that starts with an upper-case letter, so `us` never matches `US`. A
+//! match is weak evidence: the model weighs it against the context.
 
 use super::hash::HashMap;
 
 use super::hash::{hash_str_lower, mix};
 
-/// Categories of the static lists; training-data categories follow at `TRAIN_BASE + type`.
+/// Categories of the static lists; derived lists follow at `DERIVED_BASE + index`, training-data categories at
+/// `TRAIN_BASE + type`.
 pub const LOC: u32 = 0;
 pub const CITY: u32 = 1;
 pub const NAT: u32 = 2;
@@ -17,10 +20,15 @@ pub const FIRST: u32 = 3;
 pub const LAST: u32 = 4;
 pub const ORGW: u32 = 5;
 pub const TITLE: u32 = 6;
-pub const TRAIN_BASE: u32 = 7;
-pub const CATEGORIES: u32 = 11;
+pub const DERIVED_BASE: u32 = 7;
+pub const TRAIN_BASE: u32 = DERIVED_BASE + super::knowledge::LISTS.len() as u32;
+pub const CATEGORIES: u32 = TRAIN_BASE + 4;
 
-const MAX_LEN: usize = 5;
+/// Longest phrase matched, in tokens.
+pub const MAX_LEN: usize = 6;
+
+/// Per-token match bits (`4 * category + position`).
+pub type GazBits = u128;
 
 /// Phrase hash (lower-cased tokens) -> category bits (one bit per category).
 #[derive(Debug, Clone, Default)]
@@ -75,6 +83,16 @@ impl Gazetteer {
         *self.phrases.entry(h).or_insert(0) |= bits;
     }
 
+    /// Adds the derived lists (phrase hash -> bit per list) to a copy of this gazetteer.
+    pub fn with_derived(&self, phrases: &[(u64, u32)]) -> Gazetteer {
+        let mut g = self.clone();
+        g.phrases.reserve(phrases.len());
+        for &(h, bits) in phrases {
+            g.add(h, bits << DERIVED_BASE);
+        }
+        g
+    }
+
     /// Adds the training names (types with a count above zero) to a copy of this gazetteer.
     pub fn with_train_names(&self, names: &TrainNames) -> Gazetteer {
         let mut g = self.clone();
@@ -84,15 +102,24 @@ impl Gazetteer {
         g
     }
 
-    /// Category bitmask per token of a sentence. `exclude` holds a training document's own names, subtracted from
-    /// `names` so that training sees the gazetteer as it will be on unseen text.
-    pub fn match_sentence(&self, lower: &[u64], cap: &[bool], names: Option<(&TrainNames, &TrainNames)>) -> Vec<u32> {
+    /// Match bits per token of a sentence. `names` holds all training names and a training document's own, which
+    /// are subtracted so that training sees the gazetteer as it will be on unseen text.
+    pub fn match_sentence(
+        &self,
+        lower: &[u64],
+        cap: &[bool],
+        names: Option<(&TrainNames, &TrainNames)>,
+    ) -> Vec<GazBits> {
         let n = lower.len();
-        let mut out = vec![0u32; n];
+        let mut out = vec![0 as GazBits; n];
+        // Per category, the token up to which a longer match already covers the sentence.
+        let mut covered = [0usize; CATEGORIES as usize];
+        let mut longest = [0u8; CATEGORIES as usize];
         for i in 0..n {
             if !cap[i] {
                 continue;
             }
+            let mut any = 0u32;
             let mut h = 0x9e37_79b9_7f4a_7c15;
             for len in 1..=MAX_LEN.min(n - i) {
                 h = mix(h, lower[i + len - 1]);
@@ -108,15 +135,29 @@ impl Gazetteer {
                         bits |= train_bits(&c);
                     }
                 }
-                if bits == 0 {
-                    continue;
+                let mut b = bits;
+                while b != 0 {
+                    let cat = b.trailing_zeros() as usize;
+                    b &= b - 1;
+                    longest[cat] = len as u8;
                 }
-                for cat in 0..CATEGORIES {
-                    if bits & (1 << cat) != 0 {
-                        out[i] |= 1 << (2 * cat);
-                        for o in &mut out[i + 1..i + len] {
-                            *o |= 1 << (2 * cat + 1);
+                any |= bits;
+            }
+            while any != 0 {
+                let cat = any.trailing_zeros() as usize;
+                any &= any - 1;
+                let len = longest[cat] as usize;
+                if i >= covered[cat] {
+                    covered[cat] = i + len;
+                    let base = 4 * cat as u32;
+                    if len == 1 {
+                        out[i] |= 1 << (base + 3);
+                    } else {
+                        out[i] |= 1 << base;
+                        for o in &mut out[i + 1..i + len - 1] {
+                            *o |= 1 << (base + 1);
                         }
+                        out[i + len - 1] |= 1 << (base + 2);
                     }
                 }
             }

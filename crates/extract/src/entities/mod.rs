@@ -12,6 +12,8 @@ mod conll;
 mod features;
 mod gazetteer;
 mod hash;
+mod headline;
+mod knowledge;
 mod model;
 mod normalize;
 mod packed;
@@ -24,12 +26,13 @@ mod train;
 
 pub use clusters::Clusters;
 pub use conll::{evaluate, prediction_file, read_conll, score, Doc, Prf, Score, Sentence};
+pub use knowledge::{Knowledge, KnowledgeError};
 pub use model::LABELS;
 pub use tagger::NerModel;
 pub use train::{corpus_size, learn_clusters, text_sentences, train, TrainConfig};
 
 /// Recorded with every mention, so `gazette reprocess` knows what is stale. Bump when the model or rules change.
-pub const TAGGER_VERSION: &str = "0.2.0";
+pub const TAGGER_VERSION: &str = "0.3.0";
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize)]
 pub enum EntityKind {
@@ -129,7 +132,38 @@ pub struct Quote {
 pub struct Annotations {
     pub mentions: Vec<Mention>,
     pub quotes: Vec<Quote>,
+    /// Languages (ISO 639-1) of the text left untagged for names (PER, ORG, LOC, MISC) because the tagger was not
+    /// trained for them; empty when all the text was tagged. Dates and numbers are tagged in any language.
+    pub untagged_languages: Vec<String>,
+    /// Whether names were tagged in all, part or none of the article (for the store: an article whose names were
+    /// not tagged is not an article without names).
+    pub names: NameCoverage,
 }
+
+/// How much of an article the name tagger covered.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "snake_case")]
+pub enum NameCoverage {
+    #[default]
+    All,
+    Partial,
+    None,
+}
+
+/// An article's texts, as given to [`Tagger::annotate_text`].
+#[derive(Debug, Clone, Copy, Default)]
+pub struct ArticleText<'a> {
+    pub title: &'a str,
+    /// The body (paragraphs separated by newlines).
+    pub text: &'a str,
+    /// The lead image's caption.
+    pub caption: &'a str,
+    /// The article's language (a BCP 47 tag such as `en` or `pt-BR`), when known; otherwise it is detected.
+    pub language: Option<&'a str>,
+}
+
+/// The languages the name tagger was trained for.
+const NAME_LANGUAGES: &[&str] = &["en"];
 
 /// The trained model, compressed (see [`NerModel::to_bytes`]).
 static MODEL_BYTES: &[u8] = include_bytes!("../../models/ner.model.deflate");
@@ -158,42 +192,109 @@ impl Tagger {
         self.model.as_ref()
     }
 
-    /// Tags an article's title and body text.
+    /// Tags an article's title and body text (language detected).
     pub fn annotate(&self, title: &str, text: &str) -> Annotations {
-        self.annotate_article(title, text, "")
+        self.annotate_text(&ArticleText {
+            title,
+            text,
+            ..ArticleText::default()
+        })
+    }
+
+    /// Tags an article's title, body text and lead image caption (language detected).
+    pub fn annotate_article(&self, title: &str, text: &str, caption: &str) -> Annotations {
+        self.annotate_text(&ArticleText {
+            title,
+            text,
+            caption,
+            language: None,
+        })
     }
 
     /// Tags an article's title, body text and lead image caption as one document (a name in full in the caption
-    /// resolves a surname in the body). Quotes come from the body only.
-    pub fn annotate_article(&self, title: &str, text: &str, caption: &str) -> Annotations {
-        let fields = [(Field::Title, title), (Field::Text, text), (Field::Caption, caption)];
+    /// resolves a surname in the body). Names are tagged only in English text: the article's language decides, and
+    /// a body paragraph whose language detection is sure of another language follows that. Quotes come from the
+    /// body only. Names in a title-case or all-caps headline (or line) are kept only where the rest of the article
+    /// names them, since capitals there say nothing.
+    pub fn annotate_text(&self, article: &ArticleText) -> Annotations {
+        let fields = [
+            (Field::Title, article.title),
+            (Field::Text, article.text),
+            (Field::Caption, article.caption),
+        ];
+        let doc_lang = match article.language.map(crate::lang::primary).filter(|l| !l.is_empty()) {
+            Some(l) => l,
+            None => crate::lang::paragraph_language(article.text)
+                .unwrap_or("en")
+                .to_string(),
+        };
+        let mut untagged: Vec<String> = Vec::new();
+        let mut wordy_tagged = false;
         let field_toks: Vec<Vec<tokenize::Token>> = fields.iter().map(|(_, s)| tokenize::tokenize(s)).collect();
-        let mut all_sents: Vec<(usize, &[tokenize::Token])> = Vec::new();
+        // (field, tokens, whether names are tagged, how the sentence is cased)
+        let mut all_sents: Vec<(usize, &[tokenize::Token], bool)> = Vec::new();
         let mut chars: Vec<Vec<char>> = Vec::new();
-        for (fi, (_, s)) in fields.iter().enumerate() {
+        for (fi, (field, s)) in fields.iter().enumerate() {
             let toks = &field_toks[fi];
+            let cs: Vec<char> = s.chars().collect();
+            let langs = line_languages(&cs, &doc_lang, *field == Field::Text);
             for r in tokenize::sentences(s, toks) {
-                all_sents.push((fi, &toks[r]));
+                let sent = &toks[r];
+                let lang = sent
+                    .first()
+                    .and_then(|t| langs.iter().find(|(a, b, _)| *a <= t.start && t.start < *b))
+                    .map_or(doc_lang.as_str(), |(_, _, l)| l.as_str());
+                let names = NAME_LANGUAGES.contains(&lang);
+                if sent.iter().any(|t| t.text.chars().any(char::is_alphabetic)) {
+                    if names {
+                        wordy_tagged = true;
+                    } else {
+                        untagged.push(lang.to_string());
+                    }
+                }
+                all_sents.push((fi, sent, names));
             }
-            chars.push(s.chars().collect());
+            chars.push(cs);
         }
-        let normal: Vec<Vec<std::borrow::Cow<str>>> =
-            all_sents.iter().map(|(_, t)| normalize::model_tokens(t)).collect();
+        untagged.sort();
+        untagged.dedup();
+        let tagged: Vec<usize> = (0..all_sents.len()).filter(|&i| all_sents[i].2).collect();
+        let normal: Vec<Vec<std::borrow::Cow<str>>> = tagged
+            .iter()
+            .map(|&i| normalize::model_tokens(all_sents[i].1))
+            .collect();
         let mut doc: Vec<Vec<&str>> = normal.iter().map(|s| s.iter().map(|w| w.as_ref()).collect()).collect();
-        let recased = normalize::recase_title_case(&doc);
+        let casing: Vec<normalize::Casing> = doc.iter().map(|s| normalize::casing(s)).collect();
+        let recased = normalize::recase_headlines(&doc);
         for (sent, rec) in doc.iter_mut().zip(&recased) {
             if let Some(rec) = rec {
                 *sent = rec.iter().map(String::as_str).collect();
             }
         }
-        let labels = match &self.model {
+        let model_labels = match &self.model {
             Some(m) => m.tag_doc(&doc),
             None => doc.iter().map(|s| vec![0; s.len()]).collect(),
         };
+        let mut labels: Vec<Option<&Vec<usize>>> = vec![None; all_sents.len()];
+        let mut cased = vec![normalize::Casing::Sentence; all_sents.len()];
+        for ((&i, l), c) in tagged.iter().zip(&model_labels).zip(casing) {
+            labels[i] = Some(l);
+            cased[i] = c;
+        }
         let mut mentions = Vec::new();
-        for ((fi, toks), labs) in all_sents.iter().zip(&labels) {
+        // Char ranges (field index, start, end) of title-case and all-caps sentences.
+        let mut shouted: Vec<headline::Shouted> = Vec::new();
+        for (si, (fi, toks, _)) in all_sents.iter().enumerate() {
             let field = fields[*fi].0;
-            let mut spans = rules::model_spans(toks, labs);
+            if cased[si] != normalize::Casing::Sentence {
+                if let (Some(a), Some(b)) = (toks.first(), toks.last()) {
+                    shouted.push((*fi, a.start, b.end, cased[si] == normalize::Casing::Caps));
+                }
+            }
+            let mut spans = match labels[si] {
+                Some(l) => join_of_names(toks, rules::model_spans(toks, l)),
+                None => Vec::new(),
+            };
             let numeric = rules::numeric_spans(toks);
             for n in numeric {
                 if !spans.iter().any(|s| s.0 < n.1 && n.0 < s.1) {
@@ -216,14 +317,164 @@ impl Tagger {
                 });
             }
         }
+        let index = |f: Field| fields.iter().position(|(g, _)| *g == f).expect("every field is tagged");
+        let mentions = headline::keep_supported(mentions, &shouted, |f| &chars[index(f)], index);
         let mut mentions = refine(mentions);
         mentions.sort_by_key(|m| (m.field.reading_order(), m.start));
         resolve::resolve(&mut mentions);
-        let index = |f: Field| fields.iter().position(|(g, _)| *g == f).expect("every field is tagged");
         resolve::acronyms_from_text(&mut mentions, |f| &chars[index(f)]);
-        let quotes = quotes::find_quotes(text, &mentions);
-        Annotations { mentions, quotes }
+        resolve::appositions(&mut mentions, |f| &chars[index(f)]);
+        let quotes = quotes::find_quotes(article.text, &mentions);
+        let names = match (untagged.is_empty(), wordy_tagged) {
+            (true, _) => NameCoverage::All,
+            (false, true) => NameCoverage::Partial,
+            (false, false) => NameCoverage::None,
+        };
+        Annotations {
+            mentions,
+            quotes,
+            untagged_languages: untagged,
+            names,
+        }
     }
+}
+
+/// Languages of the lines of a field: `(start, end, language)` char ranges for the lines whose language detection
+/// is sure of a language other than the article's (body only; titles and captions are too short to tell).
+fn line_languages(chars: &[char], doc_lang: &str, detect: bool) -> Vec<(usize, usize, String)> {
+    let mut out = Vec::new();
+    if !detect {
+        return out;
+    }
+    let mut start = 0;
+    for end in (0..=chars.len()).filter(|&i| i == chars.len() || chars[i] == '\n') {
+        if end > start + 60 {
+            let line: String = chars[start..end].iter().collect();
+            if let Some(l) = crate::lang::paragraph_language(&line) {
+                if l != doc_lang {
+                    out.push((start, end, l.to_string()));
+                }
+            }
+        }
+        start = end + 1;
+    }
+    out
+}
+
+/// Heads that make `X of Y` one name: `Bay of Bengal`, `University of Nairobi`, `Bank of Japan`.
+fn of_head(word: &str) -> Option<EntityKind> {
+    const PLACES: &[&str] = &[
+        "Gulf",
+        "Bay",
+        "Sea",
+        "Strait",
+        "Straits",
+        "Cape",
+        "Isle",
+        "Isles",
+        "Island",
+        "Islands",
+        "Lake",
+        "Mount",
+        "Republic",
+        "Kingdom",
+        "Commonwealth",
+        "Principality",
+        "Province",
+        "Emirate",
+        "Sultanate",
+        "Duchy",
+        "Sea",
+        "Gulf",
+        "Horn",
+        "Bight",
+        "Port",
+        "Valley",
+        "Canal",
+        "Coast",
+    ];
+    const BODIES: &[&str] = &[
+        "Bank",
+        "University",
+        "Ministry",
+        "Department",
+        "Institute",
+        "College",
+        "Church",
+        "Council",
+        "Museum",
+        "Court",
+        "Academy",
+        "School",
+        "Office",
+        "Board",
+        "Commission",
+        "Committee",
+        "League",
+        "Union",
+        "Association",
+        "Society",
+        "Chamber",
+        "Corporation",
+        "Government",
+        "Congress",
+        "Assembly",
+        "Parliament",
+        "Agency",
+        "Bureau",
+        "Organization",
+        "Organisation",
+        "Federation",
+        "Fund",
+        "Foundation",
+        "Embassy",
+        "Army",
+        "Navy",
+        "Party",
+        "Senate",
+        "Cabinet",
+        "Conference",
+        "Confederation",
+        "Authority",
+        "Order",
+    ];
+    if PLACES.contains(&word) {
+        Some(EntityKind::Location)
+    } else if BODIES.contains(&word) {
+        Some(EntityKind::Organisation)
+    } else {
+        None
+    }
+}
+
+/// Joins `X of Y` into one span when X ends with a head such as `Gulf` or `University` (tagged or not) and Y is a
+/// place or organisation: `Gulf of Guinea` is one place, not two.
+fn join_of_names(toks: &[tokenize::Token], spans: Vec<(usize, usize, EntityKind)>) -> Vec<(usize, usize, EntityKind)> {
+    let mut out: Vec<(usize, usize, EntityKind)> = Vec::with_capacity(spans.len());
+    for (a, b, kind) in spans {
+        let named_y = matches!(kind, EntityKind::Location | EntityKind::Organisation);
+        if named_y && a >= 2 && toks[a - 1].text == "of" {
+            let head_at = a - 2;
+            let head = of_head(&toks[head_at].text);
+            match out.last() {
+                Some(&(pa, pb, _)) if pb == a - 1 => {
+                    if let Some(k) = head {
+                        out.pop();
+                        out.push((pa, b, k));
+                        continue;
+                    }
+                }
+                _ => {
+                    if let Some(k) = head {
+                        out.push((head_at, b, k));
+                        continue;
+                    }
+                }
+            }
+        }
+        out.push((a, b, kind));
+    }
+    out
 }
 
 fn mention(field: Field, start: usize, surface: &str, kind: EntityKind) -> Mention {

@@ -1,6 +1,6 @@
 //! What the model sees of raw text: curly quotes and apostrophes as the straight ones of its newswire training data,
-//! and title-case headlines re-cased (a word goes to lower case when the article uses it in lower case and never
-//! capitalised mid-sentence), since the training data has no title-case headlines.
+//! and title-case and all-caps headlines re-cased from the article's own usage, since the training data has no
+//! title-case headlines.
 
 use std::borrow::Cow;
 
@@ -23,6 +23,25 @@ pub fn model_tokens(toks: &[Token]) -> Vec<Cow<'_, str>> {
         .collect()
 }
 
+/// How a sentence is cased: capitals carry information only in sentence case.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Casing {
+    Sentence,
+    Title,
+    Caps,
+}
+
+/// The casing of a tokenised sentence.
+pub fn casing(sent: &[&str]) -> Casing {
+    if super::features::is_caps_sentence(sent) {
+        Casing::Caps
+    } else if is_title_case(sent) {
+        Casing::Title
+    } else {
+        Casing::Sentence
+    }
+}
+
 fn is_title_case(sent: &[&str]) -> bool {
     let words: Vec<&&str> = sent
         .iter()
@@ -36,31 +55,48 @@ fn is_title_case(sent: &[&str]) -> bool {
     words.len() >= 3 && caps * 4 >= words.len() * 3 && lower_long == 0
 }
 
-/// For each title-case sentence, its re-cased tokens.
-pub fn recase_title_case(doc: &[Vec<&str>]) -> Vec<Option<Vec<String>>> {
-    let title: Vec<bool> = doc.iter().map(|s| is_title_case(s)).collect();
-    if !title.contains(&true) {
+/// For each title-case or all-caps sentence, its re-cased tokens: a word the article uses in lower case (and never
+/// capitalised mid-sentence) goes to lower case; in an all-caps sentence, a word the article capitalises takes the
+/// article's form (`RABUKA` -> `Rabuka`, `NATO` stays) and any other word goes to lower case.
+pub fn recase_headlines(doc: &[Vec<&str>]) -> Vec<Option<Vec<String>>> {
+    let casing: Vec<Casing> = doc.iter().map(|s| casing(s)).collect();
+    if casing.iter().all(|c| *c == Casing::Sentence) {
         return vec![None; doc.len()];
     }
     let plain: Vec<Vec<&str>> = doc
         .iter()
-        .zip(&title)
-        .filter(|(_, t)| !**t)
+        .zip(&casing)
+        .filter(|(_, c)| **c == Casing::Sentence)
         .map(|(s, _)| s.clone())
         .collect();
     let flags: HashMap<u64, u8> = doc_flags(&plain);
+    let mut forms: HashMap<u64, &str> = HashMap::default();
+    for sent in &plain {
+        for w in sent.iter().skip(1) {
+            if w.starts_with(char::is_uppercase) {
+                forms.entry(hash_str_lower(w)).or_insert(w);
+            }
+        }
+    }
     doc.iter()
-        .zip(&title)
-        .map(|(sent, &t)| {
-            if !t {
+        .zip(&casing)
+        .map(|(sent, &c)| {
+            if c == Casing::Sentence {
                 return None;
             }
             Some(
                 sent.iter()
                     .enumerate()
                     .map(|(i, w)| {
-                        let f = flags.get(&hash_str_lower(w)).copied().unwrap_or(0);
-                        if i > 0 && f == 2 {
+                        let h = hash_str_lower(w);
+                        let f = flags.get(&h).copied().unwrap_or(0);
+                        if c == Casing::Caps {
+                            return match forms.get(&h) {
+                                Some(form) => form.to_string(),
+                                None => w.to_lowercase(),
+                            };
+                        }
+                        if (i > 0 || c == Casing::Caps) && f == 2 {
                             w.to_lowercase()
                         } else {
                             w.to_string()

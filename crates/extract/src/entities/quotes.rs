@@ -1,6 +1,8 @@
 //! Direct quotations in the body: spans between opening and closing quote marks (straight or curly, even mixed),
 //! attributed to a speaker when the sentence says who: `"...," Abe said.`, `"..." said Abe`, `Abe said: "..."`,
-//! `A statement from ... Hua Chunying ..., saying they "..."`, or `he said` (the last person named before).
+//! `A statement from ... Hua Chunying ..., saying they "..."`, or `he said` (the last person named before). A quote
+//! that directly continues an attributed one (`"...," Mensah told reporters. "The port ..."`: the next sentence or
+//! paragraph, no one else named in between) has the same speaker.
 
 use super::{EntityKind, Mention, Quote};
 
@@ -126,14 +128,20 @@ pub fn find_quotes(text: &str, mentions: &[Mention]) -> Vec<Quote> {
         .iter()
         .filter(|m| m.field == super::Field::Text && is_speaker_kind(m.kind))
         .collect();
-    let mut out = Vec::new();
+    let mut out: Vec<Quote> = Vec::new();
+    let mut prev: Option<(usize, &Mention)> = None;
     for (a, b) in spans(&chars) {
         let inner: String = chars[a..b].iter().collect();
         let trimmed = inner.trim_end_matches([',', '.', ' ']);
         if trimmed.split_whitespace().count() < 3 {
             continue;
         }
-        let speaker = attribute(&chars, a, b, &body).map(|m| (m.kind, m.canonical.clone()));
+        let found = attribute(&chars, a, b, &body).or_else(|| {
+            prev.filter(|&(end, who)| continues(&chars, end, a, who, &body))
+                .map(|p| p.1)
+        });
+        prev = found.map(|m| (b, m));
+        let speaker = found.map(|m| (m.kind, m.canonical.clone()));
         out.push(Quote {
             start: a,
             end: b,
@@ -142,6 +150,25 @@ pub fn find_quotes(text: &str, mentions: &[Mention]) -> Vec<Quote> {
         });
     }
     out
+}
+
+/// Whether a quote opening at `a` continues the one that closed at `prev_end`, spoken by `who`: it opens a sentence
+/// or paragraph at most one paragraph later, and nobody but `who` is named in between.
+fn continues(chars: &[char], prev_end: usize, a: usize, who: &Mention, ms: &[&Mention]) -> bool {
+    if a <= prev_end + 1 || a - prev_end > 200 {
+        return false;
+    }
+    let between = &chars[prev_end + 1..a - 1];
+    if between.windows(2).filter(|w| w == &['\n', '\n']).count() > 1 {
+        return false;
+    }
+    // What precedes the opening mark on its line: nothing (a new paragraph) or the end of a sentence.
+    let before_open = between.iter().rev().find(|c| !matches!(c, ' ' | '\t' | '\u{a0}'));
+    let opens_sentence = matches!(before_open, None | Some('.' | '!' | '?' | '”' | '"' | '\n'));
+    let others = ms
+        .iter()
+        .any(|m| m.start > prev_end && m.end < a && m.canonical != who.canonical);
+    opens_sentence && !others
 }
 
 fn is_speaker_kind(k: EntityKind) -> bool {

@@ -81,8 +81,11 @@ pub fn resolve(mentions: &mut [Mention]) {
             continue;
         }
         let pick = |pos: fn(&str) -> Option<&str>| -> Option<String> {
-            let earlier = full.iter().rev().find(|(j, n)| *j < i && pos(n) == Some(&m.surface));
-            let any = || full.iter().find(|(_, n)| pos(n) == Some(&m.surface));
+            let earlier = full
+                .iter()
+                .rev()
+                .find(|(j, n)| *j < i && pos(n) == Some(m.canonical.as_str()));
+            let any = || full.iter().find(|(_, n)| pos(n) == Some(m.canonical.as_str()));
             earlier.or_else(any).map(|(_, n)| n.clone())
         };
         let by_last = pick(|n| n.split_whitespace().last());
@@ -149,4 +152,56 @@ pub fn acronyms_from_text<'a>(mentions: &mut [Mention], chars: impl Fn(super::Fi
             m.canonical = name;
         }
     }
+}
+
+/// `X, known as Y` / `X (Y)`: an acronym introduced in apposition names the same thing as the mention before it, so
+/// it takes that mention's canonical name (or the part of it the acronym spells) and type, and so does every other
+/// mention of the acronym.
+pub fn appositions<'a>(mentions: &mut [Mention], chars: impl Fn(super::Field) -> &'a [char]) {
+    let mut pairs: Vec<(String, String, EntityKind)> = Vec::new();
+    for (i, y) in mentions.iter().enumerate() {
+        if !is_named(y.kind) || !is_acronym(&y.surface) {
+            continue;
+        }
+        let text = chars(y.field);
+        let x = mentions[..i]
+            .iter()
+            .rev()
+            .filter(|x| x.field == y.field && is_named(x.kind) && x.end < y.start && y.start - x.end <= 40)
+            .find(|x| introduces(&text[x.end..y.start].iter().collect::<String>()));
+        if let Some(x) = x.filter(|x| x.surface != y.surface) {
+            // The part of a longer name that the acronym spells, when it spells one (`SCM` in `U.S.-Republic of
+            // Korea Security Consultative Meeting`).
+            let name = expand_acronym(&y.surface, &x.canonical).unwrap_or_else(|| x.canonical.clone());
+            pairs.push((y.surface.clone(), name, x.kind));
+        }
+    }
+    for (acr, name, kind) in pairs {
+        for m in mentions.iter_mut().filter(|m| m.surface == acr && is_named(m.kind)) {
+            m.canonical = name.clone();
+            m.kind = kind;
+        }
+    }
+}
+
+/// Whether the text between a name and an acronym introduces the acronym: ` (`, `, known as `, `, also known as `,
+/// `, or `, after at most two lower-case words (`the Islamic State group, known as `).
+fn introduces(between: &str) -> bool {
+    let mut rest = between.trim_start();
+    for _ in 0..2 {
+        match rest.split_once(' ') {
+            Some((w, r)) if w.chars().all(|c| c.is_lowercase()) && !w.is_empty() && !w.ends_with(',') => {
+                if matches!(w, "known" | "or" | "called" | "dubbed") {
+                    break;
+                }
+                rest = r;
+            }
+            _ => break,
+        }
+    }
+    let rest = rest.trim_start_matches(',').trim();
+    matches!(
+        rest,
+        "(" | "known as" | "also known as" | "better known as" | "commonly known as" | "or" | "called" | "dubbed"
+    )
 }

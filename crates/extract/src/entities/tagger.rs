@@ -7,10 +7,11 @@ use std::io::{Read, Write};
 use super::clusters::Clusters;
 use super::features::{history_features, record_history, sentence_features, DocContext, History, SentenceFeatures};
 use super::gazetteer::{Gazetteer, TrainNames};
+use super::knowledge::{put_varint, Knowledge};
 use super::model::{emissions, label_type, viterbi, Table, L};
 use super::packed::Packed;
 
-const MAGIC: &[u8; 8] = b"GZNER04\n";
+const MAGIC: &[u8; 8] = b"GZNER05\n";
 
 /// One perceptron: feature rows and label transitions.
 #[derive(Debug, Clone, Default)]
@@ -52,21 +53,37 @@ pub struct NerModel {
     pub(crate) packed: Packed,
     pub(crate) names: TrainNames,
     pub(crate) clusters: Clusters,
-    /// Built-in lists plus training names, for tagging.
+    /// Word classes and derived name lists.
+    pub(crate) knowledge: Knowledge,
+    /// Built-in and derived lists plus training names, for tagging.
     pub(crate) gaz: Gazetteer,
 }
 
 impl NerModel {
-    pub fn new(first: Weights, second: Option<Weights>, names: TrainNames, clusters: Clusters) -> NerModel {
-        NerModel::from_packed(Packed::from_weights(&first, second.as_ref()), names, clusters)
+    pub fn new(
+        first: Weights,
+        second: Option<Weights>,
+        names: TrainNames,
+        clusters: Clusters,
+        knowledge: Knowledge,
+    ) -> NerModel {
+        NerModel::from_packed(
+            Packed::from_weights(&first, second.as_ref()),
+            names,
+            clusters,
+            knowledge,
+        )
     }
 
-    fn from_packed(packed: Packed, names: TrainNames, clusters: Clusters) -> NerModel {
-        let gaz = Gazetteer::builtin().with_train_names(&names);
+    fn from_packed(packed: Packed, names: TrainNames, clusters: Clusters, knowledge: Knowledge) -> NerModel {
+        let gaz = Gazetteer::builtin()
+            .with_derived(&knowledge.phrases)
+            .with_train_names(&names);
         NerModel {
             packed,
             names,
             clusters,
+            knowledge,
             gaz,
         }
     }
@@ -74,6 +91,11 @@ impl NerModel {
     /// The word clusters (to reuse them when retraining).
     pub fn clusters(&self) -> &Clusters {
         &self.clusters
+    }
+
+    /// The world knowledge (to reuse it when retraining).
+    pub fn knowledge(&self) -> &Knowledge {
+        &self.knowledge
     }
 
     /// Number of weighted features.
@@ -87,7 +109,9 @@ impl NerModel {
         let feats: Vec<SentenceFeatures> = doc
             .iter()
             .enumerate()
-            .map(|(si, sent)| sentence_features(sent, &self.gaz, None, &ctx, si, &self.clusters))
+            .map(|(si, sent)| {
+                sentence_features(sent, &self.gaz, None, &ctx, si, &self.clusters, &self.knowledge.classes)
+            })
             .collect();
         self.packed.decode_doc(&feats)
     }
@@ -149,6 +173,7 @@ impl NerModel {
                 put_varint(&mut raw, ids[l] as u64);
             }
         }
+        self.knowledge.write(&mut raw);
         let mut enc = flate2::write::DeflateEncoder::new(Vec::new(), flate2::Compression::best());
         enc.write_all(&raw).expect("writing to a Vec");
         enc.finish().expect("writing to a Vec")
@@ -231,39 +256,37 @@ impl NerModel {
             }
         }
         let map = keys.into_iter().zip(ids).collect();
-        Ok(NerModel::from_packed(packed, names, Clusters { levels, map }))
+        let knowledge = Knowledge::read(&mut r)?;
+        Ok(NerModel::from_packed(
+            packed,
+            names,
+            Clusters { levels, map },
+            knowledge,
+        ))
     }
 }
 
-fn put_varint(out: &mut Vec<u8>, mut v: u64) {
-    while v >= 0x80 {
-        out.push((v as u8) | 0x80);
-        v >>= 7;
-    }
-    out.push(v as u8);
-}
-
-struct Reader<'a> {
+pub(crate) struct Reader<'a> {
     b: &'a [u8],
     i: usize,
 }
 
 impl<'a> Reader<'a> {
-    fn take(&mut self, n: usize) -> Result<&'a [u8], String> {
+    pub(crate) fn take(&mut self, n: usize) -> Result<&'a [u8], String> {
         let s = self.b.get(self.i..self.i + n).ok_or("model: truncated")?;
         self.i += n;
         Ok(s)
     }
 
-    fn u32(&mut self) -> Result<u32, String> {
+    pub(crate) fn u32(&mut self) -> Result<u32, String> {
         Ok(u32::from_le_bytes(self.take(4)?.try_into().expect("4 bytes")))
     }
 
-    fn f32(&mut self) -> Result<f32, String> {
+    pub(crate) fn f32(&mut self) -> Result<f32, String> {
         Ok(f32::from_le_bytes(self.take(4)?.try_into().expect("4 bytes")))
     }
 
-    fn varint(&mut self) -> Result<u64, String> {
+    pub(crate) fn varint(&mut self) -> Result<u64, String> {
         let mut v = 0u64;
         let mut shift = 0;
         loop {

@@ -7,6 +7,7 @@ use super::features::{
     docwide_features, history_features, record_history, sentence_features, DocContext, History, SentenceFeatures,
 };
 use super::gazetteer::{phrase_hash, Gazetteer, TrainNames};
+use super::knowledge::Knowledge;
 use super::model::{emissions, label_type, parse_tag, viterbi, Table, L};
 use super::tagger::{NerModel, Weights};
 
@@ -102,6 +103,7 @@ pub fn train(
     dev: Option<&[Doc]>,
     cfg: &TrainConfig,
     clusters: &Clusters,
+    knowledge: &Knowledge,
     mut progress: impl FnMut(usize, Option<&Score>),
 ) -> NerModel {
     let per_doc: Vec<TrainNames> = train.iter().map(doc_names).collect();
@@ -114,7 +116,7 @@ pub fn train(
             }
         }
     }
-    let gaz = Gazetteer::builtin();
+    let gaz = Gazetteer::builtin().with_derived(&knowledge.phrases);
     let data: Vec<DocData> = train
         .iter()
         .zip(&per_doc)
@@ -125,7 +127,7 @@ pub fn train(
                 .zip(&doc.sentences)
                 .enumerate()
                 .map(|(si, (r, s))| {
-                    let f = sentence_features(r, &gaz, Some((&names, own)), &ctx, si, clusters);
+                    let f = sentence_features(r, &gaz, Some((&names, own)), &ctx, si, clusters, &knowledge.classes);
                     (f, s.tags.iter().map(|t| parse_tag(t)).collect())
                 })
                 .collect()
@@ -134,7 +136,7 @@ pub fn train(
     let all: Vec<usize> = (0..data.len()).collect();
     let first = fit_avg(&data, &all, None, cfg);
     if cfg.folds < 2 {
-        let model = NerModel::new(first, None, names, clusters.clone());
+        let model = NerModel::new(first, None, names, clusters.clone(), knowledge.clone());
         let score = dev.map(|d| evaluate(&model, d).0);
         progress(cfg.epochs, score.as_ref());
         return model;
@@ -162,13 +164,19 @@ pub fn train(
     } else {
         fit(&data, &all, Some(&extras), cfg, |epoch, w| {
             let score = dev.map(|d| {
-                let model = NerModel::new(first.clone(), Some(w.clone()), names.clone(), clusters.clone());
+                let model = NerModel::new(
+                    first.clone(),
+                    Some(w.clone()),
+                    names.clone(),
+                    clusters.clone(),
+                    knowledge.clone(),
+                );
                 evaluate(&model, d).0
             });
             progress(epoch, score.as_ref());
         })
     };
-    let model = NerModel::new(first, Some(second), names, clusters.clone());
+    let model = NerModel::new(first, Some(second), names, clusters.clone(), knowledge.clone());
     if cfg.models > 1 {
         let score = dev.map(|d| evaluate(&model, d).0);
         progress(cfg.epochs, score.as_ref());
