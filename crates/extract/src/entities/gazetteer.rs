@@ -24,6 +24,11 @@ pub const DERIVED_BASE: u32 = 7;
 pub const TRAIN_BASE: u32 = DERIVED_BASE + super::knowledge::LISTS.len() as u32;
 pub const CATEGORIES: u32 = TRAIN_BASE + 4;
 
+/// Category bits of the curated countries and regions and of the derived country list.
+pub const COUNTRY_BITS: u32 = (1 << LOC) | (1 << (DERIVED_BASE + 10));
+/// Category bits of the nationality lists.
+pub const NATIONALITY_BITS: u32 = (1 << NAT) | (1 << (DERIVED_BASE + 6));
+
 /// Longest phrase matched, in tokens.
 pub const MAX_LEN: usize = 6;
 
@@ -77,6 +82,11 @@ impl Gazetteer {
             }
         }
         g
+    }
+
+    /// Category bits of a phrase hash.
+    pub fn bits(&self, h: u64) -> u32 {
+        self.phrases.get(&h).copied().unwrap_or(0)
     }
 
     fn add(&mut self, h: u64, bits: u32) {
@@ -196,4 +206,40 @@ fn builtin_bits(name: &str) -> u32 {
         .get(&phrase_hash(toks.iter().map(|t| t.text.as_str())))
         .copied()
         .unwrap_or(0)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::entities::knowledge::LISTS;
+
+    #[test]
+    fn named_bits_point_at_their_lists() {
+        assert_eq!(
+            LISTS[(COUNTRY_BITS >> DERIVED_BASE).trailing_zeros() as usize],
+            "loc_country"
+        );
+        assert_eq!(
+            LISTS[(NATIONALITY_BITS >> DERIVED_BASE).trailing_zeros() as usize],
+            "misc_nationality"
+        );
+    }
+
+    #[test]
+    fn longest_match_per_list_with_positions() {
+        let mut g = Gazetteer::default();
+        for p in ["Bay", "Bay of Bengal", "Bengal"] {
+            g.add(phrase_hash(p.split(' ')), 1 << LOC);
+        }
+        let toks = ["the", "Bay", "of", "Bengal", "Bengal"];
+        let lower: Vec<u64> = toks.iter().map(|t| hash_str_lower(t)).collect();
+        let cap: Vec<bool> = toks.iter().map(|t| t.starts_with(char::is_uppercase)).collect();
+        let bits = g.match_sentence(&lower, &cap, None);
+        let base = 4 * LOC;
+        assert_eq!(bits[0], 0);
+        assert_eq!(bits[1], 1 << base, "B");
+        assert_eq!(bits[2], 1 << (base + 1), "I");
+        assert_eq!(bits[3], 1 << (base + 2), "E: the longer match wins");
+        assert_eq!(bits[4], 1 << (base + 3), "S");
+    }
 }

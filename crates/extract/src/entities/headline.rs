@@ -2,21 +2,35 @@
 //! nothing, so a name found there is kept only when the rest of the article names it too, as the same string (in any
 //! case for all-caps text, where the article's own casing becomes the canonical name) or through an alias. The
 //! others, such as `Amid Budget Worries` in `Pacific Leaders Sign Fisheries Pact Amid Budget Worries`, are dropped.
+//! A sentence-case headline is read the same way, except that a well-known name (a country, a nationality, a name
+//! the model learnt with that type) stands without the body: `US pledges extra $150 million`.
 
 use super::{EntityKind, Field, Mention};
 
-/// A title-case or all-caps sentence: field index, char range, whether it is all caps.
-pub type Shouted = (usize, usize, usize, bool);
+/// A sentence whose names need the rest of the article's support: a headline's, or a title-case or all-caps one.
+#[derive(Debug, Clone, Copy)]
+pub struct Shouted {
+    /// Index of the field.
+    pub field: usize,
+    /// Char range in the field.
+    pub start: usize,
+    pub end: usize,
+    /// All caps: the rest of the article may name it in any case.
+    pub caps: bool,
+    /// A sentence-case headline: well-known names stand on their own.
+    pub sentence_case: bool,
+}
 
 const FIELDS: [Field; 3] = [Field::Title, Field::Text, Field::Caption];
 
 /// The mentions, less the names in shouted sentences that the rest of the article never names. `chars(field)` gives
-/// a field's characters, `index(field)` its index in `shouted`.
+/// a field's characters, `index(field)` its index in `shouted`, `known(mention)` whether it is a well-known name.
 pub fn keep_supported<'a>(
     mentions: Vec<Mention>,
     shouted: &[Shouted],
     chars: impl Fn(Field) -> &'a [char],
     index: impl Fn(Field) -> usize,
+    known: impl Fn(&Mention) -> bool,
 ) -> Vec<Mention> {
     if shouted.is_empty() {
         return mentions;
@@ -28,9 +42,11 @@ pub fn keep_supported<'a>(
             EntityKind::Person | EntityKind::Organisation | EntityKind::Location | EntityKind::Misc
         );
         let fi = index(m.field);
-        let Some(&(_, _, _, caps)) = shouted
+        let Some(&Shouted {
+            caps, sentence_case, ..
+        }) = shouted
             .iter()
-            .find(|(f, a, b, _)| *f == fi && *a <= m.start && m.end <= *b)
+            .find(|s| s.field == fi && s.start <= m.start && m.end <= s.end)
         else {
             out.push(m);
             continue;
@@ -46,7 +62,7 @@ pub fn keep_supported<'a>(
             let plain = |at: usize, len: usize| {
                 !shouted
                     .iter()
-                    .any(|(g, a, b, _)| *g == index(f) && *a < at + len && at < *b)
+                    .any(|s| s.field == index(f) && s.start < at + len && at < s.end)
             };
             find(text, &surface, caps, &plain)
                 .or_else(|| alias.as_ref().and_then(|a| find(text, a, false, &plain)))
@@ -60,6 +76,8 @@ pub fn keep_supported<'a>(
             if caps && body_form.chars().count() == surface.len() {
                 m.canonical = body_form;
             }
+            out.push(m);
+        } else if sentence_case && known(&m) {
             out.push(m);
         }
     }
@@ -114,7 +132,14 @@ mod tests {
             m(Field::Title, 0, "Pacific", EntityKind::Location),
             m(Field::Title, 31, "Budget Worries", EntityKind::Person),
         ];
-        let kept = keep_supported(ms, &[(0, 0, title.len(), false)], chars, index);
+        let shouted = Shouted {
+            field: 0,
+            start: 0,
+            end: title.len(),
+            caps: false,
+            sentence_case: false,
+        };
+        let kept = keep_supported(ms, &[shouted], chars, index, |_| true);
         assert_eq!(kept.len(), 1);
         assert_eq!(kept[0].surface, "Pacific");
     }

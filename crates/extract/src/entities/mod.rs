@@ -214,8 +214,9 @@ impl Tagger {
     /// Tags an article's title, body text and lead image caption as one document (a name in full in the caption
     /// resolves a surname in the body). Names are tagged only in English text: the article's language decides, and
     /// a body paragraph whose language detection is sure of another language follows that. Quotes come from the
-    /// body only. Names in a title-case or all-caps headline (or line) are kept only where the rest of the article
-    /// names them, since capitals there say nothing.
+    /// body only. Names in the headline, and in any title-case or all-caps line, are kept only where the rest of the
+    /// article names them (or, in a sentence-case headline, when they are well-known names), since capitals there
+    /// say little.
     pub fn annotate_text(&self, article: &ArticleText) -> Annotations {
         let fields = [
             (Field::Title, article.title),
@@ -264,8 +265,16 @@ impl Tagger {
             .map(|&i| normalize::model_tokens(all_sents[i].1))
             .collect();
         let mut doc: Vec<Vec<&str>> = normal.iter().map(|s| s.iter().map(|w| w.as_ref()).collect()).collect();
-        let casing: Vec<normalize::Casing> = doc.iter().map(|s| normalize::casing(s)).collect();
-        let recased = normalize::recase_headlines(&doc);
+        let headline: Vec<bool> = tagged
+            .iter()
+            .map(|&i| fields[all_sents[i].0].0 == Field::Title)
+            .collect();
+        let casing: Vec<normalize::Casing> = doc
+            .iter()
+            .zip(&headline)
+            .map(|(s, &h)| normalize::casing(s, h))
+            .collect();
+        let recased = normalize::recase_headlines(&doc, &headline);
         for (sent, rec) in doc.iter_mut().zip(&recased) {
             if let Some(rec) = rec {
                 *sent = rec.iter().map(String::as_str).collect();
@@ -282,13 +291,19 @@ impl Tagger {
             cased[i] = c;
         }
         let mut mentions = Vec::new();
-        // Char ranges (field index, start, end) of title-case and all-caps sentences.
+        // Sentences whose capitals say little: title-case and all-caps ones, and every sentence of the headline.
         let mut shouted: Vec<headline::Shouted> = Vec::new();
         for (si, (fi, toks, _)) in all_sents.iter().enumerate() {
             let field = fields[*fi].0;
-            if cased[si] != normalize::Casing::Sentence {
+            if cased[si] != normalize::Casing::Sentence || field == Field::Title {
                 if let (Some(a), Some(b)) = (toks.first(), toks.last()) {
-                    shouted.push((*fi, a.start, b.end, cased[si] == normalize::Casing::Caps));
+                    shouted.push(headline::Shouted {
+                        field: *fi,
+                        start: a.start,
+                        end: b.end,
+                        caps: cased[si] == normalize::Casing::Caps,
+                        sentence_case: cased[si] == normalize::Casing::Sentence,
+                    });
                 }
             }
             let mut spans = match labels[si] {
@@ -318,7 +333,12 @@ impl Tagger {
             }
         }
         let index = |f: Field| fields.iter().position(|(g, _)| *g == f).expect("every field is tagged");
-        let mentions = headline::keep_supported(mentions, &shouted, |f| &chars[index(f)], index);
+        let known = |m: &Mention| {
+            self.model
+                .as_ref()
+                .is_some_and(|model| model.is_known_name(&m.surface, m.kind))
+        };
+        let mentions = headline::keep_supported(mentions, &shouted, |f| &chars[index(f)], index, known);
         let mut mentions = refine(mentions);
         mentions.sort_by_key(|m| (m.field.reading_order(), m.start));
         resolve::resolve(&mut mentions);

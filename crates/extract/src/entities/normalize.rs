@@ -31,15 +31,26 @@ pub enum Casing {
     Caps,
 }
 
-/// The casing of a tokenised sentence.
-pub fn casing(sent: &[&str]) -> Casing {
+/// The casing of a tokenised sentence. A headline is title case when three in four of its words of four letters or
+/// more are capitalised (`Rewriting Rules of Engagement with Video in 2020`); a sentence of the body needs more, since
+/// a sentence full of names looks the same.
+pub fn casing(sent: &[&str], headline: bool) -> Casing {
     if super::features::is_caps_sentence(sent) {
         Casing::Caps
-    } else if is_title_case(sent) {
+    } else if is_title_case(sent) || (headline && is_headline_title_case(sent)) {
         Casing::Title
     } else {
         Casing::Sentence
     }
+}
+
+fn is_headline_title_case(sent: &[&str]) -> bool {
+    let long: Vec<&&str> = sent
+        .iter()
+        .filter(|w| w.chars().count() >= 4 && w.chars().next().is_some_and(char::is_alphabetic))
+        .collect();
+    let caps = long.iter().filter(|w| w.starts_with(char::is_uppercase)).count();
+    long.len() >= 3 && caps * 4 >= long.len() * 3
 }
 
 fn is_title_case(sent: &[&str]) -> bool {
@@ -55,11 +66,11 @@ fn is_title_case(sent: &[&str]) -> bool {
     words.len() >= 3 && caps * 4 >= words.len() * 3 && lower_long == 0
 }
 
-/// For each title-case or all-caps sentence, its re-cased tokens: a word the article uses in lower case (and never
+/// For each title-case or all-caps sentence (`headline`: whether each sentence is a headline's), its re-cased tokens: a word the article uses in lower case (and never
 /// capitalised mid-sentence) goes to lower case; in an all-caps sentence, a word the article capitalises takes the
 /// article's form (`RABUKA` -> `Rabuka`, `NATO` stays) and any other word goes to lower case.
-pub fn recase_headlines(doc: &[Vec<&str>]) -> Vec<Option<Vec<String>>> {
-    let casing: Vec<Casing> = doc.iter().map(|s| casing(s)).collect();
+pub fn recase_headlines(doc: &[Vec<&str>], headline: &[bool]) -> Vec<Option<Vec<String>>> {
+    let casing: Vec<Casing> = doc.iter().zip(headline).map(|(s, &h)| casing(s, h)).collect();
     if casing.iter().all(|c| *c == Casing::Sentence) {
         return vec![None; doc.len()];
     }

@@ -98,6 +98,36 @@ impl NerModel {
         &self.knowledge
     }
 
+    /// Whether `surface` is a well-known name of type `kind`: a country, region or nationality of the curated and
+    /// derived lists, a place alias (`U.S.`), or a name seen at least twice in training, mostly with that type.
+    pub fn is_known_name(&self, surface: &str, kind: super::EntityKind) -> bool {
+        use super::EntityKind::*;
+        if kind == Location && super::resolve::alias(surface).is_some() {
+            return true;
+        }
+        let toks = super::tokenize::tokenize(surface);
+        let h = super::gazetteer::phrase_hash(toks.iter().map(|t| t.text.as_str()));
+        let t = match kind {
+            Person => 0,
+            Organisation => 1,
+            Location => 2,
+            Misc => 3,
+            _ => return false,
+        };
+        if let Some(c) = self.names.get(&h) {
+            let total: u32 = c.iter().sum();
+            if c[t] >= 2 && c[t] * 2 > total {
+                return true;
+            }
+        }
+        let bits = self.gaz.bits(h);
+        match kind {
+            Location => bits & super::gazetteer::COUNTRY_BITS != 0,
+            Misc => bits & super::gazetteer::NATIONALITY_BITS != 0,
+            _ => false,
+        }
+    }
+
     /// Number of weighted features.
     pub fn features(&self) -> usize {
         self.packed.len()
