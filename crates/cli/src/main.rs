@@ -68,6 +68,8 @@ enum EvalCommand {
     Extract(cmd::eval_extract::Args),
     /// Entity F1 over a CoNLL file.
     Ner(cmd::eval_ner::Args),
+    /// Publication-day precision, recall and accuracy over a dates corpus.
+    Dates(cmd::eval_dates::Args),
 }
 
 fn main() -> std::process::ExitCode {
@@ -112,6 +114,7 @@ fn main() -> std::process::ExitCode {
         Command::Stats(args) => cmd::stats::run(db, args),
         Command::Eval(EvalCommand::Extract(args)) => cmd::eval_extract::run(args),
         Command::Eval(EvalCommand::Ner(args)) => cmd::eval_ner::run(args),
+        Command::Eval(EvalCommand::Dates(args)) => cmd::eval_dates::run(args),
         Command::TrainNer(args) => cmd::train_ner::run(args),
     };
     match result {
