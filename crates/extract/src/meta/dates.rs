@@ -38,9 +38,9 @@ const T_STRUCTURED: u8 = 9;
 /// Microdata `itemprop=datePublished` in the page, `<time pubdate>`.
 const T_MICRODATA: u8 = 8;
 /// A generic `<meta name=date>`, a `WebPage`'s date in JSON-LD.
-const T_GENERIC: u8 = 6;
-/// A `<time>` element or a date line near the headline.
-const T_NEAR: u8 = 5;
+const T_GENERIC: u8 = 5;
+/// A `<time>` element or a date line near the headline (above a generic `<meta name=date>`, often the last edit).
+const T_NEAR: u8 = 6;
 /// A `<time>` element or a date-classed element elsewhere in the article.
 const T_ELEMENT: u8 = 4;
 /// A date in running text.
@@ -132,12 +132,42 @@ const MODIFIED_METAS: &[&str] = &[
     "updated_time",
 ];
 
+/// A site's own `<meta>` name for a publication date ("five_hundred_pixels:uploaded", "article:created").
+fn other_date_key(key: &str) -> bool {
+    key.len() <= 60
+        && ["publish", "created", "uploaded", "pubdate", "releasedate", "issued"]
+            .iter()
+            .any(|w| key.contains(w))
+        && !["modif", "update", "expir", "copyright", "end"]
+            .iter()
+            .any(|w| key.contains(w))
+}
+
 fn is_open_graph(key: &str) -> bool {
     key.starts_with("og:") || key.starts_with("article:")
 }
 
 /// Finds the page's published and updated dates.
 pub fn find(dom: &Dom, ld: &JsonLd, cx: &Context) -> Found {
+    let cands = candidates(dom, ld, cx);
+    choose(dom, cx, cands)
+}
+
+/// Every candidate, one per line (for `explain_dates`, debugging the finder).
+pub fn explain(dom: &Dom, ld: &JsonLd, cx: &Context) -> String {
+    let mut out = String::new();
+    for c in candidates(dom, ld, cx) {
+        out.push_str(&format!(
+            "{} {:?} {:?} tier {} {:?}\n",
+            c.stamp.local, c.stamp.precision, c.source, c.tier, c.role
+        ));
+    }
+    let url = [cx.page_url, cx.canonical].into_iter().flatten().find_map(date_in_url);
+    out.push_str(&format!("url: {url:?}\nheadline: {:?}\n", cx.headline));
+    out
+}
+
+fn candidates(dom: &Dom, ld: &JsonLd, cx: &Context) -> Vec<Candidate> {
     let mut cands: Vec<Candidate> = Vec::with_capacity(16);
     let mut push = |value: &str, source: Source, tier: u8, role: Role| {
         if let Some(stamp) = gazette_dates::parse(value) {
@@ -169,12 +199,12 @@ pub fn find(dom: &Dom, ld: &JsonLd, cx: &Context) -> Found {
             push(value, source, T_STRUCTURED, Role::Published);
         } else if MODIFIED_METAS.contains(&key) {
             push(value, source, T_STRUCTURED, Role::Modified);
-        } else if GENERIC_METAS.contains(&key) {
+        } else if GENERIC_METAS.contains(&key) || other_date_key(key) {
             push(value, source, T_GENERIC, Role::Published);
         }
     }
     page_elements(dom, cx, &mut cands);
-    choose(dom, cx, cands)
+    cands
 }
 
 /// The date classes an element's `class` or `id` may carry.
@@ -207,30 +237,59 @@ fn date_class(el: &scraper::node::Element) -> Option<Role> {
     role
 }
 
-/// Not the article's: inside reader comments, related boxes, sidebars, navigation, footers (unless that region holds
-/// the headline or the body itself, as a page-wide wrapper named "content-sidebar-wrap" does).
-fn excluded_regions(dom: &Dom, cx: &Context) -> Vec<bool> {
+/// How far a region is from the article.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord)]
+enum Away {
+    No,
+    /// Page furniture by tag or class (`<aside>`, `<footer>`, a "footer" or "share" class): a post's own footer or
+    /// meta box can carry its date, so a date element here counts inside the body or near the headline.
+    Soft,
+    /// Reader comments, related stories, teasers, navigation: never the article's.
+    Hard,
+}
+
+/// Where the article is not, item by item (a region holding the headline or the body's start never is: a page-wide
+/// wrapper named "content-sidebar-wrap").
+fn excluded_regions(dom: &Dom, cx: &Context) -> Vec<Away> {
     let items = &dom.items;
     let anchor = cx.headline.or_else(|| cx.body.first().map(|r| r.0));
-    let mut out = vec![false; items.len()];
+    let mut out = vec![Away::No; items.len()];
     for (i, it) in items.iter().enumerate() {
-        let inherited = items.get(it.parent as usize).is_some() && out[it.parent as usize];
+        let inherited = items
+            .get(it.parent as usize)
+            .map_or(Away::No, |_| out[it.parent as usize]);
         let own = match it.kind {
-            Kind::Element { el, .. } => {
+            Kind::Element { el, .. } if !anchor.is_some_and(|h| i <= h && h < it.end as usize) => {
                 let name = el.name();
-                let by_tag = matches!(name, "nav" | "aside" | "footer");
-                let by_class = it.has(flag::COMMENT) || (it.has(flag::DROP) && !it.has(flag::BYLINE | flag::CAPTION));
-                let teaser = it.has(flag::WEAK)
-                    && [el.attr("class"), el.attr("id")].into_iter().flatten().any(|a| {
-                        let a = a.to_ascii_lowercase();
-                        a.contains("teaser") || a.contains("related") || a.contains("widget") || a.contains("more")
-                    });
-                let holds_anchor = anchor.is_some_and(|h| i <= h && h < it.end as usize);
-                (by_tag || by_class || teaser) && !holds_anchor
+                let elsewhere = [el.attr("class"), el.attr("id")].into_iter().flatten().any(|a| {
+                    let a = a.to_ascii_lowercase();
+                    [
+                        "teaser",
+                        "related",
+                        "widget",
+                        "more",
+                        "popular",
+                        "recommend",
+                        "trending",
+                        "outbrain",
+                        "taboola",
+                    ]
+                    .iter()
+                    .any(|w| a.contains(w))
+                });
+                if it.has(flag::COMMENT) || name == "nav" || (elsewhere && it.has(flag::WEAK | flag::DROP)) {
+                    Away::Hard
+                } else if matches!(name, "aside" | "footer")
+                    || (it.has(flag::DROP) && !it.has(flag::BYLINE | flag::CAPTION))
+                {
+                    Away::Soft
+                } else {
+                    Away::No
+                }
             }
-            Kind::Text(_) => false,
+            _ => Away::No,
         };
-        out[i] = inherited || own;
+        out[i] = inherited.max(own);
     }
     out
 }
@@ -247,18 +306,25 @@ fn page_elements(dom: &Dom, cx: &Context, cands: &mut Vec<Candidate>) {
         let by_body = cx.body.first().is_some_and(|&(s, _)| i + 60 >= s && i <= s + 120);
         by_headline || by_body
     };
+    let in_body = |i: usize| cx.body.iter().any(|&(s, e)| s <= i && i < e);
     // The date-classed elements already read (their descendants are not read again).
     let mut read_until = 0usize;
     for (i, it) in items.iter().enumerate() {
         let Kind::Element { el, tag } = it.kind else { continue };
-        if excluded[i] {
-            continue;
+        match excluded[i] {
+            Away::Hard => continue,
+            Away::Soft if !(in_body(i) || near(i)) => continue,
+            _ => {}
         }
         let name = el.name();
-        let itemprop = el.attr("itemprop").map(str::to_ascii_lowercase);
+        // Microdata `itemprop`, or RDFa `property` (`schema:dateCreated`, `dc:date`).
+        let itemprop = el
+            .attr("itemprop")
+            .or_else(|| el.attr("property"))
+            .map(|p| p.rsplit([':', '/']).next().unwrap_or(p).to_ascii_lowercase());
         let prop_role = match itemprop.as_deref() {
-            Some("datepublished" | "datecreated" | "uploaddate") => Some(Role::Published),
-            Some("datemodified") => Some(Role::Modified),
+            Some("datepublished" | "datecreated" | "uploaddate" | "created" | "issued") => Some(Role::Published),
+            Some("datemodified" | "modified") => Some(Role::Modified),
             _ => None,
         };
         if let Some(role) = prop_role {
@@ -309,7 +375,8 @@ fn page_elements(dom: &Dom, cx: &Context, cands: &mut Vec<Candidate>) {
             }
             continue;
         }
-        if name == "abbr" {
+        // hAtom: `<abbr class="published" title="2021-12-03T21:15:00Z">`, also on a `<span>`.
+        if el.attr("title").is_some_and(|t| t.len() <= 40) {
             if let (Some(role), Some(title)) = (date_class(el), el.attr("title")) {
                 if let Some(stamp) = gazette_dates::parse(title) {
                     cands.push(Candidate {
@@ -590,11 +657,17 @@ fn choose(dom: &Dom, cx: &Context, mut cands: Vec<Candidate>) -> Found {
     // The date line shown next to the headline, when it names the day of another structured date (the page shows
     // its update as its date): that day is the one readers see, and the one the page is dated by.
     if let Some(p) = published {
+        let markup = |c: &Candidate| c.tier >= T_MICRODATA || c.tier == T_GENERIC;
+        let on_page = |c: &Candidate| matches!(c.tier, T_MICRODATA | T_NEAR | T_ELEMENT);
+        // Unless the page also shows the published day (a "published ... updated ..." pair).
+        let published_shown = cands
+            .iter()
+            .any(|c| on_page(c) && c.role != Role::Modified && c.stamp.date() == p.stamp.date());
         let shown = cands.iter().find(|c| c.tier == T_NEAR && c.stamp.has_day());
-        if let Some(s) = shown.filter(|s| s.stamp.date() != p.stamp.date()) {
+        if let Some(s) = shown.filter(|s| s.stamp.date() != p.stamp.date() && !published_shown) {
             let backed = cands
                 .iter()
-                .filter(|c| c.tier >= T_GENERIC && c.stamp.date() == s.stamp.date())
+                .filter(|c| markup(c) && c.stamp.date() == s.stamp.date())
                 .max_by_key(|c| (c.tier, c.stamp.precision));
             if let Some(b) = backed {
                 published = Some(Candidate {
@@ -637,7 +710,7 @@ fn text_date(dom: &Dom, cx: &Context) -> Option<Candidate> {
     let start = cx.headline.or_else(|| cx.body.first().map(|r| r.0)).unwrap_or(0);
     let order = (start..dom.items.len()).chain(0..start);
     for i in order {
-        if excluded[i] {
+        if excluded[i] != Away::No {
             continue;
         }
         let Kind::Text(t) = dom.items[i].kind else { continue };

@@ -260,6 +260,9 @@ pub fn fill_after_body(
         now: fetched_at,
         month_first,
     };
+    if std::env::var_os("GAZETTE_EXPLAIN_DATES").is_some() {
+        eprint!("{}", dates::explain(dom, ld, &cx));
+    }
     let found = dates::find(dom, ld, &cx);
     if let Some(p) = found.published {
         a.published = Some(p.at);
