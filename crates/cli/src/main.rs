@@ -70,6 +70,8 @@ enum EvalCommand {
     Ner(cmd::eval_ner::Args),
     /// Share of headline names that the article body never contains, over corpora of pages.
     Titles(cmd::eval_titles::Args),
+    /// Publication-day precision, recall and accuracy over a dates corpus.
+    Dates(cmd::eval_dates::Args),
 }
 
 fn main() -> std::process::ExitCode {
@@ -115,6 +117,7 @@ fn main() -> std::process::ExitCode {
         Command::Eval(EvalCommand::Extract(args)) => cmd::eval_extract::run(args),
         Command::Eval(EvalCommand::Ner(args)) => cmd::eval_ner::run(args),
         Command::Eval(EvalCommand::Titles(args)) => cmd::eval_titles::run(args),
+        Command::Eval(EvalCommand::Dates(args)) => cmd::eval_dates::run(args),
         Command::TrainNer(args) => cmd::train_ner::run(args),
     };
     match result {

@@ -1,8 +1,9 @@
 //! The extracted article and the extraction entry point.
 //!
 //! [`extract`] guards against pathological nesting, parses once with html5ever, flattens the tree
-//! ([`crate::dom`]), picks and emits the body ([`crate::content`]) and fills the metadata ([`crate::meta`],
-//! [`crate::lang`]).
+//! ([`crate::dom`]), fills the metadata that anchors the body (title, [`crate::meta`]), picks and emits the body
+//! ([`crate::content`]), then fills what is found relative to it (dates, the lead image's caption) and the language
+//! ([`crate::lang`]).
 
 use std::collections::BTreeMap;
 
@@ -10,11 +11,12 @@ use chrono::{DateTime, Utc};
 use scraper::Html;
 use serde::Serialize;
 
+use crate::dates::PageDate;
 use crate::dom::Dom;
 use crate::{content, lang, meta};
 
 /// Recorded with every stored article, so `gazette reprocess` knows what is stale. Bump on any behaviour change.
-pub const EXTRACTOR_VERSION: &str = "0.3.0";
+pub const EXTRACTOR_VERSION: &str = "0.4.0";
 
 /// Where a metadata field was found.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
@@ -27,8 +29,12 @@ pub enum Source {
     Url,
     Byline,
     Html,
-    /// Inferred from the body text (language detection).
+    /// Read from the page's visible text: a date line, or the language of the body.
     Text,
+    /// The feed item (set when the feed and the page are reconciled, [`crate::dates::reconcile`]).
+    Feed,
+    /// No date anywhere: the fetch time stands in (an estimate).
+    FetchTime,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
@@ -52,14 +58,22 @@ pub struct Block {
 #[derive(Debug, Clone, Default, Serialize)]
 pub struct Article {
     pub title: Option<String>,
+    /// People, without "By", roles, places or dates.
     pub authors: Vec<String>,
+    /// News agencies credited in the byline ("Reuters", "dpa"), kept apart from the people.
+    pub agencies: Vec<String>,
     pub published: Option<DateTime<Utc>>,
+    /// The evidence behind `published` (its day as written, precision, source and reliability), for reconciling it
+    /// with a feed's date ([`crate::dates::reconcile`]).
+    pub published_evidence: Option<PageDate>,
     pub updated: Option<DateTime<Utc>>,
     pub language: Option<String>,
     pub canonical_url: Option<String>,
     pub site_name: Option<String>,
     pub image_url: Option<String>,
     pub image_caption: Option<String>,
+    /// The lead image's credit ("Getty Images", "Jane Doe/Reuters"), kept out of the caption.
+    pub image_credit: Option<String>,
     pub description: Option<String>,
     pub blocks: Vec<Block>,
     /// Field name (as above) -> where its value came from.
@@ -85,6 +99,12 @@ pub enum ExtractError {
 /// Never panics; a page nested deeper than [`crate::guard::MAX_DEPTH`] is refused with [`ExtractError::TooDeep`]
 /// before parsing, since parsing it would take seconds to minutes.
 pub fn extract(html: &str, page_url: Option<&str>) -> Result<Article, ExtractError> {
+    extract_at(html, page_url, Utc::now())
+}
+
+/// [`extract`] for a page fetched at `fetched_at`: relative dates ("2 hours ago") are resolved against it, and dates
+/// after it (beyond clock skew) are not the article's.
+pub fn extract_at(html: &str, page_url: Option<&str>, fetched_at: DateTime<Utc>) -> Result<Article, ExtractError> {
     if let Some(depth) = crate::guard::too_deep(html, crate::guard::MAX_DEPTH) {
         return Err(ExtractError::TooDeep {
             depth,
@@ -96,16 +116,26 @@ pub fn extract(html: &str, page_url: Option<&str>) -> Result<Article, ExtractErr
     let ld = meta::json_ld(&dom.harvest.json_ld);
     let mut article = Article::default();
     meta::fill(&mut article, &dom, &ld, page_url);
-    let selection = content::select(&mut dom, true, article.title.as_deref());
+    let mut selection = content::select(&mut dom, true, article.title.as_deref());
     article.blocks = content::emit(&dom, &selection, article.title.as_deref());
     if chars(&article.blocks) < RETRY_BELOW {
         // Class words may have hidden the article itself (a post container named after its widget or category).
-        let selection = content::select(&mut dom, false, article.title.as_deref());
-        let blocks = content::emit(&dom, &selection, article.title.as_deref());
+        let retry = content::select(&mut dom, false, article.title.as_deref());
+        let blocks = content::emit(&dom, &retry, article.title.as_deref());
         if chars(&blocks) > 3 * chars(&article.blocks) {
             article.blocks = blocks;
+            selection = retry;
         }
     }
+    meta::fill_after_body(
+        &mut article,
+        &dom,
+        &ld,
+        page_url,
+        selection.headline,
+        &selection.regions,
+        fetched_at,
+    );
     drop_byline_blocks(&mut article);
     drop_repeated_blocks(&mut article.blocks);
     cross_check_body(&mut article, ld.body.as_deref());

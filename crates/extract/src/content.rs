@@ -228,6 +228,8 @@ pub struct Selection {
     /// Regions kept only for lying between kept ones: their link-heavy parts (a list of deals, a data table) are
     /// kept too, since boilerplate does not sit between paragraphs of one article.
     pub between: Vec<bool>,
+    /// The headline's item (the heading sharing most of the title), when there is one.
+    pub headline: Option<usize>,
 }
 
 /// Chooses the body. With `trust_classes` off, class-word drops are ignored (the retry for pages where they
@@ -267,6 +269,7 @@ pub fn select(dom: &mut Dom, trust_classes: bool, title: Option<&str>) -> Select
         return Selection {
             regions: Vec::new(),
             between: Vec::new(),
+            headline: headline.map(|h| h.0),
         };
     };
 
@@ -305,7 +308,11 @@ pub fn select(dom: &mut Dom, trust_classes: bool, title: Option<&str>) -> Select
         regions.push((top, items[top].end as usize));
         between.push(false);
     }
-    Selection { regions, between }
+    Selection {
+        regions,
+        between,
+        headline: headline.map(|h| h.0),
+    }
 }
 
 fn kind_of(tag: Tag) -> Option<BlockKind> {

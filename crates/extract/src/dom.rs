@@ -521,17 +521,25 @@ impl<'a> Dom<'a> {
                                     .collect(),
                             );
                         }
-                        "script"
-                            if el
-                                .attr("type")
-                                .is_some_and(|t| t.eq_ignore_ascii_case("application/ld+json")) =>
-                        {
-                            harvest.json_ld.push(
+                        "script" => {
+                            let text = || -> String {
                                 node.children()
                                     .filter_map(|c| c.value().as_text())
                                     .map(|t| &**t)
-                                    .collect(),
-                            );
+                                    .collect()
+                            };
+                            let ty = el.attr("type");
+                            if ty.is_some_and(|t| t.eq_ignore_ascii_case("application/ld+json")) {
+                                harvest.json_ld.push(text());
+                            } else if ty.is_none()
+                                && node
+                                    .first_child()
+                                    .and_then(|c| c.value().as_text())
+                                    .is_some_and(|t| starts_schema_org(t))
+                            {
+                                // Schema.org data in an untyped script: JSON-LD that forgot its type.
+                                harvest.json_ld.push(text());
+                            }
                         }
                         "time" => {
                             if let Some(d) = el.attr("datetime") {
@@ -653,6 +661,13 @@ impl<'a> Dom<'a> {
         }
         out.trim_end().to_string()
     }
+}
+
+/// Whether an untyped script's text is a JSON object naming schema.org (checked on its first bytes only).
+fn starts_schema_org(text: &str) -> bool {
+    let t = text.trim_start();
+    let head = &t.as_bytes()[..t.len().min(120)];
+    matches!(head.first(), Some(b'{' | b'[')) && memchr::memmem::find(head, b"schema.org").is_some()
 }
 
 fn close<'a>(open: &mut Vec<(u32, u16, u32)>, items: &mut [Item<'a>], in_head: &mut bool, v: &Node) {

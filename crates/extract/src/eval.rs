@@ -6,6 +6,10 @@
 //! kept; a text becomes the multiset of its word 4-grams (1 to 3 tokens give one shorter shingle, no tokens none);
 //! per page the counts are normalised so every page weighs the same; precision is averaged over pages with a
 //! prediction, recall over pages with a reference, and F1 is the harmonic mean of those two means.
+//!
+//! [`dates`] scores publication days the way htmldate's comparison does.
+
+pub mod dates;
 
 use std::collections::HashMap;
 

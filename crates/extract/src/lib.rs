@@ -9,10 +9,13 @@
 //! * [`entities`]: the article's title and text become entity mentions (people, organisations, places, misc, dates and
 //!   numbers), resolved within the article, and attributed quotes.
 //!
-//! [`eval`] scores extraction against gold text with the word-4-gram shingle metric.
+//! [`dates`] holds the publication-date evidence a page gives and [`dates::reconcile`], which weighs it against a feed
+//! item's date and the fetch time. [`eval`] scores extraction against gold text with the word-4-gram shingle metric,
+//! and publication days against gold days.
 
 mod article;
 mod content;
+pub mod dates;
 mod dom;
 pub mod entities;
 pub mod eval;
@@ -20,4 +23,4 @@ pub mod guard;
 mod lang;
 mod meta;
 
-pub use article::{explain, extract, Article, Block, BlockKind, ExtractError, Source, EXTRACTOR_VERSION};
+pub use article::{explain, extract, extract_at, Article, Block, BlockKind, ExtractError, Source, EXTRACTOR_VERSION};

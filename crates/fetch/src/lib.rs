@@ -13,7 +13,6 @@ use std::time::Duration;
 mod body;
 pub mod charset;
 mod client;
-pub mod dates;
 pub mod discover;
 mod entities;
 mod error;

@@ -6,7 +6,7 @@ use std::time::Duration;
 use url::Url;
 
 use crate::urls::{normalize_url, resolve, scheme_insensitive_key};
-use crate::{dates, discover, html, repair, Feed, FeedItem, FetchError};
+use crate::{discover, html, repair, Feed, FeedItem, FetchError};
 
 /// A parsed feed and the polling hint its content gives (TTL, sy:updatePeriod).
 #[derive(Debug)]
@@ -28,7 +28,7 @@ pub fn parse_feed(text: &str, base: Option<&Url>) -> Result<ParsedFeed, FetchErr
         .base_uri(base.filter(|u| matches!(u.scheme(), "http" | "https")).map(Url::as_str))
         // Empty ids stay empty: Gazette computes its own keys instead of feed-rs's synthetic ones.
         .id_generator(|_, _, _| String::new())
-        .timestamp_parser(dates::parse_date)
+        .timestamp_parser(gazette_dates::parse_date)
         .build();
     // A parser bug must not take the ingest run down: a panic becomes a parse error.
     let result = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| parser.parse(repaired.as_bytes())))
@@ -109,7 +109,9 @@ fn convert(parsed: feed_rs::model::Feed, base: Option<&Url>) -> Feed {
             .as_ref()
             .map(|t| html::plain_text(&t.content))
             .filter(|t| !t.is_empty());
-        let published = entry.published.or(entry.updated);
+        // A CMS's zero date (0001-01-01, 1970-01-01) is no date.
+        let dated = |d: &chrono::DateTime<chrono::Utc>| *d >= gazette_dates::web_epoch();
+        let published = entry.published.filter(dated).or(entry.updated.filter(dated));
         let unique_guid = guid.as_deref().filter(|g| guid_counts.get(g).copied() == Some(1));
         let key = if let Some(g) = unique_guid {
             guid_key(g)
@@ -253,6 +255,20 @@ mod tests {
         assert_eq!(it[2].key, "https://example.com/c");
         assert_eq!(it[2].url.as_deref(), Some("http://example.com/c"));
         assert_eq!(it[3].key, "title:D|2021-12-03T21:15:00+00:00");
+    }
+
+    #[test]
+    fn zero_dates_are_no_dates() {
+        let xml = r#"<rss version="2.0"><channel><title>T</title>
+        <item><title>Z</title><link>/z</link><pubDate>0001-01-01T00:00:00Z</pubDate></item>
+        <item><title>E</title><link>/e</link><pubDate>Thu, 01 Jan 1970 00:00:00 GMT</pubDate></item>
+        <item><title>R</title><link>/r</link><pubDate>3. Dezember 2021, 22:15 Uhr</pubDate></item>
+        </channel></rss>"#;
+        let it = parse_feed(xml, Some(&base())).unwrap().feed.items;
+        assert_eq!(it[0].published, None);
+        assert_eq!(it[1].published, None);
+        // The shared parser reads written dates too.
+        assert_eq!(it[2].published.unwrap().to_rfc3339(), "2021-12-03T22:15:00+00:00");
     }
 
     #[test]

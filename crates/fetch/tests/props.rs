@@ -1,7 +1,7 @@
 //! Property tests: repair, charset sniffing, URL normalisation and the other parsers never panic, and repair never
 //! breaks a feed that was already valid.
 
-use gazette_fetch::{charset, dates, discover, normalize_url, parse, repair, robots};
+use gazette_fetch::{charset, discover, normalize_url, parse, repair, robots};
 use proptest::prelude::*;
 
 const BOM: char = '\u{feff}';
@@ -190,7 +190,7 @@ proptest! {
 
     #[test]
     fn other_parsers_never_panic(s in any::<String>()) {
-        let _ = dates::parse_date(&s);
+        let _ = gazette_dates::parse_date(&s);
         let plain = gazette_fetch::plain_text(&s);
         prop_assert_eq!(plain.trim(), plain.as_str());
         let _ = discover::feed_links(&s, None);
@@ -201,6 +201,6 @@ proptest! {
 
     #[test]
     fn dates_never_panic_on_dateish(s in "[A-Za-z]{0,9},? ?[0-9]{1,2}[ -][A-Za-z]{3,9}[ -][0-9]{2,4} [0-9]{1,2}:[0-9]{1,2}(:[0-9]{1,2})? ?[A-Z+0-9:-]{0,6}") {
-        let _ = dates::parse_date(&s);
+        let _ = gazette_dates::parse_date(&s);
     }
 }

@@ -3,6 +3,7 @@
 pub mod config;
 pub mod daemon;
 pub mod dates;
+pub mod eval_dates;
 pub mod eval_extract;
 pub mod eval_ner;
 pub mod eval_titles;

@@ -1,0 +1,762 @@
+//! The page's publication and update dates, from every source it offers, each with a known reliability.
+//!
+//! Candidates come from JSON-LD, `<meta>` names (Open Graph, Dublin Core, Parse.ly, Sailthru...), microdata
+//! `itemprop`, `<time>` elements, date lines in elements whose class says date/byline/meta, the URL's date path, and
+//! at last the page's running text. Each carries a tier (how far its kind can be trusted) and a role (published,
+//! modified or either). Dates in comments, related-story teasers, sidebars, navigation and footers are not the
+//! article's and are not collected. Dates after the fetch time (beyond clock skew) or before the web are dropped.
+//! The published date is the best-tiered plausible candidate; a date in the URL overrides it only when the URL is
+//! more specific (a day against a month or a year, or against a date read from running text).
+
+use chrono::{DateTime, Datelike, NaiveDate, Utc};
+use gazette_dates::{Precision, Stamp};
+
+use super::jsonld::JsonLd;
+use crate::dates::{PageDate, Reliability, SKEW};
+use crate::dom::{flag, Dom, Kind, Tag};
+use crate::Source;
+
+/// What a date is said to be.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Role {
+    Published,
+    Modified,
+    Either,
+}
+
+#[derive(Debug, Clone, Copy)]
+struct Candidate {
+    stamp: Stamp,
+    source: Source,
+    /// Higher is more trusted (see `tier` constants).
+    tier: u8,
+    role: Role,
+}
+
+/// JSON-LD article `datePublished` / `dateCreated`, `article:published_time` and the explicit publication names.
+const T_STRUCTURED: u8 = 9;
+/// Microdata `itemprop=datePublished` in the page, `<time pubdate>`.
+const T_MICRODATA: u8 = 8;
+/// A generic `<meta name=date>`, a `WebPage`'s date in JSON-LD.
+const T_GENERIC: u8 = 5;
+/// A `<time>` element or a date line near the headline (above a generic `<meta name=date>`, often the last edit).
+const T_NEAR: u8 = 6;
+/// A `<time>` element or a date-classed element elsewhere in the article.
+const T_ELEMENT: u8 = 4;
+/// A date in running text.
+const T_TEXT: u8 = 2;
+
+/// The page's dates: published and updated.
+#[derive(Debug, Default)]
+pub struct Found {
+    pub published: Option<PageDate>,
+    pub updated: Option<PageDate>,
+}
+
+/// Inputs beside the DOM.
+pub struct Context<'a> {
+    pub page_url: Option<&'a str>,
+    pub canonical: Option<&'a str>,
+    /// The headline's item, when the body finder found one.
+    pub headline: Option<usize>,
+    /// The body's regions (item ranges).
+    pub body: &'a [(usize, usize)],
+    pub now: DateTime<Utc>,
+    /// Read `03/04/2021` month-first (US English).
+    pub month_first: bool,
+}
+
+const PUBLISHED_METAS: &[&str] = &[
+    "article:published_time",
+    "og:published_time",
+    "article:published",
+    "published_time",
+    "datepublished",
+    "parsely-pub-date",
+    "sailthru.date",
+    "dc.date.issued",
+    "dcterms.issued",
+    "dc.date.created",
+    "dcterms.created",
+    "datecreated",
+    "citation_publication_date",
+    "citation_date",
+    "citation_online_date",
+    "article.published",
+    "article_date_original",
+    "publication_date",
+    "publish-date",
+    "publish_date",
+    "publishdate",
+    "pubdate",
+    "date_published",
+    "og:pubdate",
+    "originalpublicationdate",
+    "cxenseparse:recs:publishtime",
+    "rnews:datepublished",
+    "bt:pubdate",
+    "dc.date.published",
+    "article:post_date",
+    "date.release",
+];
+
+const GENERIC_METAS: &[&str] = &[
+    "date",
+    "dc.date",
+    "dcterms.date",
+    "dc:date",
+    "created",
+    "pdate",
+    "ptime",
+    "displaydate",
+    "dc.created",
+    "dc.date.available",
+    "dcterms.available",
+    "search_date",
+    "shareaholic:article_published_time",
+];
+
+const MODIFIED_METAS: &[&str] = &[
+    "article:modified_time",
+    "og:updated_time",
+    "og:modified_time",
+    "article:modified",
+    "datemodified",
+    "dcterms.modified",
+    "dc.date.modified",
+    "dc.modified",
+    "last-modified",
+    "lastmod",
+    "modified",
+    "revised",
+    "updated_time",
+];
+
+/// A site's own `<meta>` name for a publication date ("five_hundred_pixels:uploaded", "article:created").
+fn other_date_key(key: &str) -> bool {
+    key.len() <= 60
+        && ["publish", "created", "uploaded", "pubdate", "releasedate", "issued"]
+            .iter()
+            .any(|w| key.contains(w))
+        && !["modif", "update", "expir", "copyright", "end"]
+            .iter()
+            .any(|w| key.contains(w))
+}
+
+fn is_open_graph(key: &str) -> bool {
+    key.starts_with("og:") || key.starts_with("article:")
+}
+
+/// Finds the page's published and updated dates.
+pub fn find(dom: &Dom, ld: &JsonLd, cx: &Context) -> Found {
+    let cands = candidates(dom, ld, cx);
+    choose(dom, cx, cands)
+}
+
+/// Every candidate, one per line (for `explain_dates`, debugging the finder).
+pub fn explain(dom: &Dom, ld: &JsonLd, cx: &Context) -> String {
+    let mut out = String::new();
+    for c in candidates(dom, ld, cx) {
+        out.push_str(&format!(
+            "{} {:?} {:?} tier {} {:?}\n",
+            c.stamp.local, c.stamp.precision, c.source, c.tier, c.role
+        ));
+    }
+    let url = [cx.page_url, cx.canonical].into_iter().flatten().find_map(date_in_url);
+    out.push_str(&format!("url: {url:?}\nheadline: {:?}\n", cx.headline));
+    out
+}
+
+fn candidates(dom: &Dom, ld: &JsonLd, cx: &Context) -> Vec<Candidate> {
+    let mut cands: Vec<Candidate> = Vec::with_capacity(16);
+    let mut push = |value: &str, source: Source, tier: u8, role: Role| {
+        if let Some(stamp) = gazette_dates::parse(value) {
+            cands.push(Candidate {
+                stamp,
+                source,
+                tier,
+                role,
+            });
+        }
+    };
+    if let Some(d) = &ld.published {
+        push(d, Source::JsonLd, T_STRUCTURED, Role::Published);
+    }
+    if let Some(d) = &ld.modified {
+        push(d, Source::JsonLd, T_STRUCTURED, Role::Modified);
+    }
+    if let Some(d) = &ld.other_published {
+        push(d, Source::JsonLd, T_GENERIC, Role::Published);
+    }
+    for (key, value) in &dom.harvest.metas {
+        let key = key.as_str();
+        let source = if is_open_graph(key) {
+            Source::OpenGraph
+        } else {
+            Source::Meta
+        };
+        if PUBLISHED_METAS.contains(&key) {
+            push(value, source, T_STRUCTURED, Role::Published);
+        } else if MODIFIED_METAS.contains(&key) {
+            push(value, source, T_STRUCTURED, Role::Modified);
+        } else if GENERIC_METAS.contains(&key) || other_date_key(key) {
+            push(value, source, T_GENERIC, Role::Published);
+        }
+    }
+    page_elements(dom, cx, &mut cands);
+    cands
+}
+
+/// The date classes an element's `class` or `id` may carry.
+fn date_class(el: &scraper::node::Element) -> Option<Role> {
+    let mut role = None;
+    for attr in [el.attr("class"), el.attr("id")].into_iter().flatten() {
+        if attr.len() > 200 {
+            continue;
+        }
+        let a = attr.to_ascii_lowercase();
+        if a.contains("updated") || a.contains("modified") {
+            return Some(Role::Modified);
+        }
+        if a.contains("publish") || a.contains("posted") || a.contains("pubdate") || a.contains("created") {
+            role = Some(Role::Published);
+        } else if role.is_none()
+            && (a.contains("date")
+                || a.contains("datum")
+                || a.contains("time")
+                || a.contains("byline")
+                || a.contains("meta")
+                || a.contains("fecha")
+                || a.contains("data")
+                || a.contains("info")
+                || a.contains("author"))
+        {
+            role = Some(Role::Either);
+        }
+    }
+    role
+}
+
+/// How far a region is from the article.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord)]
+enum Away {
+    No,
+    /// Page furniture by tag or class (`<aside>`, `<footer>`, a "footer" or "share" class): a post's own footer or
+    /// meta box can carry its date, so a date element here counts inside the body or near the headline.
+    Soft,
+    /// Reader comments, related stories, teasers, navigation: never the article's.
+    Hard,
+}
+
+/// Where the article is not, item by item (a region holding the headline or the body's start never is: a page-wide
+/// wrapper named "content-sidebar-wrap").
+fn excluded_regions(dom: &Dom, cx: &Context) -> Vec<Away> {
+    let items = &dom.items;
+    let anchor = cx.headline.or_else(|| cx.body.first().map(|r| r.0));
+    let mut out = vec![Away::No; items.len()];
+    for (i, it) in items.iter().enumerate() {
+        let inherited = items
+            .get(it.parent as usize)
+            .map_or(Away::No, |_| out[it.parent as usize]);
+        let own = match it.kind {
+            Kind::Element { el, .. } if !anchor.is_some_and(|h| i <= h && h < it.end as usize) => {
+                let name = el.name();
+                let elsewhere = [el.attr("class"), el.attr("id")].into_iter().flatten().any(|a| {
+                    let a = a.to_ascii_lowercase();
+                    [
+                        "teaser",
+                        "related",
+                        "widget",
+                        "more",
+                        "popular",
+                        "recommend",
+                        "trending",
+                        "outbrain",
+                        "taboola",
+                    ]
+                    .iter()
+                    .any(|w| a.contains(w))
+                });
+                if it.has(flag::COMMENT) || name == "nav" || (elsewhere && it.has(flag::WEAK | flag::DROP)) {
+                    Away::Hard
+                } else if matches!(name, "aside" | "footer")
+                    || (it.has(flag::DROP) && !it.has(flag::BYLINE | flag::CAPTION))
+                {
+                    Away::Soft
+                } else {
+                    Away::No
+                }
+            }
+            _ => Away::No,
+        };
+        out[i] = inherited.max(own);
+    }
+    out
+}
+
+/// `<time>`, microdata, hAtom `abbr` and date-classed elements in the page.
+fn page_elements(dom: &Dom, cx: &Context, cands: &mut Vec<Candidate>) {
+    let items = &dom.items;
+    if items.is_empty() {
+        return;
+    }
+    let excluded = excluded_regions(dom, cx);
+    let near = |i: usize| -> bool {
+        let by_headline = cx.headline.is_some_and(|h| i + 60 >= h && i <= h + 120);
+        let by_body = cx.body.first().is_some_and(|&(s, _)| i + 60 >= s && i <= s + 120);
+        by_headline || by_body
+    };
+    let in_body = |i: usize| cx.body.iter().any(|&(s, e)| s <= i && i < e);
+    // The date-classed elements already read (their descendants are not read again).
+    let mut read_until = 0usize;
+    for (i, it) in items.iter().enumerate() {
+        let Kind::Element { el, tag } = it.kind else { continue };
+        match excluded[i] {
+            Away::Hard => continue,
+            Away::Soft if !(in_body(i) || near(i)) => continue,
+            _ => {}
+        }
+        let name = el.name();
+        // Microdata `itemprop`, or RDFa `property` (`schema:dateCreated`, `dc:date`).
+        let itemprop = el
+            .attr("itemprop")
+            .or_else(|| el.attr("property"))
+            .map(|p| p.rsplit([':', '/']).next().unwrap_or(p).to_ascii_lowercase());
+        let prop_role = match itemprop.as_deref() {
+            Some("datepublished" | "datecreated" | "uploaddate" | "created" | "issued") => Some(Role::Published),
+            Some("datemodified" | "modified") => Some(Role::Modified),
+            _ => None,
+        };
+        if let Some(role) = prop_role {
+            let value = el.attr("content").or_else(|| el.attr("datetime"));
+            let text;
+            let value = match value {
+                Some(v) => v,
+                None => {
+                    text = dom.subtree_text(i);
+                    &text
+                }
+            };
+            if let Some(stamp) = gazette_dates::parse(value) {
+                cands.push(Candidate {
+                    stamp,
+                    source: Source::Html,
+                    tier: T_MICRODATA,
+                    role,
+                });
+            }
+            continue;
+        }
+        if name == "time" {
+            let class_role = date_class(el).unwrap_or(Role::Either);
+            let pubdate = el.attr("pubdate").is_some();
+            let value = el
+                .attr("datetime")
+                .map(str::to_string)
+                .unwrap_or_else(|| dom.subtree_text(i));
+            let mut role = if pubdate { Role::Published } else { class_role };
+            if role == Role::Either {
+                role = role_from_words(&line_before(dom, i));
+            }
+            if let Some(stamp) = gazette_dates::parse(&value) {
+                let tier = if pubdate {
+                    T_MICRODATA
+                } else if near(i) {
+                    T_NEAR
+                } else {
+                    T_ELEMENT
+                };
+                cands.push(Candidate {
+                    stamp,
+                    source: Source::Time,
+                    tier,
+                    role,
+                });
+            }
+            continue;
+        }
+        // hAtom: `<abbr class="published" title="2021-12-03T21:15:00Z">`, also on a `<span>`.
+        if el.attr("title").is_some_and(|t| t.len() <= 40) {
+            if let (Some(role), Some(title)) = (date_class(el), el.attr("title")) {
+                if let Some(stamp) = gazette_dates::parse(title) {
+                    cands.push(Candidate {
+                        stamp,
+                        source: Source::Html,
+                        tier: T_ELEMENT,
+                        role,
+                    });
+                }
+            }
+        }
+        if i < read_until || !tag.is_block() && tag != Tag::Inline {
+            continue;
+        }
+        let Some(class_role) = date_class(el).or_else(|| it.has(flag::BYLINE).then_some(Role::Either)) else {
+            continue;
+        };
+        // A date line is short: a box that holds a whole post is not one.
+        if it.text > 300 || it.text == 0 && !matches!(it.kind, Kind::Element { .. }) {
+            continue;
+        }
+        let text = dom.subtree_text(i);
+        if text.is_empty() || text.chars().count() > 400 {
+            continue;
+        }
+        read_until = it.end as usize;
+        // A relative date ("vor 2 Stunden", "heute") counts only as a whole short date line, not inside a menu.
+        let short = text.chars().count() <= 60;
+        for f in gazette_dates::find_with(&text, cx.now, cx.month_first) {
+            if f.relative && !short {
+                continue;
+            }
+            let role = match class_role {
+                Role::Either => role_from_words(&text[..f.start]),
+                r => r,
+            };
+            cands.push(Candidate {
+                stamp: f.stamp,
+                source: Source::Text,
+                tier: if f.relative {
+                    T_TEXT
+                } else if near(i) {
+                    T_NEAR
+                } else {
+                    T_ELEMENT
+                },
+                role,
+            });
+        }
+    }
+}
+
+/// The text just before item `i` within its parent (a label such as "Updated:" before a `<time>`).
+fn line_before(dom: &Dom, i: usize) -> String {
+    let p = dom.items[i].parent as usize;
+    if p >= dom.items.len() {
+        return String::new();
+    }
+    let mut out = String::new();
+    for it in &dom.items[p..i] {
+        if let Kind::Text(t) = it.kind {
+            out.push_str(t);
+            out.push(' ');
+        }
+    }
+    let start = out.len().saturating_sub(60);
+    let start = (start..out.len())
+        .find(|&k| out.is_char_boundary(k))
+        .unwrap_or(out.len());
+    out[start..].to_string()
+}
+
+/// Words before a date that say what it is: "Updated", "Aktualisiert" -> modified; "Published", "Veröffentlicht"
+/// -> published.
+fn role_from_words(before: &str) -> Role {
+    let tail: String = before
+        .chars()
+        .rev()
+        .take(40)
+        .collect::<Vec<_>>()
+        .into_iter()
+        .rev()
+        .collect::<String>()
+        .to_lowercase();
+    const MODIFIED: &[&str] = &[
+        "updated",
+        "update",
+        "modified",
+        "aktualisiert",
+        "geändert",
+        "zuletzt",
+        "stand",
+        "mis à jour",
+        "actualizado",
+        "actualización",
+        "aggiornato",
+        "bijgewerkt",
+        "atualizado",
+        "last edited",
+        "edited",
+    ];
+    const PUBLISHED: &[&str] = &[
+        "published",
+        "posted",
+        "veröffentlicht",
+        "erstellt",
+        "publié",
+        "publicado",
+        "pubblicato",
+        "gepubliceerd",
+        "erschienen",
+        "created",
+    ];
+    // The word closest to the date decides.
+    let last = |words: &[&str]| words.iter().filter_map(|w| tail.rfind(w)).max();
+    match (last(MODIFIED), last(PUBLISHED)) {
+        (Some(m), Some(p)) if m > p => Role::Modified,
+        (Some(_), None) => Role::Modified,
+        (_, Some(_)) => Role::Published,
+        _ => Role::Either,
+    }
+}
+
+/// A date path in a URL: `/2021/12/03/`, `/2021-12-03-slug`, `/20211203/`, or less precise `/2021/12/`.
+pub fn date_in_url(u: &str) -> Option<Stamp> {
+    let path_start = u
+        .find("://")
+        .map_or(0, |p| u[p + 3..].find('/').map_or(u.len(), |q| p + 3 + q));
+    let b = u.as_bytes();
+    let digits = |s: usize, n: usize| {
+        b.get(s..s + n).is_some_and(|x| x.iter().all(u8::is_ascii_digit))
+            && !b.get(s + n).is_some_and(u8::is_ascii_digit)
+    };
+    let num = |s: usize, n: usize| -> u32 { u[s..s + n].parse().unwrap_or(0) };
+    let mut month_only: Option<Stamp> = None;
+    for i in path_start..b.len() {
+        if !matches!(b[i], b'/' | b'-' | b'_') || !digits(i + 1, 4) && !digits(i + 1, 8) {
+            continue;
+        }
+        if digits(i + 1, 8) {
+            let (y, m, d) = (num(i + 1, 4) as i32, num(i + 5, 2), num(i + 7, 2));
+            if (1991..2100).contains(&y) {
+                if let Some(date) = NaiveDate::from_ymd_opt(y, m, d) {
+                    return Some(day_stamp(date, Precision::Day));
+                }
+            }
+            continue;
+        }
+        let y = num(i + 1, 4) as i32;
+        if !(1991..2100).contains(&y) {
+            continue;
+        }
+        let sep = b.get(i + 5).copied();
+        if !matches!(sep, Some(b'/' | b'-' | b'_')) {
+            continue;
+        }
+        let mlen = if digits(i + 6, 2) {
+            2
+        } else if digits(i + 6, 1) {
+            1
+        } else {
+            continue;
+        };
+        let m = num(i + 6, mlen);
+        if !(1..=12).contains(&m) {
+            continue;
+        }
+        let after_m = i + 6 + mlen;
+        if b.get(after_m).copied() == sep {
+            let dlen = if digits(after_m + 1, 2) {
+                2
+            } else if digits(after_m + 1, 1) {
+                1
+            } else {
+                0
+            };
+            if dlen > 0 {
+                if let Some(date) = NaiveDate::from_ymd_opt(y, m, num(after_m + 1, dlen)) {
+                    return Some(day_stamp(date, Precision::Day));
+                }
+            }
+        }
+        if month_only.is_none() && matches!(b.get(after_m), Some(b'/') | None) {
+            month_only = NaiveDate::from_ymd_opt(y, m, 1).map(|d| day_stamp(d, Precision::Month));
+        }
+    }
+    month_only
+}
+
+fn day_stamp(date: NaiveDate, precision: Precision) -> Stamp {
+    Stamp {
+        local: date.and_hms_opt(0, 0, 0).expect("midnight exists"),
+        offset: None,
+        precision,
+    }
+}
+
+fn reliability(c: &Candidate) -> Reliability {
+    match c.tier {
+        T_STRUCTURED | T_MICRODATA => Reliability::Strong,
+        T_GENERIC | T_NEAR | T_ELEMENT => Reliability::Fair,
+        _ => Reliability::Weak,
+    }
+}
+
+fn to_page_date(c: &Candidate) -> PageDate {
+    PageDate {
+        at: c.stamp.utc(),
+        day: c.stamp.date(),
+        precision: c.stamp.precision,
+        source: c.source,
+        reliability: reliability(c),
+    }
+}
+
+/// Chooses among the candidates.
+fn choose(dom: &Dom, cx: &Context, mut cands: Vec<Candidate>) -> Found {
+    cands.retain(|c| gazette_dates::plausible(c.stamp.utc(), cx.now, SKEW));
+    let url = [cx.page_url, cx.canonical]
+        .into_iter()
+        .flatten()
+        .filter_map(date_in_url)
+        .max_by_key(|s| s.precision)
+        .filter(|s| gazette_dates::plausible(s.utc(), cx.now, SKEW));
+    let best = |role: Role, cands: &[Candidate]| -> Option<Candidate> {
+        let mut best: Option<Candidate> = None;
+        for c in cands
+            .iter()
+            .filter(|c| c.role == role || c.role == Role::Either && role == Role::Published)
+        {
+            if !c.stamp.has_day() {
+                continue;
+            }
+            // Ties go to the earlier in document order for published dates (the first date line is the
+            // article's; later ones are comments or updates).
+            if best.is_none_or(|b| c.tier > b.tier) {
+                best = Some(*c);
+            }
+        }
+        best
+    };
+    let mut published = best(Role::Published, &cands);
+    if let Some(u) = url {
+        match (published, u.precision) {
+            (None, Precision::Day) => {
+                published = Some(Candidate {
+                    stamp: u,
+                    source: Source::Url,
+                    tier: T_STRUCTURED,
+                    role: Role::Published,
+                })
+            }
+            // The URL's day is more specific than a date read from text; a markup date of a day or better stands.
+            (Some(p), Precision::Day) if p.stamp.date() != u.date() && p.tier <= T_TEXT => {
+                published = Some(Candidate {
+                    stamp: u,
+                    source: Source::Url,
+                    tier: T_STRUCTURED,
+                    role: Role::Published,
+                });
+            }
+            (Some(p), Precision::Month)
+                if (p.stamp.date().year(), p.stamp.date().month()) != (u.date().year(), u.date().month()) =>
+            {
+                // A URL naming the month: a candidate from that month is preferred.
+                let in_month = cands
+                    .iter()
+                    .filter(|c| c.role != Role::Modified && c.stamp.has_day())
+                    .filter(|c| (c.stamp.date().year(), c.stamp.date().month()) == (u.date().year(), u.date().month()))
+                    .max_by_key(|c| c.tier);
+                if let Some(c) = in_month {
+                    published = Some(*c);
+                }
+            }
+            _ => {}
+        }
+    }
+    // The date line shown next to the headline, when it names the day of another structured date (the page shows
+    // its update as its date): that day is the one readers see, and the one the page is dated by.
+    if let Some(p) = published {
+        let markup = |c: &Candidate| c.tier >= T_MICRODATA || c.tier == T_GENERIC;
+        let on_page = |c: &Candidate| matches!(c.tier, T_MICRODATA | T_NEAR | T_ELEMENT);
+        // Unless the page also shows the published day (a "published ... updated ..." pair).
+        let published_shown = cands
+            .iter()
+            .any(|c| on_page(c) && c.role != Role::Modified && c.stamp.date() == p.stamp.date());
+        let shown = cands.iter().find(|c| c.tier == T_NEAR && c.stamp.has_day());
+        if let Some(s) = shown.filter(|s| s.stamp.date() != p.stamp.date() && !published_shown) {
+            let backed = cands
+                .iter()
+                .filter(|c| markup(c) && c.stamp.date() == s.stamp.date())
+                .max_by_key(|c| (c.tier, c.stamp.precision));
+            if let Some(b) = backed {
+                published = Some(Candidate {
+                    role: Role::Published,
+                    ..*b
+                });
+            }
+        }
+    }
+    if published.is_none() {
+        published = text_date(dom, cx);
+    }
+    let mut updated = best(Role::Modified, &cands);
+    if let (Some(u), Some(p)) = (updated, published) {
+        if u.stamp.utc() < p.stamp.utc() {
+            updated = None;
+        }
+    }
+    if published.is_none() {
+        // Only an update date: the article was published by then, and that is the best that can be said.
+        published = updated;
+    }
+    let mut published = published.as_ref().map(to_page_date);
+    // A URL's day a day off the markup's is the same publication seen from another zone (a US evening stamped in
+    // UTC): the day as the URL writes it is the publisher's.
+    if let (Some(p), Some(u)) = (published.as_mut(), url) {
+        if u.precision == Precision::Day && (p.day - u.date()).num_days().abs() == 1 {
+            p.day = u.date();
+        }
+    }
+    Found {
+        published,
+        updated: updated.as_ref().map(to_page_date),
+    }
+}
+
+/// The first date in the article's running text, near the headline first, else anywhere outside boilerplate.
+fn text_date(dom: &Dom, cx: &Context) -> Option<Candidate> {
+    let excluded = excluded_regions(dom, cx);
+    let start = cx.headline.or_else(|| cx.body.first().map(|r| r.0)).unwrap_or(0);
+    let order = (start..dom.items.len()).chain(0..start);
+    for i in order {
+        if excluded[i] != Away::No {
+            continue;
+        }
+        let Kind::Text(t) = dom.items[i].kind else { continue };
+        if !t.bytes().any(|b| b.is_ascii_digit()) {
+            continue;
+        }
+        if let Some(f) = gazette_dates::find_with(t, cx.now, cx.month_first)
+            .into_iter()
+            .find(|f| !f.relative && f.stamp.has_day() && gazette_dates::plausible(f.stamp.utc(), cx.now, SKEW))
+        {
+            return Some(Candidate {
+                stamp: f.stamp,
+                source: Source::Text,
+                tier: T_TEXT,
+                role: Role::Published,
+            });
+        }
+    }
+    None
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn url_day(u: &str) -> Option<String> {
+        date_in_url(u).map(|s| format!("{} {:?}", s.date(), s.precision))
+    }
+
+    #[test]
+    fn url_dates() {
+        assert_eq!(url_day("https://x.com/2021/12/03/story"), Some("2021-12-03 Day".into()));
+        assert_eq!(
+            url_day("https://x.com/news/2021-12-03-story"),
+            Some("2021-12-03 Day".into())
+        );
+        assert_eq!(url_day("https://x.com/20211203/story"), Some("2021-12-03 Day".into()));
+        assert_eq!(url_day("https://x.com/2021/12/story"), Some("2021-12-01 Month".into()));
+        assert_eq!(url_day("https://2021.com/1234/12/03"), None);
+        assert_eq!(url_day("https://x.com/story-123456789"), None);
+    }
+
+    #[test]
+    fn words_before_a_date_say_its_role() {
+        assert_eq!(role_from_words("Published 3 Dec, updated "), Role::Modified);
+        assert_eq!(role_from_words("Veröffentlicht am "), Role::Published);
+        assert_eq!(role_from_words("by Jane Doe | "), Role::Either);
+    }
+}
