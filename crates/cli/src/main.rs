@@ -68,6 +68,8 @@ enum EvalCommand {
     Extract(cmd::eval_extract::Args),
     /// Entity F1 over a CoNLL file.
     Ner(cmd::eval_ner::Args),
+    /// Story detection (pairwise and B-cubed scores) over a labelled set of pages.
+    Stories(cmd::eval_stories::Args),
 }
 
 fn main() -> std::process::ExitCode {
@@ -112,6 +114,7 @@ fn main() -> std::process::ExitCode {
         Command::Stats(args) => cmd::stats::run(db, args),
         Command::Eval(EvalCommand::Extract(args)) => cmd::eval_extract::run(args),
         Command::Eval(EvalCommand::Ner(args)) => cmd::eval_ner::run(args),
+        Command::Eval(EvalCommand::Stories(args)) => cmd::eval_stories::run(args),
         Command::TrainNer(args) => cmd::train_ner::run(args),
     };
     match result {

@@ -20,6 +20,8 @@ pub struct Scheme {
     pub rows: usize,
     /// A body of fewer words is short: the article is fingerprinted by its title and lead instead.
     pub min_body_words: usize,
+    /// A short article's lead is its first paragraph of at least this many words.
+    pub lead_paragraph_words: usize,
     /// A short article whose title and lead have fewer words gets no fingerprint: it stays a story of its own.
     pub min_lead_words: usize,
 }
@@ -30,9 +32,10 @@ impl Default for Scheme {
             body_shingle_words: 5,
             lead_shingle_words: 3,
             hashes: 128,
-            bands: 16,
+            bands: 32,
             rows: 2,
-            min_body_words: 80,
+            min_body_words: 50,
+            lead_paragraph_words: 8,
             min_lead_words: 12,
         }
     }
@@ -43,13 +46,14 @@ impl Scheme {
     /// fingerprints are stale and must be recomputed (as `gazette reprocess` does for `EXTRACTOR_VERSION`).
     pub fn id(&self) -> String {
         format!(
-            "minhash-v{SCHEME_VERSION} body{} lead{} h{} b{}x{} short<{} lead>={}",
+            "minhash-v{SCHEME_VERSION} body{} lead{} h{} b{}x{} short<{} para>={} lead>={}",
             self.body_shingle_words,
             self.lead_shingle_words,
             self.hashes,
             self.bands,
             self.rows,
             self.min_body_words,
+            self.lead_paragraph_words,
             self.min_lead_words
         )
     }
@@ -74,10 +78,10 @@ pub struct Rule {
 impl Default for Rule {
     fn default() -> Rule {
         Rule {
-            body_jaccard: 0.5,
-            body_containment: 0.7,
-            containment_min_jaccard: 0.2,
-            lead_jaccard: 0.7,
+            body_jaccard: 0.35,
+            body_containment: 0.5,
+            containment_min_jaccard: 0.15,
+            lead_jaccard: 0.6,
         }
     }
 }

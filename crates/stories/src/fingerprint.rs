@@ -14,6 +14,34 @@ pub enum Kind {
     Lead,
 }
 
+/// What an article's story is told by, as a set of hashed shingles. A body of at least `min_body_words` words is
+/// its own `body_shingle_words`-word shingles. A shorter one (a brief, a photo caption, a video page) falls back to
+/// its title followed by its lead: the first paragraph of at least `lead_paragraph_words` words (a short kicker or
+/// label before it, and a syndication note or a repeated caption after it, are not the lead), else the description.
+/// When title and lead make fewer than `min_lead_words` words: `None`.
+pub fn shingle_set(
+    title: Option<&str>,
+    description: Option<&str>,
+    body: &str,
+    scheme: &Scheme,
+) -> Option<(Kind, Vec<u64>)> {
+    let body_words = word_hashes(body);
+    if body_words.len() >= scheme.min_body_words {
+        return Some((Kind::Body, shingles(&body_words, scheme.body_shingle_words)));
+    }
+    let lead = body
+        .split("\n\n")
+        .map(word_hashes)
+        .find(|w| w.len() >= scheme.lead_paragraph_words)
+        .unwrap_or_else(|| word_hashes(description.unwrap_or("")));
+    let mut words = word_hashes(title.unwrap_or(""));
+    words.extend(lead);
+    if words.len() < scheme.min_lead_words {
+        return None;
+    }
+    Some((Kind::Lead, shingles(&words, scheme.lead_shingle_words)))
+}
+
 /// The stored part: kind, the size of the shingle set (for containment), and the signature.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Fingerprint {
@@ -48,26 +76,10 @@ const HEADER: usize = 6;
 
 impl Fingerprint {
     /// The fingerprint of an article from its title, description and body text (blocks joined by blank lines, as
-    /// `articles.text` stores them). A body of at least `min_body_words` words is fingerprinted by its own shingles;
-    /// a shorter one by the title followed by the body (or by the description when there is no body), when those
-    /// make at least `min_lead_words` words. Otherwise there is nothing to tell the story by: `None`, and the article
-    /// is a story of its own.
+    /// `articles.text` stores them): the MinHash signature of [`shingle_set`] and its band keys, or `None` when
+    /// there is nothing to tell the story by (the article is then a story of its own).
     pub fn compute(title: Option<&str>, description: Option<&str>, body: &str, scheme: &Scheme) -> Option<Computed> {
-        let body_words = word_hashes(body);
-        let (kind, set) = if body_words.len() >= scheme.min_body_words {
-            (Kind::Body, shingles(&body_words, scheme.body_shingle_words))
-        } else {
-            let mut words = word_hashes(title.unwrap_or(""));
-            if body_words.is_empty() {
-                words.extend(word_hashes(description.unwrap_or("")));
-            } else {
-                words.extend(body_words);
-            }
-            if words.len() < scheme.min_lead_words {
-                return None;
-            }
-            (Kind::Lead, shingles(&words, scheme.lead_shingle_words))
-        };
+        let (kind, set) = shingle_set(title, description, body, scheme)?;
         let mins = minima(&set, scheme.hashes);
         Some(Computed {
             band_keys: band_keys(&mins, kind, scheme.bands, scheme.rows),
@@ -165,6 +177,20 @@ mod tests {
         assert_eq!(a.fingerprint, c.fingerprint);
         // Too few words for anything.
         assert_eq!(Fingerprint::compute(Some("Photos"), None, "Gallery", &s), None);
+    }
+
+    #[test]
+    fn the_lead_is_the_first_real_paragraph() {
+        let s = Scheme::default();
+        let caption = "A firefighter watches flames climb a ridge above Cedar Hollow on Sunday.";
+        let plain = Fingerprint::compute(Some("Fire above Cedar Hollow"), None, caption, &s).unwrap();
+        let framed =
+            format!("Pictures\n\n{caption}\n\n{caption}\n\nThis article is syndicated and is published as received.");
+        let other = Fingerprint::compute(Some("Fire above Cedar Hollow"), None, &framed, &s).unwrap();
+        assert_eq!(
+            plain, other,
+            "a label before and a repeat and a note after are not the lead"
+        );
     }
 
     #[test]

@@ -13,9 +13,9 @@ use chrono::{DateTime, Utc};
 use crate::archive::assign_stories;
 use crate::config::{Config, Rule, Scheme};
 use crate::decide::containment;
-use crate::fingerprint::{Fingerprint, Kind};
-use crate::score::{score, Scores};
-use crate::text::{shingles, word_hashes};
+use crate::decide::Similarity;
+use crate::fingerprint::{shingle_set, Fingerprint, Kind};
+use crate::score::{score, Prf, Scores};
 
 /// One line of the manifest.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -203,29 +203,7 @@ pub struct PairSimilarity {
 pub fn exact_pairs(pages: &[ExtractedPage], scheme: &Scheme) -> Vec<PairSimilarity> {
     let sets: Vec<Option<(Kind, Vec<u64>)>> = pages
         .iter()
-        .map(|p| {
-            let kind = Fingerprint::compute(p.title.as_deref(), p.description.as_deref(), &p.body, scheme)?
-                .fingerprint
-                .kind;
-            let words = match kind {
-                Kind::Body => word_hashes(&p.body),
-                Kind::Lead => {
-                    let mut w = word_hashes(p.title.as_deref().unwrap_or(""));
-                    let body = word_hashes(&p.body);
-                    if body.is_empty() {
-                        w.extend(word_hashes(p.description.as_deref().unwrap_or("")));
-                    } else {
-                        w.extend(body);
-                    }
-                    w
-                }
-            };
-            let k = match kind {
-                Kind::Body => scheme.body_shingle_words,
-                Kind::Lead => scheme.lead_shingle_words,
-            };
-            Some((kind, shingles(&words, k)))
-        })
+        .map(|p| shingle_set(p.title.as_deref(), p.description.as_deref(), &p.body, scheme))
         .collect();
     let mut out = Vec::new();
     for i in 0..pages.len() {
@@ -274,7 +252,63 @@ pub struct SweepRow {
     pub parameter: &'static str,
     pub value: f64,
     pub is_base: bool,
+    /// The clustering as the writer makes it (band lookups, arrival order).
     pub scores: Scores,
+    /// The rule alone: every pair of pages compared (estimated similarities, no band lookup, no clustering).
+    pub decisions: Prf,
+    /// The highest exact Jaccard similarity of two bodies of different stories under the row's scheme: how close
+    /// the other side comes.
+    pub closest_different: f64,
+}
+
+/// Pairwise precision and recall of the rule's decision on every pair of fingerprints of the same kind.
+pub fn pair_decisions(pages: &[ExtractedPage], computed: &[Option<crate::Computed>], config: &Config) -> Prf {
+    let (mut tp, mut claimed, mut gold) = (0u64, 0u64, 0u64);
+    for i in 0..pages.len() {
+        for j in i + 1..pages.len() {
+            let same = pages[i].label.story == pages[j].label.story;
+            let decided = match (&computed[i], &computed[j]) {
+                (Some(a), Some(b)) => Similarity::between(&a.fingerprint, &b.fingerprint)
+                    .is_some_and(|s| config.rule.same_story(a.fingerprint.kind, &s)),
+                _ => false,
+            };
+            gold += u64::from(same);
+            claimed += u64::from(decided);
+            tp += u64::from(same && decided);
+        }
+    }
+    let ratio = |a: u64, b: u64| if b == 0 { 1.0 } else { a as f64 / b as f64 };
+    Prf {
+        precision: ratio(tp, claimed),
+        recall: ratio(tp, gold),
+    }
+}
+
+fn closest_different(pages: &[ExtractedPage], scheme: &Scheme) -> f64 {
+    exact_pairs(pages, scheme)
+        .iter()
+        .filter(|p| p.kind == Kind::Body && !p.same_story)
+        .map(|p| p.jaccard)
+        .fold(0.0, f64::max)
+}
+
+fn sweep_row(
+    pages: &[ExtractedPage],
+    computed: &[Option<crate::Computed>],
+    config: &Config,
+    base: &Config,
+    parameter: &'static str,
+    value: f64,
+    closest: f64,
+) -> SweepRow {
+    SweepRow {
+        parameter,
+        value,
+        is_base: config == base,
+        scores: evaluate_fingerprints(pages, computed, config).scores,
+        decisions: pair_decisions(pages, computed, config),
+        closest_different: closest,
+    }
 }
 
 /// Varies one parameter at a time around `base` over the values that matter and scores each configuration.
@@ -288,32 +322,29 @@ pub fn sweep(pages: &[ExtractedPage], base: &Config) -> Vec<SweepRow> {
         ("containment_min_jaccard", |r| &mut r.containment_min_jaccard),
         ("lead_jaccard", |r| &mut r.lead_jaccard),
     ];
+    let base_closest = closest_different(pages, &base.scheme);
     for (name, field) in thresholds {
         for step in 1..=19 {
             let value = f64::from(step) * 0.05;
             let mut config = *base;
             *field(&mut config.rule) = value;
-            rows.push(SweepRow {
-                parameter: name,
-                value,
-                is_base: (value - *field(&mut base.rule.clone())).abs() < 1e-9,
-                scores: evaluate_fingerprints(pages, &base_prints, &config).scores,
-            });
+            rows.push(sweep_row(pages, &base_prints, &config, base, name, value, base_closest));
         }
     }
     type SchemeField = fn(&mut Scheme) -> &mut usize;
-    let schemes: [(&'static str, SchemeField, &[usize]); 5] = [
+    let schemes: [(&'static str, SchemeField, &[usize]); 6] = [
         (
             "body_shingle_words",
             |s| &mut s.body_shingle_words,
             &[2, 3, 4, 5, 6, 7, 8, 10],
         ),
         ("lead_shingle_words", |s| &mut s.lead_shingle_words, &[1, 2, 3, 4, 5]),
-        ("bands (rows 2)", |s| &mut s.bands, &[4, 8, 12, 16, 24, 32, 64]),
+        ("bands", |s| &mut s.bands, &[4, 8, 16, 24, 32, 48, 64]),
+        ("rows", |s| &mut s.rows, &[1, 2, 3, 4]),
         (
             "min_body_words",
             |s| &mut s.min_body_words,
-            &[20, 40, 60, 80, 100, 120, 160],
+            &[20, 35, 50, 65, 80, 100, 120],
         ),
         ("min_lead_words", |s| &mut s.min_lead_words, &[4, 8, 12, 16, 20, 30]),
     ];
@@ -321,32 +352,13 @@ pub fn sweep(pages: &[ExtractedPage], base: &Config) -> Vec<SweepRow> {
         for &value in values {
             let mut config = *base;
             *field(&mut config.scheme) = value;
-            if name.starts_with("bands") {
-                config.scheme.rows = 2;
-            }
             if config.scheme.bands * config.scheme.rows > config.scheme.hashes {
                 continue;
             }
-            rows.push(SweepRow {
-                parameter: name,
-                value: value as f64,
-                is_base: config == *base,
-                scores: evaluate(pages, &config).scores,
-            });
+            let computed = fingerprints(pages, &config.scheme);
+            let closest = closest_different(pages, &config.scheme);
+            rows.push(sweep_row(pages, &computed, &config, base, name, value as f64, closest));
         }
-    }
-    for rows_per_band in [1, 2, 3, 4, 5] {
-        let mut config = *base;
-        config.scheme.rows = rows_per_band;
-        if config.scheme.bands * rows_per_band > config.scheme.hashes {
-            continue;
-        }
-        rows.push(SweepRow {
-            parameter: "rows",
-            value: rows_per_band as f64,
-            is_base: config == *base,
-            scores: evaluate(pages, &config).scores,
-        });
     }
     rows
 }
