@@ -72,6 +72,8 @@ enum EvalCommand {
     Titles(cmd::eval_titles::Args),
     /// Publication-day precision, recall and accuracy over a dates corpus.
     Dates(cmd::eval_dates::Args),
+    /// Story detection (pairwise and B-cubed scores) over a labelled set of pages.
+    Stories(cmd::eval_stories::Args),
 }
 
 fn main() -> std::process::ExitCode {
@@ -118,6 +120,7 @@ fn main() -> std::process::ExitCode {
         Command::Eval(EvalCommand::Ner(args)) => cmd::eval_ner::run(args),
         Command::Eval(EvalCommand::Titles(args)) => cmd::eval_titles::run(args),
         Command::Eval(EvalCommand::Dates(args)) => cmd::eval_dates::run(args),
+        Command::Eval(EvalCommand::Stories(args)) => cmd::eval_stories::run(args),
         Command::TrainNer(args) => cmd::train_ner::run(args),
     };
     match result {

@@ -7,6 +7,7 @@ pub mod eval_dates;
 pub mod eval_extract;
 pub mod eval_ner;
 pub mod eval_titles;
+pub mod eval_stories;
 pub mod export;
 pub mod extract;
 pub mod feeds;
