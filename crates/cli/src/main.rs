@@ -68,6 +68,8 @@ enum EvalCommand {
     Extract(cmd::eval_extract::Args),
     /// Entity F1 over a CoNLL file.
     Ner(cmd::eval_ner::Args),
+    /// Place resolution (161 km and exact accuracy) over a labelled set.
+    Places(cmd::eval_places::Args),
 }
 
 fn main() -> std::process::ExitCode {
@@ -112,6 +114,7 @@ fn main() -> std::process::ExitCode {
         Command::Stats(args) => cmd::stats::run(db, args),
         Command::Eval(EvalCommand::Extract(args)) => cmd::eval_extract::run(args),
         Command::Eval(EvalCommand::Ner(args)) => cmd::eval_ner::run(args),
+        Command::Eval(EvalCommand::Places(args)) => cmd::eval_places::run(args),
         Command::TrainNer(args) => cmd::train_ner::run(args),
     };
     match result {

@@ -5,6 +5,7 @@ pub mod daemon;
 pub mod dates;
 pub mod eval_extract;
 pub mod eval_ner;
+pub mod eval_places;
 pub mod export;
 pub mod extract;
 pub mod feeds;
