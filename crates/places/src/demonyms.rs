@@ -49,7 +49,8 @@ pub(crate) fn scan(g: &Gazetteer, field: Field, text: &str, taken: &[(usize, usi
     while i < w.len() {
         let (cs, ce, bs, be) = w[i];
         let capital = text[bs..].chars().next().is_some_and(char::is_uppercase);
-        if !capital {
+        if !capital || be - bs < 3 {
+            // the shortest demonym ("Lao") has three letters
             i += 1;
             continue;
         }

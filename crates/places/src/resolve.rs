@@ -217,9 +217,10 @@ impl Resolver {
         }
         demonyms.sort_by_key(|d| (d.field as u8, d.start));
 
-        let mut groups = self.groups(article, mentions, &place_mentions);
+        let after = texts_after(article, mentions);
+        let mut groups = self.groups(&after, mentions, &place_mentions);
         if self.strategy == Strategy::Evidence {
-            self.add_fixed_evidence(article, mentions, &demonyms, &mut groups);
+            self.add_fixed_evidence(article, mentions, &after, &demonyms, &mut groups);
         }
         for gr in &mut groups {
             gr.context = vec![0.0; gr.candidates.len()];
@@ -274,13 +275,13 @@ impl Resolver {
     }
 
     /// Groups the place mentions by key and gathers each group's candidates with their priors.
-    fn groups(&self, article: &Article, mentions: &[LocMention], which: &[usize]) -> Vec<Group> {
+    fn groups(&self, after: &[&str], mentions: &[LocMention], which: &[usize]) -> Vec<Group> {
         let g = self.g;
         let mut groups: Vec<Group> = Vec::new();
         for &i in which {
             let m = &mentions[i];
             let (key, hits, designated) = candidates_for(g, m.surface);
-            let designated = designated || designator_after(article, m);
+            let designated = designated || designator_after(after[i]);
             if let Some(gr) = groups.iter_mut().find(|gr| gr.key == key) {
                 gr.members.push(i);
                 gr.designated |= designated;
@@ -357,6 +358,7 @@ impl Resolver {
         &self,
         article: &Article,
         mentions: &[LocMention],
+        after: &[&str],
         demonyms: &[DemonymMention],
         groups: &mut [Group],
     ) {
@@ -383,7 +385,7 @@ impl Resolver {
                 continue; // "Kenya, Uganda": a list of countries, not a qualified name
             }
             for mi in groups[h].members.clone() {
-                let Some((q_start, containers)) = qualifier_after(g, article, &mentions[mi]) else {
+                let Some((q_start, containers)) = qualifier_after(g, after[mi], &mentions[mi]) else {
                     continue;
                 };
                 for c in &mut groups[h].candidates {
@@ -475,13 +477,9 @@ fn candidates_for(g: &Gazetteer, surface: &str) -> (String, Vec<crate::gazetteer
     (k, Vec::new(), false)
 }
 
-/// Whether a designator follows the mention in the text ("Washington state", "Punjab province").
-fn designator_after(article: &Article, m: &LocMention) -> bool {
-    let text = article.field(m.field);
-    let Some(after) = text.char_indices().nth(m.end).map(|(b, _)| b) else {
-        return false;
-    };
-    let Some(rest) = text[after..].strip_prefix(' ') else {
+/// Whether a designator follows the mention ("Washington state", "Punjab province"), given the text after it.
+fn designator_after(rest: &str) -> bool {
+    let Some(rest) = rest.strip_prefix(' ') else {
         return false;
     };
     let word: String = rest
@@ -492,12 +490,43 @@ fn designator_after(article: &Article, m: &LocMention) -> bool {
     DESIGNATORS.contains(&word.as_str())
 }
 
+/// The text after each mention in its field (empty when its offsets fall outside the field), found in one pass over
+/// each field rather than one per mention.
+fn texts_after<'a>(article: &Article<'a>, mentions: &[LocMention]) -> Vec<&'a str> {
+    let mut out = vec![""; mentions.len()];
+    for field in [Field::Title, Field::Caption, Field::Text] {
+        let text = article.field(field);
+        let mut ends: Vec<(usize, usize)> = mentions
+            .iter()
+            .enumerate()
+            .filter(|(_, m)| m.field == field)
+            .map(|(i, m)| (m.end, i))
+            .collect();
+        if ends.is_empty() {
+            continue;
+        }
+        ends.sort_unstable();
+        let mut next = 0;
+        for (ci, (bi, _)) in text
+            .char_indices()
+            .chain(std::iter::once((text.len(), ' ')))
+            .enumerate()
+        {
+            while next < ends.len() && ends[next].0 == ci {
+                out[ends[next].1] = &text[bi..];
+                next += 1;
+            }
+            if next == ends.len() {
+                break;
+            }
+        }
+    }
+    out
+}
+
 /// The divisions or countries named right after a mention, as in "Paris, Texas" or "Victoria (Australia)": the char
 /// offset where the qualifier starts, and the entries its longest matching phrase (up to four capitalised words) names.
-fn qualifier_after(g: &Gazetteer, article: &Article, m: &LocMention) -> Option<(usize, Vec<PlaceIdx>)> {
-    let text = article.field(m.field);
-    let after = text.char_indices().nth(m.end).map(|(b, _)| b)?;
-    let rest = &text[after..];
+fn qualifier_after(g: &Gazetteer, rest: &str, m: &LocMention) -> Option<(usize, Vec<PlaceIdx>)> {
     let gap = if let Some(r) = rest.strip_prefix(',') {
         1 + r.len() - r.trim_start_matches(' ').len()
     } else if let Some(r) = rest.strip_prefix(" (").or_else(|| rest.strip_prefix('(')) {
@@ -532,7 +561,7 @@ fn qualifier_after(g: &Gazetteer, article: &Article, m: &LocMention) -> Option<(
             .filter(|&p| matches!(g.code(p), FeatureCode::Pcli | FeatureCode::Adm1 | FeatureCode::Adm2))
             .collect();
         if !containers.is_empty() {
-            return Some((m.end + text[after..after + gap].chars().count(), containers));
+            return Some((m.end + gap, containers)); // the gap is ASCII: as many chars as bytes
         }
     }
     None
@@ -572,7 +601,8 @@ impl Support {
             return;
         }
         let local = |x: &Candidate| x.code.is_populated_place() || x.code == FeatureCode::Adm2;
-        if local(c) && local(p) {
+        // 4 degrees of latitude is 445 km: farther apart than any nearness counts, without the trigonometry.
+        if local(c) && local(p) && (c.point.0 - p.point.0).abs() < 4.0 {
             self.nearness += weight
                 * match distance_km(c.point, p.point) {
                     d if d < 50.0 => 1.5,
