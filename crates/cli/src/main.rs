@@ -74,6 +74,8 @@ enum EvalCommand {
     Dates(cmd::eval_dates::Args),
     /// Story detection (pairwise and B-cubed scores) over a labelled set of pages.
     Stories(cmd::eval_stories::Args),
+    /// Place resolution (161 km and exact accuracy) over a labelled set.
+    Places(cmd::eval_places::Args),
 }
 
 fn main() -> std::process::ExitCode {
@@ -121,6 +123,7 @@ fn main() -> std::process::ExitCode {
         Command::Eval(EvalCommand::Titles(args)) => cmd::eval_titles::run(args),
         Command::Eval(EvalCommand::Dates(args)) => cmd::eval_dates::run(args),
         Command::Eval(EvalCommand::Stories(args)) => cmd::eval_stories::run(args),
+        Command::Eval(EvalCommand::Places(args)) => cmd::eval_places::run(args),
         Command::TrainNer(args) => cmd::train_ner::run(args),
     };
     match result {

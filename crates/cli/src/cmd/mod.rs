@@ -8,6 +8,7 @@ pub mod eval_extract;
 pub mod eval_ner;
 pub mod eval_titles;
 pub mod eval_stories;
+pub mod eval_places;
 pub mod export;
 pub mod extract;
 pub mod feeds;
