@@ -1,16 +1,15 @@
 //! The `gazette` binary: the only part of Gazette that prints. Libraries return typed errors; here they get context.
 
 mod cmd;
-mod config;
-mod metrics;
+mod flags;
 mod opml;
-mod pipeline;
-mod schedule;
+mod render;
 mod shutdown;
 
 use std::path::PathBuf;
 
 use clap::{Parser, Subcommand};
+use gazette_ingest::config::{CommandLine, Config, LogFormat};
 
 #[derive(Parser, Debug)]
 #[command(
@@ -84,15 +83,15 @@ fn main() -> std::process::ExitCode {
         Command::Ingest(a) => a.config.clone(),
         Command::Daemon(a) => a.config.clone(),
         Command::Config(a) => a.config.clone(),
-        _ => config::Flags::default(),
+        _ => flags::ConfigFlags::default(),
     };
-    let command_line = config::CommandLine {
+    let command_line = CommandLine {
         config: cli.config.clone(),
         db: cli.db.clone(),
         log_format: cli.log_format.clone(),
-        flags,
+        flags: flags.0,
     };
-    let config = match config::Config::load(&command_line) {
+    let config = match Config::load(&command_line) {
         Ok(c) => c,
         Err(e) => {
             eprintln!("error: configuration: {e:#}");
@@ -110,10 +109,10 @@ fn main() -> std::process::ExitCode {
     let result = match cli.command {
         Command::Ingest(args) => cmd::ingest::run(&config, args),
         Command::Daemon(args) => cmd::daemon::run(&config, args),
-        Command::Feeds(command) => cmd::feeds::run(db, command),
+        Command::Feeds(command) => cmd::feeds::run(&config, command),
         Command::Config(args) => cmd::config::run(&config, args),
         Command::Reprocess(args) => cmd::reprocess::run(&config, args),
-        Command::Extract(args) => cmd::extract::run(args),
+        Command::Extract(args) => cmd::extract::run(&config, args),
         Command::Query(args) => cmd::query::run(db, args),
         Command::Search(args) => cmd::search::run(db, args),
         Command::Export(args) => cmd::export::run(db, args),
@@ -128,6 +127,8 @@ fn main() -> std::process::ExitCode {
     };
     match result {
         Ok(()) => std::process::ExitCode::SUCCESS,
+        // Like ripgrep: a reader that stopped reading (`| head`) ends the command quietly.
+        Err(e) if cmd::is_broken_pipe(&e) => std::process::ExitCode::SUCCESS,
         Err(e) => {
             eprintln!("error: {e:#}");
             std::process::ExitCode::FAILURE
@@ -137,7 +138,7 @@ fn main() -> std::process::ExitCode {
 
 /// Logs go to stderr: readable text (colours only on a terminal) or one JSON object per line. `RUST_LOG` overrides
 /// the default filter.
-fn init_logging(format: config::LogFormat, default_filter: &str) {
+fn init_logging(format: LogFormat, default_filter: &str) {
     use std::io::IsTerminal;
     let filter = tracing_subscriber::EnvFilter::try_from_default_env()
         .unwrap_or_else(|_| tracing_subscriber::EnvFilter::new(default_filter));
@@ -145,7 +146,7 @@ fn init_logging(format: config::LogFormat, default_filter: &str) {
         .with_env_filter(filter)
         .with_writer(std::io::stderr);
     match format {
-        config::LogFormat::Text => builder.with_ansi(std::io::stderr().is_terminal()).init(),
-        config::LogFormat::Json => builder.json().with_current_span(false).init(),
+        LogFormat::Text => builder.with_ansi(std::io::stderr().is_terminal()).init(),
+        LogFormat::Json => builder.json().with_current_span(false).init(),
     }
 }

@@ -1,4 +1,5 @@
-//! SIGINT / SIGTERM: the first asks for a clean stop, a second one exits at once.
+//! SIGINT / SIGTERM: the first asks for a clean stop (`gazette_ingest::stopped` waits for it), a second one exits at
+//! once.
 //!
 //! Exiting at once is safe: every write is a SQLite transaction (committed or not at all), and a feed's progress
 //! point is saved only after its articles, so the next start picks up what was cut off.
@@ -99,17 +100,5 @@ impl Signals {
     async fn next(&mut self) -> &'static str {
         let _ = tokio::signal::ctrl_c().await;
         "Ctrl-C"
-    }
-}
-
-/// Resolves once a stop was asked for (at once if it already was). Never resolves if the sender is gone without one.
-pub async fn stopped(rx: &mut watch::Receiver<bool>) {
-    loop {
-        if *rx.borrow_and_update() {
-            return;
-        }
-        if rx.changed().await.is_err() {
-            std::future::pending::<()>().await;
-        }
     }
 }

@@ -11,7 +11,7 @@
 use std::path::PathBuf;
 use std::time::Instant;
 
-use gazette_store::reports::{run_report, Cell, Filters, Report, ReportSink};
+use gazette_store::{Archive, Cell, Filters, Report, RowSink};
 use rusqlite::{params, Connection};
 
 const DAYS: i64 = 365;
@@ -39,7 +39,11 @@ fn main() {
     };
     // Opening an archive made by an older build migrates it: time that too.
     let opening = Instant::now();
-    let mut conn = gazette_store::open(&path).expect("open");
+    gazette_store::sqlite::migrate_file_to(&path, gazette_store::sqlite::schema::LATEST).expect("open");
+    // The generator writes the file directly, as any bulk loader would, with Gazette's connection settings.
+    let mut conn = Connection::open(&path).expect("open");
+    conn.execute_batch("PRAGMA journal_mode = WAL; PRAGMA synchronous = NORMAL; PRAGMA foreign_keys = ON")
+        .unwrap();
     println!("opened (and migrated) in {:.1} s", opening.elapsed().as_secs_f64());
     let have: i64 = conn
         .query_row("SELECT count(*) FROM articles", [], |r| r.get(0))
@@ -63,7 +67,9 @@ fn main() {
     println!("database {} ({:.0} MiB)", path.display(), size as f64 / 1048576.0);
     drop(conn);
 
-    let conn = gazette_store::open_read_only(&path).expect("open read-only");
+    // Views are read as any SQLite client reads them; reports through the store's read side.
+    let conn = Connection::open_with_flags(&path, rusqlite::OpenFlags::SQLITE_OPEN_READ_ONLY).expect("open read-only");
+    let archive = Archive::open_sqlite(&path).expect("open read-only");
     // The week ends with the generated year's last day, or GAZETTE_BENCH_LAST_DAY (YYYY-MM-DD, inclusive) for a
     // database generated on another day.
     let last_day = std::env::var("GAZETTE_BENCH_LAST_DAY").unwrap_or_else(|_| day(DAYS - 1));
@@ -72,6 +78,7 @@ fn main() {
     let week_end = (last + chrono::Duration::days(1)).format("%Y-%m-%d").to_string();
     let since = format!("{week_start}T00:00:00Z");
     let until = format!("{week_end}T00:00:00Z");
+    let time = |s: &str| chrono::DateTime::parse_from_rfc3339(s).unwrap().to_utc();
     let top_name: String = conn
         .query_row("SELECT name FROM entities WHERE id = 1", [], |r| r.get(0))
         .unwrap();
@@ -102,8 +109,8 @@ fn main() {
         print_timing(&name, n as u64, t, cpu);
     }
     let filters = Filters {
-        since: Some(since),
-        until: Some(until),
+        since: Some(time(&since)),
+        until: Some(time(&until)),
         ..Default::default()
     };
     let top = |n| Filters {
@@ -128,15 +135,15 @@ fn main() {
         "export cooccurrence, one day, top 100 pairs".into(),
         Report::Cooccurrence,
         Filters {
-            since: Some(format!("{last_day}T00:00:00Z")),
-            until: Some(format!("{week_end}T00:00:00Z")),
+            since: Some(time(&format!("{last_day}T00:00:00Z"))),
+            until: Some(time(&format!("{week_end}T00:00:00Z"))),
             limit: Some(100),
             ..Default::default()
         },
     ));
     for (name, report, filters) in reports {
         if std::env::var_os("GAZETTE_BENCH_EXPLAIN").is_some() {
-            for line in gazette_store::reports::query_plan(&conn, report, &filters).unwrap() {
+            for line in archive.report_plan(report, &filters).unwrap() {
                 println!("    {line}");
             }
         }
@@ -145,7 +152,7 @@ fn main() {
         }
         let (t, cpu) = (Instant::now(), cpu_seconds());
         let mut sink = Count(0);
-        run_report(&conn, report, &filters, &mut sink).unwrap();
+        archive.report(report, &filters, &mut sink).unwrap();
         print_timing(&name, sink.0, t, cpu);
     }
 }
@@ -170,11 +177,11 @@ fn cpu_seconds() -> f64 {
 
 struct Count(u64);
 
-impl ReportSink for Count {
-    fn header(&mut self, _: &[String]) -> gazette_store::Result<()> {
+impl RowSink for Count {
+    fn header(&mut self, _: &[String]) -> std::io::Result<()> {
         Ok(())
     }
-    fn row(&mut self, _: &[Cell]) -> gazette_store::Result<()> {
+    fn row(&mut self, _: &[Cell]) -> std::io::Result<()> {
         self.0 += 1;
         Ok(())
     }

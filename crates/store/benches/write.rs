@@ -1,22 +1,21 @@
 //! Write-cost benchmark: what the writer thread spends per article, as the daemon's store stage uses it.
 //!
 //! Realistic articles (~5 KB of text, ~80 mentions over ~25 distinct entities of a Zipfian vocabulary, a few quotes,
-//! a compressed page) go through `insert_articles` in batches of 32 into a real SQLite file that already holds
+//! a compressed page) go through `Store::store_articles` in batches of 32 into a real SQLite file that already holds
 //! articles. Reports wall and CPU milliseconds per article.
 //!
 //! `cargo bench -p gazette-store --bench write` (GAZETTE_BENCH_PREFILL, GAZETTE_BENCH_WRITES, GAZETTE_BENCH_DB to
-//! keep the file elsewhere, GAZETTE_BENCH_BATCH, GAZETTE_BENCH_MENTIONS and GAZETTE_BENCH_DISTINCT per article, GAZETTE_BENCH_SQL to try a PRAGMA or a dropped index).
+//! keep the file elsewhere, GAZETTE_BENCH_BATCH, GAZETTE_BENCH_MENTIONS and GAZETTE_BENCH_DISTINCT per article,
+//! GAZETTE_BENCH_SQL to run SQL on the file before the store opens it, e.g. a dropped index).
+//! The writer thread's CPU time is read from /proc by its name, `gazette-db-writer`.
 
 use std::time::Instant;
 
-use gazette_store::{Extraction, NewArticle, NewMention, NewQuote};
+use gazette_store::{EntityType, Extraction, FeedId, Field, NewArticle, NewMention, NewQuote, Store};
 
 const VOCABULARY: usize = 20_000;
 const FEEDS: i64 = 50;
 const DAYS: i64 = 7;
-
-/// Work for the writer thread, returning the CPU seconds it measured.
-type WriterJob = Box<dyn FnOnce(&mut rusqlite::Connection) -> gazette_store::Result<f64> + Send>;
 
 fn env_num(name: &str, default: usize) -> usize {
     std::env::var(name).ok().and_then(|v| v.parse().ok()).unwrap_or(default)
@@ -38,29 +37,24 @@ fn main() {
         .map(std::path::PathBuf::from)
         .unwrap_or_else(|_| dir.path().join("write.db"));
     let _ = std::fs::remove_file(&path);
-    // Through the daemon's writer thread, as its store stage calls it.
-    let writer = gazette_store::Writer::spawn(&path).expect("open");
-    let rt = tokio::runtime::Builder::new_current_thread().build().unwrap();
-    let run = |f: WriterJob| -> f64 { rt.block_on(writer.call(f)).unwrap() };
-    // For experiments: SQL run on the writer's connection before anything is written (a PRAGMA, a DROP INDEX).
+    // For experiments: SQL run on the file before the store opens it (a DROP INDEX).
     if let Ok(sql) = std::env::var("GAZETTE_BENCH_SQL") {
-        run(Box::new(move |c| Ok(c.execute_batch(&sql).map(|_| 0.0)?)));
+        gazette_store::sqlite::migrate_file_to(&path, gazette_store::sqlite::schema::LATEST).expect("migrate");
+        rusqlite::Connection::open(&path).unwrap().execute_batch(&sql).unwrap();
     }
-    run(Box::new(|c| {
-        for f in 1..=FEEDS {
-            gazette_store::add_feed(c, &format!("https://news{f}.example/feed"))?;
-        }
-        Ok(0.0)
-    }));
+    // Through the store's writer thread, as the daemon's store stage calls it.
+    let db = Store::open_sqlite(&path).expect("open");
+    let rt = tokio::runtime::Builder::new_current_thread().build().unwrap();
+    let urls = (1..=FEEDS).map(|f| format!("https://news{f}.example/feed")).collect();
+    rt.block_on(db.add_feeds(urls)).unwrap();
+    let writer_thread = writer_thread().expect("the writer thread is named gazette-db-writer");
     // Stores a batch; returns the writer thread's CPU seconds for it.
     let store = |batch: Vec<NewArticle>| {
-        run(Box::new(move |c| {
-            let cpu = thread_cpu_seconds();
-            for r in gazette_store::insert_articles(c, &batch)? {
-                assert!(matches!(r?, gazette_store::StoredArticle::Inserted(_)));
-            }
-            Ok(thread_cpu_seconds() - cpu)
-        }))
+        let cpu = thread_cpu_seconds(&writer_thread);
+        for r in rt.block_on(db.store_articles(batch)).unwrap().results {
+            assert!(matches!(r.unwrap(), gazette_store::StoredArticle::Inserted(_)));
+        }
+        thread_cpu_seconds(&writer_thread) - cpu
     };
     let mut gen = Generator::new(7, mentions, distinct);
 
@@ -104,7 +98,7 @@ fn main() {
     let (user, sys) = cpu_seconds();
     let (user, sys) = (user - cpu.0, sys - cpu.1);
     let cpu = user + sys;
-    writer.close();
+    db.close();
     let size_after = file_size(&path);
     println!(
         "{articles} articles in batches of {batch_size} onto {n} stored: {:.1} mentions/article over {distinct:.1} \
@@ -129,8 +123,8 @@ fn distinct_entities(a: &NewArticle, keep: impl Fn(&str) -> bool) -> usize {
         .extraction
         .mentions
         .iter()
-        .filter(|m| keep(m.entity_type))
-        .map(|m| (m.entity_type, m.entity_name.as_str()))
+        .filter(|m| keep(m.entity_type.label()))
+        .map(|m| (m.entity_type.label(), m.entity_name.as_str()))
         .collect();
     names.sort_unstable();
     names.dedup();
@@ -141,9 +135,20 @@ fn file_size(path: &std::path::Path) -> u64 {
     std::fs::metadata(path).map(|m| m.len()).unwrap_or(0)
 }
 
-/// The calling thread's CPU time (user + system), from /proc (0 elsewhere).
-fn thread_cpu_seconds() -> f64 {
-    let Ok(stat) = std::fs::read_to_string("/proc/thread-self/stat") else {
+/// The /proc path of this process's database writer thread, found by its name.
+fn writer_thread() -> Option<String> {
+    for task in std::fs::read_dir("/proc/self/task").ok()?.flatten() {
+        let dir = task.path().display().to_string();
+        if std::fs::read_to_string(format!("{dir}/comm")).is_ok_and(|n| n.trim() == "gazette-db-writer") {
+            return Some(dir);
+        }
+    }
+    None
+}
+
+/// A thread's CPU time (user + system), from its /proc directory (0 elsewhere).
+fn thread_cpu_seconds(thread: &str) -> f64 {
+    let Ok(stat) = std::fs::read_to_string(format!("{thread}/stat")) else {
         return 0.0;
     };
     let rest = &stat[stat.rfind(')').map_or(0, |i| i + 2)..];
@@ -259,11 +264,11 @@ impl Generator {
             .map(|(i, e)| {
                 let name = format!("Entity {e}");
                 NewMention {
-                    field: if i == 0 { "title" } else { "text" },
+                    field: if i == 0 { Field::Title } else { Field::Text },
                     start: i as i64 * 60,
                     end: i as i64 * 60 + name.len() as i64,
                     surface: name.clone(),
-                    entity_type: TYPES[e % TYPES.len()],
+                    entity_type: EntityType::from_label(TYPES[e % TYPES.len()]).expect("a known type"),
                     entity_name: name,
                 }
             })
@@ -276,7 +281,7 @@ impl Generator {
                 speaker: chosen
                     .get(q as usize * 3)
                     .filter(|_| q < 2)
-                    .map(|e| ("PER", format!("Entity {e}"))),
+                    .map(|e| (EntityType::Person, format!("Entity {e}"))),
             })
             .collect();
         let day = self.rng.i64(0..DAYS);
@@ -289,17 +294,17 @@ impl Generator {
         let html =
             format!("<html><head><title>Story {id}</title></head><body><article><p>{text}</p></article></body></html>");
         NewArticle {
-            feed_id: 1 + (id as i64 % FEEDS),
+            feed_id: FeedId(1 + (id as i64 % FEEDS)),
             item_key: format!("https://news.example/a/{id}"),
             guid: Some(format!("https://news.example/a/{id}")),
             url: Some(format!("https://news.example/a/{id}")),
             html: Some(gazette_store::compress_html(&html)),
-            fetched_at: published.clone(),
+            fetched_at: chrono::DateTime::parse_from_rfc3339(&published).unwrap().to_utc(),
             page_error: None,
             extraction: Extraction {
                 title: Some(format!("Story {id}: the minister and the council")),
                 authors: vec!["A. Reporter".into()],
-                published_at: Some(published),
+                published_at: Some(chrono::DateTime::parse_from_rfc3339(&published).unwrap().to_utc()),
                 language: Some("en".into()),
                 site_name: Some("News".into()),
                 description: Some("What happened at the council this week.".into()),

@@ -1,79 +1,298 @@
-//! SQLite storage for Gazette.
+//! Gazette's storage: a public API of whole operations with typed values, answered by a backend.
 //!
-//! The database is the product's interface: users read it with plain SQL, so the schema lives in readable files under
-//! `migrations/` (applied in order, tracked in `schema_migrations`, see [`schema`]).
+//! - [`Store`] is the write side (and the reads that belong to a unit of work, such as "which of these items are
+//!   new"). Each method is one whole operation: one transaction, or, where it says so, none. Callers never hold a
+//!   transaction or a connection across calls, and write no SQL.
+//! - [`Archive`] is the read side: reports, search, stats and ad-hoc read-only SQL, rows handed to a [`RowSink`]
+//!   as [`Cell`]s.
 //!
-//! Concurrency model: SQLite allows one writer at a time, and its calls block. So all writes go through one
-//! [`Writer`] thread fed by a channel (async callers await a reply and never block a runtime worker), and reads use
-//! their own connections ([`open_read_only`]). Every connection has foreign keys on, WAL, and a busy timeout; every
-//! write transaction is `BEGIN IMMEDIATE`, so a writer never has to upgrade a read lock and fail with SQLITE_BUSY.
-//! The writer's WAL checkpoints run beside it on a thread of their own.
+//! Both are enums of backends, a closed set matched exhaustively: today [`Store::Sqlite`] and [`Archive::Sqlite`];
+//! PostgreSQL (issue 16) adds a variant and a module tree of its own (`src/postgres/...`) beside `src/sqlite/`. What
+//! does not depend on the backend (the values in [`types`], the reports and their filters, the read requests) lives
+//! outside both. Why an enum and not a trait: see docs/architecture.md.
 //!
-//! Write cost: an article brings ~80 mentions. Their running totals (article_entities, entity_days, entities, and
-//! the per-day pairs in entity_pair_days) are booked once per distinct entity or pair of the article (module
-//! `counting`), not once per mention by triggers; the triggers remain for any other write, so the totals always equal
-//! a fresh count (pairs: among the entities not `capped`, see migrations/0007).
+//! The SQLite backend (module [`sqlite`]): the database is the product's interface, so the schema lives in readable
+//! files under `migrations/` (applied in order, tracked in `schema_migrations`). SQLite allows one writer at a time
+//! and its calls block, so every write runs on one writer thread fed by a bounded channel (async callers await a
+//! reply and never block a runtime worker); reads use their own read-only connections.
 
-mod articles;
-mod connection;
-mod counting;
-mod feeds;
+mod error;
+pub mod read;
 pub mod reports;
-mod schedule;
-pub mod schema;
-mod writer;
+pub mod sqlite;
+pub mod types;
 
-pub use articles::{
-    compress_html, decompress_html, insert_article, insert_articles, is_known, record_page_error, replace_extraction,
-    ArticleKey, Extraction, NewArticle, NewMention, NewQuote, StoredArticle,
-};
-pub use connection::{open, open_read_only};
-pub use feeds::{
-    add_feed, claim_task, feed_ids, find_feed, forget_page, list_feeds, page_failed, pending_pages, prune_feed_history,
-    record_fetch, remove_feed, set_feed_disabled, set_fetch_counts, FeedRow, FeedUpdate, FetchRecord, PendingPage,
-};
-pub use schedule::*;
-pub use writer::Writer;
+use std::io::Write;
+use std::path::Path;
 
-/// Errors from the store.
-#[derive(Debug, thiserror::Error)]
-pub enum StoreError {
-    #[error("database error: {0}")]
-    Sqlite(#[from] rusqlite::Error),
-    #[error(
-        "the database is at schema version {found}, newer than this Gazette understands ({supported}); \
-         upgrade Gazette or use another database"
-    )]
-    SchemaTooNew { found: u32, supported: u32 },
-    #[error(
-        "the database is at schema version {found}, older than this Gazette's ({latest}), and read-only commands do \
-         not upgrade it: run `gazette feeds list` (or any command that writes) once"
-    )]
-    SchemaTooOld { found: u32, latest: u32 },
-    #[error("this file has no Gazette schema: is it a Gazette database?")]
-    NotGazette,
-    #[error("migration {version} ({name}) failed: {source}")]
-    Migration {
-        version: u32,
-        name: &'static str,
-        source: rusqlite::Error,
-    },
-    #[error("{0}")]
-    Io(#[from] std::io::Error),
-    #[error("the database writer has stopped")]
-    WriterGone,
-    #[error("no feed with id or URL {0}")]
-    NoSuchFeed(String),
+use chrono::{DateTime, Utc};
+
+pub use error::{Result, StoreError};
+pub use read::{Cell, RowSink, Rows, Search, SqlQuery, Stats, TopEntity};
+pub use reports::{Filters, Report};
+pub use types::*;
+
+/// How many of an article's named entities (the most mentioned) have their pairs counted; the others are `capped`.
+/// migrations/0007 spells the same number for the archives it upgrades.
+pub const PAIRED_PER_ARTICLE: usize = 50;
+
+/// The write side of the archive: whole operations, each one transaction unless it says otherwise. Cheap to clone
+/// (clones share the backend); [`Store::close`] finishes what is queued.
+#[derive(Clone)]
+pub enum Store {
+    /// A SQLite file, written by one thread.
+    Sqlite(sqlite::Writer),
 }
 
-pub type Result<T, E = StoreError> = std::result::Result<T, E>;
+impl Store {
+    /// Opens (creating if needed) the SQLite database at `path` and brings its schema up to date.
+    pub fn open_sqlite(path: &Path) -> Result<Store> {
+        Ok(Store::Sqlite(sqlite::Writer::spawn(path)?))
+    }
 
-/// The current time as stored: RFC 3339 UTC with seconds.
-pub fn now_rfc3339() -> String {
-    to_rfc3339(chrono::Utc::now())
+    /// Stops accepting work and waits for what is queued (blocking: call from a blocking context or at the end).
+    pub fn close(self) {
+        match self {
+            Store::Sqlite(w) => w.close(),
+        }
+    }
+
+    // Subscriptions.
+
+    /// Subscribes to feeds (a URL already there keeps its feed). Returns their ids, in order.
+    pub async fn add_feeds(&self, urls: Vec<String>) -> Result<Vec<FeedId>> {
+        match self {
+            Store::Sqlite(w) => w.run(move |c| sqlite::feeds::add(c, &urls)).await,
+        }
+    }
+
+    /// Every feed with its latest fetch, in id order. No transaction (one read).
+    pub async fn feeds(&self) -> Result<Vec<FeedRow>> {
+        match self {
+            Store::Sqlite(w) => w.run(|c| sqlite::feeds::list(c)).await,
+        }
+    }
+
+    /// Unsubscribes (by id or URL): the feed goes with its fetches and articles. Returns what it was.
+    pub async fn remove_feed(&self, id_or_url: &str) -> Result<FeedRow> {
+        let id_or_url = id_or_url.to_string();
+        match self {
+            Store::Sqlite(w) => w.run(move |c| sqlite::feeds::remove(c, &id_or_url)).await,
+        }
+    }
+
+    /// Disables a feed, or enables it: an enabled feed is due at once, with an error streak that counts from now.
+    pub async fn set_feed_disabled(&self, feed: FeedId, disabled: bool) -> Result<()> {
+        match self {
+            Store::Sqlite(w) => w.run(move |c| sqlite::feeds::set_disabled(c, feed, disabled)).await,
+        }
+    }
+
+    // The schedule.
+
+    /// The feeds due at `now` (at most `limit`), the feed counts, and when the next one is due.
+    pub async fn look_at_schedule(&self, now: DateTime<Utc>, limit: usize) -> Result<ScheduleLook> {
+        match self {
+            Store::Sqlite(w) => w.run(move |c| sqlite::due::look(c, now, limit)).await,
+        }
+    }
+
+    /// Feeds for a one-off run, in id order. No transaction (one read).
+    pub async fn feeds_to_fetch(&self, which: FeedSelection) -> Result<Vec<DueFeed>> {
+        match self {
+            Store::Sqlite(w) => w.run(move |c| sqlite::due::select(c, &which)).await,
+        }
+    }
+
+    // A fetch and its items.
+
+    /// Records an answered fetch (its attempts, what it taught about the feed, a clean error streak) and learns
+    /// which of its items are new, with their earlier page tries, which pending pages left the document, and, when
+    /// asked, the feed's latest article times.
+    pub async fn record_fetch(&self, feed: FeedId, fetch: AnsweredFetch) -> Result<RecordedFetch> {
+        match self {
+            Store::Sqlite(w) => w.run(move |c| sqlite::fetches::record_answer(c, feed, &fetch)).await,
+        }
+    }
+
+    /// Records a failed fetch: its attempts, a longer error streak, the next check; disables the feed when its
+    /// streak began at or before `disable_if_failing_since`.
+    pub async fn record_failure(&self, feed: FeedId, fetch: FailedFetch) -> Result<RecordedFailure> {
+        match self {
+            Store::Sqlite(w) => w.run(move |c| sqlite::fetches::record_failure(c, feed, &fetch)).await,
+        }
+    }
+
+    /// Sets when a feed is next checked. One statement.
+    pub async fn set_next_check(&self, feed: FeedId, at: DateTime<Utc>) -> Result<()> {
+        match self {
+            Store::Sqlite(w) => w.run(move |c| sqlite::fetches::set_next_check(c, feed, at)).await,
+        }
+    }
+
+    /// Saves how a fetched feed's new items ended, with their counts on its latest fetch: with every item committed,
+    /// its progress point (validators, next check); otherwise an earlier next check, or nothing (it stays due).
+    pub async fn finish_feed(&self, feed: FeedId, end: FeedEnd, counts: ItemCounts) -> Result<()> {
+        match self {
+            Store::Sqlite(w) => w.run(move |c| sqlite::fetches::finish(c, feed, &end, counts)).await,
+        }
+    }
+
+    /// Counts a transient failure of an item's page, keeping the item (`item`, as the caller serialises it) for
+    /// when it has to be stored without its page. Returns its tries so far. One statement.
+    pub async fn page_failed(&self, feed: FeedId, item_key: &str, error: &str, item: String) -> Result<u32> {
+        let (key, error) = (item_key.to_string(), error.to_string());
+        match self {
+            Store::Sqlite(w) => {
+                w.run(move |c| sqlite::page_retries::failed(c, feed, &key, &error, &item))
+                    .await
+            }
+        }
+    }
+
+    /// Forgets items' page tries without storing them (their items could not be read back). One statement each.
+    pub async fn forget_pages(&self, feed: FeedId, item_keys: Vec<String>) -> Result<()> {
+        match self {
+            Store::Sqlite(w) => w.run(move |c| sqlite::page_retries::forget(c, feed, &item_keys)).await,
+        }
+    }
+
+    /// Stores a batch of articles with their mentions, quotes and counts, in one transaction; an article that fails
+    /// is rolled back alone and reported in its slot. An article already there (by key, URL or canonical URL in its
+    /// feed) or deleted by the user is a duplicate.
+    pub async fn store_articles(&self, articles: Vec<NewArticle>) -> Result<StoredBatch> {
+        match self {
+            Store::Sqlite(w) => {
+                w.run(move |c| {
+                    let t0 = std::time::Instant::now();
+                    let results = sqlite::articles::insert_batch(c, &articles)?;
+                    Ok(StoredBatch {
+                        results,
+                        took: t0.elapsed(),
+                    })
+                })
+                .await
+            }
+        }
+    }
+
+    // Housekeeping.
+
+    /// Claims `task` for a run now unless it ran after `not_since` (so that a daemon and a cron `ingest` do not
+    /// both run it): the feeds to run it over, or `None` when it is not due. One statement and one read.
+    pub async fn claim_task(&self, task: Task, not_since: DateTime<Utc>) -> Result<Option<Vec<FeedId>>> {
+        match self {
+            Store::Sqlite(w) => w.run(move |c| sqlite::tasks::claim(c, task, not_since)).await,
+        }
+    }
+
+    /// Deletes one feed's history older than `before` (its fetches, except what the schedule and `v_feed_health`
+    /// read, and page tries not renewed since). Returns the rows deleted. One feed at a time, so that the writer is
+    /// never held for long.
+    pub async fn prune_feed_history(&self, feed: FeedId, before: DateTime<Utc>) -> Result<usize> {
+        match self {
+            Store::Sqlite(w) => w.run(move |c| sqlite::fetches::prune(c, feed, before)).await,
+        }
+    }
+
+    // Re-extraction.
+
+    /// Ids of stored articles with a page, matching the filter, in id order.
+    pub async fn articles_with_pages(&self, filter: ReprocessFilter) -> Result<Vec<ArticleId>> {
+        match self {
+            Store::Sqlite(w) => w.run(move |c| sqlite::articles::with_pages(c, &filter)).await,
+        }
+    }
+
+    /// An article's stored page, if it has one.
+    pub async fn stored_page(&self, article: ArticleId) -> Result<Option<StoredPage>> {
+        match self {
+            Store::Sqlite(w) => w.run(move |c| sqlite::articles::stored_page(c, article)).await,
+        }
+    }
+
+    /// Replaces an article's extraction (text, metadata, versions) and its mentions and quotes. Metadata the
+    /// extractor did not find keeps its stored value. Returns false when the article no longer exists.
+    pub async fn replace_extraction(&self, article: ArticleId, extraction: Extraction) -> Result<bool> {
+        match self {
+            Store::Sqlite(w) => {
+                w.run(move |c| sqlite::articles::replace_extraction(c, article, &extraction))
+                    .await
+            }
+        }
+    }
+
+    /// Records why re-extracting an article failed; its stored extraction stays. False when it no longer exists.
+    pub async fn record_page_error(&self, article: ArticleId, error: &str) -> Result<bool> {
+        let error = error.to_string();
+        match self {
+            Store::Sqlite(w) => {
+                w.run(move |c| sqlite::articles::record_page_error(c, article, &error))
+                    .await
+            }
+        }
+    }
 }
 
-/// Formats a time as stored: RFC 3339 UTC with seconds, `Z` suffix.
-pub fn to_rfc3339(t: chrono::DateTime<chrono::Utc>) -> String {
-    t.to_rfc3339_opts(chrono::SecondsFormat::Secs, true)
+/// The read side of the archive, opened read-only: nothing done through it can change the archive.
+pub enum Archive {
+    Sqlite(sqlite::Reader),
+}
+
+impl Archive {
+    /// Opens an existing SQLite database read-only; refuses one with an older or newer schema.
+    pub fn open_sqlite(path: &Path) -> Result<Archive> {
+        Ok(Archive::Sqlite(sqlite::Reader::open(path)?))
+    }
+
+    /// Runs ad-hoc read-only SQL into `sink`. Returns the row count.
+    pub fn query(&mut self, query: &SqlQuery, sink: &mut dyn RowSink) -> Result<u64> {
+        match self {
+            Archive::Sqlite(r) => sqlite::query::run(r, query, sink),
+        }
+    }
+
+    /// Runs a report into `sink`, one row at a time. Returns the row count.
+    pub fn report(&self, report: Report, filters: &Filters, sink: &mut dyn RowSink) -> Result<u64> {
+        match self {
+            Archive::Sqlite(r) => sqlite::reports::run(r, report, filters, sink),
+        }
+    }
+
+    /// The backend's plan for a report, one line per step, indented (for benchmarks and debugging).
+    pub fn report_plan(&self, report: Report, filters: &Filters) -> Result<Vec<String>> {
+        match self {
+            Archive::Sqlite(r) => sqlite::reports::plan(r, report, filters),
+        }
+    }
+
+    /// Full-text search into `sink`: id, published_at, feed, title, snippet, rank, url. Returns the row count.
+    pub fn search(&self, search: &Search, sink: &mut dyn RowSink) -> Result<u64> {
+        match self {
+            Archive::Sqlite(r) => sqlite::search::run(r, search, sink),
+        }
+    }
+
+    /// What the archive holds; `top` entities of its last day.
+    pub fn stats(&self, top: i64) -> Result<Stats> {
+        match self {
+            Archive::Sqlite(r) => sqlite::stats::read(r, top),
+        }
+    }
+}
+
+/// Compresses a page for [`NewArticle::html`] (CPU work: call off the writer and the async workers).
+pub fn compress_html(html: &str) -> Vec<u8> {
+    let mut enc = flate2::write::GzEncoder::new(Vec::new(), flate2::Compression::default());
+    enc.write_all(html.as_bytes())
+        .expect("compressing into memory cannot fail");
+    enc.finish().expect("compressing into memory cannot fail")
+}
+
+/// Reads back a page compressed by [`compress_html`].
+pub fn decompress_html(bytes: &[u8]) -> std::io::Result<String> {
+    use std::io::Read;
+    let mut out = String::new();
+    flate2::read::GzDecoder::new(bytes).read_to_string(&mut out)?;
+    Ok(out)
 }

@@ -1,930 +1,159 @@
-//! The store against real SQLite files.
+//! The store's public API, whole operations against a real SQLite file: what the ingest pipeline and the commands
+//! see. (The SQLite backend's triggers and counters are tested inside the crate, in `src/sqlite/tests.rs`.)
 
-use gazette_store::{schema, ArticleKey, Extraction, NewArticle, StoredArticle};
-use rusqlite::Connection;
+use chrono::{DateTime, Utc};
+use gazette_store::{
+    AnsweredFetch, Archive, Cell, Extraction, FailedFetch, FeedEnd, FeedSelection, FetchAttempt, ItemCounts, ItemKey,
+    NewArticle, Rows, SqlQuery, Store, StoredArticle,
+};
 
-fn article(feed_id: i64, key: &str, url: &str) -> NewArticle {
+fn t(s: &str) -> DateTime<Utc> {
+    DateTime::parse_from_rfc3339(s).unwrap().with_timezone(&Utc)
+}
+
+fn runtime() -> tokio::runtime::Runtime {
+    tokio::runtime::Builder::new_current_thread().build().unwrap()
+}
+
+fn query(path: &std::path::Path, sql: &str) -> Vec<Vec<Cell>> {
+    let mut archive = Archive::open_sqlite(path).unwrap();
+    let mut rows = Rows::default();
+    let q = SqlQuery {
+        sql: sql.into(),
+        params: Vec::new(),
+        timeout: None,
+    };
+    archive.query(&q, &mut rows).unwrap();
+    rows.rows
+}
+
+fn article(feed: gazette_store::FeedId, key: &str) -> NewArticle {
     NewArticle {
-        feed_id,
+        feed_id: feed,
         item_key: key.into(),
-        url: Some(url.into()),
-        html: Some(gazette_store::compress_html(
-            "<html><body><p>First paragraph.</p></body></html>",
-        )),
-        fetched_at: gazette_store::now_rfc3339(),
+        guid: None,
+        url: Some(format!("https://example.com/{key}")),
+        html: None,
+        page_error: None,
+        fetched_at: t("2026-11-20T10:00:00Z"),
         extraction: Extraction {
-            title: Some(format!("Title {key}")),
-            text: "First paragraph.\n\nSecond paragraph.".into(),
-            tagger_version: Some("t1".into()),
-            mentions: vec![gazette_store::NewMention {
-                field: "text",
-                start: 0,
-                end: 5,
-                surface: "First".into(),
-                entity_type: "MISC",
-                entity_name: "First".into(),
-            }],
+            title: Some(key.into()),
+            text: "Text.".into(),
             ..Default::default()
         },
-        ..Default::default()
     }
-}
-
-/// How many rows `table` has.
-fn rows(conn: &Connection, table: &str) -> i64 {
-    conn.query_row(&format!("SELECT count(*) FROM {table}"), [], |r| r.get(0))
-        .unwrap()
-}
-
-#[test]
-fn fresh_database_gets_every_migration() {
-    let dir = tempfile::tempdir().unwrap();
-    let conn = gazette_store::open(&dir.path().join("g.db")).unwrap();
-    assert_eq!(schema::current_version(&conn).unwrap(), schema::LATEST);
-    for table in [
-        "feeds",
-        "fetches",
-        "articles",
-        "articles_fts",
-        "entities",
-        "mentions",
-        "quotes",
-        "v_articles",
-    ] {
-        let n: i64 = conn
-            .query_row("SELECT count(*) FROM sqlite_master WHERE name = ?1", [table], |r| {
-                r.get(0)
-            })
-            .unwrap();
-        assert_eq!(n, 1, "{table} missing");
-    }
-    let fk: bool = conn.query_row("PRAGMA foreign_keys", [], |r| r.get(0)).unwrap();
-    let wal: String = conn.query_row("PRAGMA journal_mode", [], |r| r.get(0)).unwrap();
-    assert!(fk);
-    assert_eq!(wal, "wal");
-}
-
-#[test]
-fn previous_version_database_is_upgraded_in_place_keeping_data() {
-    let dir = tempfile::tempdir().unwrap();
-    let path = dir.path().join("old.db");
-    {
-        let mut conn = Connection::open(&path).unwrap();
-        schema::migrate_to(&mut conn, schema::LATEST - 1).unwrap();
-        conn.execute("INSERT INTO feeds (url) VALUES ('http://example.org/feed')", [])
-            .unwrap();
-        assert_eq!(schema::current_version(&conn).unwrap(), schema::LATEST - 1);
-    }
-    // Read-only connections cannot upgrade it, and say what to do.
-    let err = gazette_store::open_read_only(&path).unwrap_err().to_string();
-    assert!(err.contains("older") && err.contains("gazette feeds list"), "{err}");
-    let conn = gazette_store::open(&path).unwrap();
-    assert_eq!(schema::current_version(&conn).unwrap(), schema::LATEST);
-    let url: String = conn.query_row("SELECT url FROM feeds", [], |r| r.get(0)).unwrap();
-    assert_eq!(url, "http://example.org/feed");
-    drop(conn);
-    assert!(gazette_store::open_read_only(&path).is_ok());
-}
-
-#[test]
-fn newer_database_is_refused_with_a_clear_error() {
-    let dir = tempfile::tempdir().unwrap();
-    let path = dir.path().join("new.db");
-    {
-        let conn = gazette_store::open(&path).unwrap();
-        conn.execute(
-            "INSERT INTO schema_migrations (version, name, applied_at) VALUES (?1, 'future', 'now')",
-            [schema::LATEST + 1],
-        )
-        .unwrap();
-    }
-    let err = gazette_store::open(&path).unwrap_err().to_string();
-    assert!(err.contains("newer than this Gazette understands"), "{err}");
-    let err = gazette_store::open_read_only(&path).unwrap_err().to_string();
-    assert!(err.contains("newer"), "{err}");
-}
-
-#[test]
-fn an_article_is_stored_once_by_key_url_or_canonical_url() {
-    let dir = tempfile::tempdir().unwrap();
-    let mut conn = gazette_store::open(&dir.path().join("g.db")).unwrap();
-    let feed = gazette_store::add_feed(&conn, "http://example.org/feed").unwrap();
-    assert_eq!(gazette_store::add_feed(&conn, "http://example.org/feed").unwrap(), feed);
-
-    let mut first = article(feed, "guid-1", "http://example.org/a/1");
-    first.extraction.canonical_url = Some("https://example.org/a/1".into());
-    assert!(matches!(
-        gazette_store::insert_article(&mut conn, &first).unwrap(),
-        StoredArticle::Inserted(_)
-    ));
-    // Same key again; a new key with the same URL; a new key whose URL is the stored canonical URL.
-    for (key, url) in [
-        ("guid-1", "http://example.org/other"),
-        ("guid-2", "http://example.org/a/1"),
-        ("guid-3", "https://example.org/a/1"),
-    ] {
-        let again = article(feed, key, url);
-        assert_eq!(
-            gazette_store::insert_article(&mut conn, &again).unwrap(),
-            StoredArticle::Duplicate
-        );
-    }
-    let key = ArticleKey {
-        feed_id: feed,
-        item_key: "guid-1".into(),
-        url: None,
-    };
-    assert!(gazette_store::is_known(&conn, &key).unwrap());
-    let n: i64 = conn
-        .query_row("SELECT count(*) FROM articles", [], |r| r.get(0))
-        .unwrap();
-    assert_eq!(n, 1);
-    // The full-text index follows the table.
-    let hits: i64 = conn
-        .query_row(
-            "SELECT count(*) FROM articles_fts WHERE articles_fts MATCH 'paragraph'",
-            [],
-            |r| r.get(0),
-        )
-        .unwrap();
-    assert_eq!(hits, 1);
-}
-
-#[test]
-fn a_deleted_article_stays_deleted() {
-    let dir = tempfile::tempdir().unwrap();
-    let mut conn = gazette_store::open(&dir.path().join("g.db")).unwrap();
-    let feed = gazette_store::add_feed(&conn, "http://example.org/feed").unwrap();
-    let a = article(feed, "guid-1", "http://example.org/a/1");
-    gazette_store::insert_article(&mut conn, &a).unwrap();
-    conn.execute("DELETE FROM articles WHERE item_key = 'guid-1'", [])
-        .unwrap();
-    assert_eq!(
-        gazette_store::insert_article(&mut conn, &a).unwrap(),
-        StoredArticle::Duplicate
-    );
-    // Removing the feed removes its articles, mentions and tombstones.
-    gazette_store::remove_feed(&mut conn, &feed.to_string()).unwrap();
-    for table in ["articles", "mentions", "tombstones", "fetches"] {
-        assert_eq!(rows(&conn, table), 0, "{table}");
-    }
-}
-
-#[test]
-fn read_only_connection_refuses_writes() {
-    let dir = tempfile::tempdir().unwrap();
-    let path = dir.path().join("g.db");
-    drop(gazette_store::open(&path).unwrap());
-    let ro = gazette_store::open_read_only(&path).unwrap();
-    let err = ro.execute("INSERT INTO feeds (url) VALUES ('x')", []).unwrap_err();
-    assert!(
-        err.to_string().contains("readonly") || err.to_string().contains("read-only"),
-        "{err}"
-    );
-    let rw = gazette_store::open(&path).unwrap();
-    let n: i64 = rw.query_row("SELECT count(*) FROM feeds", [], |r| r.get(0)).unwrap();
-    assert_eq!(n, 0);
 }
 
 #[test]
 fn writer_thread_serves_async_callers() {
     let dir = tempfile::tempdir().unwrap();
     let path = dir.path().join("g.db");
-    let writer = gazette_store::Writer::spawn(&path).unwrap();
-    let rt = tokio::runtime::Builder::new_current_thread().build().unwrap();
+    let store = Store::open_sqlite(&path).unwrap();
+    let rt = runtime();
     let id = rt
-        .block_on(writer.call(|c| gazette_store::add_feed(c, "http://example.org/feed")))
-        .unwrap();
-    writer.close();
-    let conn = gazette_store::open_read_only(&path).unwrap();
-    let url: String = conn
-        .query_row("SELECT url FROM feeds WHERE id = ?1", [id], |r| r.get(0))
-        .unwrap();
-    assert_eq!(url, "http://example.org/feed");
+        .block_on(store.add_feeds(vec!["http://example.org/feed".into()]))
+        .unwrap()[0];
+    store.close();
+    let rows = query(&path, &format!("SELECT url FROM feeds WHERE id = {id}"));
+    assert_eq!(rows, [[Cell::Text("http://example.org/feed".into())]]);
 }
 
 #[test]
-fn per_day_entity_counts_follow_inserts_updates_and_deletes() {
+fn a_fetch_learns_which_items_are_new_and_which_pending_pages_departed() {
     let dir = tempfile::tempdir().unwrap();
-    let mut conn = gazette_store::open(&dir.path().join("g.db")).unwrap();
-    let feed = gazette_store::add_feed(&conn, "http://example.org/feed").unwrap();
-    let mention = |name: &str, start: i64| gazette_store::NewMention {
-        field: "text",
-        start,
-        end: start + 5,
-        surface: name.into(),
-        entity_type: "PER",
-        entity_name: name.into(),
-    };
-    let mut a = article(feed, "k1", "http://example.org/a/1");
-    a.extraction.published_at = Some("2026-11-20T10:00:00Z".into());
-    a.extraction.mentions = vec![mention("Alice", 0), mention("Alice", 10), mention("Bob", 20)];
-    let StoredArticle::Inserted(id) = gazette_store::insert_article(&mut conn, &a).unwrap() else {
-        panic!("not inserted")
-    };
-    let counts = |conn: &Connection| -> Vec<(String, String, i64, i64)> {
-        let mut stmt = conn
-            .prepare("SELECT name, day, mentions, articles FROM v_entity_daily ORDER BY name, day")
-            .unwrap();
-        stmt.query_map([], |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?, r.get(3)?)))
-            .unwrap()
-            .map(|r| r.unwrap())
-            .collect()
-    };
-    assert_eq!(
-        counts(&conn),
-        [
-            ("Alice".into(), "2026-11-20".into(), 2, 1),
-            ("Bob".into(), "2026-11-20".into(), 1, 1)
-        ]
-    );
-    // Reprocessing moves the article to another day and drops Bob.
-    a.extraction.published_at = Some("2026-11-21T08:00:00Z".into());
-    a.extraction.mentions = vec![mention("Alice", 0)];
-    let again = Extraction {
-        published_at: a.extraction.published_at.clone(),
-        text: a.extraction.text.clone(),
-        mentions: a.extraction.mentions.clone(),
-        extractor_version: Some("e2".into()),
-        tagger_version: Some("t2".into()),
-        ..Default::default()
-    };
-    assert!(gazette_store::replace_extraction(&mut conn, id, &again).unwrap());
-    assert_eq!(counts(&conn), [("Alice".into(), "2026-11-21".into(), 1, 1)]);
-    let total: (i64, i64) = conn
-        .query_row(
-            "SELECT mentions, articles FROM v_entity_counts WHERE name = 'Alice'",
-            [],
-            |r| Ok((r.get(0)?, r.get(1)?)),
-        )
-        .unwrap();
-    assert_eq!(total, (1, 1));
-    conn.execute("DELETE FROM articles WHERE id = ?1", [id]).unwrap();
-    assert!(counts(&conn).is_empty());
-}
-
-#[test]
-fn counters_survive_deletes_cascades_and_replace() {
-    let dir = tempfile::tempdir().unwrap();
-    let mut conn = gazette_store::open(&dir.path().join("g.db")).unwrap();
-    let feed = gazette_store::add_feed(&conn, "http://example.org/feed").unwrap();
-    let mention = |name: &str, start: i64| gazette_store::NewMention {
-        field: "text",
-        start,
-        end: start + 3,
-        surface: name.into(),
-        entity_type: "ORG",
-        entity_name: name.into(),
-    };
-    for (key, names) in [("a", vec!["UN", "UN", "EU"]), ("b", vec!["UN"])] {
-        let mut a = article(feed, key, &format!("http://example.org/{key}"));
-        a.extraction.published_at = Some("2026-11-20T10:00:00Z".into());
-        a.extraction.mentions = names
+    let path = dir.path().join("g.db");
+    let store = Store::open_sqlite(&path).unwrap();
+    let rt = runtime();
+    rt.block_on(async {
+        let feed = store.add_feeds(vec!["https://example.com/feed".into()]).await.unwrap()[0];
+        let stored = store.store_articles(vec![article(feed, "a")]).await.unwrap();
+        assert!(matches!(stored.results[..], [Ok(StoredArticle::Inserted(_))]));
+        // "b" failed once; "gone" failed and is no longer in the document.
+        assert_eq!(store.page_failed(feed, "b", "HTTP 503", "{}".into()).await.unwrap(), 1);
+        store.page_failed(feed, "gone", "HTTP 503", "{}".into()).await.unwrap();
+        let items = ["a", "b", "c"]
             .iter()
-            .enumerate()
-            .map(|(i, n)| mention(n, i as i64 * 5))
+            .map(|k| ItemKey {
+                key: k.to_string(),
+                url: None,
+            })
             .collect();
-        gazette_store::insert_article(&mut conn, &a).unwrap();
-    }
-    let totals = |conn: &Connection| -> (i64, i64, i64, i64) {
-        conn.query_row(
-            "SELECT e.mentions, e.articles,
-                    (SELECT sum(mentions) FROM entity_days WHERE entity_id = e.id),
-                    (SELECT count(*) FROM article_entities WHERE entity_id = e.id)
-             FROM entities e WHERE name = 'UN'",
-            [],
-            |r| {
-                Ok((
-                    r.get(0)?,
-                    r.get(1)?,
-                    r.get::<_, Option<i64>>(2)?.unwrap_or(0),
-                    r.get(3)?,
-                ))
-            },
-        )
-        .unwrap()
-    };
-    assert_eq!(totals(&conn), (3, 2, 3, 2));
-    // Deleting one mention of two in an article keeps the article counted.
-    conn.execute(
-        "DELETE FROM mentions WHERE id = (SELECT min(m.id) FROM mentions m JOIN entities e ON e.id = m.entity_id
-                                          WHERE e.name = 'UN')",
-        [],
-    )
-    .unwrap();
-    assert_eq!(totals(&conn), (2, 2, 2, 2));
-    // Deleting an article cascades to its mentions, and the counters follow.
-    conn.execute("DELETE FROM articles WHERE item_key = 'a'", []).unwrap();
-    assert_eq!(totals(&conn), (1, 1, 1, 1));
-    // Moving a mention would orphan the counters: refused with a clear error.
-    let err = conn
-        .execute("UPDATE mentions SET entity_id = entity_id + 1", [])
-        .unwrap_err();
-    assert!(err.to_string().contains("cannot be moved"), "{err}");
-    // Nor can the article's day change under its mentions.
-    let err = conn
-        .execute(
-            "UPDATE articles SET published_at = '2026-11-25T00:00:00Z' WHERE item_key = 'b'",
-            [],
-        )
-        .unwrap_err();
-    assert!(err.to_string().contains("has mentions"), "{err}");
-    // INSERT OR REPLACE fires the delete triggers of the row it replaces (full-text index, tombstone).
-    conn.execute(
-        "INSERT OR REPLACE INTO articles (feed_id, item_key, url, title, text, fetched_at)
-         VALUES (?1, 'b', 'http://example.org/b2', 'Replaced', 'new words', '2026-11-21T00:00:00Z')",
-        [feed],
-    )
-    .unwrap();
-    assert_eq!(totals(&conn), (0, 0, 0, 0));
-    let hits: i64 = conn
-        .query_row(
-            "SELECT count(*) FROM articles_fts WHERE articles_fts MATCH 'paragraph'",
-            [],
-            |r| r.get(0),
-        )
-        .unwrap();
-    assert_eq!(hits, 0, "the replaced row left the full-text index");
-}
-
-#[test]
-fn tombstones_match_the_canonical_url_too() {
-    let dir = tempfile::tempdir().unwrap();
-    let mut conn = gazette_store::open(&dir.path().join("g.db")).unwrap();
-    let feed = gazette_store::add_feed(&conn, "http://example.org/feed").unwrap();
-    let mut a = article(feed, "k1", "http://example.org/a?id=1");
-    a.extraction.canonical_url = Some("https://example.org/a/1".into());
-    gazette_store::insert_article(&mut conn, &a).unwrap();
-    conn.execute("DELETE FROM articles", []).unwrap();
-    let again = article(feed, "k2", "https://example.org/a/1");
-    assert_eq!(
-        gazette_store::insert_article(&mut conn, &again).unwrap(),
-        StoredArticle::Duplicate
-    );
-}
-
-#[test]
-fn datasette_can_link_the_full_text_index_to_its_table() {
-    let dir = tempfile::tempdir().unwrap();
-    let conn = gazette_store::open(&dir.path().join("g.db")).unwrap();
-    // The pattern Datasette's detect_fts uses.
-    let found: String = conn
-        .query_row(
-            "SELECT name FROM sqlite_master WHERE rootpage = 0
-               AND sql LIKE '%VIRTUAL TABLE%USING FTS%content=\"articles\"%'",
-            [],
-            |r| r.get(0),
-        )
-        .unwrap();
-    assert_eq!(found, "articles_fts");
-}
-
-/// Every running total against a fresh count over the base tables; empty when they all agree.
-fn totals_disagreeing_with_truth(conn: &Connection) -> Vec<String> {
-    let checks = [
-        (
-            "article_entities",
-            "SELECT article_id, entity_id, day, mentions FROM article_entities",
-            "SELECT article_id, entity_id, day, count(*) FROM mentions GROUP BY article_id, entity_id, day",
-        ),
-        (
-            "entity_days",
-            "SELECT entity_id, day, mentions, articles FROM entity_days",
-            "SELECT entity_id, day, count(*), count(DISTINCT article_id) FROM mentions GROUP BY entity_id, day",
-        ),
-        (
-            "entities",
-            "SELECT id, mentions, articles FROM entities WHERE mentions <> 0 OR articles <> 0",
-            "SELECT entity_id, count(*), count(DISTINCT article_id) FROM mentions GROUP BY entity_id",
-        ),
-        (
-            "entity_pair_days",
-            "SELECT day, entity1_id, entity2_id, entity1_type, entity2_type, articles FROM entity_pair_days",
-            "SELECT m1.day, m1.entity_id, m2.entity_id, e1.type, e2.type, count(DISTINCT m1.article_id)
-             FROM mentions m1
-             JOIN mentions m2 ON m2.article_id = m1.article_id AND m2.entity_id <> m1.entity_id AND m2.day = m1.day
-             JOIN entities e1 ON e1.id = m1.entity_id
-             JOIN entities e2 ON e2.id = m2.entity_id
-             WHERE e1.type IN ('PER', 'ORG', 'LOC', 'MISC') AND e2.type IN ('PER', 'ORG', 'LOC', 'MISC')
-               AND NOT EXISTS (SELECT 1 FROM article_entities c WHERE c.article_id = m1.article_id
-                               AND c.entity_id IN (m1.entity_id, m2.entity_id) AND c.capped = 1)
-             GROUP BY m1.day, m1.entity_id, m2.entity_id",
-        ),
-        (
-            "mentions_uncounted",
-            "SELECT article_id FROM mentions_uncounted",
-            "SELECT NULL WHERE 0",
-        ),
-    ];
-    let mut wrong = Vec::new();
-    for (name, kept, truth) in checks {
-        for (a, b) in [(kept, truth), (truth, kept)] {
-            let n: i64 = conn
-                .query_row(&format!("SELECT count(*) FROM ({a} EXCEPT {b})"), [], |r| r.get(0))
-                .unwrap();
-            if n > 0 {
-                wrong.push(format!("{name}: {n} rows of ({a}) not in ({b})"));
-            }
-        }
-    }
-    wrong
-}
-
-#[test]
-fn running_totals_equal_a_fresh_count_after_inserts_reextraction_and_deletes() {
-    let dir = tempfile::tempdir().unwrap();
-    let mut conn = gazette_store::open(&dir.path().join("g.db")).unwrap();
-    let feed = gazette_store::add_feed(&conn, "http://example.org/feed").unwrap();
-    let mention = |t: &'static str, name: &str, start: i64| gazette_store::NewMention {
-        field: "text",
-        start,
-        end: start + 4,
-        surface: name.into(),
-        entity_type: t,
-        entity_name: name.into(),
-    };
-    let people = ["Ann", "Bo", "Cy", "Di"];
-    let batch: Vec<NewArticle> = (0..6)
-        .map(|i| {
-            let mut a = article(feed, &format!("k{i}"), &format!("http://example.org/{i}"));
-            a.extraction.published_at = Some(format!("2026-11-{:02}T10:00:00Z", 20 + i % 2));
-            a.extraction.mentions = (0..8)
-                .map(|m| {
-                    mention(
-                        if m % 3 == 0 { "ORG" } else { "PER" },
-                        people[(i + m * m) % 4],
-                        m as i64 * 10,
-                    )
-                })
-                .collect();
-            a.extraction.quotes = vec![gazette_store::NewQuote {
-                start: 0,
-                end: 4,
-                text: "Yes.".into(),
-                speaker: Some(("PER", "Eve".into())),
-            }];
-            a
-        })
-        .collect();
-    let stored = gazette_store::insert_articles(&mut conn, &batch).unwrap();
-    assert!(stored.iter().all(|r| matches!(r, Ok(StoredArticle::Inserted(_)))));
-    // A duplicate in a batch is skipped, and an article that fails (no such feed) is rolled back alone.
-    let mut again = batch[..2].to_vec();
-    again.push(article(feed + 100, "k8", "http://example.org/8"));
-    again.push(article(feed, "k9", "http://example.org/9"));
-    let stored = gazette_store::insert_articles(&mut conn, &again).unwrap();
-    assert!(matches!(stored[0], Ok(StoredArticle::Duplicate)));
-    assert!(stored[2].is_err());
-    assert!(matches!(stored[3], Ok(StoredArticle::Inserted(_))));
-    assert_eq!(totals_disagreeing_with_truth(&conn), Vec::<String>::new());
-
-    // Re-extraction moves article 1 to another day with other mentions.
-    let id: i64 = conn
-        .query_row("SELECT id FROM articles WHERE item_key = 'k1'", [], |r| r.get(0))
-        .unwrap();
-    let redone = Extraction {
-        published_at: Some("2026-11-25T08:00:00Z".into()),
-        text: "Ann met Zed.".into(),
-        mentions: vec![
-            mention("PER", "Ann", 0),
-            mention("PER", "Zed", 8),
-            mention("PER", "Ann", 12),
-        ],
-        extractor_version: Some("e2".into()),
-        tagger_version: Some("t2".into()),
-        ..Default::default()
-    };
-    assert!(gazette_store::replace_extraction(&mut conn, id, &redone).unwrap());
-    assert_eq!(totals_disagreeing_with_truth(&conn), Vec::<String>::new());
-    // And again with no mentions at all.
-    let emptied = Extraction {
-        mentions: Vec::new(),
-        ..redone.clone()
-    };
-    assert!(gazette_store::replace_extraction(&mut conn, id, &emptied).unwrap());
-    assert_eq!(totals_disagreeing_with_truth(&conn), Vec::<String>::new());
-    assert!(gazette_store::replace_extraction(&mut conn, id, &redone).unwrap());
-
-    // Plain SQL: one mention deleted, one inserted, one article deleted (its mentions cascade).
-    conn.execute(
-        "DELETE FROM mentions WHERE id = (SELECT max(id) FROM mentions WHERE article_id = ?1)",
-        [id],
-    )
-    .unwrap();
-    conn.execute(
-        "INSERT INTO mentions (article_id, entity_id, field, start, \"end\", surface, tagger_version, day)
-         SELECT ?1, id, 'text', 40, 43, 'Bo', 'hand', '2026-11-25' FROM entities WHERE name = 'Bo' AND type = 'PER'",
-        [id],
-    )
-    .unwrap();
-    assert_eq!(totals_disagreeing_with_truth(&conn), Vec::<String>::new());
-    conn.execute("DELETE FROM articles WHERE item_key IN ('k0', 'k3')", [])
-        .unwrap();
-    assert_eq!(totals_disagreeing_with_truth(&conn), Vec::<String>::new());
-    let left: i64 = conn.query_row("SELECT count(*) FROM quotes", [], |r| r.get(0)).unwrap();
-    // Six quotes: article 1's went with its re-extraction, articles 0 and 3 took theirs along.
-    assert_eq!(left, 3);
-}
-
-/// `n` named people, the first `twice` of them mentioned twice, the others once; and a date, which never pairs.
-fn crowded_mentions(n: usize, twice: usize) -> Vec<gazette_store::NewMention> {
-    let mut mentions = Vec::new();
-    for i in 0..n {
-        for _ in 0..if i < twice { 2 } else { 1 } {
-            let start = mentions.len() as i64 * 10;
-            mentions.push(gazette_store::NewMention {
-                field: "text",
-                start,
-                end: start + 3,
-                surface: format!("P{i}"),
-                entity_type: "PER",
-                entity_name: format!("P{i}"),
-            });
-        }
-    }
-    mentions.push(gazette_store::NewMention {
-        field: "text",
-        start: 9999,
-        end: 10003,
-        surface: "2026".into(),
-        entity_type: "DATE",
-        entity_name: "2026".into(),
-    });
-    mentions
-}
-
-/// The names of the entities that appear in entity_pair_days.
-fn paired_names(conn: &Connection) -> std::collections::BTreeSet<String> {
-    conn.prepare(
-        "SELECT DISTINCT e.name FROM entity_pair_days p JOIN entities e ON e.id IN (p.entity1_id, p.entity2_id)",
-    )
-    .unwrap()
-    .query_map([], |r| r.get(0))
-    .unwrap()
-    .map(Result::unwrap)
-    .collect()
-}
-
-#[test]
-fn pairs_count_an_articles_fifty_most_mentioned_named_entities_and_go_with_it() {
-    let dir = tempfile::tempdir().unwrap();
-    let path = dir.path().join("g.db");
-    let mut conn = gazette_store::open(&path).unwrap();
-    let feed = gazette_store::add_feed(&conn, "http://example.org/feed").unwrap();
-    let mut crowded = article(feed, "list", "http://example.org/list");
-    crowded.extraction.published_at = Some("2026-11-20T10:00:00Z".into());
-    crowded.extraction.mentions = crowded_mentions(60, 50);
-    gazette_store::insert_article(&mut conn, &crowded).unwrap();
-    assert_eq!(
-        rows(&conn, "entity_pair_days"),
-        50 * 49,
-        "both orders of every pair among the 50 most mentioned"
-    );
-    let expected: std::collections::BTreeSet<String> = (0..50).map(|i| format!("P{i}")).collect();
-    assert_eq!(paired_names(&conn), expected);
-
-    // A hand-written mention of a new entity with another day than its article's pairs with nothing, and leaves
-    // nothing behind when the article goes.
-    conn.execute("INSERT INTO entities (type, name) VALUES ('ORG', 'Hand')", [])
-        .unwrap();
-    conn.execute(
-        "INSERT INTO mentions (article_id, entity_id, start, \"end\", surface, tagger_version, day)
-         SELECT (SELECT id FROM articles), id, 0, 4, 'Hand', 'hand', '2026-11-19' FROM entities WHERE name = 'Hand'",
-        [],
-    )
-    .unwrap();
-    assert_eq!(totals_disagreeing_with_truth(&conn), Vec::<String>::new());
-    // The derived rows cannot be edited in place: the counts would no longer match them.
-    drop(conn);
-    let plain = Connection::open(&path).unwrap();
-    let err = plain
-        .execute("UPDATE article_entities SET capped = 0", [])
-        .unwrap_err()
-        .to_string();
-    assert!(err.contains("derived from mentions"), "{err}");
-    // sqlite3 and Datasette delete with foreign keys off: the pairs go all the same.
-    plain.execute("DELETE FROM articles", []).unwrap();
-    for table in ["entity_pair_days", "article_entities", "mentions"] {
-        assert_eq!(rows(&plain, table), 0, "{table} kept rows of the deleted article");
-    }
-}
-
-#[test]
-fn an_older_archive_has_its_pairs_counted_when_it_is_upgraded() {
-    let dir = tempfile::tempdir().unwrap();
-    let path = dir.path().join("old.db");
-    {
-        let mut conn = Connection::open(&path).unwrap();
-        // Version 5: before 0006, a delete with foreign keys off left an article's mentions behind.
-        schema::migrate_to(&mut conn, 5).unwrap();
-        conn.execute("INSERT INTO feeds (id, url) VALUES (1, 'http://example.org/feed')", [])
-            .unwrap();
-        // Written the way version 6 counted plain-SQL writes: mention by mention.
-        for (article, mentions) in [
-            (1, crowded_mentions(55, 50)),
-            (2, crowded_mentions(3, 3)),
-            (3, crowded_mentions(4, 0)),
-        ] {
-            conn.execute(
-                "INSERT INTO articles (id, feed_id, item_key, published_at, fetched_at)
-                 VALUES (?1, 1, ?1, '2026-11-2' || ?1 || 'T10:00:00Z', '2026-11-21T10:00:00Z')",
-                [article],
-            )
-            .unwrap();
-            for m in mentions {
-                conn.execute(
-                    "INSERT INTO entities (type, name) VALUES (?1, ?2) ON CONFLICT DO NOTHING",
-                    [m.entity_type, &m.entity_name],
-                )
-                .unwrap();
-                conn.execute(
-                    "INSERT INTO mentions (article_id, entity_id, start, \"end\", surface, tagger_version, day)
-                     SELECT ?1, id, ?2, ?3, ?4, 't', '2026-11-2' || ?1 FROM entities WHERE type = ?5 AND name = ?6",
-                    rusqlite::params![article, m.start, m.end, m.surface, m.entity_type, m.entity_name],
-                )
-                .unwrap();
-            }
-        }
-    }
-    // Article 3 is deleted the way sqlite3 does it then: its mentions stay, orphaned.
-    Connection::open(&path)
-        .unwrap()
-        .execute("DELETE FROM articles WHERE id = 3", [])
-        .unwrap();
-    let conn = gazette_store::open(&path).unwrap();
-    assert_eq!(totals_disagreeing_with_truth(&conn), Vec::<String>::new());
-    let orphans: i64 = conn
-        .query_row("SELECT count(*) FROM mentions WHERE article_id = 3", [], |r| r.get(0))
-        .unwrap();
-    assert_eq!(orphans, 0);
-    let per_day: Vec<(String, i64)> = conn
-        .prepare("SELECT day, count(*) FROM entity_pair_days GROUP BY day ORDER BY day")
-        .unwrap()
-        .query_map([], |r| Ok((r.get(0)?, r.get(1)?)))
-        .unwrap()
-        .map(Result::unwrap)
-        .collect();
-    assert_eq!(
-        per_day,
-        [("2026-11-21".to_string(), 50 * 49), ("2026-11-22".to_string(), 3 * 2)]
-    );
-    let capped: i64 = conn
-        .query_row("SELECT count(*) FROM article_entities WHERE capped = 1", [], |r| {
-            r.get(0)
-        })
-        .unwrap();
-    assert_eq!(capped, 5);
-    // P0..P2 of the second article pair up on their own day; the first article's five least mentioned do not.
-    assert!(!paired_names(&conn).contains("P50"));
-    let pair: i64 = conn
-        .query_row(
-            "SELECT articles FROM v_cooccurrence WHERE day = '2026-11-22' AND entity1 = 'P0' AND entity2 = 'P1'",
-            [],
-            |r| r.get(0),
-        )
-        .unwrap();
-    assert_eq!(pair, 1);
-}
-
-struct Rows(Vec<Vec<gazette_store::reports::Cell>>);
-
-impl gazette_store::reports::ReportSink for Rows {
-    fn header(&mut self, _: &[String]) -> gazette_store::Result<()> {
-        Ok(())
-    }
-    fn row(&mut self, cells: &[gazette_store::reports::Cell]) -> gazette_store::Result<()> {
-        self.0.push(cells.to_vec());
-        Ok(())
-    }
-}
-
-#[test]
-fn top_pairs_with_a_limit_equal_the_head_of_the_full_ranking() {
-    use gazette_store::reports::{run_report, Filters, Report};
-    let dir = tempfile::tempdir().unwrap();
-    let mut conn = gazette_store::open(&dir.path().join("g.db")).unwrap();
-    let feeds = [
-        gazette_store::add_feed(&conn, "http://example.org/a").unwrap(),
-        gazette_store::add_feed(&conn, "http://example.org/b").unwrap(),
-    ];
-    // A skewed vocabulary, so that a few pairs are frequent and most are rare, with ties between them.
-    let types = ["PER", "ORG", "LOC", "MISC", "DATE"];
-    let mut rng = fastrand::Rng::with_seed(3);
-    let batch: Vec<NewArticle> = (0..400)
-        .map(|i| {
-            let mut a = article(feeds[i % 2], &format!("k{i}"), &format!("http://example.org/{i}"));
-            a.extraction.published_at = Some(format!("2026-11-{:02}T10:00:00Z", 10 + i % 10));
-            a.extraction.mentions = (0..12)
-                .map(|m| {
-                    let u = rng.f64();
-                    let e = (u * u * u * 300.0) as usize;
-                    gazette_store::NewMention {
-                        field: "text",
-                        start: m * 10,
-                        end: m * 10 + 3,
-                        surface: format!("E{e}"),
-                        entity_type: types[e % types.len()],
-                        entity_name: format!("E{e}"),
-                    }
-                })
-                .collect();
-            a
-        })
-        .collect();
-    gazette_store::insert_articles(&mut conn, &batch).unwrap();
-    let ranking = |f: &Filters| {
-        let mut rows = Rows(Vec::new());
-        run_report(&conn, Report::Cooccurrence, f, &mut rows).unwrap();
-        rows.0
-    };
-    for (since, until, feed, kind) in [
-        (None, None, None, None),
-        (Some("2026-11-12T00:00:00Z"), Some("2026-11-19T00:00:00Z"), None, None),
-        (Some("2026-11-12T00:00:00Z"), None, Some(feeds[1]), None),
-        (None, Some("2026-11-15T00:00:00Z"), None, Some("PER")),
-    ] {
-        let filters = Filters {
-            since: since.map(String::from),
-            until: until.map(String::from),
-            feed,
-            entity_type: kind.map(String::from),
-            limit: None,
+        let fetch = AnsweredFetch {
+            attempts: vec![FetchAttempt {
+                started_at: t("2026-11-21T00:00:00Z"),
+                status: Some(200),
+                bytes: 10,
+                duration_ms: 5,
+                error: None,
+            }],
+            items,
+            recent_times: 20,
+            ..Default::default()
         };
-        let all = ranking(&filters);
-        assert!(all.len() > 50, "{} pairs", all.len());
-        for limit in [1, 7, 40, all.len() as i64 + 5] {
-            let top = ranking(&Filters {
-                limit: Some(limit),
-                ..filters.clone()
-            });
-            let n = (limit as usize).min(all.len());
-            assert_eq!(top, all[..n], "limit {limit}, {filters:?}");
-        }
-        // A negative limit is no limit, as in SQLite.
-        let unlimited = ranking(&Filters {
-            limit: Some(-1),
-            ..filters.clone()
-        });
-        assert_eq!(unlimited, all, "{filters:?}");
-    }
+        let recorded = store.record_fetch(feed, fetch).await.unwrap();
+        assert!(recorded.new_items[0].is_none(), "a is stored");
+        let b = recorded.new_items[1].as_ref().unwrap().as_ref().unwrap();
+        assert_eq!((b.item_key.as_str(), b.tries), ("b", 1));
+        assert!(matches!(recorded.new_items[2], Some(None)), "c is new, never tried");
+        assert_eq!(recorded.departed.len(), 1);
+        assert_eq!(recorded.departed[0].item_key, "gone");
+        assert_eq!(recorded.recent_times, [t("2026-11-20T10:00:00Z")]);
+        // The feed's progress point is saved with the counts on its fetch.
+        let end = FeedEnd::Complete {
+            etag: Some("\"v1\"".into()),
+            last_modified: None,
+            next_check_at: t("2026-11-21T01:00:00Z"),
+        };
+        let counts = ItemCounts {
+            new_items: 1,
+            duplicate_items: 1,
+        };
+        store.finish_feed(feed, end, counts).await.unwrap();
+        let due = store.feeds_to_fetch(FeedSelection::Enabled).await.unwrap();
+        assert_eq!(due[0].etag.as_deref(), Some("\"v1\""));
+        assert_eq!(due[0].next_check_at, Some(t("2026-11-21T01:00:00Z")));
+        assert_eq!(due[0].last_full_fetch_at, Some(t("2026-11-21T00:00:00Z")));
+        let look = store.look_at_schedule(t("2026-11-21T00:30:00Z"), 10).await.unwrap();
+        assert!(look.due.is_empty());
+        assert_eq!(look.next_due, Some(t("2026-11-21T01:00:00Z")));
+        assert_eq!(look.counts.total, 1);
+    });
+    store.close();
+    let fetches = query(&path, "SELECT status, new_items, duplicate_items FROM fetches");
+    assert_eq!(fetches, [[Cell::Integer(200), Cell::Integer(1), Cell::Integer(1)]]);
 }
 
 #[test]
-fn page_tries_are_counted_until_the_article_is_stored() {
+fn a_feed_failing_long_enough_is_disabled_in_the_same_operation() {
     let dir = tempfile::tempdir().unwrap();
-    let mut conn = gazette_store::open(&dir.path().join("g.db")).unwrap();
-    let feed = gazette_store::add_feed(&conn, "https://example.com/feed").unwrap();
-    assert_eq!(
-        gazette_store::page_failed(&conn, feed, "k1", "HTTP 503", "{}").unwrap(),
-        1
-    );
-    assert_eq!(
-        gazette_store::page_failed(&conn, feed, "k1", "timed out", "{}").unwrap(),
-        2
-    );
-    assert_eq!(
-        gazette_store::page_failed(&conn, feed, "k2", "HTTP 503", "{}").unwrap(),
-        1
-    );
-    let last: String = conn
-        .query_row("SELECT last_error FROM page_retries WHERE item_key = 'k1'", [], |r| {
-            r.get(0)
-        })
-        .unwrap();
-    assert_eq!(last, "timed out");
-    gazette_store::insert_article(&mut conn, &article(feed, "k1", "https://example.com/1")).unwrap();
-    let left: Vec<String> = conn
-        .prepare("SELECT item_key FROM page_retries")
-        .unwrap()
-        .query_map([], |r| r.get(0))
-        .unwrap()
-        .map(Result::unwrap)
-        .collect();
-    assert_eq!(left, ["k2"]);
-}
-
-#[test]
-fn old_history_is_pruned_but_what_the_schedule_reads_stays() {
-    use gazette_store::{FeedUpdate, FetchRecord};
-    let dir = tempfile::tempdir().unwrap();
-    let mut conn = gazette_store::open(&dir.path().join("g.db")).unwrap();
-    let feed = gazette_store::add_feed(&conn, "https://example.com/feed").unwrap();
-    let attempt = |at: &str, status: Option<u16>, error: Option<&str>| FetchRecord {
-        started_at: at.into(),
-        status,
-        error: error.map(String::from),
-        ..Default::default()
-    };
-    let old = [
-        attempt("2020-01-01T00:00:00Z", Some(200), None),
-        attempt("2020-01-02T00:00:00Z", Some(200), None),
-        attempt("2020-01-03T00:00:00Z", Some(304), None),
-        attempt("2020-01-04T00:00:00Z", Some(500), Some("HTTP 500")),
-        attempt("2020-01-05T00:00:00Z", Some(500), Some("HTTP 500")),
-    ];
-    gazette_store::record_fetch(&mut conn, feed, &old, &FeedUpdate::default()).unwrap();
-    let recent = [attempt("2026-11-30T00:00:00Z", Some(500), Some("HTTP 500"))];
-    gazette_store::record_fetch(&mut conn, feed, &recent, &FeedUpdate::default()).unwrap();
-    gazette_store::page_failed(&conn, feed, "old", "HTTP 503", "{}").unwrap();
-    conn.execute("UPDATE page_retries SET last_tried_at = '2020-01-01T00:00:00Z'", [])
-        .unwrap();
-    gazette_store::page_failed(&conn, feed, "new", "HTTP 503", "{}").unwrap();
-
-    // Claimed once a day at most, whoever asks.
-    assert!(gazette_store::claim_task(&conn, "prune_history", "2026-01-01T00:00:00Z").unwrap());
-    assert!(!gazette_store::claim_task(&conn, "prune_history", "2026-01-01T00:00:00Z").unwrap());
-    assert!(gazette_store::claim_task(&conn, "prune_history", "9999-01-01T00:00:00Z").unwrap());
-    let deleted = gazette_store::prune_feed_history(&conn, feed, "2026-01-01T00:00:00Z").unwrap();
-    // Kept: the latest full answer (2020-01-02), the latest success (the 304) and the latest attempt.
-    let kept: Vec<String> = conn
-        .prepare("SELECT started_at FROM fetches ORDER BY started_at")
-        .unwrap()
-        .query_map([], |r| r.get(0))
-        .unwrap()
-        .map(Result::unwrap)
-        .collect();
-    assert_eq!(
-        kept,
-        ["2020-01-02T00:00:00Z", "2020-01-03T00:00:00Z", "2026-11-30T00:00:00Z"]
-    );
-    assert_eq!(deleted, 3 + 1);
-    let retries: i64 = conn
-        .query_row("SELECT count(*) FROM page_retries", [], |r| r.get(0))
-        .unwrap();
-    assert_eq!(retries, 1);
-}
-
-#[test]
-fn an_enabled_feed_counts_its_failures_from_the_enable() {
-    use gazette_store::{FeedUpdate, FetchRecord};
-    let dir = tempfile::tempdir().unwrap();
-    let mut conn = gazette_store::open(&dir.path().join("g.db")).unwrap();
-    let feed = gazette_store::add_feed(&conn, "https://example.com/feed").unwrap();
-    let failed = FetchRecord {
-        started_at: "2020-01-01T00:00:00Z".into(),
-        error: Some("HTTP 404".into()),
-        ..Default::default()
-    };
-    gazette_store::record_fetch(&mut conn, feed, &[failed], &FeedUpdate::default()).unwrap();
-    assert_eq!(
-        gazette_store::failing_since(&conn, feed).unwrap().as_deref(),
-        Some("2020-01-01T00:00:00Z")
-    );
-    gazette_store::set_feed_disabled(&conn, feed, true).unwrap();
-    gazette_store::set_feed_disabled(&conn, feed, false).unwrap();
-    // The old failures no longer count; the next one starts a new streak.
-    assert_eq!(gazette_store::failing_since(&conn, feed).unwrap(), None);
-    let again = FetchRecord {
-        started_at: gazette_store::now_rfc3339(),
-        error: Some("HTTP 404".into()),
-        ..Default::default()
-    };
-    let at = again.started_at.clone();
-    gazette_store::record_fetch(&mut conn, feed, &[again], &FeedUpdate::default()).unwrap();
-    assert_eq!(gazette_store::failing_since(&conn, feed).unwrap(), Some(at));
-}
-
-#[test]
-fn deleting_from_plain_sql_with_foreign_keys_off_leaves_no_counts_behind() {
-    let dir = tempfile::tempdir().unwrap();
-    let path = dir.path().join("g.db");
-    let mut conn = gazette_store::open(&path).unwrap();
-    let feed = gazette_store::add_feed(&conn, "https://example.com/feed").unwrap();
-    let other = gazette_store::add_feed(&conn, "https://example.org/feed").unwrap();
-    for (f, key) in [(feed, "a"), (feed, "b"), (other, "c")] {
-        let mut a = article(f, key, &format!("https://example.com/{key}"));
-        a.extraction.quotes = vec![gazette_store::NewQuote {
-            start: 0,
-            end: 5,
-            text: "First".into(),
-            speaker: Some(("PER", "Someone".into())),
-        }];
-        gazette_store::insert_article(&mut conn, &a).unwrap();
-    }
-    drop(conn);
-    // As sqlite3 and Datasette open it: foreign keys off, no cascades.
-    let plain = Connection::open(&path).unwrap();
-    plain.execute_batch("PRAGMA foreign_keys = OFF").unwrap();
-    plain.execute("DELETE FROM articles WHERE item_key = 'a'", []).unwrap();
-    let n = |sql: &str| -> i64 { plain.query_row(sql, [], |r| r.get(0)).unwrap() };
-    assert_eq!(n("SELECT count(*) FROM mentions"), 2);
-    assert_eq!(n("SELECT count(*) FROM quotes"), 2);
-    assert_eq!(n("SELECT count(*) FROM article_entities"), 2);
-    assert_eq!(n("SELECT mentions FROM entities WHERE name = 'First'"), 2);
-    assert_eq!(
-        n("SELECT count(*) FROM tombstones"),
-        1,
-        "a deleted article stays deleted"
-    );
-    // A whole feed: its articles, their annotations and its history go; the other feed's stay.
-    plain.execute("DELETE FROM feeds WHERE id = ?1", [feed]).unwrap();
-    assert_eq!(n("SELECT count(*) FROM articles"), 1);
-    assert_eq!(n("SELECT count(*) FROM mentions"), 1);
-    assert_eq!(n("SELECT count(*) FROM quotes"), 1);
-    assert_eq!(n("SELECT articles FROM entities WHERE name = 'First'"), 1);
-    assert_eq!(n("SELECT count(*) FROM tombstones"), 0);
-    assert_eq!(n("SELECT count(*) FROM pragma_foreign_key_check"), 0);
-    drop(plain);
-    let conn = gazette_store::open(&path).unwrap();
-    assert!(totals_disagreeing_with_truth(&conn).is_empty());
+    let store = Store::open_sqlite(&dir.path().join("g.db")).unwrap();
+    let rt = runtime();
+    rt.block_on(async {
+        let feed = store.add_feeds(vec!["https://example.com/feed".into()]).await.unwrap()[0];
+        let fail = |at: &str, limit: Option<&str>| FailedFetch {
+            attempts: vec![FetchAttempt::failed(t(at), "HTTP 500")],
+            error: "HTTP 500".into(),
+            next_check_at: t(at) + chrono::Duration::hours(1),
+            disable_if_failing_since: limit.map(t),
+        };
+        let first = store
+            .record_failure(feed, fail("2026-11-01T00:00:00Z", None))
+            .await
+            .unwrap();
+        assert_eq!(first.failing_since, Some(t("2026-11-01T00:00:00Z")));
+        assert!(!first.disabled);
+        let later = fail("2026-11-10T00:00:00Z", Some("2026-10-27T00:00:00Z"));
+        assert!(!store.record_failure(feed, later).await.unwrap().disabled);
+        let long = fail("2026-11-15T00:00:00Z", Some("2026-11-01T00:00:00Z"));
+        assert!(store.record_failure(feed, long).await.unwrap().disabled);
+        let feeds = store.feeds().await.unwrap();
+        assert!(feeds[0].disabled);
+        assert!(feeds[0]
+            .last_error
+            .as_deref()
+            .unwrap()
+            .starts_with("disabled: failing since"));
+        assert!(store.look_at_schedule(Utc::now(), 10).await.unwrap().next_due.is_none());
+    });
+    store.close();
 }

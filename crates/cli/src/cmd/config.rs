@@ -1,8 +1,9 @@
 //! `gazette config`: the effective configuration and where each value came from.
 
-use anyhow::Result;
+use std::io::Write;
 
-use crate::config::Config;
+use anyhow::Result;
+use gazette_ingest::Config;
 
 #[derive(clap::Args, Debug)]
 pub struct Args {
@@ -10,7 +11,7 @@ pub struct Args {
     #[arg(long, value_enum, default_value_t = Format::Toml)]
     pub format: Format,
     #[command(flatten)]
-    pub config: crate::config::Flags,
+    pub config: crate::flags::ConfigFlags,
 }
 
 #[derive(clap::ValueEnum, Debug, Clone, Copy)]
@@ -20,16 +21,18 @@ pub enum Format {
 }
 
 pub fn run(config: &Config, args: Args) -> Result<()> {
+    let mut out = super::stdout();
     match args.format {
-        Format::Toml => print!("{}", config.to_annotated_toml()),
+        Format::Toml => write!(out, "{}", config.to_annotated_toml())?,
         Format::Json => {
             let rows: Vec<serde_json::Value> = config
                 .values
                 .iter()
                 .map(|(key, value, origin)| serde_json::json!({"key": key, "value": value, "source": origin.to_string()}))
                 .collect();
-            println!("{}", serde_json::to_string_pretty(&rows)?);
+            writeln!(out, "{}", serde_json::to_string_pretty(&rows)?)?;
         }
     }
+    out.flush()?;
     Ok(())
 }

@@ -3,22 +3,21 @@
 use anyhow::{bail, Result};
 use chrono::{DateTime, Duration, NaiveDate, Utc};
 
-/// `--since`: a day (`2021-12-03`, from its first second, UTC) or an RFC 3339 time. Returns an inclusive RFC 3339
-/// UTC bound.
-pub fn since(arg: &str) -> Result<String> {
-    Ok(gazette_store::to_rfc3339(parse(arg)?.0))
+/// `--since`: a day (`2021-12-03`, from its first second, UTC) or an RFC 3339 time. Returns an inclusive bound.
+pub fn since(arg: &str) -> Result<DateTime<Utc>> {
+    Ok(parse(arg)?.0)
 }
 
-/// `--until`: a day (that whole day included) or an RFC 3339 time (that second included). Returns an exclusive RFC
-/// 3339 UTC bound.
-pub fn until(arg: &str) -> Result<String> {
+/// `--until`: a day (that whole day included) or an RFC 3339 time (that second included). Returns an exclusive
+/// bound.
+pub fn until(arg: &str) -> Result<DateTime<Utc>> {
     let (t, whole_day) = parse(arg)?;
     let step = if whole_day {
         Duration::days(1)
     } else {
         Duration::seconds(1)
     };
-    Ok(gazette_store::to_rfc3339(t + step))
+    Ok(t + step)
 }
 
 fn parse(arg: &str) -> Result<(DateTime<Utc>, bool)> {
@@ -35,6 +34,14 @@ fn parse(arg: &str) -> Result<(DateTime<Utc>, bool)> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    fn since(arg: &str) -> Result<String> {
+        super::since(arg).map(|t| t.to_rfc3339_opts(chrono::SecondsFormat::Secs, true))
+    }
+
+    fn until(arg: &str) -> Result<String> {
+        super::until(arg).map(|t| t.to_rfc3339_opts(chrono::SecondsFormat::Secs, true))
+    }
 
     #[test]
     fn days_and_times() {

@@ -1,15 +1,13 @@
-//! `gazette export REPORT`: a report as RFC 4180 CSV, streamed row by row.
-//!
-//! Spreadsheets execute cells that start with `=`, `+`, `-`, `@`, tab or carriage return as formulas, and article
-//! text is written by strangers. Following OWASP's advice on CSV injection, such text cells are prefixed with a single
-//! quote (`'`), which spreadsheets show as text; numbers are left alone. `--raw` turns this off for programs that
-//! read the CSV.
+//! `gazette export REPORT`: a report as RFC 4180 CSV, streamed row by row, with cells a spreadsheet would run as
+//! formulas neutralised unless `--raw` (see [`crate::render`]).
 
 use std::io::Write;
 use std::path::{Path, PathBuf};
 
 use anyhow::{Context, Result};
-use gazette_store::reports::{run_report, Cell, Filters, Report, ReportSink};
+use gazette_store::{FeedId, Filters, Report};
+
+use crate::render::Renderer;
 
 #[derive(clap::Args, Debug)]
 pub struct Args {
@@ -39,11 +37,11 @@ pub struct Args {
 }
 
 pub fn run(db: &Path, args: Args) -> Result<()> {
-    let conn = crate::cmd::query::open_existing(db)?;
+    let archive = super::open_archive(db)?;
     let filters = Filters {
         since: args.since.as_deref().map(crate::cmd::dates::since).transpose()?,
         until: args.until.as_deref().map(crate::cmd::dates::until).transpose()?,
-        feed: args.feed,
+        feed: args.feed.map(FeedId),
         entity_type: args.entity_type.map(|t| t.to_uppercase()),
         limit: args.limit,
     };
@@ -53,18 +51,16 @@ pub fn run(db: &Path, args: Args) -> Result<()> {
     // A file is written beside its destination and renamed at the end, so a failed export leaves no half file.
     let partial = args.out.as_ref().map(|p| p.with_extension("csv.partial"));
     let sink: Box<dyn Write> = match &partial {
-        Some(path) => Box::new(std::fs::File::create(path).with_context(|| format!("creating {}", path.display()))?),
-        None => Box::new(std::io::stdout().lock()),
+        Some(path) => Box::new(std::io::BufWriter::new(
+            std::fs::File::create(path).with_context(|| format!("creating {}", path.display()))?,
+        )),
+        None => super::stdout(),
     };
-    let mut sink = CsvSink {
-        csv: csv::Writer::from_writer(std::io::BufWriter::new(sink)),
-        record: Vec::new(),
-        raw: args.raw,
-    };
-    let written = run_report(&conn, args.report, &filters, &mut sink)
+    let mut sink = Renderer::spreadsheet_csv(sink, args.raw);
+    let written = archive
+        .report(args.report, &filters, &mut sink)
         .with_context(|| format!("exporting {}", args.report.name()))
-        .and_then(|rows| sink.csv.flush().map(|_| rows).context("writing the CSV"));
-    drop(sink);
+        .and_then(|rows| sink.finish().map(|_| rows).context("writing the CSV"));
     let rows = match written {
         Ok(rows) => rows,
         Err(e) => {
@@ -79,51 +75,4 @@ pub fn run(db: &Path, args: Args) -> Result<()> {
         eprintln!("wrote {rows} rows to {}", path.display());
     }
     Ok(())
-}
-
-struct CsvSink<W: Write> {
-    csv: csv::Writer<W>,
-    record: Vec<String>,
-    raw: bool,
-}
-
-impl<W: Write> ReportSink for CsvSink<W> {
-    fn header(&mut self, columns: &[String]) -> gazette_store::Result<()> {
-        self.csv.write_record(columns).map_err(csv_error)
-    }
-
-    fn row(&mut self, cells: &[Cell]) -> gazette_store::Result<()> {
-        self.record.clear();
-        self.record.extend(cells.iter().map(|c| export_cell(c, self.raw)));
-        self.csv.write_record(&self.record).map_err(csv_error)
-    }
-}
-
-fn csv_error(e: csv::Error) -> gazette_store::StoreError {
-    gazette_store::StoreError::Io(std::io::Error::other(e))
-}
-
-/// A cell as written to the CSV: text that a spreadsheet would run as a formula gets a leading `'`.
-pub fn export_cell(cell: &Cell, raw: bool) -> String {
-    match cell {
-        Cell::Text(s) if !raw && s.starts_with(['=', '+', '-', '@', '\t', '\r']) => format!("'{s}"),
-        other => other.to_string(),
-    }
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn formula_cells_are_neutralised_unless_raw() {
-        for bad in ["=HYPERLINK(\"http://x\")", "+1+1", "-2+3", "@SUM(A1)", "\tx", "\rx"] {
-            let cell = Cell::Text(bad.into());
-            assert_eq!(export_cell(&cell, false), format!("'{bad}"));
-            assert_eq!(export_cell(&cell, true), bad);
-        }
-        assert_eq!(export_cell(&Cell::Text("Joe Biden".into()), false), "Joe Biden");
-        assert_eq!(export_cell(&Cell::Integer(-3), false), "-3");
-        assert_eq!(export_cell(&Cell::Null, false), "");
-    }
 }

@@ -1,6 +1,10 @@
 //! `gazette extract URL|FILE`: one page through the extractor and the tagger, printed.
 
+use std::io::Write;
+
 use anyhow::{Context, Result};
+use gazette_ingest::article::{not_a_web_page, process_page};
+use gazette_ingest::Config;
 
 #[derive(clap::ValueEnum, Clone, Copy, Debug, PartialEq, Eq)]
 pub enum Format {
@@ -16,41 +20,45 @@ pub struct Args {
     pub format: Format,
 }
 
-pub fn run(args: Args) -> Result<()> {
+pub fn run(config: &Config, args: Args) -> Result<()> {
     let (html, url) = if args.page.starts_with("http://") || args.page.starts_with("https://") {
-        let runtime = tokio::runtime::Builder::new_current_thread()
-            .enable_all()
-            .build()
-            .context("starting the async runtime")?;
-        let fetcher = gazette_fetch::Fetcher::new(gazette_fetch::FetchConfig::default())?;
-        let page = runtime
-            .block_on(fetcher.fetch_page(&args.page, true))
+        let fetcher = gazette_fetch::Fetcher::new(config.fetch_config())?;
+        let page = super::block_on(fetcher.fetch_page(&args.page, true))?
             .with_context(|| format!("fetching {}", args.page))?;
+        if let Some(why) = not_a_web_page(page.html.as_bytes()) {
+            anyhow::bail!("{} is not a web page: {why}", args.page);
+        }
         (page.html, Some(page.final_url))
     } else {
         let bytes = std::fs::read(&args.page).with_context(|| format!("reading {}", args.page))?;
+        if let Some(why) = not_a_web_page(&bytes) {
+            anyhow::bail!("{} is not a web page: {why}", args.page);
+        }
         (gazette_fetch::charset::decode(&bytes, None), None)
     };
-    let p = crate::pipeline::process_page(html, url.unwrap_or_default());
+    let p = process_page(html, url.unwrap_or_default());
     if let Some(error) = p.error {
         anyhow::bail!("extraction failed: {error}");
     }
+    let mut out = super::stdout();
     match args.format {
         Format::Text => {
             if let Some(title) = &p.article.title {
-                println!("{title}\n");
+                writeln!(out, "{title}\n")?;
             }
-            println!("{}", p.article.text());
+            writeln!(out, "{}", p.article.text())?;
         }
         Format::Json => {
-            let out = serde_json::json!({
+            let json = serde_json::json!({
                 "article": p.article,
                 "text": p.article.text(),
                 "entities": p.annotations.mentions,
                 "quotes": p.annotations.quotes,
             });
-            println!("{}", serde_json::to_string_pretty(&out)?);
+            serde_json::to_writer_pretty(&mut out, &json)?;
+            writeln!(out)?;
         }
     }
+    out.flush()?;
     Ok(())
 }

@@ -1,10 +1,15 @@
 //! `gazette feeds ...`: manage subscriptions.
 
-use std::path::{Path, PathBuf};
+use std::io::Write;
+use std::path::PathBuf;
 
 use anyhow::{Context, Result};
+use gazette_ingest::Config;
+use gazette_store::{Cell, FeedId, RowSink};
 
+use super::block_on;
 use crate::opml::{self, OpmlFeed};
+use crate::render::{Format, Renderer};
 
 #[derive(clap::Subcommand, Debug)]
 pub enum Command {
@@ -23,8 +28,8 @@ pub enum Command {
     Discover { url: String },
     /// List feeds with their last status, error streak and next check.
     List {
-        #[arg(long, value_enum, default_value_t = crate::cmd::query::Format::Table)]
-        format: crate::cmd::query::Format,
+        #[arg(long, value_enum, default_value_t = Format::Table)]
+        format: Format,
     },
     /// Unsubscribe (deletes the feed's articles too).
     Remove { id_or_url: String },
@@ -38,39 +43,50 @@ pub enum Command {
     Disable { id: i64 },
 }
 
-pub fn run(db: &Path, command: Command) -> Result<()> {
+pub fn run(config: &Config, command: Command) -> Result<()> {
+    let db = config.db.as_path();
+    let mut out = super::stdout();
     // Discovery touches no database (and should not create one).
     if let Command::Discover { url } = &command {
-        let found = discover(url)?;
+        let found = discover(config, url)?;
         if found.is_empty() {
             anyhow::bail!("no feed found at {url}");
         }
         for f in found {
-            println!("{}\t{:?}\t{}", f.url, f.kind, f.title.unwrap_or_default());
+            writeln!(out, "{}\t{:?}\t{}", f.url, f.kind, f.title.unwrap_or_default())?;
         }
+        out.flush()?;
         return Ok(());
     }
     // Only subscribing may create the database; a mistyped --db elsewhere is an error, not a new empty file.
     if !db.exists() && !matches!(command, Command::Add { .. } | Command::Import { .. }) {
         anyhow::bail!("no database at {} (add feeds first, or pass --db)", db.display());
     }
-    let mut conn = gazette_store::open(db).with_context(|| format!("opening database {}", db.display()))?;
+    let store = super::open_store(db)?;
+    let result = feeds(config, &store, command, &mut out);
+    store.close();
+    result?;
+    out.flush()?;
+    Ok(())
+}
+
+fn feeds(config: &Config, store: &gazette_store::Store, command: Command, out: &mut Box<dyn Write>) -> Result<()> {
     match command {
         Command::Add { url, all, no_check } => {
             let urls = if no_check || !is_web_url(&url) {
                 crate::cmd::ingest::resolve_sources(std::slice::from_ref(&url))?
             } else {
-                choose(&url, discover(&url)?, all)?
+                choose(&url, discover(config, &url)?, all)?
             };
-            for url in urls {
-                let id = gazette_store::add_feed(&conn, &url)?;
-                println!("{id}\t{url}");
+            let ids = block_on(store.add_feeds(urls.clone()))??;
+            for (id, url) in ids.iter().zip(&urls) {
+                writeln!(out, "{id}\t{url}")?;
             }
         }
         Command::Discover { .. } => unreachable!("handled before opening the database"),
         Command::List { format } => {
-            let feeds = gazette_store::list_feeds(&conn)?;
-            let columns = [
+            let feeds = block_on(store.feeds())??;
+            let columns: Vec<String> = [
                 "id",
                 "url",
                 "title",
@@ -80,61 +96,64 @@ pub fn run(db: &Path, command: Command) -> Result<()> {
                 "next_check",
                 "articles",
                 "state",
-            ];
-            let rows: Vec<Vec<serde_json::Value>> = feeds
-                .iter()
-                .map(|f| {
-                    vec![
-                        f.id.into(),
-                        f.url.clone().into(),
-                        f.title.clone().into(),
-                        f.last_status.into(),
-                        f.error_count.into(),
-                        f.last_fetch_at.clone().into(),
-                        f.next_check_at.clone().into(),
-                        f.articles.into(),
-                        (if f.disabled { "disabled" } else { "active" }).into(),
-                    ]
-                })
-                .collect();
-            let columns: Vec<String> = columns.iter().map(|s| s.to_string()).collect();
-            crate::cmd::query::print_rows(&columns, &rows, format, &mut std::io::stdout().lock())?;
+            ]
+            .iter()
+            .map(|s| s.to_string())
+            .collect();
+            let time = |t: Option<chrono::DateTime<chrono::Utc>>| {
+                Cell::from(t.map(|t| t.to_rfc3339_opts(chrono::SecondsFormat::Secs, true)))
+            };
+            let mut table = Renderer::new(format, std::mem::replace(out, Box::new(std::io::sink())));
+            table.header(&columns)?;
+            for f in &feeds {
+                table.row(&[
+                    Cell::Integer(f.id.0),
+                    Cell::from(f.url.as_str()),
+                    Cell::from(f.title.clone()),
+                    Cell::from(f.last_status),
+                    Cell::Integer(f.error_count),
+                    time(f.last_fetch_at),
+                    time(f.next_check_at),
+                    Cell::Integer(f.articles),
+                    Cell::from(if f.disabled { "disabled" } else { "active" }),
+                ])?;
+            }
+            table.finish()?;
             for f in feeds.iter().filter(|f| f.last_error.is_some()) {
                 eprintln!("feed {}: {}", f.id, f.last_error.as_deref().unwrap_or_default());
             }
         }
         Command::Remove { id_or_url } => {
-            let feed = gazette_store::remove_feed(&mut conn, &id_or_url)?;
-            println!(
+            let feed = block_on(store.remove_feed(&id_or_url))??;
+            writeln!(
+                out,
                 "removed feed {} ({}) and its {} articles",
                 feed.id, feed.url, feed.articles
-            );
+            )?;
         }
         Command::Import { file } => {
             let text = std::fs::read_to_string(&file).with_context(|| format!("reading {}", file.display()))?;
             let feeds = opml::parse(&text).with_context(|| format!("parsing OPML {}", file.display()))?;
-            for f in &feeds {
-                gazette_store::add_feed(&conn, &f.url)?;
-            }
-            println!("imported {} feeds", feeds.len());
+            block_on(store.add_feeds(feeds.iter().map(|f| f.url.clone()).collect()))??;
+            writeln!(out, "imported {} feeds", feeds.len())?;
         }
         Command::Export => {
-            let feeds: Vec<OpmlFeed> = gazette_store::list_feeds(&conn)?
+            let feeds: Vec<OpmlFeed> = block_on(store.feeds())??
                 .into_iter()
                 .map(|f| OpmlFeed {
                     url: f.url,
                     title: f.title,
                 })
                 .collect();
-            print!("{}", opml::write(&feeds));
+            write!(out, "{}", opml::write(&feeds))?;
         }
         Command::Enable { id } => {
-            gazette_store::set_feed_disabled(&conn, id, false)?;
-            println!("feed {id} enabled");
+            block_on(store.set_feed_disabled(FeedId(id), false))??;
+            writeln!(out, "feed {id} enabled")?;
         }
         Command::Disable { id } => {
-            gazette_store::set_feed_disabled(&conn, id, true)?;
-            println!("feed {id} disabled");
+            block_on(store.set_feed_disabled(FeedId(id), true))??;
+            writeln!(out, "feed {id} disabled")?;
         }
     }
     Ok(())
@@ -144,15 +163,9 @@ fn is_web_url(s: &str) -> bool {
     s.starts_with("http://") || s.starts_with("https://")
 }
 
-fn discover(url: &str) -> Result<Vec<gazette_fetch::DiscoveredFeed>> {
-    let runtime = tokio::runtime::Builder::new_current_thread()
-        .enable_all()
-        .build()
-        .context("starting the async runtime")?;
-    let fetcher = gazette_fetch::Fetcher::new(gazette_fetch::FetchConfig::default())?;
-    runtime
-        .block_on(fetcher.discover(url))
-        .with_context(|| format!("looking for feeds at {url}"))
+fn discover(config: &Config, url: &str) -> Result<Vec<gazette_fetch::DiscoveredFeed>> {
+    let fetcher = gazette_fetch::Fetcher::new(config.fetch_config())?;
+    block_on(fetcher.discover(url))?.with_context(|| format!("looking for feeds at {url}"))
 }
 
 /// Picks what to subscribe to among the feeds found: the only one, all of them with `--all`, or the user's choice.

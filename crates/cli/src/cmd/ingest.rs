@@ -1,32 +1,31 @@
 //! `gazette ingest [SOURCE...]`: one pass over feeds, then exit.
 
+use std::io::Write;
 use std::path::PathBuf;
-
 use std::sync::Arc;
 
 use anyhow::{bail, Context, Result};
+use gazette_ingest::metrics::Metrics;
+use gazette_ingest::pipeline::{BatchEnd, Pipeline, Settings, Summary};
+use gazette_ingest::Config;
+use gazette_store::{FeedSelection, Store};
 use indicatif::{ProgressBar, ProgressDrawTarget, ProgressStyle};
-
-use crate::config::Config;
-use crate::metrics::Metrics;
-use crate::pipeline::{BatchEnd, Pipeline, Settings, Summary};
 
 #[derive(clap::Args, Debug)]
 pub struct Args {
     /// Feeds: URLs, local paths, file:// URLs or OPML files. Without any, the feeds stored in the database.
     pub sources: Vec<String>,
     #[command(flatten)]
-    pub config: crate::config::Flags,
+    pub config: crate::flags::ConfigFlags,
 }
 
 pub fn run(config: &Config, args: Args) -> Result<()> {
     let stop = crate::shutdown::listen();
-    let result = super::with_runtime_and_writer(
-        config,
-        |writer| async move { ingest(config, &writer, args, stop).await },
-    );
+    let result = super::with_runtime_and_store(config, |store| async move { ingest(config, &store, args, stop).await });
     let summary = result?;
-    println!("{summary}");
+    let mut out = super::stdout();
+    writeln!(out, "{summary}")?;
+    out.flush()?;
     if summary.feeds > 0 && summary.feeds_failed == summary.feeds {
         bail!("no feed could be fetched");
     }
@@ -35,33 +34,17 @@ pub fn run(config: &Config, args: Args) -> Result<()> {
 
 async fn ingest(
     config: &Config,
-    writer: &gazette_store::Writer,
+    store: &Store,
     args: Args,
     mut stop: tokio::sync::watch::Receiver<bool>,
 ) -> Result<Summary> {
     let urls = resolve_sources(&args.sources)?;
     let feeds = if urls.is_empty() {
-        writer
-            .call(|c| {
-                let ids: Vec<i64> = gazette_store::list_feeds(c)?
-                    .into_iter()
-                    .filter(|f| !f.disabled)
-                    .map(|f| f.id)
-                    .collect();
-                gazette_store::feeds_by_id(c, &ids)
-            })
-            .await?
+        store.feeds_to_fetch(FeedSelection::Enabled).await?
     } else {
         // Feeds named on the command line are remembered, then ingested.
-        writer
-            .call(move |c| {
-                let mut ids = Vec::new();
-                for url in &urls {
-                    ids.push(gazette_store::add_feed(c, url)?);
-                }
-                gazette_store::feeds_by_id(c, &ids)
-            })
-            .await?
+        let ids = store.add_feeds(urls).await?;
+        store.feeds_to_fetch(FeedSelection::Ids(ids)).await?
     };
     if feeds.is_empty() {
         bail!("no feeds to ingest: give feed URLs, paths or an OPML file, or add feeds with `gazette feeds add`");
@@ -74,7 +57,7 @@ async fn ingest(
     let fetcher = gazette_fetch::Fetcher::new(config.fetch_config())?;
     let pipeline = Pipeline::new(
         fetcher,
-        writer.clone(),
+        store.clone(),
         Settings::from_config(config),
         Arc::new(Metrics::default()),
     );
@@ -94,7 +77,9 @@ async fn ingest(
             if drained { "" } else { " (in-flight work dropped)" }
         ),
         // Run from cron, ingest is what keeps the history bounded (about daily: it skips a recent pruning).
-        BatchEnd::Done if config.history_days > 0 => super::prune_history(writer.clone(), config.history_days).await,
+        BatchEnd::Done if config.history_days > 0 => {
+            gazette_ingest::history::prune(store.clone(), config.history_days).await
+        }
         BatchEnd::Done => {}
     }
     Ok(summary)

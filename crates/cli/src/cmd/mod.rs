@@ -20,18 +20,19 @@ pub mod stats;
 pub mod train_ner;
 
 use std::future::Future;
+use std::path::Path;
 use std::time::Duration;
 
-use anyhow::{Context, Result};
+use anyhow::{bail, Context, Result};
+use gazette_ingest::Config;
+use gazette_store::{Archive, Store};
 
-use crate::config::Config;
-
-/// Runs `job` on a multi-threaded runtime beside the database's writer thread, then shuts both down in the order that
-/// loses nothing: tasks still holding the writer (after an interrupted run) are dropped with the runtime (each write
-/// is a transaction, so nothing is half written), then the writer finishes its queue and checkpoints.
-pub fn with_runtime_and_writer<T, F, Fut>(config: &Config, job: F) -> Result<T>
+/// Runs `job` on a multi-threaded runtime beside the store, then shuts both down in the order that loses nothing:
+/// tasks still holding the store (after an interrupted run) are dropped with the runtime (each write is a
+/// transaction, so nothing is half written), then the store finishes its queue and checkpoints.
+pub fn with_runtime_and_store<T, F, Fut>(config: &Config, job: F) -> Result<T>
 where
-    F: FnOnce(gazette_store::Writer) -> Fut,
+    F: FnOnce(Store) -> Fut,
     Fut: Future<Output = Result<T>>,
 {
     let runtime = tokio::runtime::Builder::new_multi_thread()
@@ -39,52 +40,64 @@ where
         .thread_name("gazette-async")
         .build()
         .context("starting the async runtime")?;
-    let writer = gazette_store::Writer::spawn(&config.db)
-        .with_context(|| format!("opening database {}", config.db.display()))?;
-    let result = runtime.block_on(job(writer.clone()));
+    let store = open_store(&config.db)?;
+    let result = runtime.block_on(job(store.clone()));
     runtime.shutdown_timeout(Duration::from_secs(1));
-    writer.close();
+    store.close();
     result
 }
 
-/// Deletes fetch history (and page retries) older than `days`, feed by feed, unless that was done less than a day ago
-/// (by the daemon or by another `ingest`); logs what went. Failures are logged, not fatal: the history is only
-/// bookkeeping.
-pub async fn prune_history(writer: gazette_store::Writer, days: u64) {
-    let now = chrono::Utc::now();
-    let before = gazette_store::to_rfc3339(now - chrono::Duration::days(days.min(36_500) as i64));
-    let day_ago = gazette_store::to_rfc3339(now - chrono::Duration::hours(23));
-    let claimed = writer
-        .call(move |c| {
-            Ok(match gazette_store::claim_task(c, "prune_history", &day_ago)? {
-                true => Some(gazette_store::feed_ids(c)?),
-                false => None,
+/// Opens (creating if needed) the database for writing.
+pub fn open_store(db: &Path) -> Result<Store> {
+    Store::open_sqlite(db).with_context(|| format!("opening database {}", db.display()))
+}
+
+/// Runs one future to completion on a small runtime (for the commands that make one or two calls).
+pub fn block_on<F: Future>(f: F) -> Result<F::Output> {
+    let runtime = tokio::runtime::Builder::new_current_thread()
+        .enable_all()
+        .build()
+        .context("starting the async runtime")?;
+    Ok(runtime.block_on(f))
+}
+
+/// Opens an existing database read-only, with a helpful error when there is none.
+pub fn open_archive(db: &Path) -> Result<Archive> {
+    if !db.exists() {
+        bail!(
+            "no database at {} (run `gazette ingest` first, or pass --db)",
+            db.display()
+        );
+    }
+    Archive::open_sqlite(db).with_context(|| format!("opening {} read-only", db.display()))
+}
+
+/// Standard output, for a command's results. Writes to it return errors (a closed pipe among them) rather than
+/// panic, as `print!` would.
+pub fn stdout() -> Box<dyn std::io::Write> {
+    Box::new(std::io::BufWriter::new(std::io::stdout().lock()))
+}
+
+/// Whether an error comes from writing to a reader that went away (`gazette query ... | head`).
+pub fn is_broken_pipe(e: &anyhow::Error) -> bool {
+    e.chain().any(|cause| {
+        let kind = cause
+            .downcast_ref::<std::io::Error>()
+            .map(|e| e.kind())
+            .or_else(|| {
+                cause
+                    .downcast_ref::<gazette_store::StoreError>()
+                    .and_then(|e| e.io_kind())
             })
-        })
-        .await;
-    let ids = match claimed {
-        Ok(Some(ids)) => ids,
-        Ok(None) => return,
-        Err(e) => {
-            tracing::warn!(error = %e, "could not prune fetch history");
-            return;
-        }
-    };
-    let mut deleted = 0;
-    for id in ids {
-        let before = before.clone();
-        match writer
-            .call(move |c| gazette_store::prune_feed_history(c, id, &before))
-            .await
-        {
-            Ok(n) => deleted += n,
-            Err(e) => {
-                tracing::warn!(error = %e, "could not prune fetch history");
-                return;
-            }
-        }
-    }
-    if deleted > 0 {
-        tracing::info!(rows = deleted, days, "pruned fetch history");
-    }
+            .or_else(|| match cause.downcast_ref::<csv::Error>().map(|e| e.kind()) {
+                Some(csv::ErrorKind::Io(e)) => Some(e.kind()),
+                _ => None,
+            })
+            .or_else(|| {
+                cause
+                    .downcast_ref::<serde_json::Error>()
+                    .and_then(|e| e.io_error_kind())
+            });
+        kind == Some(std::io::ErrorKind::BrokenPipe)
+    })
 }

@@ -7,7 +7,7 @@ use std::sync::Mutex;
 
 use chrono::{DateTime, Utc};
 use gazette_fetch::Validators;
-use gazette_store::FeedDone;
+use gazette_store::{FeedEnd, FeedId, ItemCounts};
 use tokio::sync::mpsc;
 
 use super::{FeedOutcomeKind, FeedReport, Pipeline};
@@ -16,7 +16,7 @@ use crate::schedule;
 /// One fetched feed's new items on their way through the stages. When the last item is dropped (stored, or dropped
 /// at shutdown), the tracker reports to the finisher, which saves the feed's progress point if all were committed.
 pub(super) struct FeedTracker {
-    pub(super) feed_id: i64,
+    pub(super) feed_id: FeedId,
     pub(super) url: String,
     pub(super) items: u64,
     pub(super) committed: AtomicU64,
@@ -27,14 +27,14 @@ pub(super) struct FeedTracker {
     /// storing it failed): the earliest time one of them wants the feed back.
     pub(super) retry_at: Mutex<Option<DateTime<Utc>>>,
     pub(super) validators: Validators,
-    pub(super) next_check_at: String,
+    pub(super) next_check_at: DateTime<Utc>,
     /// The feed's own lower bound on its check interval (TTL, caching headers), also for retries.
     pub(super) hint: Option<std::time::Duration>,
     pub(super) finished: mpsc::UnboundedSender<Finished>,
 }
 
 pub(super) struct Finished {
-    feed_id: i64,
+    feed_id: FeedId,
     url: String,
     complete: bool,
     retry_at: Option<DateTime<Utc>>,
@@ -42,7 +42,7 @@ pub(super) struct Finished {
     duplicates: u64,
     page_errors: u64,
     validators: Validators,
-    next_check_at: String,
+    next_check_at: DateTime<Utc>,
 }
 
 impl FeedTracker {
@@ -65,7 +65,7 @@ impl Drop for FeedTracker {
             duplicates: self.duplicates.load(Ordering::Relaxed),
             page_errors: self.page_errors.load(Ordering::Relaxed),
             validators: std::mem::take(&mut self.validators),
-            next_check_at: std::mem::take(&mut self.next_check_at),
+            next_check_at: self.next_check_at,
         });
     }
 }
@@ -80,36 +80,26 @@ impl Pipeline {
         let sh = &self.shared;
         while let Some(f) = finished.recv().await {
             let feed_id = f.feed_id;
-            let result = if f.complete {
-                let done = FeedDone {
+            let end = if f.complete {
+                FeedEnd::Complete {
                     etag: f.validators.etag,
                     last_modified: f.validators.last_modified,
                     next_check_at: f.next_check_at,
-                    new_items: f.new,
-                    duplicate_items: f.duplicates,
-                };
-                sh.writer
-                    .call(move |c| gazette_store::finish_feed(c, feed_id, &done))
-                    .await
+                }
             } else if let Some(at) = f.retry_at {
                 // Back when an item wants to be tried again (never sooner than min_interval, never later than the
                 // feed's normal check), with the old validators so that the items come back.
                 let soonest = schedule::at(Utc::now(), sh.settings.policy.min_interval);
-                let next = gazette_store::to_rfc3339(at).max(soonest).min(f.next_check_at);
-                let (new, dup) = (f.new, f.duplicates);
-                sh.writer
-                    .call(move |c| {
-                        gazette_store::set_fetch_counts(c, feed_id, new, dup)?;
-                        gazette_store::set_next_check(c, feed_id, &next)
-                    })
-                    .await
+                FeedEnd::RetryAt(schedule::to_second(at).max(soonest).min(f.next_check_at))
             } else {
                 // Stopped part-way: the feed stays due, and the next run picks up what was not stored.
-                let (new, dup) = (f.new, f.duplicates);
-                sh.writer
-                    .call(move |c| gazette_store::set_fetch_counts(c, feed_id, new, dup))
-                    .await
+                FeedEnd::Interrupted
             };
+            let counts = ItemCounts {
+                new_items: f.new,
+                duplicate_items: f.duplicates,
+            };
+            let result = sh.store.finish_feed(feed_id, end, counts).await;
             if let Err(e) = result {
                 tracing::error!(feed = %f.url, error = %e, "could not save the feed's progress");
             }

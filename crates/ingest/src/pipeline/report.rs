@@ -3,7 +3,7 @@
 /// What happened to one feed.
 #[derive(Debug, Clone)]
 pub struct FeedReport {
-    pub feed_id: i64,
+    pub feed_id: gazette_store::FeedId,
     pub url: String,
     pub outcome: FeedOutcomeKind,
     pub new_articles: u64,
@@ -15,7 +15,13 @@ pub struct FeedReport {
 
 impl FeedReport {
     /// A feed that sent nothing down the pipeline: no articles, no page errors.
-    pub fn without_items(feed_id: i64, url: &str, outcome: FeedOutcomeKind, duplicates: u64, complete: bool) -> Self {
+    pub fn without_items(
+        feed_id: gazette_store::FeedId,
+        url: &str,
+        outcome: FeedOutcomeKind,
+        duplicates: u64,
+        complete: bool,
+    ) -> Self {
         FeedReport {
             feed_id,
             url: url.to_string(),

@@ -1,13 +1,21 @@
 //! The feed stage: fetch a due feed, record the fetch, schedule its next check, and send its new items on.
+//!
+//! Dedup: the same key twice in one document is one item, and the store says which items it has (or the user
+//! deleted). Departed items: an item still waiting for a page try that is gone from the document would never come
+//! back to be tried, so it is stored without its page (unless the document was empty: that says more about the
+//! server than about the items).
 
-use std::collections::{HashMap, HashSet};
+use std::collections::HashSet;
 use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::Arc;
 use std::sync::Mutex;
 
 use chrono::Utc;
 use gazette_fetch::{FeedItem, FeedOutcome, Validators};
-use gazette_store::{ArticleKey, DueFeed, FeedDone, FeedUpdate, FetchRecord};
+use gazette_store::{
+    AnsweredFetch, DueFeed, FailedFetch, FeedEnd, FeedUpdate, FetchAttempt, ItemCounts, ItemKey, PendingPage,
+    StoredArticle,
+};
 use tokio::sync::mpsc;
 
 use super::{FeedOutcomeKind, FeedReport, FeedTracker, Finished, PageJob, Pipeline, SharedRx};
@@ -64,49 +72,31 @@ impl Pipeline {
         &self,
         feed: &DueFeed,
         started: chrono::DateTime<Utc>,
-        mut attempts: Vec<FetchRecord>,
+        mut attempts: Vec<FetchAttempt>,
         error: &str,
         retry_after: Option<std::time::Duration>,
     ) -> bool {
         let (sh, feed_id, url) = (&self.shared, feed.id, &feed.url);
-        let policy = sh.settings.policy.clone();
+        let policy = &sh.settings.policy;
         // The attempts table tells successes from failures: a fetch that got a response but no feed failed.
         match attempts.last_mut() {
             Some(last) if last.error.is_none() => last.error = Some(error.to_string()),
             Some(_) => {}
-            None => attempts.push(FetchRecord {
-                started_at: gazette_store::to_rfc3339(started),
-                error: Some(error.to_string()),
-                ..Default::default()
-            }),
+            None => attempts.push(FetchAttempt::failed(schedule::to_second(started), error)),
         }
         let errors = u32::try_from(feed.error_count + 1).unwrap_or(u32::MAX);
         let next = schedule::at(
             started,
-            schedule::after_failure(&policy, errors, retry_after, fastrand::f64()),
+            schedule::after_failure(policy, errors, retry_after, fastrand::f64()),
         );
-        let err = error.to_string();
-        let result = sh
-            .writer
-            .call(move |c| {
-                let update = FeedUpdate {
-                    error: Some(err.clone()),
-                    next_check_at: Some(next),
-                    ..Default::default()
-                };
-                gazette_store::record_fetch(c, feed_id, &attempts, &update)?;
-                let since = gazette_store::failing_since(c, feed_id)?.unwrap_or_default();
-                let disable =
-                    schedule::parse_time(&since).is_some_and(|s| schedule::should_disable(&policy, s, started));
-                if disable {
-                    let reason = format!("disabled: failing since {since}; last error: {err}");
-                    gazette_store::disable_failing_feed(c, feed_id, &reason)?;
-                }
-                Ok(disable)
-            })
-            .await;
-        let disabled = match result {
-            Ok(d) => d,
+        let failed = FailedFetch {
+            attempts,
+            error: error.to_string(),
+            next_check_at: next,
+            disable_if_failing_since: schedule::disable_if_failing_since(policy, started),
+        };
+        let disabled = match sh.store.record_failure(feed_id, failed).await {
+            Ok(r) => r.disabled,
             Err(e) => {
                 tracing::error!(feed = %url, error = %e, "could not record the fetch");
                 false
@@ -129,12 +119,7 @@ impl Pipeline {
         let sh = &self.shared;
         let started = Utc::now();
         // Conditional GET, except when the last full answer is a day old: some servers send stale validators.
-        let fresh = feed
-            .last_full_fetch_at
-            .as_deref()
-            .and_then(schedule::parse_time)
-            .is_some_and(|t| started - t < chrono::Duration::days(1));
-        let validators = if fresh {
+        let validators = if schedule::validators_fresh(feed.last_full_fetch_at, started) {
             Validators {
                 etag: feed.etag.clone(),
                 last_modified: feed.last_modified.clone(),
@@ -143,22 +128,21 @@ impl Pipeline {
             Validators::default()
         };
         let fetch = sh.fetcher.fetch_feed(&feed.url, &validators).await;
-        let attempts: Vec<FetchRecord> = fetch
+        let attempts: Vec<FetchAttempt> = fetch
             .attempts
             .iter()
             .map(|a| {
                 sh.metrics.fetch(a.status, a.error.is_some());
-                FetchRecord {
-                    started_at: gazette_store::to_rfc3339(a.started_at),
+                FetchAttempt {
+                    started_at: schedule::to_second(a.started_at),
                     status: a.status,
                     bytes: a.bytes,
                     duration_ms: a.duration_ms,
                     error: a.error.clone(),
-                    ..Default::default()
                 }
             })
             .collect();
-        let policy = sh.settings.policy.clone();
+        let policy = &sh.settings.policy;
         let feed_id = feed.id;
         let report = |outcome, duplicates, complete| {
             FeedReport::without_items(feed_id, &feed.url, outcome, duplicates, complete)
@@ -188,82 +172,70 @@ impl Pipeline {
             .filter(|i| seen.insert(i.key.clone()))
             .collect();
         let item_times: Vec<_> = items.iter().filter_map(|i| i.published).collect();
-        let keys: Vec<ArticleKey> = items
+        let keys: Vec<ItemKey> = items
             .iter()
-            .map(|i| ArticleKey {
-                feed_id,
-                item_key: i.key.clone(),
+            .map(|i| ItemKey {
+                key: i.key.clone(),
                 url: i.url.clone(),
             })
             .collect();
-        let update = FeedUpdate {
-            title: fetched.feed.title.clone(),
-            site_url: fetched.feed.site_url.clone(),
-            moved_to: fetched.moved_to.clone(),
-            hinted_interval: Some(fetched.min_interval),
-            ..Default::default()
+        let document_has_items = !keys.is_empty();
+        let answered = AnsweredFetch {
+            attempts,
+            update: FeedUpdate {
+                title: fetched.feed.title.clone(),
+                site_url: fetched.feed.site_url.clone(),
+                moved_to: fetched.moved_to.clone(),
+                hinted_interval: Some(fetched.min_interval),
+            },
+            items: keys,
+            // The document's own dates give the pace; without them, the stored articles'.
+            recent_times: match schedule::publishing_interval(&item_times, started) {
+                None => schedule::RATE_WINDOW,
+                Some(_) => 0,
+            },
         };
-        let recorded = sh
-            .writer
-            .call(move |c| {
-                gazette_store::record_fetch(c, feed_id, &attempts, &update)?;
-                // Per item: None when already stored, else its earlier page tries (if any).
-                let mut pending: HashMap<String, gazette_store::PendingPage> =
-                    gazette_store::pending_pages(c, feed_id)?
-                        .into_iter()
-                        .map(|p| (p.item_key.clone(), p))
-                        .collect();
-                let mut known = Vec::with_capacity(keys.len());
-                for k in &keys {
-                    known.push(match gazette_store::is_known(c, k)? {
-                        true => None,
-                        false => Some(pending.remove(&k.item_key)),
-                    });
-                }
-                // What is left pending is not in the document.
-                let departed = store_departed(c, feed_id, !keys.is_empty(), pending.into_values())?;
-                let stored = if schedule::publishing_interval(&item_times, started).is_none() {
-                    stored_times(c, feed_id)?
-                } else {
-                    item_times
-                };
-                Ok((known, stored, departed))
-            })
-            .await;
-        let (known, times, departed) = match recorded {
+        let recorded = match sh.store.record_fetch(feed_id, answered).await {
             Ok(r) => r,
             Err(e) => {
                 tracing::error!(feed = %feed.url, error = %e, "could not record the fetch");
                 return Some(report(FeedOutcomeKind::Fetched, 0, false));
             }
         };
+        let departed = match document_has_items {
+            true => self.store_departed(feed_id, recorded.departed).await,
+            false => 0,
+        };
+        let known = recorded.new_items;
+        let times = match recorded.recent_times.is_empty() {
+            true => item_times,
+            false => recorded.recent_times,
+        };
         let rate = schedule::publishing_interval(&times, started);
         let next_check_at = schedule::at(
             started,
-            schedule::after_success(&policy, rate, fetched.min_interval, fastrand::f64()),
+            schedule::after_success(policy, rate, fetched.min_interval, fastrand::f64()),
         );
         let duplicates = known.iter().filter(|k| k.is_none()).count() as u64;
         sh.metrics.duplicates.fetch_add(duplicates, Ordering::Relaxed);
         sh.metrics.articles_stored.fetch_add(departed, Ordering::Relaxed);
         sh.metrics.page_errors.fetch_add(departed, Ordering::Relaxed);
-        let new_items: Vec<(FeedItem, Option<gazette_store::PendingPage>)> = items
+        let new_items: Vec<(FeedItem, Option<PendingPage>)> = items
             .into_iter()
             .zip(known)
             .filter_map(|(i, k)| k.map(|earlier| (i, earlier)))
             .collect();
         if new_items.is_empty() {
-            let done = FeedDone {
+            let end = FeedEnd::Complete {
                 etag: fetched.validators.etag,
                 last_modified: fetched.validators.last_modified,
                 next_check_at,
+            };
+            let counts = ItemCounts {
                 new_items: 0,
                 duplicate_items: duplicates,
             };
-            if let Err(e) = sh
-                .writer
-                .call(move |c| gazette_store::finish_feed(c, feed_id, &done))
-                .await
-            {
+            if let Err(e) = sh.store.finish_feed(feed_id, end, counts).await {
                 tracing::error!(feed = %feed.url, error = %e, "could not save the feed's progress");
             }
             let mut r = report(FeedOutcomeKind::Fetched, duplicates, true);
@@ -310,42 +282,66 @@ impl Pipeline {
         &self,
         feed: &DueFeed,
         started: chrono::DateTime<Utc>,
-        attempts: Vec<FetchRecord>,
+        attempts: Vec<FetchAttempt>,
         header_hint: Option<std::time::Duration>,
     ) -> FeedReport {
-        let (feed_id, policy) = (feed.id, self.shared.settings.policy.clone());
+        let (sh, feed_id) = (&self.shared, feed.id);
         let hint = feed.hinted_interval.max(header_hint);
-        let result = self
-            .shared
-            .writer
-            .call(move |c| {
-                gazette_store::record_fetch(c, feed_id, &attempts, &FeedUpdate::default())?;
-                let times = stored_times(c, feed_id)?;
-                let rate = schedule::publishing_interval(&times, started);
-                let next = schedule::at(started, schedule::after_success(&policy, rate, hint, fastrand::f64()));
-                gazette_store::set_next_check(c, feed_id, &next)
-            })
-            .await;
+        let answered = AnsweredFetch {
+            attempts,
+            recent_times: schedule::RATE_WINDOW,
+            ..Default::default()
+        };
+        let result = match sh.store.record_fetch(feed_id, answered).await {
+            Ok(recorded) => {
+                let rate = schedule::publishing_interval(&recorded.recent_times, started);
+                let wait = schedule::after_success(&sh.settings.policy, rate, hint, fastrand::f64());
+                sh.store.set_next_check(feed_id, schedule::at(started, wait)).await
+            }
+            Err(e) => Err(e),
+        };
         if let Err(e) = result {
             tracing::error!(feed = %feed.url, error = %e, "could not record the fetch");
         }
         FeedReport::without_items(feed_id, &feed.url, FeedOutcomeKind::Unchanged, 0, true)
     }
+
+    /// Stores, without their pages, the items still waiting for a page try that are gone from the feed; forgets
+    /// those whose item cannot be read back. Returns how many were stored.
+    async fn store_departed(&self, feed_id: gazette_store::FeedId, gone: Vec<PendingPage>) -> u64 {
+        let (articles, unreadable) = departed_articles(feed_id, gone, Utc::now());
+        let sh = &self.shared;
+        if !unreadable.is_empty() {
+            if let Err(e) = sh.store.forget_pages(feed_id, unreadable).await {
+                tracing::error!(error = %e, "could not forget unreadable page tries");
+            }
+        }
+        if articles.is_empty() {
+            return 0;
+        }
+        match sh.store.store_articles(articles).await {
+            Ok(batch) => batch
+                .results
+                .iter()
+                .filter(|r| matches!(r, Ok(StoredArticle::Inserted(_))))
+                .count() as u64,
+            Err(e) => {
+                tracing::error!(error = %e, "could not store the items that left their feed");
+                0
+            }
+        }
+    }
 }
 
-/// Stores, without their pages, the items still waiting for a page try that are gone from the feed (they would never
-/// come back to be tried), unless the document was empty (that says more about the server than about the items).
-/// Returns how many were stored.
-fn store_departed(
-    c: &mut rusqlite::Connection,
-    feed_id: i64,
-    document_has_items: bool,
-    gone: impl Iterator<Item = gazette_store::PendingPage>,
-) -> gazette_store::Result<u64> {
-    if !document_has_items {
-        return Ok(0);
-    }
+/// The articles to store for items that left their feed before their page could be fetched (from the feed items
+/// kept with their tries), and the keys of those whose item cannot be read back.
+pub(crate) fn departed_articles(
+    feed_id: gazette_store::FeedId,
+    gone: Vec<PendingPage>,
+    now: chrono::DateTime<Utc>,
+) -> (Vec<gazette_store::NewArticle>, Vec<String>) {
     let mut articles = Vec::new();
+    let mut unreadable = Vec::new();
     for p in gone {
         match p.item.as_deref().and_then(|j| serde_json::from_str::<FeedItem>(j).ok()) {
             Some(item) => {
@@ -354,30 +350,15 @@ fn store_departed(
                     p.tries,
                     p.last_error.as_deref().unwrap_or("unknown error")
                 );
-                articles.push(super::extract::unfetched_article(
+                articles.push(crate::article::unfetched_article(
                     feed_id,
                     &item,
                     why,
-                    gazette_store::now_rfc3339(),
+                    schedule::to_second(now),
                 ));
             }
-            None => gazette_store::forget_page(c, feed_id, &p.item_key)?,
+            None => unreadable.push(p.item_key),
         }
     }
-    if articles.is_empty() {
-        return Ok(0);
-    }
-    let stored = gazette_store::insert_articles(c, &articles)?;
-    Ok(stored
-        .iter()
-        .filter(|r| matches!(r, Ok(gazette_store::StoredArticle::Inserted(_))))
-        .count() as u64)
-}
-
-/// Item times of a feed's stored articles, to learn its pace when the feed document has no dates.
-fn stored_times(c: &rusqlite::Connection, feed_id: i64) -> gazette_store::Result<Vec<chrono::DateTime<Utc>>> {
-    Ok(gazette_store::recent_article_times(c, feed_id, schedule::RATE_WINDOW)?
-        .iter()
-        .filter_map(|t| schedule::parse_time(t))
-        .collect())
+    (articles, unreadable)
 }

@@ -5,14 +5,15 @@ use std::time::Duration;
 
 use rusqlite::{Connection, OpenFlags};
 
-use crate::{schema, Result};
+use super::schema;
+use crate::Result;
 
 const BUSY_TIMEOUT: Duration = Duration::from_secs(30);
 /// Bytes of write-ahead log kept on disk after a checkpoint.
 const WAL_SIZE_LIMIT: i64 = 64 << 20;
 
 /// Opens (creating if needed) a read-write connection and brings the schema up to date.
-pub fn open(path: &Path) -> Result<Connection> {
+pub(crate) fn open(path: &Path) -> Result<Connection> {
     let mut conn = Connection::open(path)?;
     configure(&conn)?;
     conn.pragma_update(None, "journal_mode", "WAL")?;
@@ -33,7 +34,7 @@ pub fn open(path: &Path) -> Result<Connection> {
 
 /// Opens a connection that cannot write: opened read-only, and `query_only` on top, so even a `PRAGMA` or an
 /// `ATTACH` trick cannot change the file.
-pub fn open_read_only(path: &Path) -> Result<Connection> {
+pub(crate) fn open_read_only(path: &Path) -> Result<Connection> {
     let conn = Connection::open_with_flags(
         path,
         OpenFlags::SQLITE_OPEN_READ_ONLY | OpenFlags::SQLITE_OPEN_URI | OpenFlags::SQLITE_OPEN_NO_MUTEX,

@@ -1,8 +1,9 @@
-//! The one writer thread.
+//! The one writer thread of the SQLite backend.
 //!
 //! SQLite serialises writers anyway; funnelling every write through one thread and one connection makes that explicit,
-//! avoids SQLITE_BUSY between our own tasks, and keeps blocking calls off the async runtime. Callers send a closure over
-//! a bounded channel (so a slow disk slows producers instead of growing a queue) and await its result.
+//! avoids SQLITE_BUSY between our own tasks, and keeps blocking calls off the async runtime. The store's operations
+//! send a job over a bounded channel (so a slow disk slows producers instead of growing a queue) and await its result.
+//! Jobs are the store's own: nothing outside this crate gets the connection.
 
 use std::path::Path;
 use std::thread::JoinHandle;
@@ -14,8 +15,8 @@ use crate::{Result, StoreError};
 
 type Job = Box<dyn FnOnce(&mut Connection) + Send>;
 
-/// Handle to the writer thread. Cloning shares the thread; it exits when the last handle is dropped or [`close`]d,
-/// after finishing the jobs already queued.
+/// Handle to the writer thread, inside [`Store::Sqlite`](crate::Store::Sqlite). Cloning shares the thread; it exits
+/// when the last handle is dropped or [`close`]d, after finishing the jobs already queued.
 ///
 /// [`close`]: Writer::close
 #[derive(Clone)]
@@ -84,14 +85,14 @@ impl Drop for Checkpointer {
 
 impl Writer {
     /// Opens the database (migrating it) on a new thread. Fails if the database cannot be opened.
-    pub fn spawn(path: &Path) -> Result<Writer> {
+    pub(crate) fn spawn(path: &Path) -> Result<Writer> {
         let (ready_tx, ready_rx) = std::sync::mpsc::channel();
         let (jobs, mut rx) = mpsc::channel::<Job>(64);
         let path = path.to_path_buf();
         let thread = std::thread::Builder::new()
             .name("gazette-db-writer".into())
             .spawn(move || {
-                let mut conn = match crate::open(&path) {
+                let mut conn = match super::connection::open(&path) {
                     Ok(conn) => {
                         let _ = ready_tx.send(Ok(()));
                         conn
@@ -126,7 +127,7 @@ impl Writer {
     }
 
     /// Runs `f` on the writer's connection and returns its result.
-    pub async fn call<T, F>(&self, f: F) -> Result<T>
+    pub(crate) async fn run<T, F>(&self, f: F) -> Result<T>
     where
         T: Send + 'static,
         F: FnOnce(&mut Connection) -> Result<T> + Send + 'static,
@@ -141,7 +142,7 @@ impl Writer {
 
     /// Stops accepting work, waits for queued jobs to finish and the thread to exit (blocking; call from a
     /// blocking context or at the end of `main`).
-    pub fn close(self) {
+    pub(crate) fn close(self) {
         let thread = self.thread.lock().ok().and_then(|mut t| t.take());
         drop(self.jobs);
         if let Some(thread) = thread {

@@ -5,98 +5,19 @@
 //! the page), so a new article also matches an existing one by URL or canonical URL. Tombstones keep deleted articles
 //! deleted.
 
-use std::io::Write;
-
 use rusqlite::{params, Connection, OptionalExtension};
 
-use crate::{counting, Result};
+use super::{counting, time};
+use crate::{ArticleId, Extraction, FeedId, ItemKey, NewArticle, ReprocessFilter, Result, StoredArticle, StoredPage};
 
-/// How to recognise an article before fetching its page.
-#[derive(Debug, Clone)]
-pub struct ArticleKey {
-    pub feed_id: i64,
-    pub item_key: String,
-    pub url: Option<String>,
-}
-
-#[derive(Debug, Clone)]
-pub struct NewMention {
-    /// "title" or "text".
-    pub field: &'static str,
-    pub start: i64,
-    pub end: i64,
-    pub surface: String,
-    /// Entity type (PER, ORG, ...) and canonical name.
-    pub entity_type: &'static str,
-    pub entity_name: String,
-}
-
-#[derive(Debug, Clone)]
-pub struct NewQuote {
-    pub start: i64,
-    pub end: i64,
-    pub text: String,
-    pub speaker: Option<(&'static str, String)>,
-}
-
-/// What extraction and tagging made of a page: the part of a stored article that [`replace_extraction`] replaces.
-#[derive(Debug, Clone, Default)]
-pub struct Extraction {
-    pub canonical_url: Option<String>,
-    pub title: Option<String>,
-    pub authors: Vec<String>,
-    pub published_at: Option<String>,
-    pub language: Option<String>,
-    pub site_name: Option<String>,
-    pub image_url: Option<String>,
-    pub image_caption: Option<String>,
-    pub description: Option<String>,
-    /// Body paragraphs joined by blank lines.
-    pub text: String,
-    /// `None` when the page was not extracted (it could not be fetched, or the extractor failed on it).
-    pub extractor_version: Option<String>,
-    pub tagger_version: Option<String>,
-    pub mentions: Vec<NewMention>,
-    pub quotes: Vec<NewQuote>,
-}
-
-/// Everything stored for one article, in one transaction.
-#[derive(Debug, Clone, Default)]
-pub struct NewArticle {
-    pub feed_id: i64,
-    pub item_key: String,
-    pub guid: Option<String>,
-    pub url: Option<String>,
-    /// The raw page, gzip-compressed with [`compress_html`] (by the caller, off the writer thread).
-    pub html: Option<Vec<u8>>,
-    pub page_error: Option<String>,
-    pub fetched_at: String,
-    /// What the page said (merged with the feed item's own title, date, authors and summary by the caller).
-    pub extraction: Extraction,
-}
-
-/// What happened to an article handed to [`insert_article`].
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum StoredArticle {
-    Inserted(i64),
-    /// Already stored (same key, URL or canonical URL in this feed), or deleted by the user.
-    Duplicate,
-}
-
-/// Whether an item is already stored or tombstoned, so its page need not be fetched.
-pub fn is_known(conn: &Connection, key: &ArticleKey) -> Result<bool> {
-    Ok(find_existing(
-        conn,
-        key.feed_id,
-        &key.item_key,
-        key.url.as_deref(),
-        None,
-    )?)
+/// Whether an item of a feed is already stored or tombstoned, so its page need not be fetched.
+pub(crate) fn is_known(conn: &Connection, feed: FeedId, item: &ItemKey) -> Result<bool> {
+    Ok(find_existing(conn, feed, &item.key, item.url.as_deref(), None)?)
 }
 
 fn find_existing(
     conn: &Connection,
-    feed_id: i64,
+    feed_id: FeedId,
     item_key: &str,
     url: Option<&str>,
     canonical_url: Option<&str>,
@@ -109,11 +30,12 @@ fn find_existing(
              OR EXISTS (SELECT 1 FROM articles WHERE feed_id = ?1 AND url IN (?3, ?4))
              OR EXISTS (SELECT 1 FROM articles WHERE feed_id = ?1 AND canonical_url IN (?3, ?4))",
     )?;
-    stmt.query_row(params![feed_id, item_key, url, canonical_url], |r| r.get(0))
+    stmt.query_row(params![feed_id.0, item_key, url, canonical_url], |r| r.get(0))
 }
 
 /// Stores an article with its mentions and quotes, unless it is already there.
-pub fn insert_article(conn: &mut Connection, a: &NewArticle) -> Result<StoredArticle> {
+#[cfg(test)]
+pub(crate) fn insert(conn: &mut Connection, a: &NewArticle) -> Result<StoredArticle> {
     let tx = conn.transaction_with_behavior(rusqlite::TransactionBehavior::Immediate)?;
     let stored = insert_in(&tx, a)?;
     tx.commit()?;
@@ -122,7 +44,7 @@ pub fn insert_article(conn: &mut Connection, a: &NewArticle) -> Result<StoredArt
 
 /// Stores a batch of articles in one transaction (one commit instead of one per article). An article that fails is
 /// rolled back alone and reported in its slot.
-pub fn insert_articles(conn: &mut Connection, batch: &[NewArticle]) -> Result<Vec<Result<StoredArticle>>> {
+pub(crate) fn insert_batch(conn: &mut Connection, batch: &[NewArticle]) -> Result<Vec<Result<StoredArticle>>> {
     // Fast path, no savepoints: a savepoint copies every page the article touches into its undo journal, which
     // cost more than a tenth of the writer's time. Failures are rare; on one, the batch is redone the careful way.
     {
@@ -165,7 +87,7 @@ fn insert_in(tx: &Connection, a: &NewArticle) -> Result<StoredArticle> {
     let e = &a.extraction;
     // Its page is through (or given up on), or it is stored already: its transient failures, if any, are forgotten.
     tx.prepare_cached("DELETE FROM page_retries WHERE feed_id = ?1 AND item_key = ?2")?
-        .execute(params![a.feed_id, a.item_key])?;
+        .execute(params![a.feed_id.0, a.item_key])?;
     if find_existing(tx, a.feed_id, &a.item_key, a.url.as_deref(), e.canonical_url.as_deref())? {
         return Ok(StoredArticle::Duplicate);
     }
@@ -176,14 +98,14 @@ fn insert_in(tx: &Connection, a: &NewArticle) -> Result<StoredArticle> {
          VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15, ?16, ?17, ?18, ?19, ?20)",
     )?
     .execute(params![
-        a.feed_id,
+        a.feed_id.0,
         a.item_key,
         a.guid,
         a.url,
         e.canonical_url,
         e.title,
         serde_json::to_string(&e.authors).unwrap_or_else(|_| "[]".into()),
-        e.published_at,
+        e.published_at.map(time),
         e.language,
         e.site_name,
         e.image_url,
@@ -195,9 +117,9 @@ fn insert_in(tx: &Connection, a: &NewArticle) -> Result<StoredArticle> {
         a.page_error,
         e.extractor_version,
         e.tagger_version,
-        a.fetched_at,
+        time(a.fetched_at),
     ])?;
-    let id = tx.last_insert_rowid();
+    let id = ArticleId(tx.last_insert_rowid());
     counting::defer(tx, id)?;
     insert_annotations(tx, id, e)?;
     Ok(StoredArticle::Inserted(id))
@@ -206,7 +128,7 @@ fn insert_in(tx: &Connection, a: &NewArticle) -> Result<StoredArticle> {
 /// Replaces an article's extraction (text, metadata, versions) and its mentions and quotes, in one transaction, after
 /// re-running extraction and tagging over its stored page. Metadata the extractor did not find keeps its stored value
 /// (it may have come from the feed). Returns false when the article no longer exists.
-pub fn replace_extraction(conn: &mut Connection, article_id: i64, e: &Extraction) -> Result<bool> {
+pub(crate) fn replace_extraction(conn: &mut Connection, article_id: ArticleId, e: &Extraction) -> Result<bool> {
     let tx = conn.transaction_with_behavior(rusqlite::TransactionBehavior::Immediate)?;
     let authors = if e.authors.is_empty() {
         None
@@ -217,7 +139,7 @@ pub fn replace_extraction(conn: &mut Connection, article_id: i64, e: &Extraction
     // may not change under them.
     counting::defer(&tx, article_id)?;
     counting::remove_mentions(&tx, article_id)?;
-    tx.execute("DELETE FROM quotes WHERE article_id = ?1", [article_id])?;
+    tx.execute("DELETE FROM quotes WHERE article_id = ?1", [article_id.0])?;
     let n = tx.execute(
         "UPDATE articles SET canonical_url = COALESCE(?2, canonical_url), title = COALESCE(?3, title),
                 authors = COALESCE(?4, authors), published_at = COALESCE(?5, published_at),
@@ -227,11 +149,11 @@ pub fn replace_extraction(conn: &mut Connection, article_id: i64, e: &Extraction
                 extractor_version = ?13, tagger_version = ?14
          WHERE id = ?1",
         params![
-            article_id,
+            article_id.0,
             e.canonical_url,
             e.title,
             authors,
-            e.published_at,
+            e.published_at.map(time),
             e.language,
             e.site_name,
             e.image_url,
@@ -253,17 +175,17 @@ pub fn replace_extraction(conn: &mut Connection, article_id: i64, e: &Extraction
 
 /// Records why re-extracting an article failed; its stored extraction stays. Returns false when the article no
 /// longer exists.
-pub fn record_page_error(conn: &Connection, article_id: i64, error: &str) -> Result<bool> {
+pub(crate) fn record_page_error(conn: &Connection, article_id: ArticleId, error: &str) -> Result<bool> {
     let n = conn.execute(
         "UPDATE articles SET page_error = ?2 WHERE id = ?1",
-        params![article_id, error],
+        params![article_id.0, error],
     )?;
     Ok(n > 0)
 }
 
 /// Writes an article's mentions and quotes, and books the mentions into the running totals. The caller has called
 /// [`counting::defer`] on an article without mentions (new, or emptied by [`counting::remove_mentions`]).
-fn insert_annotations(tx: &Connection, article_id: i64, e: &Extraction) -> Result<()> {
+fn insert_annotations(tx: &Connection, article_id: ArticleId, e: &Extraction) -> Result<()> {
     let (tagger_version, mentions, quotes) = (e.tagger_version.as_deref().unwrap_or(""), &e.mentions, &e.quotes);
     if !mentions.is_empty() {
         // All of an article's mentions go in one statement each for the entities and the mentions, bound as one JSON
@@ -271,7 +193,16 @@ fn insert_annotations(tx: &Connection, article_id: i64, e: &Extraction) -> Resul
         // entity resolved once.
         let rows: Vec<_> = mentions
             .iter()
-            .map(|m| (m.entity_type, &m.entity_name, m.field, m.start, m.end, &m.surface))
+            .map(|m| {
+                (
+                    m.entity_type.label(),
+                    &m.entity_name,
+                    m.field.label(),
+                    m.start,
+                    m.end,
+                    &m.surface,
+                )
+            })
             .collect();
         let rows = serde_json::to_string(&rows).expect("mentions serialise to JSON");
         tx.prepare_cached(
@@ -288,7 +219,7 @@ fn insert_annotations(tx: &Connection, article_id: i64, e: &Extraction) -> Resul
              JOIN entities e ON e.type = m.value ->> 0 AND e.name = m.value ->> 1
              ORDER BY m.key",
         )?
-        .execute(params![rows, article_id, tagger_version])?;
+        .execute(params![rows, article_id.0, tagger_version])?;
     }
     counting::book(tx, article_id)?;
     let mut insert_quote = tx.prepare_cached(
@@ -296,10 +227,10 @@ fn insert_annotations(tx: &Connection, article_id: i64, e: &Extraction) -> Resul
     )?;
     for q in quotes {
         let speaker = match &q.speaker {
-            Some((t, name)) => Some(entity_id(tx, t, name)?),
+            Some((t, name)) => Some(entity_id(tx, t.label(), name)?),
             None => None,
         };
-        insert_quote.execute(params![article_id, speaker, q.text, q.start, q.end])?;
+        insert_quote.execute(params![article_id.0, speaker, q.text, q.start, q.end])?;
     }
     Ok(())
 }
@@ -315,22 +246,6 @@ fn entity_id(tx: &Connection, entity_type: &str, name: &str) -> Result<i64> {
     Ok(tx.last_insert_rowid())
 }
 
-/// Compresses a page for [`NewArticle::html`].
-pub fn compress_html(html: &str) -> Vec<u8> {
-    let mut enc = flate2::write::GzEncoder::new(Vec::new(), flate2::Compression::default());
-    enc.write_all(html.as_bytes())
-        .expect("compressing into memory cannot fail");
-    enc.finish().expect("compressing into memory cannot fail")
-}
-
-/// Reads back a page stored by [`insert_article`].
-pub fn decompress_html(bytes: &[u8]) -> std::io::Result<String> {
-    use std::io::Read;
-    let mut out = String::new();
-    flate2::read::GzDecoder::new(bytes).read_to_string(&mut out)?;
-    Ok(out)
-}
-
 /// FNV-1a 64 of the text, hex: cheap change detection, not a security hash.
 fn content_hash(text: &str) -> String {
     let mut h: u64 = 0xcbf2_9ce4_8422_2325;
@@ -339,4 +254,35 @@ fn content_hash(text: &str) -> String {
         h = h.wrapping_mul(0x0000_0100_0000_01b3);
     }
     format!("{h:016x}")
+}
+
+/// Ids of stored articles with a page, matching the filter, in id order.
+pub(crate) fn with_pages(conn: &Connection, filter: &ReprocessFilter) -> Result<Vec<ArticleId>> {
+    let mut stmt = conn.prepare(
+        "SELECT id FROM articles
+         WHERE html IS NOT NULL
+           AND (?1 IS NULL OR COALESCE(published_at, fetched_at) >= ?1)
+           AND (?2 IS NULL OR feed_id = ?2)
+         ORDER BY id",
+    )?;
+    let rows = stmt.query_map(params![filter.since.map(time), filter.feed_id.map(|f| f.0)], |r| {
+        r.get(0).map(ArticleId)
+    })?;
+    Ok(rows.collect::<rusqlite::Result<_>>()?)
+}
+
+/// A stored page to re-extract: the compressed HTML and the URL it was read from.
+pub(crate) fn stored_page(conn: &Connection, article_id: ArticleId) -> Result<Option<StoredPage>> {
+    Ok(conn
+        .query_row(
+            "SELECT html, COALESCE(url, canonical_url) FROM articles WHERE id = ?1 AND html IS NOT NULL",
+            [article_id.0],
+            |r| {
+                Ok(StoredPage {
+                    compressed: r.get(0)?,
+                    url: r.get(1)?,
+                })
+            },
+        )
+        .optional()?)
 }

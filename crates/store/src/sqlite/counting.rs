@@ -10,14 +10,10 @@ use std::sync::LazyLock;
 
 use rusqlite::Connection;
 
-use crate::Result;
+use crate::{ArticleId, EntityType, Result, PAIRED_PER_ARTICLE};
 
-/// The entity types that pair up in co-occurrences: named entities, not dates and numbers.
-pub(crate) const NAMED: &str = "('PER', 'ORG', 'LOC', 'MISC')";
-
-/// How many of an article's named entities (the most mentioned) have their pairs counted; the others are `capped`
-/// (migrations/0007, which uses the same number for existing archives).
-const PAIRED_PER_ARTICLE: usize = 50;
+/// The entity types that pair up in co-occurrences, as an SQL list: named entities, not dates and numbers.
+pub(crate) static NAMED: LazyLock<String> = LazyLock::new(EntityType::named_sql_list);
 
 /// The statements of [`remove_mentions`] and [`book`], each with the article's id as `?1`. Built once: the pair
 /// statements are spelt with [`NAMED`] and [`PAIRED_PER_ARTICLE`].
@@ -56,13 +52,14 @@ static REMOVE: LazyLock<Vec<String>> = LazyLock::new(|| {
 });
 
 static BOOK: LazyLock<Vec<String>> = LazyLock::new(|| {
+    let named = &*NAMED;
     vec![
         // `capped`: past the article's PAIRED_PER_ARTICLE most mentioned named entities.
         format!(
             "INSERT INTO article_entities (article_id, entity_id, day, mentions, capped)
              SELECT m.article_id, m.entity_id, m.day, count(*),
-                    e.type IN {NAMED} AND row_number() OVER (
-                        PARTITION BY e.type IN {NAMED} ORDER BY count(*) DESC, m.entity_id) > {PAIRED_PER_ARTICLE}
+                    e.type IN {named} AND row_number() OVER (
+                        PARTITION BY e.type IN {named} ORDER BY count(*) DESC, m.entity_id) > {PAIRED_PER_ARTICLE}
              FROM mentions m JOIN entities e ON e.id = m.entity_id
              WHERE m.article_id = ?1
              GROUP BY m.entity_id, m.day"
@@ -94,6 +91,7 @@ static BOOK: LazyLock<Vec<String>> = LazyLock::new(|| {
 /// Both orders of every pair of article `?1`'s uncapped named entities: (day, entity1_id, entity2_id, their types).
 /// (Listing the article's named entities once in a CTE and pairing that with itself measured no faster.)
 fn article_pairs() -> String {
+    let named = &*NAMED;
     format!(
         "SELECT a1.day, a1.entity_id AS entity1_id, a2.entity_id AS entity2_id, e1.type, e2.type
          FROM article_entities a1
@@ -102,21 +100,21 @@ fn article_pairs() -> String {
            ON a2.article_id = a1.article_id AND a2.entity_id <> a1.entity_id AND a2.day = a1.day
          JOIN entities e2 ON e2.id = a2.entity_id
          WHERE a1.article_id = ?1 AND a1.capped = 0 AND a2.capped = 0
-           AND e1.type IN {NAMED} AND e2.type IN {NAMED}"
+           AND e1.type IN {named} AND e2.type IN {named}"
     )
 }
 
 /// Starts a bulk write of `article_id`'s mentions: the per-mention triggers skip them until [`book`].
-pub(crate) fn defer(tx: &Connection, article_id: i64) -> Result<()> {
+pub(crate) fn defer(tx: &Connection, article_id: ArticleId) -> Result<()> {
     tx.prepare_cached("INSERT INTO mentions_uncounted (article_id) VALUES (?1)")?
-        .execute([article_id])?;
+        .execute([article_id.0])?;
     Ok(())
 }
 
 /// Removes the article's mentions together with their share of the totals (for re-extraction). Needs [`defer`].
-pub(crate) fn remove_mentions(tx: &Connection, article_id: i64) -> Result<()> {
+pub(crate) fn remove_mentions(tx: &Connection, article_id: ArticleId) -> Result<()> {
     for sql in REMOVE.iter() {
-        tx.prepare_cached(sql)?.execute([article_id])?;
+        tx.prepare_cached(sql)?.execute([article_id.0])?;
     }
     Ok(())
 }
@@ -124,9 +122,9 @@ pub(crate) fn remove_mentions(tx: &Connection, article_id: i64) -> Result<()> {
 /// Books the mentions written since [`defer`] into the totals, and ends the deferral. The article must have had no
 /// counted mentions before (a new article, or one emptied by [`remove_mentions`]); otherwise its article_entities
 /// rows collide and the whole write fails rather than count twice.
-pub(crate) fn book(tx: &Connection, article_id: i64) -> Result<()> {
+pub(crate) fn book(tx: &Connection, article_id: ArticleId) -> Result<()> {
     for sql in BOOK.iter() {
-        tx.prepare_cached(sql)?.execute([article_id])?;
+        tx.prepare_cached(sql)?.execute([article_id.0])?;
     }
     Ok(())
 }

@@ -17,17 +17,28 @@ use tokio::sync::mpsc;
 
 use super::{ExtractJob, PageJob, Pipeline, SharedRx};
 use crate::metrics::Queue;
+use crate::schedule::Policy;
 
 /// Tries of one page before its item is stored as a page error. With the retry waits doubling from `min_interval`
 /// (5 minutes by default), the last try comes about ten hours after the first.
 pub const MAX_PAGE_TRIES: u32 = 8;
 
+/// When a page that failed `tries` times, last at `last`, is tried again: backed off like a failing feed
+/// (`min_interval`, twice that, ...), never sooner than the feed's own hint. `random` in [0, 1) is the jitter.
+pub fn next_page_try(
+    policy: &Policy,
+    tries: u32,
+    last: DateTime<Utc>,
+    hint: Option<Duration>,
+    random: f64,
+) -> DateTime<Utc> {
+    let wait = crate::schedule::after_failure(policy, tries, hint, random);
+    last + chrono::Duration::from_std(wait).unwrap_or(chrono::Duration::days(1))
+}
+
 impl Pipeline {
-    /// When a page that failed `tries` times, last at `last`, is tried again: backed off like a failing feed
-    /// (`min_interval`, twice that, ...), never sooner than the feed's own hint. `random` in [0, 1) is the jitter.
     fn next_try(&self, tries: u32, last: DateTime<Utc>, hint: Option<Duration>, random: f64) -> DateTime<Utc> {
-        let wait = crate::schedule::after_failure(&self.shared.settings.policy, tries, hint, random);
-        last + chrono::Duration::from_std(wait).unwrap_or(chrono::Duration::days(1))
+        next_page_try(&self.shared.settings.policy, tries, last, hint, random)
     }
 
     pub(super) async fn page_worker(self, pages: SharedRx<PageJob>, out: mpsc::Sender<ExtractJob>) {
@@ -43,15 +54,13 @@ impl Pipeline {
             // An item whose page failed before is tried again once its back-off has passed; until then its feed keeps
             // coming back for it.
             if let Some(earlier) = &job.earlier {
-                // An unreadable time counts as long ago: tried now rather than never.
-                let last = crate::schedule::parse_time(&earlier.last_tried_at).unwrap_or(DateTime::<Utc>::MIN_UTC);
-                let due = self.next_try(earlier.tries, last, job.tracker.hint, 0.0);
+                let due = self.next_try(earlier.tries, earlier.last_tried_at, job.tracker.hint, 0.0);
                 if due > Utc::now() {
                     job.tracker.retry_no_later_than(due);
                     continue;
                 }
             }
-            let fetched_at = gazette_store::now_rfc3339();
+            let fetched_at = crate::schedule::to_second(Utc::now());
             let page = match &job.item.url {
                 Some(url) => {
                     let (fetcher, u, robots) = (sh.fetcher.clone(), url.clone(), job.obey_robots);
@@ -70,8 +79,8 @@ impl Pipeline {
                             let (feed_id, key, error) = (job.tracker.feed_id, job.item.key.clone(), e.to_string());
                             let item = serde_json::to_string(&job.item).expect("a feed item serialises");
                             let tries = sh
-                                .writer
-                                .call(move |c| gazette_store::page_failed(c, feed_id, &key, &error, &item))
+                                .store
+                                .page_failed(feed_id, &key, &error, item)
                                 .await
                                 .unwrap_or_else(|e| {
                                     tracing::error!(error = %e, "could not count the page's tries");
@@ -112,5 +121,26 @@ impl Pipeline {
                 break;
             }
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn page_retries_back_off_like_a_failing_feed_and_respect_the_hint() {
+        let policy = Policy::default();
+        let last = Utc::now();
+        let waits: Vec<i64> = (1..=MAX_PAGE_TRIES)
+            .map(|tries| (next_page_try(&policy, tries, last, None, 0.0) - last).num_seconds())
+            .collect();
+        assert_eq!(waits[..3], [300, 600, 1200]);
+        assert!(waits.windows(2).all(|w| w[0] <= w[1]));
+        // The last try comes about ten hours after the first (the waits before it add up).
+        let total: i64 = waits[..MAX_PAGE_TRIES as usize - 1].iter().sum();
+        assert!((9 * 3600..=14 * 3600).contains(&total), "{total}");
+        let hinted = next_page_try(&policy, 1, last, Some(Duration::from_secs(7200)), 0.0);
+        assert_eq!((hinted - last).num_seconds(), 7200);
     }
 }

@@ -1,4 +1,5 @@
-//! Migrations: the `.sql` files in the workspace's `migrations/` folder, compiled in, applied in order.
+//! Migrations of the SQLite schema: the `.sql` files in the workspace's `migrations/` folder, compiled in, applied in
+//! order.
 //!
 //! Each applied migration is a row in `schema_migrations`. Opening an older database applies the missing ones (each in
 //! its own IMMEDIATE transaction); opening a database with a version newer than [`LATEST`] is refused, because this
@@ -20,37 +21,37 @@ pub const MIGRATIONS: &[Migration] = &[
     Migration {
         version: 1,
         name: "0001_init",
-        sql: include_str!("../../../migrations/0001_init.sql"),
+        sql: include_str!("../../../../migrations/0001_init.sql"),
     },
     Migration {
         version: 2,
         name: "0002_views",
-        sql: include_str!("../../../migrations/0002_views.sql"),
+        sql: include_str!("../../../../migrations/0002_views.sql"),
     },
     Migration {
         version: 3,
         name: "0003_counting_per_article",
-        sql: include_str!("../../../migrations/0003_counting_per_article.sql"),
+        sql: include_str!("../../../../migrations/0003_counting_per_article.sql"),
     },
     Migration {
         version: 4,
         name: "0004_mentions_by_article",
-        sql: include_str!("../../../migrations/0004_mentions_by_article.sql"),
+        sql: include_str!("../../../../migrations/0004_mentions_by_article.sql"),
     },
     Migration {
         version: 5,
         name: "0005_feed_schedule",
-        sql: include_str!("../../../migrations/0005_feed_schedule.sql"),
+        sql: include_str!("../../../../migrations/0005_feed_schedule.sql"),
     },
     Migration {
         version: 6,
         name: "0006_plain_sql_deletes",
-        sql: include_str!("../../../migrations/0006_plain_sql_deletes.sql"),
+        sql: include_str!("../../../../migrations/0006_plain_sql_deletes.sql"),
     },
     Migration {
         version: 7,
         name: "0007_pairs_per_day",
-        sql: include_str!("../../../migrations/0007_pairs_per_day.sql"),
+        sql: include_str!("../../../../migrations/0007_pairs_per_day.sql"),
     },
 ];
 
@@ -58,7 +59,7 @@ pub const MIGRATIONS: &[Migration] = &[
 pub const LATEST: u32 = MIGRATIONS[MIGRATIONS.len() - 1].version;
 
 /// The highest applied migration, 0 for a fresh database.
-pub fn current_version(conn: &Connection) -> Result<u32> {
+pub(crate) fn current_version(conn: &Connection) -> Result<u32> {
     conn.execute_batch(
         "CREATE TABLE IF NOT EXISTS schema_migrations (
              version    INTEGER PRIMARY KEY,
@@ -71,7 +72,7 @@ pub fn current_version(conn: &Connection) -> Result<u32> {
 }
 
 /// The highest applied migration, without creating the tracking table (for read-only connections).
-pub fn current_version_read_only(conn: &Connection) -> Result<u32> {
+pub(crate) fn current_version_read_only(conn: &Connection) -> Result<u32> {
     let exists: bool = conn.query_row(
         "SELECT count(*) > 0 FROM sqlite_master WHERE type = 'table' AND name = 'schema_migrations'",
         [],
@@ -85,7 +86,7 @@ pub fn current_version_read_only(conn: &Connection) -> Result<u32> {
 }
 
 /// Brings the database up to `target` (normally [`LATEST`]). Returns the versions applied.
-pub fn migrate_to(conn: &mut Connection, target: u32) -> Result<Vec<u32>> {
+pub(crate) fn migrate_to(conn: &mut Connection, target: u32) -> Result<Vec<u32>> {
     let found = current_version(conn)?;
     if found > LATEST {
         return Err(StoreError::SchemaTooNew {
@@ -117,7 +118,7 @@ pub fn migrate_to(conn: &mut Connection, target: u32) -> Result<Vec<u32>> {
         })?;
         tx.execute(
             "INSERT INTO schema_migrations (version, name, applied_at) VALUES (?1, ?2, ?3)",
-            rusqlite::params![m.version, m.name, crate::now_rfc3339()],
+            rusqlite::params![m.version, m.name, super::now()],
         )?;
         tx.commit()?;
         tracing::info!(version = m.version, name = m.name, "applied migration");

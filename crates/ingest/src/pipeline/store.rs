@@ -3,7 +3,6 @@
 
 use std::sync::atomic::Ordering;
 use std::sync::Arc;
-use std::time::Instant;
 
 use gazette_store::{NewArticle, StoredArticle};
 use tokio::sync::mpsc;
@@ -26,19 +25,13 @@ impl Pipeline {
             }
             let (articles, meta): (Vec<NewArticle>, Vec<(bool, Arc<FeedTracker>)>) =
                 batch.drain(..).map(|j| (j.article, (j.page_error, j.tracker))).unzip();
-            let metrics = sh.metrics.clone();
-            let results = sh
-                .writer
-                .call(move |c| {
-                    let t0 = Instant::now();
-                    let results = gazette_store::insert_articles(c, &articles)?;
-                    let each = t0.elapsed() / results.len().max(1) as u32;
-                    for _ in &results {
-                        metrics.storing.observe(each);
-                    }
-                    Ok(results)
-                })
-                .await;
+            let results = sh.store.store_articles(articles).await.map(|batch| {
+                let each = batch.took / batch.results.len().max(1) as u32;
+                for _ in &batch.results {
+                    sh.metrics.storing.observe(each);
+                }
+                batch.results
+            });
             // A failed store is retried at the feed's next chance (the finisher keeps min_interval).
             let retry = chrono::Utc::now();
             let results = match results {

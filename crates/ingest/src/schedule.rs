@@ -1,4 +1,5 @@
-//! When to check a feed next. Pure functions: the pipeline feeds them what a fetch and the store said.
+//! The scheduling policy: when to check a feed next. Pure functions: the pipeline feeds them what a fetch and the
+//! store said.
 //!
 //! - A feed that answered is checked again after its publishing interval: the median gap between its latest items
 //!   (lengthened when the newest item is old, so a feed that went quiet is not polled at its old pace), clamped to
@@ -86,6 +87,12 @@ pub fn should_disable(policy: &Policy, since: DateTime<Utc>, now: DateTime<Utc>)
     }
 }
 
+/// The store's form of [`should_disable`]: a feed whose error streak began at or before this time is disabled.
+pub fn disable_if_failing_since(policy: &Policy, now: DateTime<Utc>) -> Option<DateTime<Utc>> {
+    let after = chrono::Duration::from_std(policy.disable_after?).ok()?;
+    now.checked_sub_signed(after)
+}
+
 /// `base` plus up to 10 % (or minus, when plus would pass `hi`), never below `lo`.
 fn spread(base: Duration, lo: Duration, hi: Duration, random: f64) -> Duration {
     let jitter = base.mul_f64(0.1 * random.clamp(0.0, 1.0));
@@ -96,15 +103,21 @@ fn spread(base: Duration, lo: Duration, hi: Duration, random: f64) -> Duration {
     }
 }
 
-/// `now + wait` as stored.
-pub fn at(now: DateTime<Utc>, wait: Duration) -> String {
+/// `now + wait`, to the second (as the store keeps times).
+pub fn at(now: DateTime<Utc>, wait: Duration) -> DateTime<Utc> {
     let wait = chrono::Duration::from_std(wait).unwrap_or(chrono::Duration::days(365));
-    gazette_store::to_rfc3339(now + wait)
+    to_second(now + wait)
 }
 
-/// Parses a stored RFC 3339 time.
-pub fn parse_time(s: &str) -> Option<DateTime<Utc>> {
-    DateTime::parse_from_rfc3339(s).ok().map(|t| t.with_timezone(&Utc))
+/// A time without its fraction of a second.
+pub fn to_second(t: DateTime<Utc>) -> DateTime<Utc> {
+    DateTime::from_timestamp(t.timestamp(), 0).unwrap_or(t)
+}
+
+/// Conditional-GET validators are sent only while the feed's last full answer is less than a day old: some servers
+/// send stale validators, and a day-old full answer is worth the bytes.
+pub fn validators_fresh(last_full_fetch_at: Option<DateTime<Utc>>, now: DateTime<Utc>) -> bool {
+    last_full_fetch_at.is_some_and(|t| now - t < chrono::Duration::days(1))
 }
 
 #[cfg(test)]
@@ -171,6 +184,14 @@ mod tests {
     }
 
     #[test]
+    fn validators_are_stale_after_a_day() {
+        let now = Utc::now();
+        assert!(validators_fresh(Some(now - chrono::Duration::hours(23)), now));
+        assert!(!validators_fresh(Some(now - chrono::Duration::hours(24)), now));
+        assert!(!validators_fresh(None, now));
+    }
+
+    #[test]
     fn a_feed_failing_for_two_weeks_is_disabled() {
         let p = Policy::default();
         let now = Utc::now();
@@ -181,5 +202,10 @@ mod tests {
             ..Policy::default()
         };
         assert!(!should_disable(&never, now - chrono::Duration::days(400), now));
+        // The store's cutoff says the same.
+        let cutoff = disable_if_failing_since(&p, now).unwrap();
+        assert_eq!(cutoff, now - chrono::Duration::days(14));
+        assert!(should_disable(&p, cutoff, now));
+        assert_eq!(disable_if_failing_since(&never, now), None);
     }
 }

@@ -16,8 +16,9 @@
 //! committed. So a crash or kill at any moment loses no committed article, and the next start re-fetches the feed
 //! unconditionally enough to pick up what was not stored, while dedup keeps what was from being stored twice.
 //!
-//! One module per stage: [`feeds`] (fetch, record, dedup), [`pages`] (download), [`extract`] (extract + tag),
-//! [`store`] (insert in batches), [`progress`] (a feed's progress point, saved once its items are through).
+//! One module per stage: [`feeds`] (fetch, record, dedup, departed items), [`pages`] (download, page retries),
+//! [`extract`] (extract + tag, on threads; the assembly itself is in [`crate::article`]), [`store`] (insert in
+//! batches), [`progress`] (a feed's progress point, saved once its items are through).
 
 mod extract;
 mod feeds;
@@ -30,14 +31,15 @@ use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::Arc;
 use std::time::Duration;
 
+use chrono::{DateTime, Utc};
 use gazette_fetch::{FeedItem, Fetcher};
-use gazette_store::{DueFeed, NewArticle, Writer};
+use gazette_store::{DueFeed, NewArticle, PendingPage, Store};
 use tokio::sync::mpsc;
 
 use crate::metrics::{Metrics, Queue};
 use crate::schedule::Policy;
+use crate::sleep_until_opt;
 
-pub use extract::{process_page, to_extraction, Processed};
 pub use report::{FeedOutcomeKind, FeedReport, Summary};
 
 use extract::extract_worker;
@@ -58,12 +60,7 @@ impl Settings {
             feed_concurrency: c.feed_concurrency,
             page_concurrency: c.page_concurrency,
             extract_threads: c.extract_threads,
-            policy: Policy {
-                min_interval: c.min_interval,
-                max_interval: c.max_interval,
-                error_backoff_cap: c.error_backoff_cap,
-                disable_after: (c.disable_after_days > 0).then(|| Duration::from_secs(c.disable_after_days * 86_400)),
-            },
+            policy: c.policy(),
         }
     }
 }
@@ -77,17 +74,10 @@ pub enum BatchEnd {
     Stopped { drained: bool },
 }
 
-pub async fn sleep_until_opt(deadline: Option<tokio::time::Instant>) {
-    match deadline {
-        Some(d) => tokio::time::sleep_until(d).await,
-        None => std::future::pending().await,
-    }
-}
-
 /// Everything the stages share.
 struct Shared {
     fetcher: Fetcher,
-    writer: Writer,
+    store: Store,
     settings: Settings,
     metrics: Arc<Metrics>,
     /// Set on shutdown: take no new feeds, dispatch no more items.
@@ -110,7 +100,7 @@ pub struct Running {
 struct PageJob {
     item: FeedItem,
     /// The item's earlier transient page failures, if any.
-    earlier: Option<gazette_store::PendingPage>,
+    earlier: Option<PendingPage>,
     obey_robots: bool,
     tracker: Arc<FeedTracker>,
 }
@@ -118,7 +108,7 @@ struct PageJob {
 struct ExtractJob {
     item: FeedItem,
     page: Result<gazette_fetch::Page, String>,
-    fetched_at: String,
+    fetched_at: DateTime<Utc>,
     tracker: Arc<FeedTracker>,
 }
 
@@ -132,11 +122,11 @@ struct StoreJob {
 type SharedRx<T> = Arc<tokio::sync::Mutex<mpsc::Receiver<T>>>;
 
 impl Pipeline {
-    pub fn new(fetcher: Fetcher, writer: Writer, settings: Settings, metrics: Arc<Metrics>) -> Pipeline {
+    pub fn new(fetcher: Fetcher, store: Store, settings: Settings, metrics: Arc<Metrics>) -> Pipeline {
         Pipeline {
             shared: Arc::new(Shared {
                 fetcher,
-                writer,
+                store,
                 settings,
                 metrics,
                 draining: AtomicBool::new(false),
@@ -170,7 +160,7 @@ impl Pipeline {
             }
             tokio::select! {
                 biased;
-                _ = crate::shutdown::stopped(stop), if deadline.is_none() => {
+                _ = crate::stopped(stop), if deadline.is_none() => {
                     self.drain();
                     next = None;
                     deadline = Some(tokio::time::Instant::now() + grace);

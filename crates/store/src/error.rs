@@ -1,0 +1,63 @@
+//! The store's errors, for every backend.
+
+/// Errors from the store.
+#[derive(Debug, thiserror::Error)]
+pub enum StoreError {
+    #[error("database error: {0}")]
+    Sqlite(#[from] rusqlite::Error),
+    #[error(
+        "the database is at schema version {found}, newer than this Gazette understands ({supported}); \
+         upgrade Gazette or use another database"
+    )]
+    SchemaTooNew { found: u32, supported: u32 },
+    #[error(
+        "the database is at schema version {found}, older than this Gazette's ({latest}), and read-only commands do \
+         not upgrade it: run `gazette feeds list` (or any command that writes) once"
+    )]
+    SchemaTooOld { found: u32, latest: u32 },
+    #[error("this file has no Gazette schema: is it a Gazette database?")]
+    NotGazette,
+    #[error("migration {version} ({name}) failed: {source}")]
+    Migration {
+        version: u32,
+        name: &'static str,
+        source: rusqlite::Error,
+    },
+    #[error("{0}")]
+    Io(#[from] std::io::Error),
+    /// The sink that rows were handed to failed (a closed pipe, a full disk).
+    #[error("{0}")]
+    Output(std::io::Error),
+    #[error("the database writer has stopped")]
+    WriterGone,
+    #[error("no feed with id or URL {0}")]
+    NoSuchFeed(String),
+    /// An ad-hoc query that would write (refused before it ran).
+    #[error("the query would write; `gazette query` is read-only and nothing was changed")]
+    QueryWouldWrite,
+    /// An ad-hoc query that tried to write while running (and was stopped by the read-only connection).
+    #[error("the query tried to write; `gazette query` is read-only and nothing was changed ({0})")]
+    QueryTriedToWrite(String),
+    #[error("the query ran past its time limit and was stopped (raise it with --timeout)")]
+    QueryTimedOut,
+    #[error("query failed: {message}\n  in: {sql}")]
+    QueryFailed { message: String, sql: String },
+    #[error("the SQL has no parameter {0}")]
+    NoSuchParam(String),
+    #[error("the SQL uses {0} but no --param {trimmed}=VALUE was given", trimmed = .0.trim_start_matches([':', '@', '$']))]
+    MissingParam(String),
+    #[error("the SQL has a numbered parameter (? or ?N); name it (:name) and pass --param name=VALUE")]
+    NumberedParam,
+}
+
+impl StoreError {
+    /// The I/O error underneath, if this is one (a closed pipe ends a command quietly).
+    pub fn io_kind(&self) -> Option<std::io::ErrorKind> {
+        match self {
+            StoreError::Io(e) | StoreError::Output(e) => Some(e.kind()),
+            _ => None,
+        }
+    }
+}
+
+pub type Result<T, E = StoreError> = std::result::Result<T, E>;
