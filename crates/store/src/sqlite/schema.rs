@@ -53,6 +53,11 @@ pub const MIGRATIONS: &[Migration] = &[
         name: "0007_pairs_per_day",
         sql: include_str!("../../../../migrations/0007_pairs_per_day.sql"),
     },
+    Migration {
+        version: 8,
+        name: "0008_article_provenance",
+        sql: include_str!("../../../../migrations/0008_article_provenance.sql"),
+    },
 ];
 
 /// The schema version this build writes.
