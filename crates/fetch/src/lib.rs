@@ -11,10 +11,10 @@
 use std::time::Duration;
 
 mod body;
+mod char_refs;
 pub mod charset;
 mod client;
 pub mod discover;
-mod entities;
 mod error;
 mod html;
 pub mod parse;
