@@ -162,7 +162,10 @@ pub fn explain(dom: &Dom, ld: &JsonLd, cx: &Context) -> String {
             c.stamp.local, c.stamp.precision, c.source, c.tier, c.role
         ));
     }
-    let url = [cx.page_url, cx.canonical].into_iter().flatten().find_map(date_in_url);
+    let url = [cx.page_url, cx.canonical]
+        .into_iter()
+        .flatten()
+        .find_map(|u| date_in_url(u, cx.month_first));
     out.push_str(&format!("url: {url:?}\nheadline: {:?}\n", cx.headline));
     out
 }
@@ -218,7 +221,14 @@ fn date_class(el: &scraper::node::Element) -> Option<Role> {
         if a.contains("updated") || a.contains("modified") {
             return Some(Role::Modified);
         }
-        if a.contains("publish") || a.contains("posted") || a.contains("pubdate") || a.contains("created") {
+        // "publication", "publicado"; Drupal's "submitted" line ("Submitted by X on 3 December 2021").
+        if a.contains("publish")
+            || a.contains("publica")
+            || a.contains("posted")
+            || a.contains("pubdate")
+            || a.contains("created")
+            || a.contains("submitted")
+        {
             role = Some(Role::Published);
         } else if role.is_none()
             && (a.contains("date")
@@ -427,6 +437,73 @@ fn page_elements(dom: &Dom, cx: &Context, cands: &mut Vec<Candidate>) {
             });
         }
     }
+    labelled_lines(dom, cx, &excluded, near, cands);
+}
+
+/// Labelled date lines in plain text: "Erstellt am: 01.11.2023", "Published on 3 December 2021", "Gespeichert von
+/// jo am 24. Juli 2017", or a "Mise en ligne" cell just before a cell holding the date. The label names the
+/// publication, so the line counts wherever it stands outside comments and teasers (a post's footer too), near the
+/// headline or in the body as a date line there, elsewhere as a date element. A line is short: a sentence of the
+/// body that cites another publication ("the report, published on 3 March") is not one.
+fn labelled_lines(
+    dom: &Dom,
+    cx: &Context,
+    excluded: &[Away],
+    near: impl Fn(usize) -> bool,
+    cands: &mut Vec<Candidate>,
+) {
+    let items = &dom.items;
+    // The text item before the current one, for a label in the cell before the date.
+    let mut prev: &str = "";
+    for (i, it) in items.iter().enumerate() {
+        let Kind::Text(t) = it.kind else { continue };
+        let Some(first_digit) = t.bytes().position(|b| b.is_ascii_digit()) else {
+            if !t.trim().is_empty() {
+                prev = t;
+            }
+            continue;
+        };
+        let before = prev;
+        prev = t;
+        if excluded[i] == Away::Hard || t.len() > 240 {
+            continue;
+        }
+        let parent_text = items.get(it.parent as usize).map_or(0, |p| p.text);
+        if parent_text > 150 {
+            continue;
+        }
+        let lead = &t[..first_digit];
+        // The label in this text, or (the date alone in its cell) in the text before.
+        let label = if lead.trim().chars().count() >= 3 {
+            role_from_words(lead)
+        } else {
+            let tail_start = before.len().saturating_sub(48);
+            let tail_start = (tail_start..before.len())
+                .find(|&k| before.is_char_boundary(k))
+                .unwrap_or(before.len());
+            role_from_words(&format!("{} {lead}", &before[tail_start..]))
+        };
+        if label != Role::Published {
+            continue;
+        }
+        let Some(f) = gazette_dates::find_with(t, cx.now, cx.month_first)
+            .into_iter()
+            .find(|f| !f.relative && f.stamp.has_day())
+        else {
+            continue;
+        };
+        // The label stands right before the date (no other words' worth of text between them).
+        if f.start > first_digit + 24 {
+            continue;
+        }
+        let in_body = cx.body.iter().any(|&(s, e)| s <= i && i < e);
+        cands.push(Candidate {
+            stamp: f.stamp,
+            source: Source::Text,
+            tier: if near(i) || in_body { T_NEAR } else { T_ELEMENT },
+            role: Role::Published,
+        });
+    }
 }
 
 /// The text just before item `i` within its parent (a label such as "Updated:" before a `<time>`).
@@ -500,8 +577,9 @@ fn role_from_words(before: &str) -> Role {
     }
 }
 
-/// A date path in a URL: `/2021/12/03/`, `/2021-12-03-slug`, `/20211203/`, or less precise `/2021/12/`.
-pub fn date_in_url(u: &str) -> Option<Stamp> {
+/// A date path in a URL: `/2021/12/03/`, `/2021-12-03-slug`, `/20211203/`, day-first `/03-12-2021-slug` (read
+/// month-first on US English pages when both numbers could be the month), or less precise `/2021/12/`.
+pub fn date_in_url(u: &str, month_first: bool) -> Option<Stamp> {
     let path_start = u
         .find("://")
         .map_or(0, |p| u[p + 3..].find('/').map_or(u.len(), |q| p + 3 + q));
@@ -513,6 +591,26 @@ pub fn date_in_url(u: &str) -> Option<Stamp> {
     let num = |s: usize, n: usize| -> u32 { u[s..s + n].parse().unwrap_or(0) };
     let mut month_only: Option<Stamp> = None;
     for i in path_start..b.len() {
+        if matches!(b[i], b'/' | b'-' | b'_' | b'~') && digits(i + 1, 2) {
+            let sep = b.get(i + 3).copied();
+            if matches!(sep, Some(b'-' | b'.' | b'_'))
+                && digits(i + 4, 2)
+                && b.get(i + 6).copied() == sep
+                && digits(i + 7, 4)
+            {
+                let (a, c, y) = (num(i + 1, 2), num(i + 4, 2), num(i + 7, 4) as i32);
+                let (d, m) = if a > 12 || (c <= 12 && !month_first) {
+                    (a, c)
+                } else {
+                    (c, a)
+                };
+                if (1991..2100).contains(&y) {
+                    if let Some(date) = NaiveDate::from_ymd_opt(y, m, d) {
+                        return Some(day_stamp(date, Precision::Day));
+                    }
+                }
+            }
+        }
         if !matches!(b[i], b'/' | b'-' | b'_') || !digits(i + 1, 4) && !digits(i + 1, 8) {
             continue;
         }
@@ -598,7 +696,7 @@ fn choose(dom: &Dom, cx: &Context, mut cands: Vec<Candidate>) -> Found {
     let url = [cx.page_url, cx.canonical]
         .into_iter()
         .flatten()
-        .filter_map(date_in_url)
+        .filter_map(|u| date_in_url(u, cx.month_first))
         .max_by_key(|s| s.precision)
         .filter(|s| gazette_dates::plausible(s.utc(), cx.now, SKEW));
     let best = |role: Role, cands: &[Candidate]| -> Option<Candidate> {
@@ -737,7 +835,7 @@ mod tests {
     use super::*;
 
     fn url_day(u: &str) -> Option<String> {
-        date_in_url(u).map(|s| format!("{} {:?}", s.date(), s.precision))
+        date_in_url(u, false).map(|s| format!("{} {:?}", s.date(), s.precision))
     }
 
     #[test]
@@ -751,6 +849,20 @@ mod tests {
         assert_eq!(url_day("https://x.com/2021/12/story"), Some("2021-12-01 Month".into()));
         assert_eq!(url_day("https://2021.com/1234/12/03"), None);
         assert_eq!(url_day("https://x.com/story-123456789"), None);
+        // Day-first, as German press releases write it; unambiguous either way when the first number passes 12.
+        assert_eq!(
+            url_day("https://x.de/meldungen/~02-01-2022-land"),
+            Some("2022-01-02 Day".into())
+        );
+        assert_eq!(
+            url_day("https://x.de/meldungen/29-10-2021"),
+            Some("2021-10-29 Day".into())
+        );
+        assert_eq!(
+            date_in_url("https://x.com/news/12-03-2021-story", true).map(|s| s.date().to_string()),
+            Some("2021-12-03".into())
+        );
+        assert_eq!(url_day("https://x.com/v/10-12-1234"), None);
     }
 
     #[test]
