@@ -92,3 +92,36 @@ fn a_drupal_submitted_line_is_the_publication() {
     let a = article("de", &body, "https://verein.example.at/hackathon");
     assert_eq!(day(&a), ymd("2017-07-24"));
 }
+
+#[test]
+fn an_update_line_by_the_headline_beats_a_date_in_running_text() {
+    // The only date line says when the page was last updated; the text talks about an older day.
+    let body = format!(
+        "<div class=page><h1>Ein Titel für Tests</h1><div class=meta>Zuletzt aktualisiert: 30.12.2016</div>\
+         <p>{PROSE}</p><p>Am 4. August 2014 trat das Gesetz in Kraft. {PROSE}</p><p>{PROSE}</p></div>"
+    );
+    let a = article(
+        "de",
+        &body,
+        "https://verein.example.de/informationen/kinder-und-arbeit/",
+    );
+    assert_eq!(day(&a), ymd("2016-12-30"));
+    assert_eq!(a.updated.map(|u| u.date_naive()), ymd("2016-12-30"));
+}
+
+#[test]
+fn a_lone_date_in_the_share_bar_dates_the_page() {
+    // No markup, no date line by the headline: the share bar under the text holds the post's day alone, the body
+    // none; the sidebar's longer line names another day.
+    let body = format!(
+        "<div class=article><h1>Ein Titel für Tests</h1><p>{PROSE}</p><p>{PROSE}</p>\
+         <div class=social-share><h5>23.01.2019</h5><div>Von Urs Beispiel</div><a href=/share>Teilen</a></div></div>\
+         <footer><p>Nächste Ausgabe erscheint am 30.01.2019 im Handel.</p></footer>"
+    );
+    let a = article(
+        "de",
+        &body,
+        "https://wochenblatt.example.ch/ausgaben/artikel/forbes.html",
+    );
+    assert_eq!(day(&a), ymd("2019-01-23"));
+}
