@@ -149,25 +149,29 @@ fn is_open_graph(key: &str) -> bool {
 
 /// Finds the page's published and updated dates.
 pub fn find(dom: &Dom, ld: &JsonLd, cx: &Context) -> Found {
-    let cands = candidates(dom, ld, cx);
-    choose(dom, cx, cands)
+    let excluded = excluded_regions(dom, cx);
+    let cands = candidates(dom, ld, cx, &excluded);
+    choose(dom, cx, &excluded, cands)
 }
 
 /// Every candidate, one per line (for `explain_dates`, debugging the finder).
 pub fn explain(dom: &Dom, ld: &JsonLd, cx: &Context) -> String {
     let mut out = String::new();
-    for c in candidates(dom, ld, cx) {
+    for c in candidates(dom, ld, cx, &excluded_regions(dom, cx)) {
         out.push_str(&format!(
             "{} {:?} {:?} tier {} {:?}\n",
             c.stamp.local, c.stamp.precision, c.source, c.tier, c.role
         ));
     }
-    let url = [cx.page_url, cx.canonical].into_iter().flatten().find_map(date_in_url);
+    let url = [cx.page_url, cx.canonical]
+        .into_iter()
+        .flatten()
+        .find_map(|u| date_in_url(u, cx.month_first));
     out.push_str(&format!("url: {url:?}\nheadline: {:?}\n", cx.headline));
     out
 }
 
-fn candidates(dom: &Dom, ld: &JsonLd, cx: &Context) -> Vec<Candidate> {
+fn candidates(dom: &Dom, ld: &JsonLd, cx: &Context, excluded: &[Away]) -> Vec<Candidate> {
     let mut cands: Vec<Candidate> = Vec::with_capacity(16);
     let mut push = |value: &str, source: Source, tier: u8, role: Role| {
         if let Some(stamp) = gazette_dates::parse(value) {
@@ -203,7 +207,7 @@ fn candidates(dom: &Dom, ld: &JsonLd, cx: &Context) -> Vec<Candidate> {
             push(value, source, T_GENERIC, Role::Published);
         }
     }
-    page_elements(dom, cx, &mut cands);
+    page_elements(dom, cx, excluded, &mut cands);
     cands
 }
 
@@ -214,27 +218,49 @@ fn date_class(el: &scraper::node::Element) -> Option<Role> {
         if attr.len() > 200 {
             continue;
         }
-        let a = attr.to_ascii_lowercase();
-        if a.contains("updated") || a.contains("modified") {
-            return Some(Role::Modified);
-        }
-        if a.contains("publish") || a.contains("posted") || a.contains("pubdate") || a.contains("created") {
-            role = Some(Role::Published);
-        } else if role.is_none()
-            && (a.contains("date")
-                || a.contains("datum")
-                || a.contains("time")
-                || a.contains("byline")
-                || a.contains("meta")
-                || a.contains("fecha")
-                || a.contains("data")
-                || a.contains("info")
-                || a.contains("author"))
-        {
-            role = Some(Role::Either);
+        let found = with_lowercase(attr, |a| {
+            if a.contains("updated") || a.contains("modified") {
+                return Some(Role::Modified);
+            }
+            // "publication", "publicado"; Drupal's "submitted" line ("Submitted by X on 3 December 2021").
+            if a.contains("publish")
+                || a.contains("publica")
+                || a.contains("posted")
+                || a.contains("pubdate")
+                || a.contains("created")
+                || a.contains("submitted")
+            {
+                return Some(Role::Published);
+            }
+            [
+                "date", "datum", "time", "byline", "meta", "fecha", "data", "info", "author",
+            ]
+            .iter()
+            .any(|w| a.contains(w))
+            .then_some(Role::Either)
+        });
+        match found {
+            Some(Role::Modified) => return Some(Role::Modified),
+            Some(Role::Published) => role = Some(Role::Published),
+            Some(Role::Either) if role.is_none() => role = Some(Role::Either),
+            _ => {}
         }
     }
     role
+}
+
+/// Runs `f` on `s` lowercased (ASCII), without allocating for the short values class names and ids are.
+fn with_lowercase<R>(s: &str, f: impl FnOnce(&str) -> R) -> R {
+    let mut buf = [0u8; 128];
+    match buf.get_mut(..s.len()) {
+        Some(b) => {
+            b.copy_from_slice(s.as_bytes());
+            b.make_ascii_lowercase();
+            // ASCII lowercasing keeps UTF-8 valid.
+            f(std::str::from_utf8(b).unwrap_or_default())
+        }
+        None => f(&s.to_ascii_lowercase()),
+    }
 }
 
 /// How far a region is from the article.
@@ -261,23 +287,27 @@ fn excluded_regions(dom: &Dom, cx: &Context) -> Vec<Away> {
         let own = match it.kind {
             Kind::Element { el, .. } if !anchor.is_some_and(|h| i <= h && h < it.end as usize) => {
                 let name = el.name();
-                let elsewhere = [el.attr("class"), el.attr("id")].into_iter().flatten().any(|a| {
-                    let a = a.to_ascii_lowercase();
-                    [
-                        "teaser",
-                        "related",
-                        "widget",
-                        "more",
-                        "popular",
-                        "recommend",
-                        "trending",
-                        "outbrain",
-                        "taboola",
-                    ]
-                    .iter()
-                    .any(|w| a.contains(w))
-                });
-                if it.has(flag::COMMENT) || name == "nav" || (elsewhere && it.has(flag::WEAK | flag::DROP)) {
+                // Class words are read only where the body finder already doubted the region (cheap test first).
+                let elsewhere = || {
+                    [el.attr("class"), el.attr("id")].into_iter().flatten().any(|a| {
+                        with_lowercase(a, |a| {
+                            [
+                                "teaser",
+                                "related",
+                                "widget",
+                                "more",
+                                "popular",
+                                "recommend",
+                                "trending",
+                                "outbrain",
+                                "taboola",
+                            ]
+                            .iter()
+                            .any(|w| a.contains(w))
+                        })
+                    })
+                };
+                if it.has(flag::COMMENT) || name == "nav" || (it.has(flag::WEAK | flag::DROP) && elsewhere()) {
                     Away::Hard
                 } else if matches!(name, "aside" | "footer")
                     || (it.has(flag::DROP) && !it.has(flag::BYLINE | flag::CAPTION))
@@ -295,12 +325,11 @@ fn excluded_regions(dom: &Dom, cx: &Context) -> Vec<Away> {
 }
 
 /// `<time>`, microdata, hAtom `abbr` and date-classed elements in the page.
-fn page_elements(dom: &Dom, cx: &Context, cands: &mut Vec<Candidate>) {
+fn page_elements(dom: &Dom, cx: &Context, excluded: &[Away], cands: &mut Vec<Candidate>) {
     let items = &dom.items;
     if items.is_empty() {
         return;
     }
-    let excluded = excluded_regions(dom, cx);
     let near = |i: usize| -> bool {
         let by_headline = cx.headline.is_some_and(|h| i + 60 >= h && i <= h + 120);
         let by_body = cx.body.first().is_some_and(|&(s, _)| i + 60 >= s && i <= s + 120);
@@ -427,6 +456,73 @@ fn page_elements(dom: &Dom, cx: &Context, cands: &mut Vec<Candidate>) {
             });
         }
     }
+    labelled_lines(dom, cx, excluded, near, cands);
+}
+
+/// Labelled date lines in plain text: "Erstellt am: 01.11.2023", "Published on 3 December 2021", "Gespeichert von
+/// jo am 24. Juli 2017", or a "Mise en ligne" cell just before a cell holding the date. The label names the
+/// publication, so the line counts wherever it stands outside comments and teasers (a post's footer too), near the
+/// headline or in the body as a date line there, elsewhere as a date element. A line is short: a sentence of the
+/// body that cites another publication ("the report, published on 3 March") is not one.
+fn labelled_lines(
+    dom: &Dom,
+    cx: &Context,
+    excluded: &[Away],
+    near: impl Fn(usize) -> bool,
+    cands: &mut Vec<Candidate>,
+) {
+    let items = &dom.items;
+    // The text item before the current one, for a label in the cell before the date.
+    let mut prev: &str = "";
+    for (i, it) in items.iter().enumerate() {
+        let Kind::Text(t) = it.kind else { continue };
+        let Some(first_digit) = t.bytes().position(|b| b.is_ascii_digit()) else {
+            if !t.trim().is_empty() {
+                prev = t;
+            }
+            continue;
+        };
+        let before = prev;
+        prev = t;
+        if excluded[i] == Away::Hard || t.len() > 240 {
+            continue;
+        }
+        let parent_text = items.get(it.parent as usize).map_or(0, |p| p.text);
+        if parent_text > 150 {
+            continue;
+        }
+        let lead = &t[..first_digit];
+        // The label in this text, or (the date alone in its cell) in the text before.
+        let label = if lead.trim().chars().count() >= 3 {
+            role_from_words(lead)
+        } else {
+            let tail_start = before.len().saturating_sub(48);
+            let tail_start = (tail_start..before.len())
+                .find(|&k| before.is_char_boundary(k))
+                .unwrap_or(before.len());
+            role_from_words(&format!("{} {lead}", &before[tail_start..]))
+        };
+        if label != Role::Published {
+            continue;
+        }
+        let Some(f) = gazette_dates::find_with(t, cx.now, cx.month_first)
+            .into_iter()
+            .find(|f| !f.relative && f.stamp.has_day())
+        else {
+            continue;
+        };
+        // The label stands right before the date (no other words' worth of text between them).
+        if f.start > first_digit + 24 {
+            continue;
+        }
+        let in_body = cx.body.iter().any(|&(s, e)| s <= i && i < e);
+        cands.push(Candidate {
+            stamp: f.stamp,
+            source: Source::Text,
+            tier: if near(i) || in_body { T_NEAR } else { T_ELEMENT },
+            role: Role::Published,
+        });
+    }
 }
 
 /// The text just before item `i` within its parent (a label such as "Updated:" before a `<time>`).
@@ -480,6 +576,7 @@ fn role_from_words(before: &str) -> Role {
     ];
     const PUBLISHED: &[&str] = &[
         "published",
+        "mise en ligne",
         "posted",
         "veröffentlicht",
         "erstellt",
@@ -500,8 +597,9 @@ fn role_from_words(before: &str) -> Role {
     }
 }
 
-/// A date path in a URL: `/2021/12/03/`, `/2021-12-03-slug`, `/20211203/`, or less precise `/2021/12/`.
-pub fn date_in_url(u: &str) -> Option<Stamp> {
+/// A date path in a URL: `/2021/12/03/`, `/2021-12-03-slug`, `/20211203/`, day-first `/03-12-2021-slug` (read
+/// month-first on US English pages when both numbers could be the month), or less precise `/2021/12/`.
+pub fn date_in_url(u: &str, month_first: bool) -> Option<Stamp> {
     let path_start = u
         .find("://")
         .map_or(0, |p| u[p + 3..].find('/').map_or(u.len(), |q| p + 3 + q));
@@ -513,6 +611,26 @@ pub fn date_in_url(u: &str) -> Option<Stamp> {
     let num = |s: usize, n: usize| -> u32 { u[s..s + n].parse().unwrap_or(0) };
     let mut month_only: Option<Stamp> = None;
     for i in path_start..b.len() {
+        if matches!(b[i], b'/' | b'-' | b'_' | b'~') && digits(i + 1, 2) {
+            let sep = b.get(i + 3).copied();
+            if matches!(sep, Some(b'-' | b'.' | b'_'))
+                && digits(i + 4, 2)
+                && b.get(i + 6).copied() == sep
+                && digits(i + 7, 4)
+            {
+                let (a, c, y) = (num(i + 1, 2), num(i + 4, 2), num(i + 7, 4) as i32);
+                let (d, m) = if a > 12 || (c <= 12 && !month_first) {
+                    (a, c)
+                } else {
+                    (c, a)
+                };
+                if (1991..2100).contains(&y) {
+                    if let Some(date) = NaiveDate::from_ymd_opt(y, m, d) {
+                        return Some(day_stamp(date, Precision::Day));
+                    }
+                }
+            }
+        }
         if !matches!(b[i], b'/' | b'-' | b'_') || !digits(i + 1, 4) && !digits(i + 1, 8) {
             continue;
         }
@@ -593,12 +711,12 @@ fn to_page_date(c: &Candidate) -> PageDate {
 }
 
 /// Chooses among the candidates.
-fn choose(dom: &Dom, cx: &Context, mut cands: Vec<Candidate>) -> Found {
+fn choose(dom: &Dom, cx: &Context, excluded: &[Away], mut cands: Vec<Candidate>) -> Found {
     cands.retain(|c| gazette_dates::plausible(c.stamp.utc(), cx.now, SKEW));
     let url = [cx.page_url, cx.canonical]
         .into_iter()
         .flatten()
-        .filter_map(date_in_url)
+        .filter_map(|u| date_in_url(u, cx.month_first))
         .max_by_key(|s| s.precision)
         .filter(|s| gazette_dates::plausible(s.utc(), cx.now, SKEW));
     let best = |role: Role, cands: &[Candidate]| -> Option<Candidate> {
@@ -677,10 +795,15 @@ fn choose(dom: &Dom, cx: &Context, mut cands: Vec<Candidate>) -> Found {
             }
         }
     }
-    if published.is_none() {
-        published = text_date(dom, cx);
-    }
     let mut updated = best(Role::Modified, &cands);
+    if published.is_none() {
+        // An update date on the date line by the headline says more than a date read in running text (as often a
+        // day the article is about): the article was published by then. (A metadata modification time does not:
+        // pages are re-saved for reasons of their own.)
+        published = updated
+            .filter(|u| u.tier == T_NEAR)
+            .or_else(|| text_date(dom, cx, excluded));
+    }
     if let (Some(u), Some(p)) = (updated, published) {
         if u.stamp.utc() < p.stamp.utc() {
             updated = None;
@@ -704,15 +827,21 @@ fn choose(dom: &Dom, cx: &Context, mut cands: Vec<Candidate>) -> Found {
     }
 }
 
-/// The first date in the article's running text, near the headline first, else anywhere outside boilerplate.
-fn text_date(dom: &Dom, cx: &Context) -> Option<Candidate> {
-    let excluded = excluded_regions(dom, cx);
+/// The first date in the article's running text, near the headline first, else anywhere outside boilerplate (in page
+/// furniture close after the body, a line holding a date alone).
+fn text_date(dom: &Dom, cx: &Context, excluded: &[Away]) -> Option<Candidate> {
     let start = cx.headline.or_else(|| cx.body.first().map(|r| r.0)).unwrap_or(0);
     let order = (start..dom.items.len()).chain(0..start);
+    // Furniture close after the body's end is the post's own (its footer, its share bar).
+    let body_end = cx.body.iter().map(|r| r.1).max().unwrap_or(0);
+    let post_footer = |i: usize| i >= start && i < body_end + 60;
     for i in order {
-        if excluded[i] != Away::No {
-            continue;
-        }
+        let furniture = match excluded[i] {
+            Away::Hard => continue,
+            Away::Soft if post_footer(i) => true,
+            Away::Soft => continue,
+            Away::No => false,
+        };
         let Kind::Text(t) = dom.items[i].kind else { continue };
         if !t.bytes().any(|b| b.is_ascii_digit()) {
             continue;
@@ -721,6 +850,10 @@ fn text_date(dom: &Dom, cx: &Context) -> Option<Candidate> {
             .into_iter()
             .find(|f| !f.relative && f.stamp.has_day() && gazette_dates::plausible(f.stamp.utc(), cx.now, SKEW))
         {
+            // In a post's footer or share bar only a line that is nothing but a date (the post's own).
+            if furniture && !(t[..f.start].trim().is_empty() && t[f.end..].trim().is_empty()) {
+                continue;
+            }
             return Some(Candidate {
                 stamp: f.stamp,
                 source: Source::Text,
@@ -737,7 +870,7 @@ mod tests {
     use super::*;
 
     fn url_day(u: &str) -> Option<String> {
-        date_in_url(u).map(|s| format!("{} {:?}", s.date(), s.precision))
+        date_in_url(u, false).map(|s| format!("{} {:?}", s.date(), s.precision))
     }
 
     #[test]
@@ -751,6 +884,20 @@ mod tests {
         assert_eq!(url_day("https://x.com/2021/12/story"), Some("2021-12-01 Month".into()));
         assert_eq!(url_day("https://2021.com/1234/12/03"), None);
         assert_eq!(url_day("https://x.com/story-123456789"), None);
+        // Day-first, as German press releases write it; unambiguous either way when the first number passes 12.
+        assert_eq!(
+            url_day("https://x.de/meldungen/~02-01-2022-land"),
+            Some("2022-01-02 Day".into())
+        );
+        assert_eq!(
+            url_day("https://x.de/meldungen/29-10-2021"),
+            Some("2021-10-29 Day".into())
+        );
+        assert_eq!(
+            date_in_url("https://x.com/news/12-03-2021-story", true).map(|s| s.date().to_string()),
+            Some("2021-12-03".into())
+        );
+        assert_eq!(url_day("https://x.com/v/10-12-1234"), None);
     }
 
     #[test]

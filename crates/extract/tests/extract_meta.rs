@@ -1,0 +1,127 @@
+//! The date finder's general rules, one small hand-written page each: which day a page is dated by, and from what.
+
+use chrono::{DateTime, NaiveDate, Utc};
+use gazette_extract::{extract_at, Article, Source};
+
+const PROSE: &str =
+    "This sentence is long enough to read as real article prose, with a clause or two, and a full stop.";
+
+fn fetched() -> DateTime<Utc> {
+    DateTime::parse_from_rfc3339("2024-06-01T12:00:00Z")
+        .unwrap()
+        .with_timezone(&Utc)
+}
+
+fn article(lang: &str, body: &str, url: &str) -> Article {
+    let html =
+        format!("<html lang=\"{lang}\"><head><title>Ein Titel für Tests</title></head><body>{body}</body></html>");
+    extract_at(&html, Some(url), fetched()).unwrap()
+}
+
+fn day(a: &Article) -> Option<NaiveDate> {
+    a.published_evidence.map(|p| p.day)
+}
+
+fn ymd(s: &str) -> Option<NaiveDate> {
+    Some(NaiveDate::parse_from_str(s, "%Y-%m-%d").unwrap())
+}
+
+#[test]
+fn a_day_first_date_in_the_url_dates_the_page() {
+    let body = format!("<article><h1>Ein Titel für Tests</h1><p>{PROSE}</p><p>{PROSE}</p></article>");
+    let a = article(
+        "de",
+        &body,
+        "https://verband.example.de/meldungen/~02-01-2022-land-zahlt-praemie",
+    );
+    assert_eq!(day(&a), ymd("2022-01-02"));
+    assert_eq!(a.sources["published"], Source::Url);
+    let a = article("de", &body, "https://verband.example.de/meldungen/29-10-2021");
+    assert_eq!(day(&a), ymd("2021-10-29"));
+}
+
+#[test]
+fn a_labelled_date_line_in_the_post_footer_names_the_day() {
+    // Nothing else on the page has a date; the line under the text says when it appeared and when it was edited.
+    let body = format!(
+        "<div class=rezension><h1>Ein Titel für Tests</h1><p>{PROSE}</p><p>{PROSE}</p></div>\
+         <div class=rez_footer><p>Letzte Änderung: 31.10.2023 - 14:49<br>Erschienen am: 01.11.2023<br>Lesungen: 61</p></div>"
+    );
+    let a = article("de", &body, "https://rezensionen.example.de/rezension.php?id=300");
+    assert_eq!(day(&a), ymd("2023-11-01"));
+    assert_eq!(a.sources["published"], Source::Text);
+}
+
+#[test]
+fn a_labelled_line_outranks_a_generic_meta_date() {
+    // `<meta name=date>` is often the last edit; the page says "Erstellt am" under the article.
+    let html = format!(
+        "<html lang=de><head><title>Ein Titel für Tests</title><meta name=date content=\"2023-01-11 12:43:42\"></head>\
+         <body><div class=story><h1>Ein Titel für Tests</h1><p>{PROSE}</p><p>{PROSE}</p><p>Erstellt am: 01.11.2023</p></div></body></html>"
+    );
+    let a = extract_at(
+        &html,
+        Some("https://zeitung.example.ch/lokal/wasser-43157.html"),
+        fetched(),
+    )
+    .unwrap();
+    assert_eq!(day(&a), ymd("2023-11-01"));
+}
+
+#[test]
+fn a_sentence_citing_another_publication_is_no_date_line() {
+    let body = format!(
+        "<article><h1>Ein Titel für Tests</h1><p>{PROSE} The agency's report, published on 3 March 2020 after a \
+         long delay and much debate among its authors, found the opposite of what the minister had claimed.</p>\
+         <p>{PROSE}</p></article>"
+    );
+    let a = article("en-GB", &body, "https://news.example.co.uk/story");
+    // Only running text dates it (the weakest evidence), never as a labelled line.
+    assert!(a
+        .published_evidence
+        .is_none_or(|p| p.reliability == gazette_extract::dates::Reliability::Weak));
+}
+
+#[test]
+fn a_drupal_submitted_line_is_the_publication() {
+    let body = format!(
+        "<div class=node><h1>Ein Titel für Tests</h1><div class=content><p>{PROSE}</p><p>{PROSE}</p></div>\
+         <div class=submitted>Gespeichert von <span class=username>jo</span> am 24. Juli 2017 - 18:55</div></div>\
+         <div class=block><p>Nächster Termin: 26. August 2017</p></div>"
+    );
+    let a = article("de", &body, "https://verein.example.at/hackathon");
+    assert_eq!(day(&a), ymd("2017-07-24"));
+}
+
+#[test]
+fn an_update_line_by_the_headline_beats_a_date_in_running_text() {
+    // The only date line says when the page was last updated; the text talks about an older day.
+    let body = format!(
+        "<div class=page><h1>Ein Titel für Tests</h1><div class=meta>Zuletzt aktualisiert: 30.12.2016</div>\
+         <p>{PROSE}</p><p>Am 4. August 2014 trat das Gesetz in Kraft. {PROSE}</p><p>{PROSE}</p></div>"
+    );
+    let a = article(
+        "de",
+        &body,
+        "https://verein.example.de/informationen/kinder-und-arbeit/",
+    );
+    assert_eq!(day(&a), ymd("2016-12-30"));
+    assert_eq!(a.updated.map(|u| u.date_naive()), ymd("2016-12-30"));
+}
+
+#[test]
+fn a_lone_date_in_the_share_bar_dates_the_page() {
+    // No markup, no date line by the headline: the share bar under the text holds the post's day alone, the body
+    // none; the sidebar's longer line names another day.
+    let body = format!(
+        "<div class=article><h1>Ein Titel für Tests</h1><p>{PROSE}</p><p>{PROSE}</p>\
+         <div class=social-share><h5>23.01.2019</h5><div>Von Urs Beispiel</div><a href=/share>Teilen</a></div></div>\
+         <footer><p>Nächste Ausgabe erscheint am 30.01.2019 im Handel.</p></footer>"
+    );
+    let a = article(
+        "de",
+        &body,
+        "https://wochenblatt.example.ch/ausgaben/artikel/forbes.html",
+    );
+    assert_eq!(day(&a), ymd("2019-01-23"));
+}
