@@ -7,7 +7,7 @@
 
 use rusqlite::{params, Connection, OptionalExtension};
 
-use super::{counting, time};
+use super::{counting, places, time};
 use crate::{
     ArticleId, Extraction, FeedId, ItemKey, NameCoverage, NewArticle, ReprocessFilter, Result, StoredArticle,
     StoredPage,
@@ -133,6 +133,7 @@ fn insert_in(tx: &Connection, a: &NewArticle) -> Result<StoredArticle> {
     let id = ArticleId(tx.last_insert_rowid());
     counting::defer(tx, id)?;
     insert_annotations(tx, id, e)?;
+    places::write(tx, id, e.places.as_ref())?;
     Ok(StoredArticle::Inserted(id))
 }
 
@@ -146,6 +147,7 @@ pub(crate) fn replace_extraction(conn: &mut Connection, article_id: ArticleId, e
     // Mentions go before the article changes: their counters are keyed by the day the article has now, and its day
     // may not change under them.
     counting::defer(&tx, article_id)?;
+    places::clear(&tx, article_id)?;
     counting::remove_mentions(&tx, article_id)?;
     tx.execute("DELETE FROM quotes WHERE article_id = ?1", [article_id.0])?;
     let n = tx.execute(
@@ -186,6 +188,7 @@ pub(crate) fn replace_extraction(conn: &mut Connection, article_id: ArticleId, e
         return Ok(false);
     }
     insert_annotations(&tx, article_id, e)?;
+    places::write(&tx, article_id, e.places.as_ref())?;
     tx.commit()?;
     Ok(true)
 }
