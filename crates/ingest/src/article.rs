@@ -38,8 +38,8 @@ impl Processed {
     }
 }
 
-/// Extracts, tags and resolves the places of one page fetched at `fetched_at` (relative dates on it are read against that time). CPU-bound:
-/// call from the blocking pool.
+/// Extracts, tags and resolves the places of one page fetched at `fetched_at` (relative dates on it are read against
+/// that time). CPU-bound: call from the blocking pool.
 pub fn process_page(html: String, final_url: String, fetched_at: DateTime<Utc>) -> Processed {
     process_page_timed(html, final_url, fetched_at, None)
 }
