@@ -1,15 +1,17 @@
 //! Places (issue 19): an article's place mentions resolved to GeoNames entries (GeoNames, CC BY 4.0), its demonyms,
 //! and the places and countries reports.
 //!
-//! The writer stores the entries that occur (`places`), sets each resolved mention's `place_id` and
-//! `place_confidence`, and writes the demonyms; the triggers of migrations/0010 derive `article_places`,
+//! The writer stores the entries that occur (`places`), writes each place mention with its `place_id` and
+//! `place_confidence` (or sets them, when resolving stored mentions again), and writes the demonyms; the triggers of migrations/0010 derive `article_places`,
 //! `article_countries` and the totals in `places` from those, whatever writes them, so that they always equal a fresh
 //! count.
 
 use rusqlite::{params, Connection, OptionalExtension};
 
 use super::time;
-use crate::{ArticleId, Field, Filters, ReprocessFilter, ResolvedPlaces, Result, StoredPlaceMentions};
+use crate::{
+    ArticleId, Extraction, Field, Filters, MentionPlace, ReprocessFilter, ResolvedPlaces, Result, StoredPlaceMentions,
+};
 
 /// Forgets an article's places: its mentions' places and its demonyms (and their share of the counts, through the
 /// triggers). Before its mentions or its day change.
@@ -26,14 +28,12 @@ pub(crate) fn clear(tx: &Connection, article_id: ArticleId) -> Result<()> {
     Ok(())
 }
 
-/// Writes an article's resolved places over mentions already stored (and without places or demonyms: new, or
-/// [`clear`]ed). `None` leaves the article unresolved.
-pub(crate) fn write(tx: &Connection, article_id: ArticleId, resolved: Option<&ResolvedPlaces>) -> Result<()> {
+/// Stores the GeoNames entries an article's places refer to. An entry already there keeps its country (its counts
+/// depend on it) but takes the newer tables' name, coordinates and population.
+pub(crate) fn store_entries(tx: &Connection, resolved: Option<&ResolvedPlaces>) -> Result<()> {
     let Some(r) = resolved else {
         return Ok(());
     };
-    // Entries first: the mentions refer to them, and the triggers read their country. An entry already there keeps
-    // its country (its counts depend on it) but takes the newer tables' name, coordinates and population.
     let mut place = tx.prepare_cached(
         "INSERT INTO places (geonameid, name, feature_class, feature_code, country_code, admin1, lat, lon, population)
          VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9)
@@ -57,20 +57,29 @@ pub(crate) fn write(tx: &Connection, article_id: ArticleId, resolved: Option<&Re
             p.population
         ])?;
     }
-    let mut mention = tx.prepare_cached(
-        "UPDATE mentions SET place_id = ?5, place_confidence = ?6
-         WHERE article_id = ?1 AND field = ?2 AND start = ?3 AND \"end\" = ?4",
-    )?;
-    for m in &r.mentions {
-        mention.execute(params![
-            article_id.0,
-            m.field.label(),
-            m.start,
-            m.end,
-            m.geonameid,
-            m.confidence
-        ])?;
-    }
+    Ok(())
+}
+
+/// Each of the extraction's mentions' resolution, in order (`None` for a mention that is not a resolved place
+/// mention): written with the mentions, so that the triggers count each place once, as it arrives.
+pub(crate) fn of_mentions(e: &Extraction) -> Vec<Option<&MentionPlace>> {
+    let resolved = e.places.as_ref().map(|r| r.mentions.as_slice()).unwrap_or_default();
+    e.mentions
+        .iter()
+        .map(|m| {
+            resolved
+                .iter()
+                .find(|p| p.field == m.field && p.start == m.start && p.end == m.end)
+        })
+        .collect()
+}
+
+/// Finishes writing an article's places after its mentions: its demonyms and its resolver's version. `None` leaves
+/// the article unresolved.
+pub(crate) fn finish(tx: &Connection, article_id: ArticleId, resolved: Option<&ResolvedPlaces>) -> Result<()> {
+    let Some(r) = resolved else {
+        return Ok(());
+    };
     let mut demonym = tx.prepare_cached(
         "INSERT OR IGNORE INTO demonym_mentions (article_id, field, start, \"end\", surface, country_code, day)
          SELECT ?1, ?2, ?3, ?4, ?5, ?6, substr(COALESCE(published_at, fetched_at), 1, 10) FROM articles WHERE id = ?1",
@@ -103,7 +112,24 @@ pub(crate) fn replace(conn: &mut Connection, article_id: ArticleId, resolved: &R
         return Ok(false);
     }
     clear(&tx, article_id)?;
-    write(&tx, article_id, Some(resolved))?;
+    store_entries(&tx, Some(resolved))?;
+    // The one place where a mention changes in place: its place (the triggers of 0010 move its counts).
+    let mut mention = tx.prepare_cached(
+        "UPDATE mentions SET place_id = ?5, place_confidence = ?6
+         WHERE article_id = ?1 AND field = ?2 AND start = ?3 AND \"end\" = ?4",
+    )?;
+    for m in &resolved.mentions {
+        mention.execute(params![
+            article_id.0,
+            m.field.label(),
+            m.start,
+            m.end,
+            m.geonameid,
+            m.confidence
+        ])?;
+    }
+    drop(mention);
+    finish(&tx, article_id, Some(resolved))?;
     tx.commit()?;
     Ok(true)
 }
