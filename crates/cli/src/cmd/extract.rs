@@ -56,7 +56,7 @@ pub fn run(config: &Config, args: Args) -> Result<()> {
                 "article": p.article,
                 "text": p.article.text(),
                 "entities": entities_with_places(&p.annotations.mentions, p.places.as_ref())?,
-                "demonyms": p.places.as_ref().map(|r| demonyms(r)).unwrap_or_default(),
+                "demonyms": p.places.as_ref().map(demonyms).unwrap_or_default(),
                 "resolver_version": p.places.as_ref().map(|r| r.resolver_version.as_str()),
                 "quotes": p.annotations.quotes,
                 "names_tagged": p.annotations.names,
