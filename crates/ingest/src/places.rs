@@ -96,6 +96,12 @@ pub fn resolve(article: &ArticleText, mentions: &[PlaceMention]) -> ResolvedPlac
     }
 }
 
+/// Loads the place tables now (once per process; later calls return at once), so that the first article does not
+/// wait for them: the extraction threads call it as they start.
+pub fn load_tables() {
+    Resolver::embedded();
+}
+
 /// Whether places resolved by `stored` (a version, or none) should be resolved again by this build: never resolved,
 /// or by an older resolver (versions compare by their numbers: 1.10.0 is newer than 1.9.0).
 pub fn is_stale(stored: Option<&str>) -> bool {
