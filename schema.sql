@@ -1,5 +1,15 @@
--- Gazette's SQLite schema at version 8, generated from migrations/ (do not edit: add a migration).
+-- Gazette's SQLite schema at version 10, generated from migrations/ (do not edit: add a migration).
 -- Regenerate with: GAZETTE_UPDATE_SCHEMA=1 cargo test -p gazette-store schema_sql
+
+-- table article_countries
+CREATE TABLE article_countries (
+    article_id       INTEGER NOT NULL,
+    country_code     TEXT NOT NULL,
+    day              TEXT NOT NULL,
+    place_mentions   INTEGER NOT NULL,
+    demonym_mentions INTEGER NOT NULL,
+    PRIMARY KEY (article_id, country_code)
+) WITHOUT ROWID;
 
 -- table article_entities
 CREATE TABLE article_entities (
@@ -8,6 +18,15 @@ CREATE TABLE article_entities (
     day        TEXT NOT NULL,
     mentions   INTEGER NOT NULL, capped INTEGER NOT NULL DEFAULT 0,
     PRIMARY KEY (article_id, entity_id)
+) WITHOUT ROWID;
+
+-- table article_places
+CREATE TABLE article_places (
+    article_id INTEGER NOT NULL,
+    place_id   INTEGER NOT NULL,
+    day        TEXT NOT NULL,
+    mentions   INTEGER NOT NULL,
+    PRIMARY KEY (article_id, place_id)
 ) WITHOUT ROWID;
 
 -- table articles
@@ -32,7 +51,7 @@ CREATE TABLE articles (
     page_error        TEXT,                     -- why the page could not be fetched or extracted
     extractor_version TEXT,
     tagger_version    TEXT,
-    fetched_at        TEXT NOT NULL, published_source TEXT, updated_at TEXT, agencies TEXT NOT NULL DEFAULT '[]', image_credit TEXT, names_tagged TEXT CHECK (names_tagged IN ('all', 'partial', 'none')), untagged_languages TEXT,
+    fetched_at        TEXT NOT NULL, published_source TEXT, updated_at TEXT, agencies TEXT NOT NULL DEFAULT '[]', image_credit TEXT, names_tagged TEXT CHECK (names_tagged IN ('all', 'partial', 'none')), untagged_languages TEXT, resolver_version TEXT,
     UNIQUE (feed_id, item_key)
 );
 
@@ -42,6 +61,18 @@ CREATE VIRTUAL TABLE articles_fts USING fts5(
     content="articles", content_rowid="id",  -- spelt so that Datasette links the index to its table
     tokenize = 'unicode61 remove_diacritics 2'
 );
+
+-- table demonym_mentions
+CREATE TABLE demonym_mentions (
+    article_id   INTEGER NOT NULL REFERENCES articles(id) ON DELETE CASCADE,
+    field        TEXT NOT NULL CHECK (field IN ('title', 'text', 'caption')),
+    start        INTEGER NOT NULL,
+    "end"        INTEGER NOT NULL,
+    surface      TEXT NOT NULL,
+    country_code TEXT NOT NULL,
+    day          TEXT NOT NULL,
+    PRIMARY KEY (article_id, field, start)
+) WITHOUT ROWID;
 
 -- table entities
 CREATE TABLE entities (
@@ -119,7 +150,7 @@ CREATE TABLE mentions (
     surface        TEXT NOT NULL,
     tagger_version TEXT NOT NULL,
     day            TEXT NOT NULL
-);
+, place_id INTEGER REFERENCES places(geonameid), place_confidence REAL);
 
 -- table mentions_uncounted
 CREATE TABLE mentions_uncounted (
@@ -136,6 +167,21 @@ CREATE TABLE page_retries (
     item          TEXT,
     PRIMARY KEY (feed_id, item_key)
 ) WITHOUT ROWID;
+
+-- table places
+CREATE TABLE places (
+    geonameid     INTEGER PRIMARY KEY,
+    name          TEXT NOT NULL,
+    feature_class TEXT NOT NULL,
+    feature_code  TEXT NOT NULL,
+    country_code  TEXT NOT NULL,
+    admin1        TEXT NOT NULL,
+    lat           REAL NOT NULL,
+    lon           REAL NOT NULL,
+    population    INTEGER NOT NULL,
+    mentions      INTEGER NOT NULL DEFAULT 0,
+    articles      INTEGER NOT NULL DEFAULT 0
+);
 
 -- table quotes
 CREATE TABLE quotes (
@@ -157,11 +203,23 @@ CREATE TABLE tombstones (
     PRIMARY KEY (feed_id, item_key)
 );
 
+-- index article_countries_country
+CREATE INDEX article_countries_country ON article_countries(country_code, day);
+
+-- index article_countries_day
+CREATE INDEX article_countries_day ON article_countries(day, country_code);
+
 -- index article_entities_day
 CREATE INDEX article_entities_day ON article_entities(day, entity_id);
 
 -- index article_entities_entity
 CREATE INDEX article_entities_entity ON article_entities(entity_id, day);
+
+-- index article_places_day
+CREATE INDEX article_places_day ON article_places(day, place_id);
+
+-- index article_places_place
+CREATE INDEX article_places_place ON article_places(place_id, day);
 
 -- index articles_canonical_url
 CREATE INDEX articles_canonical_url ON articles(feed_id, canonical_url);
@@ -186,6 +244,9 @@ CREATE INDEX fetches_feed_started ON fetches(feed_id, started_at);
 
 -- index mentions_article
 CREATE INDEX mentions_article ON mentions(article_id, entity_id);
+
+-- index places_country
+CREATE INDEX places_country ON places(country_code, feature_code);
 
 -- index quotes_article
 CREATE INDEX quotes_article ON quotes(article_id);
@@ -256,7 +317,8 @@ END;
 -- trigger articles_day_fixed
 CREATE TRIGGER articles_day_fixed BEFORE UPDATE OF published_at, fetched_at ON articles
 WHEN substr(COALESCE(new.published_at, new.fetched_at), 1, 10) <> substr(COALESCE(old.published_at, old.fetched_at), 1, 10)
- AND EXISTS (SELECT 1 FROM mentions WHERE article_id = old.id)
+ AND (EXISTS (SELECT 1 FROM mentions WHERE article_id = old.id)
+      OR EXISTS (SELECT 1 FROM demonym_mentions WHERE article_id = old.id))
 BEGIN
     SELECT RAISE(ABORT, 'the article has mentions: delete them before changing its day (gazette reprocess does)');
 END;
@@ -265,6 +327,11 @@ END;
 CREATE TRIGGER articles_delete_annotations AFTER DELETE ON articles BEGIN
     DELETE FROM mentions WHERE article_id = old.id;
     DELETE FROM quotes WHERE article_id = old.id;
+END;
+
+-- trigger articles_delete_demonyms
+CREATE TRIGGER articles_delete_demonyms AFTER DELETE ON articles BEGIN
+    DELETE FROM demonym_mentions WHERE article_id = old.id;
 END;
 
 -- trigger articles_fts_delete
@@ -289,6 +356,30 @@ WHEN EXISTS (SELECT 1 FROM feeds WHERE id = old.feed_id)
 BEGIN
     INSERT OR IGNORE INTO tombstones (feed_id, item_key, url, canonical_url)
     VALUES (old.feed_id, old.item_key, old.url, old.canonical_url);
+END;
+
+-- trigger demonym_mentions_delete
+CREATE TRIGGER demonym_mentions_delete AFTER DELETE ON demonym_mentions
+BEGIN
+    UPDATE article_countries SET demonym_mentions = demonym_mentions - 1
+    WHERE article_id = old.article_id AND country_code = old.country_code;
+    DELETE FROM article_countries
+    WHERE article_id = old.article_id AND country_code = old.country_code
+      AND place_mentions <= 0 AND demonym_mentions <= 0;
+END;
+
+-- trigger demonym_mentions_fixed
+CREATE TRIGGER demonym_mentions_fixed BEFORE UPDATE OF article_id, country_code, day ON demonym_mentions
+BEGIN
+    SELECT RAISE(ABORT, 'demonym_mentions cannot be moved: delete the row and insert a new one');
+END;
+
+-- trigger demonym_mentions_insert
+CREATE TRIGGER demonym_mentions_insert AFTER INSERT ON demonym_mentions
+BEGIN
+    INSERT INTO article_countries (article_id, country_code, day, place_mentions, demonym_mentions)
+    VALUES (new.article_id, new.country_code, new.day, 0, 1)
+    ON CONFLICT (article_id, country_code) DO UPDATE SET demonym_mentions = demonym_mentions + 1;
 END;
 
 -- trigger feeds_delete_history
@@ -351,6 +442,84 @@ CREATE TRIGGER mentions_immutable BEFORE UPDATE OF article_id, entity_id, day ON
     SELECT RAISE(ABORT, 'mentions cannot be moved: delete the mention and insert a new one');
 END;
 
+-- trigger mentions_place_delete
+CREATE TRIGGER mentions_place_delete AFTER DELETE ON mentions WHEN old.place_id IS NOT NULL
+BEGIN
+    UPDATE article_places SET mentions = mentions - 1
+    WHERE article_id = old.article_id AND place_id = old.place_id;
+    UPDATE places SET
+        mentions = mentions - 1,
+        articles = articles - coalesce((SELECT ap.mentions <= 0 FROM article_places ap
+                                        WHERE ap.article_id = old.article_id AND ap.place_id = old.place_id), 0)
+    WHERE geonameid = old.place_id;
+    DELETE FROM article_places WHERE article_id = old.article_id AND place_id = old.place_id AND mentions <= 0;
+    UPDATE article_countries SET place_mentions = place_mentions - 1
+    WHERE article_id = old.article_id
+      AND country_code = (SELECT country_code FROM places WHERE geonameid = old.place_id);
+    DELETE FROM article_countries
+    WHERE article_id = old.article_id AND place_mentions <= 0 AND demonym_mentions <= 0
+      AND country_code = (SELECT country_code FROM places WHERE geonameid = old.place_id);
+END;
+
+-- trigger mentions_place_insert
+CREATE TRIGGER mentions_place_insert AFTER INSERT ON mentions WHEN new.place_id IS NOT NULL
+BEGIN
+    INSERT INTO article_places (article_id, place_id, day, mentions)
+    VALUES (new.article_id, new.place_id, new.day, 1)
+    ON CONFLICT (article_id, place_id) DO UPDATE SET mentions = mentions + 1;
+    UPDATE places SET
+        mentions = mentions + 1,
+        articles = articles + (SELECT ap.mentions = 1 FROM article_places ap
+                               WHERE ap.article_id = new.article_id AND ap.place_id = new.place_id)
+    WHERE geonameid = new.place_id;
+    INSERT INTO article_countries (article_id, country_code, day, place_mentions, demonym_mentions)
+    SELECT new.article_id, p.country_code, new.day, 1, 0 FROM places p
+    WHERE p.geonameid = new.place_id AND p.country_code <> ''
+    ON CONFLICT (article_id, country_code) DO UPDATE SET place_mentions = place_mentions + 1;
+END;
+
+-- trigger mentions_place_update
+CREATE TRIGGER mentions_place_update AFTER UPDATE OF place_id ON mentions
+WHEN old.place_id IS NOT new.place_id
+BEGIN
+    UPDATE article_places SET mentions = mentions - 1
+    WHERE old.place_id IS NOT NULL AND article_id = old.article_id AND place_id = old.place_id;
+    UPDATE places SET
+        mentions = mentions - 1,
+        articles = articles - coalesce((SELECT ap.mentions <= 0 FROM article_places ap
+                                        WHERE ap.article_id = old.article_id AND ap.place_id = old.place_id), 0)
+    WHERE old.place_id IS NOT NULL AND geonameid = old.place_id;
+    DELETE FROM article_places
+    WHERE old.place_id IS NOT NULL AND article_id = old.article_id AND place_id = old.place_id AND mentions <= 0;
+    UPDATE article_countries SET place_mentions = place_mentions - 1
+    WHERE old.place_id IS NOT NULL AND article_id = old.article_id
+      AND country_code = (SELECT country_code FROM places WHERE geonameid = old.place_id);
+    DELETE FROM article_countries
+    WHERE old.place_id IS NOT NULL AND article_id = old.article_id AND place_mentions <= 0
+      AND demonym_mentions <= 0 AND country_code = (SELECT country_code FROM places WHERE geonameid = old.place_id);
+
+    INSERT INTO article_places (article_id, place_id, day, mentions)
+    SELECT new.article_id, new.place_id, new.day, 1 WHERE new.place_id IS NOT NULL
+    ON CONFLICT (article_id, place_id) DO UPDATE SET mentions = mentions + 1;
+    UPDATE places SET
+        mentions = mentions + 1,
+        articles = articles + (SELECT ap.mentions = 1 FROM article_places ap
+                               WHERE ap.article_id = new.article_id AND ap.place_id = new.place_id)
+    WHERE new.place_id IS NOT NULL AND geonameid = new.place_id;
+    INSERT INTO article_countries (article_id, country_code, day, place_mentions, demonym_mentions)
+    SELECT new.article_id, p.country_code, new.day, 1, 0 FROM places p
+    WHERE new.place_id IS NOT NULL AND p.geonameid = new.place_id AND p.country_code <> ''
+    ON CONFLICT (article_id, country_code) DO UPDATE SET place_mentions = place_mentions + 1;
+END;
+
+-- trigger places_country_fixed
+CREATE TRIGGER places_country_fixed BEFORE UPDATE OF country_code ON places
+WHEN old.country_code IS NOT new.country_code
+ AND EXISTS (SELECT 1 FROM article_places WHERE place_id = old.geonameid)
+BEGIN
+    SELECT RAISE(ABORT, 'the place is mentioned: its country cannot change under its counts');
+END;
+
 -- view v_articles
 CREATE VIEW v_articles AS
 SELECT a.id,
@@ -381,6 +550,15 @@ SELECT p.day,
        p.entity2_id, p.entity2_type, (SELECT name FROM entities WHERE id = p.entity2_id) AS entity2,
        p.articles
 FROM entity_pair_days p;
+
+-- view v_country_daily
+CREATE VIEW v_country_daily AS
+SELECT c.day, c.country_code,
+       (SELECT name FROM places WHERE country_code = c.country_code AND feature_code = 'PCLI') AS country,
+       c.place_mentions, c.demonym_mentions, c.place_mentions + c.demonym_mentions AS mentions, c.articles
+FROM (SELECT day, country_code, sum(place_mentions) AS place_mentions, sum(demonym_mentions) AS demonym_mentions,
+             count(*) AS articles
+      FROM article_countries GROUP BY day, country_code) c;
 
 -- view v_entity_counts
 CREATE VIEW v_entity_counts AS
@@ -415,6 +593,20 @@ SELECT f.id,
            AND published_at >= strftime('%Y-%m-%dT%H:%M:%SZ', 'now', '-7 days')) AS items_per_day,
        (SELECT count(*) FROM articles WHERE feed_id = f.id) AS articles
 FROM feeds f;
+
+-- view v_place_counts
+CREATE VIEW v_place_counts AS
+SELECT geonameid, name, feature_class, feature_code, country_code, admin1, lat, lon, population, mentions, articles
+FROM places
+WHERE mentions > 0;
+
+-- view v_place_daily
+CREATE VIEW v_place_daily AS
+SELECT d.day, d.place_id AS geonameid, p.name, p.feature_code, p.country_code, p.admin1, p.lat, p.lon,
+       d.mentions, d.articles
+FROM (SELECT day, place_id, sum(mentions) AS mentions, count(*) AS articles
+      FROM article_places GROUP BY day, place_id) d
+JOIN places p ON p.geonameid = d.place_id;
 
 -- view v_quotes
 CREATE VIEW v_quotes AS

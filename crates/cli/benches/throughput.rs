@@ -170,6 +170,7 @@ fn main() {
     for name in [
         "gazette_extraction_seconds",
         "gazette_tagging_seconds",
+        "gazette_places_seconds",
         "gazette_store_seconds",
     ] {
         let get = |suffix: &str| -> f64 {

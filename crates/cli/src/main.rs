@@ -15,6 +15,10 @@ use gazette_ingest::config::{CommandLine, Config, LogFormat};
 #[command(
     name = "gazette",
     version,
+    long_version = concat!(
+        env!("CARGO_PKG_VERSION"),
+        "\nPlace data: GeoNames (https://www.geonames.org), CC BY 4.0"
+    ),
     about = "News ingestion: feeds -> articles -> entities -> SQLite"
 )]
 struct Cli {

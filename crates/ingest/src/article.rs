@@ -1,5 +1,5 @@
-//! Article assembly: a page through the extractor and the tagger ([`process_page`]), and the feed item merged with
-//! what its page said into the article the store keeps ([`build_article`]). Pure CPU work, no I/O.
+//! Article assembly: a page through the extractor, the tagger and the place resolver ([`process_page`]), and the feed
+//! item merged with what its page said into the article the store keeps ([`build_article`]). Pure CPU work, no I/O.
 
 use std::time::Instant;
 
@@ -10,7 +10,9 @@ use gazette_extract::entities::{
 };
 use gazette_extract::{Article, EXTRACTOR_VERSION};
 use gazette_fetch::FeedItem;
-use gazette_store::{EntityType, Extraction, FeedId, Field, NameCoverage, NewArticle, NewMention, NewQuote};
+use gazette_store::{
+    EntityType, Extraction, FeedId, Field, NameCoverage, NewArticle, NewMention, NewQuote, ResolvedPlaces,
+};
 
 use crate::metrics::Metrics;
 
@@ -19,6 +21,8 @@ pub struct Processed {
     pub html: Option<String>,
     pub article: Article,
     pub annotations: Annotations,
+    /// The place mentions resolved (`None` when the page was not extracted).
+    pub places: Option<ResolvedPlaces>,
     pub error: Option<String>,
 }
 
@@ -28,18 +32,19 @@ impl Processed {
             html: None,
             article: Article::default(),
             annotations: Annotations::default(),
+            places: None,
             error: Some(error),
         }
     }
 }
 
-/// Extracts and tags one page fetched at `fetched_at` (relative dates on it are read against that time). CPU-bound:
-/// call from the blocking pool.
+/// Extracts, tags and resolves the places of one page fetched at `fetched_at` (relative dates on it are read against
+/// that time). CPU-bound: call from the blocking pool.
 pub fn process_page(html: String, final_url: String, fetched_at: DateTime<Utc>) -> Processed {
     process_page_timed(html, final_url, fetched_at, None)
 }
 
-/// [`process_page`], recording how long extraction and tagging took.
+/// [`process_page`], recording how long extraction, tagging and place resolution took.
 pub fn process_page_timed(
     html: String,
     final_url: String,
@@ -64,10 +69,16 @@ pub fn process_page_timed(
             if let Some(m) = metrics {
                 m.tagging.observe(t1.elapsed());
             }
+            let t2 = Instant::now();
+            let places = resolve_places(&article, &text, &annotations, &final_url);
+            if let Some(m) = metrics {
+                m.places.observe(t2.elapsed());
+            }
             Processed {
                 html: Some(html),
                 article,
                 annotations,
+                places: Some(places),
                 error: None,
             }
         }
@@ -76,8 +87,27 @@ pub fn process_page_timed(
             error: Some(e.to_string()),
             article: Article::default(),
             annotations: Annotations::default(),
+            places: None,
         },
     }
+}
+
+/// The article's place mentions (LOC) resolved, and its demonyms found.
+fn resolve_places(article: &Article, text: &str, annotations: &Annotations, final_url: &str) -> ResolvedPlaces {
+    let mentions: Vec<crate::places::PlaceMention> = annotations
+        .mentions
+        .iter()
+        .filter(|m| m.kind == EntityKind::Location)
+        .map(|m| (field(m.field), m.start, m.end, m.surface.as_str()))
+        .collect();
+    let context = crate::places::ArticleText {
+        title: article.title.as_deref().unwrap_or_default(),
+        text,
+        caption: article.image_caption.as_deref().unwrap_or_default(),
+        language: article.language.as_deref(),
+        url: article.canonical_url.as_deref().or(Some(final_url)),
+    };
+    crate::places::resolve(&context, &mentions)
 }
 
 /// The store's entity type for a tagger's kind (the store defines the stored labels).
@@ -96,7 +126,8 @@ pub fn entity_type(kind: EntityKind) -> EntityType {
     }
 }
 
-fn field(f: TaggedField) -> Field {
+/// The store's field for a tagger's field.
+pub fn field(f: TaggedField) -> Field {
     match f {
         TaggedField::Title => Field::Title,
         TaggedField::Text => Field::Text,
@@ -164,6 +195,7 @@ pub fn to_extraction(article: Article, annotations: &Annotations, extracted: boo
         untagged_languages: annotations.untagged_languages.clone(),
         mentions,
         quotes,
+        places: None,
     }
 }
 
@@ -178,6 +210,7 @@ pub fn build_article(feed_id: FeedId, item: &FeedItem, p: Processed, fetched_at:
     let extracted = p.html.is_some() && p.error.is_none();
     let page_date = p.article.published_evidence;
     let mut e = to_extraction(p.article, &p.annotations, extracted);
+    e.places = p.places;
     e.title = e.title.or_else(|| item.title.clone());
     if e.authors.is_empty() {
         e.authors = item.authors.clone();

@@ -4,6 +4,7 @@
 //!   store in batches), and a feed's progress point, saved only after its articles commit.
 //! - [`schedule`]: the scheduling policy (when a feed is checked next, back-off, disabling, stale validators).
 //! - [`article`]: article assembly (a page through the extractor and the tagger; the feed item merged with the page).
+//! - [`places`]: place mentions resolved to GeoNames entries, and demonyms (issue 19).
 //! - [`daemon`]: the daemon's loop (looks at the schedule, overlapping cycles, daily history pruning, [`history`]).
 //! - [`reprocess`]: re-extraction of stored pages.
 //! - [`config`]: the typed configuration (each key, its default and its doc in one place).
@@ -18,6 +19,7 @@ pub mod daemon;
 pub mod history;
 pub mod metrics;
 pub mod pipeline;
+pub mod places;
 pub mod reprocess;
 pub mod schedule;
 

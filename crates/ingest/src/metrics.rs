@@ -87,6 +87,8 @@ pub struct Metrics {
     pub cycles: AtomicU64,
     pub extraction: Histogram,
     pub tagging: Histogram,
+    /// Resolving an article's places (issue 19).
+    pub places: Histogram,
     /// Writer time per stored article (its share of a batch's transaction time).
     pub storing: Histogram,
     queues: [AtomicI64; 5],
@@ -114,6 +116,7 @@ impl Default for Metrics {
             cycles: AtomicU64::new(0),
             extraction: Histogram::default(),
             tagging: Histogram::default(),
+            places: Histogram::default(),
             storing: Histogram::default(),
             queues: Default::default(),
             schedule_read: AtomicU64::new(0),
@@ -240,6 +243,11 @@ impl Metrics {
             &mut out,
             "gazette_tagging_seconds",
             "Time to tag one article's entities and quotes.",
+        );
+        self.places.render(
+            &mut out,
+            "gazette_places_seconds",
+            "Time to resolve one article's place mentions to GeoNames entries.",
         );
         self.storing.render(
             &mut out,

@@ -1,6 +1,7 @@
 //! Scale benchmark for the database as an interface: builds a database of 1,000,000 articles and 20,000,000 mentions
-//! (override with GAZETTE_BENCH_ARTICLES and GAZETTE_BENCH_MENTIONS_PER_ARTICLE), then times every view and every
-//! report filtered to one week, as users run them.
+//! (override with GAZETTE_BENCH_ARTICLES and GAZETTE_BENCH_MENTIONS_PER_ARTICLE; a sixth of the mentions are places
+//! resolved to 20,000 entries in 200 countries, and every other article names a demonym), then times every view and
+//! every report filtered to one week, as users run them.
 //!
 //! `cargo bench -p gazette-store --bench scale` (GAZETTE_BENCH_DB=path keeps and reuses the database;
 //! GAZETTE_BENCH_LAST_DAY=YYYY-MM-DD sets the week's last day, GAZETTE_BENCH_ONLY=text times only the queries whose
@@ -18,6 +19,9 @@ const DAYS: i64 = 365;
 const FEEDS: i64 = 200;
 const ENTITIES: i64 = 200_000;
 const TYPES: [&str; 6] = ["PER", "ORG", "LOC", "MISC", "DATE", "CARDINAL"];
+/// GeoNames entries the LOC entities resolve to, in COUNTRIES countries (whose own entries are added too).
+const PLACES: i64 = 20_000;
+const COUNTRIES: i64 = 200;
 
 fn env_num(name: &str, default: i64) -> i64 {
     std::env::var(name).ok().and_then(|v| v.parse().ok()).unwrap_or(default)
@@ -95,6 +99,15 @@ fn main() {
         ("v_cooccurrence, one day".into(), format!("SELECT * FROM v_cooccurrence WHERE day = '{last_day}'")),
         ("v_cooccurrence, one week, top 100 pairs".into(), format!("SELECT entity1, entity2, sum(articles) AS n FROM v_cooccurrence WHERE day >= '{week_start}' AND day < '{week_end}' AND entity1_id < entity2_id GROUP BY entity1_id, entity2_id ORDER BY n DESC LIMIT 100")),
         ("v_cooccurrence, one week, top 100 person-organisation pairs".into(), format!("SELECT entity1, entity2, sum(articles) AS n FROM v_cooccurrence WHERE day >= '{week_start}' AND day < '{week_end}' AND entity1_type = 'PER' AND entity2_type = 'ORG' GROUP BY entity1_id, entity2_id ORDER BY n DESC LIMIT 100")),
+        ("v_place_counts, top 100 all time".into(), "SELECT * FROM v_place_counts ORDER BY mentions DESC LIMIT 100".into()),
+        ("v_place_daily, one week".into(), format!("SELECT * FROM v_place_daily WHERE day >= '{week_start}' AND day < '{week_end}'")),
+        ("v_place_daily, top 20 places of one week".into(), format!("SELECT name, sum(mentions) AS n FROM v_place_daily WHERE day >= '{week_start}' AND day < '{week_end}' GROUP BY geonameid ORDER BY n DESC LIMIT 20")),
+        ("v_place_daily, one place, one week".into(), format!("SELECT * FROM v_place_daily WHERE geonameid = 1 AND day >= '{week_start}' AND day < '{week_end}'")),
+        ("v_place_daily, one place, all time".into(), "SELECT * FROM v_place_daily WHERE geonameid = 1".into()),
+        ("v_country_daily, one week".into(), format!("SELECT * FROM v_country_daily WHERE day >= '{week_start}' AND day < '{week_end}'")),
+        ("v_country_daily, top 20 countries of one week".into(), format!("SELECT country, sum(mentions) AS n, sum(articles) FROM v_country_daily WHERE day >= '{week_start}' AND day < '{week_end}' GROUP BY country_code ORDER BY n DESC LIMIT 20")),
+        ("v_country_daily, one country, one week".into(), format!("SELECT * FROM v_country_daily WHERE country_code = 'C1' AND day >= '{week_start}' AND day < '{week_end}'")),
+        ("v_country_daily, one country, all time".into(), "SELECT * FROM v_country_daily WHERE country_code = 'C1'".into()),
         ("v_quotes, one week".into(), format!("SELECT * FROM v_quotes WHERE published_at >= '{since}' AND published_at < '{until}'")),
         ("v_feed_health".into(), "SELECT * FROM v_feed_health".into()),
         ("full-text search, top 20".into(), "SELECT rowid FROM articles_fts WHERE articles_fts MATCH 'ministry' ORDER BY rank LIMIT 20".into()),
@@ -205,8 +218,10 @@ fn generate(conn: &mut Connection, articles: i64, per_article: i64) {
         let mut stmt = conn
             .prepare(
                 "SELECT name, sql FROM sqlite_master WHERE sql IS NOT NULL AND (
-                   (type = 'index' AND tbl_name IN ('mentions', 'quotes', 'articles', 'article_entities'))
-                   OR (type = 'trigger' AND name IN ('mentions_count_insert', 'articles_fts_insert')))",
+                   (type = 'index' AND tbl_name IN ('mentions', 'quotes', 'articles', 'article_entities',
+                                                    'article_places', 'article_countries'))
+                   OR (type = 'trigger' AND name IN ('mentions_count_insert', 'articles_fts_insert',
+                                                     'mentions_place_insert', 'demonym_mentions_insert')))",
             )
             .unwrap();
         stmt.query_map([], |r| Ok((r.get(0)?, r.get(1)?)))
@@ -248,16 +263,64 @@ fn generate(conn: &mut Connection, articles: i64, per_article: i64) {
         }
     }
     {
+        // Places: PLACES towns spread over COUNTRIES countries (codes C0, C1, ...), each country with its own entry.
+        let mut ins = tx
+            .prepare(
+                "INSERT INTO places (geonameid, name, feature_class, feature_code, country_code, admin1, lat, lon,
+                                     population)
+                 VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9)",
+            )
+            .unwrap();
+        for c in 0..COUNTRIES {
+            ins.execute(params![
+                1_000_000 + c,
+                format!("Country {c}"),
+                "A",
+                "PCLI",
+                format!("C{c}"),
+                "",
+                0.0,
+                0.0,
+                1_000_000
+            ])
+            .unwrap();
+        }
+        for p in 1..=PLACES {
+            let (lat, lon) = (rng.f64() * 140.0 - 70.0, rng.f64() * 360.0 - 180.0);
+            ins.execute(params![
+                p,
+                format!("Town {p}"),
+                "P",
+                "PPL",
+                format!("C{}", p % COUNTRIES),
+                "01",
+                lat,
+                lon,
+                10_000
+            ])
+            .unwrap();
+        }
+    }
+    {
         let mut art = tx
             .prepare(
                 "INSERT INTO articles (id, feed_id, item_key, url, title, published_at, language, text, fetched_at)
                  VALUES (?1, ?2, ?3, ?4, ?5, ?6, 'en', ?7, ?6)",
             )
             .unwrap();
+        // A LOC entity resolves to a place (the popular ones to distinct places); every other article names a
+        // demonym.
         let mut men = tx
             .prepare(
-                "INSERT INTO mentions (article_id, entity_id, field, start, \"end\", surface, tagger_version, day)
-                 VALUES (?1, ?2, 'text', ?3, ?4, ?5, 'bench', ?6)",
+                "INSERT INTO mentions (article_id, entity_id, field, start, \"end\", surface, tagger_version, day,
+                                       place_id, place_confidence)
+                 VALUES (?1, ?2, 'text', ?3, ?4, ?5, 'bench', ?6, ?7, CASE WHEN ?7 IS NULL THEN NULL ELSE 0.9 END)",
+            )
+            .unwrap();
+        let mut dem = tx
+            .prepare(
+                "INSERT INTO demonym_mentions (article_id, field, start, \"end\", surface, country_code, day)
+                 VALUES (?1, 'text', 1000, 1006, 'People', ?2, ?3)",
             )
             .unwrap();
         let mut quo = tx
@@ -286,15 +349,21 @@ fn generate(conn: &mut Connection, articles: i64, per_article: i64) {
             .unwrap();
             for m in 0..per_article {
                 let e = skewed(&mut rng, ENTITIES);
+                let place = (TYPES[(e % 6) as usize] == "LOC").then_some(1 + (e / 6) % PLACES);
                 men.execute(params![
                     a,
                     e,
                     m * 10,
                     m * 10 + 8,
                     format!("Entity {e}"),
-                    &published[..10]
+                    &published[..10],
+                    place
                 ])
                 .unwrap();
+            }
+            if a % 2 == 1 {
+                let country = format!("C{}", skewed(&mut rng, COUNTRIES) - 1);
+                dem.execute(params![a, country, &published[..10]]).unwrap();
             }
             if a % 2 == 0 {
                 quo.execute(params![a, skewed(&mut rng, ENTITIES), "We will keep talking."])
@@ -316,7 +385,22 @@ fn generate(conn: &mut Connection, articles: i64, per_article: i64) {
          SELECT entity_id, day, count(*), count(DISTINCT article_id) FROM mentions GROUP BY entity_id, day;
          UPDATE entities SET
              mentions = (SELECT coalesce(sum(mentions), 0) FROM entity_days WHERE entity_id = entities.id),
-             articles = (SELECT coalesce(sum(articles), 0) FROM entity_days WHERE entity_id = entities.id);",
+             articles = (SELECT coalesce(sum(articles), 0) FROM entity_days WHERE entity_id = entities.id);
+         DELETE FROM article_places;
+         INSERT INTO article_places (article_id, place_id, day, mentions)
+         SELECT article_id, place_id, day, count(*) FROM mentions WHERE place_id IS NOT NULL
+         GROUP BY article_id, place_id;
+         UPDATE places SET
+             mentions = (SELECT coalesce(sum(mentions), 0) FROM article_places WHERE place_id = geonameid),
+             articles = (SELECT count(*) FROM article_places WHERE place_id = geonameid);
+         DELETE FROM article_countries;
+         INSERT INTO article_countries (article_id, country_code, day, place_mentions, demonym_mentions)
+         SELECT article_id, country_code, day, sum(p), sum(d) FROM (
+             SELECT ap.article_id, pl.country_code, ap.day, ap.mentions AS p, 0 AS d
+             FROM article_places ap JOIN places pl ON pl.geonameid = ap.place_id
+             UNION ALL
+             SELECT article_id, country_code, day, 0, 1 FROM demonym_mentions)
+         GROUP BY article_id, country_code;",
     )
     .unwrap();
     tx.commit().unwrap();

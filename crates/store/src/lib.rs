@@ -222,6 +222,36 @@ impl Store {
         }
     }
 
+    // Places (issue 19).
+
+    /// Extracted articles matching the filter whose places were resolved by another resolver than `current` (or
+    /// never), with the version that did, in id order. No transaction (one read).
+    pub async fn articles_to_resolve(
+        &self,
+        filter: ReprocessFilter,
+        current: &str,
+    ) -> Result<Vec<(ArticleId, Option<String>)>> {
+        let current = current.to_string();
+        match self {
+            Store::Sqlite(w) => w.run(move |c| sqlite::places::stale(c, &filter, &current)).await,
+        }
+    }
+
+    /// A stored article's place mentions and what the resolver reads besides them; `None` when it is gone.
+    pub async fn place_mentions(&self, article: ArticleId) -> Result<Option<StoredPlaceMentions>> {
+        match self {
+            Store::Sqlite(w) => w.run(move |c| sqlite::places::mentions_of(c, article)).await,
+        }
+    }
+
+    /// Replaces an article's places (its mentions' entries, its demonyms, its resolver version) and their counts.
+    /// Returns false when the article no longer exists.
+    pub async fn replace_places(&self, article: ArticleId, places: ResolvedPlaces) -> Result<bool> {
+        match self {
+            Store::Sqlite(w) => w.run(move |c| sqlite::places::replace(c, article, &places)).await,
+        }
+    }
+
     /// Records why re-extracting an article failed; its stored extraction stays. False when it no longer exists.
     pub async fn record_page_error(&self, article: ArticleId, error: &str) -> Result<bool> {
         let error = error.to_string();

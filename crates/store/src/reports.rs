@@ -22,10 +22,14 @@ pub enum Report {
     Quotes,
     /// Feed health.
     Feeds,
+    /// Per GeoNames place: mentions and articles in the range.
+    Places,
+    /// Per country: mentions of its places, demonyms of it, and articles in the range.
+    Countries,
 }
 
 impl Report {
-    pub const ALL: [Report; 7] = [
+    pub const ALL: [Report; 9] = [
         Report::Articles,
         Report::Mentions,
         Report::Entities,
@@ -33,6 +37,8 @@ impl Report {
         Report::Timeline,
         Report::Quotes,
         Report::Feeds,
+        Report::Places,
+        Report::Countries,
     ];
 
     pub fn name(self) -> &'static str {
@@ -44,6 +50,8 @@ impl Report {
             Report::Timeline => "timeline",
             Report::Quotes => "quotes",
             Report::Feeds => "feeds",
+            Report::Places => "places",
+            Report::Countries => "countries",
         }
     }
 
@@ -51,7 +59,10 @@ impl Report {
     /// ignored), or a time of day for a report that counts by publication day (it would be widened to the day).
     pub fn check(self, f: &Filters) -> Option<String> {
         let dated = !matches!(self, Report::Feeds);
-        let typed = !matches!(self, Report::Articles | Report::Feeds);
+        let typed = !matches!(
+            self,
+            Report::Articles | Report::Feeds | Report::Places | Report::Countries
+        );
         let unused = if !dated && f.since.is_some() {
             Some("--since")
         } else if !dated && f.until.is_some() {
@@ -64,7 +75,10 @@ impl Report {
         if let Some(flag) = unused {
             return Some(format!("the {} report has no {flag} filter", self.name()));
         }
-        let by_day = matches!(self, Report::Entities | Report::Cooccurrence | Report::Timeline);
+        let by_day = matches!(
+            self,
+            Report::Entities | Report::Cooccurrence | Report::Timeline | Report::Places | Report::Countries
+        );
         let midnight = |t: &Option<DateTime<Utc>>| t.is_none_or(|t| t.num_seconds_from_midnight() == 0);
         if by_day && !(midnight(&f.since) && midnight(&f.until)) {
             return Some(format!(

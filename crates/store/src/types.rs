@@ -183,6 +183,8 @@ pub struct Extraction {
     pub untagged_languages: Vec<String>,
     pub mentions: Vec<NewMention>,
     pub quotes: Vec<NewQuote>,
+    /// Where the place mentions are on the map; `None` when the places were not resolved.
+    pub places: Option<ResolvedPlaces>,
 }
 
 /// How much of an article the name tagger covered: names are tagged only in the languages it was trained for, so an
@@ -203,6 +205,72 @@ impl NameCoverage {
             NameCoverage::None => "none",
         }
     }
+}
+
+/// An article's place mentions resolved to GeoNames entries (GeoNames, CC BY 4.0), and its demonyms.
+#[derive(Debug, Clone, Default, PartialEq)]
+pub struct ResolvedPlaces {
+    /// The resolver's version, stored with the article (`gazette reprocess --places` redoes older ones).
+    pub resolver_version: String,
+    /// Every entry the mentions and demonyms refer to, and the country of each.
+    pub places: Vec<PlaceRecord>,
+    /// One per place mention resolved (found or not), keyed by its span.
+    pub mentions: Vec<MentionPlace>,
+    pub demonyms: Vec<NewDemonym>,
+}
+
+/// A GeoNames entry, as stored in `places`.
+#[derive(Debug, Clone, PartialEq)]
+pub struct PlaceRecord {
+    pub geonameid: i64,
+    pub name: String,
+    /// `A` (country, division), `P` (populated place), `L` (continent).
+    pub feature_class: String,
+    /// `PCLI`, `ADM1`, `ADM2`, `PPLC`, `PPL`, `CONT`.
+    pub feature_code: String,
+    /// ISO 3166-1 alpha-2; empty for a continent.
+    pub country_code: String,
+    /// GeoNames' code of the first-level division; empty for a country or continent.
+    pub admin1: String,
+    pub lat: f64,
+    pub lon: f64,
+    pub population: i64,
+}
+
+/// What a place mention resolved to: the mention by its span, its entry (`None` when nothing fits) and how sure
+/// the resolver is (0..=1).
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub struct MentionPlace {
+    pub field: Field,
+    pub start: i64,
+    pub end: i64,
+    pub geonameid: Option<i64>,
+    pub confidence: f64,
+}
+
+/// A demonym or country adjective ("Kenyan"): counted for its country, not as a place mention.
+#[derive(Debug, Clone, PartialEq)]
+pub struct NewDemonym {
+    pub field: Field,
+    /// Character offsets into the field, end exclusive.
+    pub start: i64,
+    pub end: i64,
+    pub surface: String,
+    /// ISO 3166-1 alpha-2.
+    pub country_code: String,
+}
+
+/// A stored article's place mentions with what the resolver reads besides them (`gazette reprocess --places`).
+#[derive(Debug, Clone, Default)]
+pub struct StoredPlaceMentions {
+    pub title: String,
+    pub text: String,
+    pub caption: String,
+    pub language: Option<String>,
+    /// The canonical URL, else the URL (its domain hints at the site's country).
+    pub url: Option<String>,
+    /// The article's LOC mentions: field, start, end, surface.
+    pub mentions: Vec<(Field, i64, i64, String)>,
 }
 
 /// Everything stored for one article, in one transaction.

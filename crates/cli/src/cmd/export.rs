@@ -11,7 +11,8 @@ use crate::render::Renderer;
 
 #[derive(clap::Args, Debug)]
 pub struct Args {
-    /// articles, mentions, entities, cooccurrence, timeline, quotes or feeds.
+    /// articles, mentions, entities, cooccurrence, timeline, quotes, feeds, places or countries (place data:
+    /// GeoNames, CC BY 4.0).
     #[arg(value_parser = |s: &str| s.parse::<Report>())]
     pub report: Report,
     /// From this day (YYYY-MM-DD) or time (RFC 3339), inclusive.

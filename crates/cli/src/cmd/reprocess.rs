@@ -1,5 +1,6 @@
-//! `gazette reprocess [--since DATE] [--feed ID]`: re-run extraction and tagging over the stored pages, without
-//! fetching (the work is `gazette_ingest::reprocess`).
+//! `gazette reprocess [--since DATE] [--feed ID] [--places]`: re-run extraction, tagging and place resolution over
+//! the stored pages, without fetching; with `--places`, only resolve the stored place mentions again where an older
+//! resolver (or none) did (the work is `gazette_ingest::reprocess`).
 
 use std::time::Instant;
 
@@ -7,6 +8,7 @@ use anyhow::Result;
 use gazette_extract::entities::TAGGER_VERSION;
 use gazette_extract::EXTRACTOR_VERSION;
 use gazette_ingest::Config;
+use gazette_places::RESOLVER_VERSION;
 use gazette_store::{FeedId, ReprocessFilter};
 use indicatif::{ProgressBar, ProgressDrawTarget, ProgressStyle};
 
@@ -18,6 +20,10 @@ pub struct Args {
     /// Only the articles of this feed (id).
     #[arg(long)]
     pub feed: Option<i64>,
+    /// Only resolve place mentions again (no re-extraction), for the articles whose places an older resolver, or
+    /// none, resolved.
+    #[arg(long)]
+    pub places: bool,
 }
 
 pub fn run(config: &Config, args: Args) -> Result<()> {
@@ -38,19 +44,33 @@ pub fn run(config: &Config, args: Args) -> Result<()> {
         let progress = &progress;
         async move {
             let threads = config.extract_threads;
-            let counts =
-                gazette_ingest::reprocess::run(&store, filter, threads, |n| progress.set_length(n), || progress.inc(1))
-                    .await?;
+            let (started, done) = (|n: u64| progress.set_length(n), || progress.inc(1));
+            let counts = if args.places {
+                gazette_ingest::reprocess::resolve_places(&store, filter, threads, started, done).await?
+            } else {
+                gazette_ingest::reprocess::run(&store, filter, threads, started, done).await?
+            };
             Ok(counts)
         }
     })?;
     progress.finish_and_clear();
     let mut out = super::stdout();
+    let what = if args.places {
+        format!(
+            "places resolved again, {} failed (resolver {RESOLVER_VERSION})",
+            counts.failed
+        )
+    } else {
+        format!(
+            "reprocessed, {} failed (extractor {EXTRACTOR_VERSION}, tagger {TAGGER_VERSION}, resolver \
+             {RESOLVER_VERSION})",
+            counts.failed
+        )
+    };
     writeln!(
         out,
-        "{} articles reprocessed, {} failed (extractor {EXTRACTOR_VERSION}, tagger {TAGGER_VERSION}) in {:.1} s",
+        "{} articles {what} in {:.1} s",
         counts.reprocessed,
-        counts.failed,
         started.elapsed().as_secs_f64()
     )?;
     out.flush()?;

@@ -15,6 +15,7 @@ pub(super) fn extract_worker(
     out: mpsc::Sender<StoreJob>,
     metrics: Arc<Metrics>,
 ) {
+    crate::places::load_tables();
     loop {
         let job = match jobs.lock() {
             Ok(mut rx) => rx.blocking_recv(),

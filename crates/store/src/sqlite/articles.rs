@@ -7,7 +7,7 @@
 
 use rusqlite::{params, Connection, OptionalExtension};
 
-use super::{counting, time};
+use super::{counting, places, time};
 use crate::{
     ArticleId, Extraction, FeedId, ItemKey, NameCoverage, NewArticle, ReprocessFilter, Result, StoredArticle,
     StoredPage,
@@ -133,6 +133,7 @@ fn insert_in(tx: &Connection, a: &NewArticle) -> Result<StoredArticle> {
     let id = ArticleId(tx.last_insert_rowid());
     counting::defer(tx, id)?;
     insert_annotations(tx, id, e)?;
+    places::finish(tx, id, e.places.as_ref())?;
     Ok(StoredArticle::Inserted(id))
 }
 
@@ -146,6 +147,7 @@ pub(crate) fn replace_extraction(conn: &mut Connection, article_id: ArticleId, e
     // Mentions go before the article changes: their counters are keyed by the day the article has now, and its day
     // may not change under them.
     counting::defer(&tx, article_id)?;
+    places::clear(&tx, article_id)?;
     counting::remove_mentions(&tx, article_id)?;
     tx.execute("DELETE FROM quotes WHERE article_id = ?1", [article_id.0])?;
     let n = tx.execute(
@@ -186,6 +188,7 @@ pub(crate) fn replace_extraction(conn: &mut Connection, article_id: ArticleId, e
         return Ok(false);
     }
     insert_annotations(&tx, article_id, e)?;
+    places::finish(&tx, article_id, e.places.as_ref())?;
     tx.commit()?;
     Ok(true)
 }
@@ -205,17 +208,21 @@ pub(crate) fn record_page_error(conn: &Connection, article_id: ArticleId, error:
     Ok(n > 0)
 }
 
-/// Writes an article's mentions and quotes, and books the mentions into the running totals. The caller has called
+/// Writes an article's mentions (with their places) and quotes, and books the mentions into the running totals. The caller has called
 /// [`counting::defer`] on an article without mentions (new, or emptied by [`counting::remove_mentions`]).
 fn insert_annotations(tx: &Connection, article_id: ArticleId, e: &Extraction) -> Result<()> {
     let (tagger_version, mentions, quotes) = (e.tagger_version.as_deref().unwrap_or(""), &e.mentions, &e.quotes);
+    // The places the mentions resolve to go in first: the mentions refer to them.
+    places::store_entries(tx, e.places.as_ref())?;
     if !mentions.is_empty() {
         // All of an article's mentions go in one statement each for the entities and the mentions, bound as one JSON
         // array: one statement instead of ~80 (each write statement pays for its own statement journal), and each
         // entity resolved once.
+        let resolved = places::of_mentions(e);
         let rows: Vec<_> = mentions
             .iter()
-            .map(|m| {
+            .zip(resolved)
+            .map(|(m, place)| {
                 (
                     m.entity_type.label(),
                     &m.entity_name,
@@ -223,6 +230,8 @@ fn insert_annotations(tx: &Connection, article_id: ArticleId, e: &Extraction) ->
                     m.start,
                     m.end,
                     &m.surface,
+                    place.and_then(|p| p.geonameid),
+                    place.map(|p| p.confidence),
                 )
             })
             .collect();
@@ -234,9 +243,11 @@ fn insert_annotations(tx: &Connection, article_id: ArticleId, e: &Extraction) ->
         )?
         .execute([&rows])?;
         tx.prepare_cached(
-            "INSERT INTO mentions (article_id, entity_id, field, start, \"end\", surface, tagger_version, day)
+            "INSERT INTO mentions (article_id, entity_id, field, start, \"end\", surface, tagger_version, day, place_id,
+                                   place_confidence)
              SELECT ?2, e.id, m.value ->> 2, m.value ->> 3, m.value ->> 4, m.value ->> 5, ?3,
-                    (SELECT substr(COALESCE(published_at, fetched_at), 1, 10) FROM articles WHERE id = ?2)
+                    (SELECT substr(COALESCE(published_at, fetched_at), 1, 10) FROM articles WHERE id = ?2),
+                    m.value ->> 6, m.value ->> 7
              FROM json_each(?1) m
              JOIN entities e ON e.type = m.value ->> 0 AND e.name = m.value ->> 1
              ORDER BY m.key",

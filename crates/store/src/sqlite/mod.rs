@@ -11,7 +11,8 @@
 //!
 //! One module per table family: [`feeds`] (subscriptions), [`due`] (what the scheduler reads), [`fetches`] (a
 //! fetch's record, its end, history pruning), [`page_retries`], [`tasks`] (housekeeping claims), [`articles`] and
-//! [`counting`]; the read side: [`reports`], [`query`], [`search`], [`stats`].
+//! [`counting`], [`places`] (resolved places and demonyms, their reports); the read side: [`reports`], [`query`],
+//! [`search`], [`stats`].
 
 pub(crate) mod articles;
 mod connection;
@@ -20,6 +21,7 @@ pub(crate) mod due;
 pub(crate) mod feeds;
 pub(crate) mod fetches;
 pub(crate) mod page_retries;
+pub(crate) mod places;
 pub(crate) mod query;
 pub(crate) mod reports;
 pub mod schema;

@@ -179,6 +179,8 @@ fn sql(report: Report, f: &Filters) -> String {
              ORDER BY a.published_at, q.article_id, q.start",
             cond(None, Some("a.published_at"), Some("a.feed_id = :feed"), Some("e.type"))
         ),
+        Report::Places => super::places::places_report(f, &cond),
+        Report::Countries => super::places::countries_report(&cond),
         Report::Feeds => format!(
             "SELECT id, url, title, disabled, error_streak, last_error, last_fetch_at, last_status,
                     items_per_day, articles, next_check_at

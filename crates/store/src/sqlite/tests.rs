@@ -153,10 +153,11 @@ fn previous_version_database_is_upgraded_in_place_keeping_data() {
     let path = dir.path().join("old.db");
     {
         let mut conn = Connection::open(&path).unwrap();
-        schema::migrate_to(&mut conn, schema::LATEST - 1).unwrap();
+        let previous = schema::MIGRATIONS[schema::MIGRATIONS.len() - 2].version;
+        schema::migrate_to(&mut conn, previous).unwrap();
         conn.execute("INSERT INTO feeds (url) VALUES ('http://example.org/feed')", [])
             .unwrap();
-        assert_eq!(schema::current_version(&conn).unwrap(), schema::LATEST - 1);
+        assert_eq!(schema::current_version(&conn).unwrap(), previous);
     }
     // Read-only connections cannot upgrade it, and say what to do.
     let err = super::connection::open_read_only(&path).unwrap_err().to_string();
@@ -474,6 +475,28 @@ fn totals_disagreeing_with_truth(conn: &Connection) -> Vec<String> {
                AND NOT EXISTS (SELECT 1 FROM article_entities c WHERE c.article_id = m1.article_id
                                AND c.entity_id IN (m1.entity_id, m2.entity_id) AND c.capped = 1)
              GROUP BY m1.day, m1.entity_id, m2.entity_id",
+        ),
+        (
+            "article_places",
+            "SELECT article_id, place_id, day, mentions FROM article_places",
+            "SELECT article_id, place_id, day, count(*) FROM mentions WHERE place_id IS NOT NULL
+             GROUP BY article_id, place_id, day",
+        ),
+        (
+            "places",
+            "SELECT geonameid, mentions, articles FROM places WHERE mentions <> 0 OR articles <> 0",
+            "SELECT place_id, count(*), count(DISTINCT article_id) FROM mentions WHERE place_id IS NOT NULL
+             GROUP BY place_id",
+        ),
+        (
+            "article_countries",
+            "SELECT article_id, country_code, day, place_mentions, demonym_mentions FROM article_countries",
+            "SELECT article_id, country_code, day, sum(p), sum(d) FROM (
+                 SELECT m.article_id, c.country_code, m.day, 1 AS p, 0 AS d
+                 FROM mentions m JOIN places c ON c.geonameid = m.place_id WHERE c.country_code <> ''
+                 UNION ALL
+                 SELECT article_id, country_code, day, 0, 1 FROM demonym_mentions)
+             GROUP BY article_id, country_code, day",
         ),
         (
             "mentions_uncounted",
@@ -974,4 +997,228 @@ fn deleting_from_plain_sql_with_foreign_keys_off_leaves_no_counts_behind() {
     drop(plain);
     let conn = gazette_store::open(&path).unwrap();
     assert!(totals_disagreeing_with_truth(&conn).is_empty());
+}
+
+/// A GeoNames entry for the places tests.
+fn place(geonameid: i64, name: &str, code: &str, country: &str, admin1: &str) -> crate::PlaceRecord {
+    crate::PlaceRecord {
+        geonameid,
+        name: name.into(),
+        feature_class: if code.starts_with("PPL") { "P" } else { "A" }.into(),
+        feature_code: code.into(),
+        country_code: country.into(),
+        admin1: admin1.into(),
+        lat: 33.66,
+        lon: -95.55,
+        population: 25_000,
+    }
+}
+
+fn resolved_at(field: Field, start: i64, end: i64, geonameid: Option<i64>) -> crate::MentionPlace {
+    crate::MentionPlace {
+        field,
+        start,
+        end,
+        geonameid,
+        confidence: 0.9,
+    }
+}
+
+#[test]
+fn places_and_countries_follow_resolution_reresolution_reextraction_and_deletes() {
+    use crate::{NewDemonym, ResolvedPlaces};
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("g.db");
+    let mut conn = gazette_store::open(&path).unwrap();
+    let feed = gazette_store::add_feed(&conn, "https://example.com/feed").unwrap();
+    let us = place(6252001, "United States", "PCLI", "US", "");
+    let paris_tx = place(4717560, "Paris", "PPL", "US", "TX");
+    let texas = place(4736286, "Texas", "ADM1", "US", "TX");
+    let fr = place(3017382, "France", "PCLI", "FR", "");
+    let paris = place(2988507, "Paris", "PPLC", "FR", "11");
+    // "Paris, Texas ... Paris ... Texas ... Atlantis" and a demonym of France.
+    let mut a = article(feed, "a", "https://example.com/a");
+    a.extraction.published_at = Some(t("2021-12-03T10:00:00Z"));
+    a.extraction.mentions = vec![
+        mention(Field::Text, 0, 5, "Paris", "LOC", "Paris"),
+        mention(Field::Text, 7, 12, "Texas", "LOC", "Texas"),
+        mention(Field::Text, 20, 25, "Paris", "LOC", "Paris"),
+        mention(Field::Text, 30, 38, "Atlantis", "LOC", "Atlantis"),
+        mention(Field::Text, 40, 44, "Jane", "PER", "Jane"),
+    ];
+    a.extraction.places = Some(ResolvedPlaces {
+        resolver_version: "1.0.0".into(),
+        places: vec![paris_tx.clone(), texas.clone(), us.clone(), fr.clone()],
+        mentions: vec![
+            resolved_at(Field::Text, 0, 5, Some(4717560)),
+            resolved_at(Field::Text, 7, 12, Some(4736286)),
+            resolved_at(Field::Text, 20, 25, Some(4717560)),
+            resolved_at(Field::Text, 30, 38, None),
+        ],
+        demonyms: vec![NewDemonym {
+            field: Field::Text,
+            start: 50,
+            end: 56,
+            surface: "French".into(),
+            country_code: "FR".into(),
+        }],
+    });
+    let StoredArticle::Inserted(id) = gazette_store::insert_article(&mut conn, &a).unwrap() else {
+        panic!("not inserted")
+    };
+    // A second article, another day, in the capital of France.
+    let mut b = article(feed, "b", "https://example.com/b");
+    b.extraction.published_at = Some(t("2021-12-04T10:00:00Z"));
+    b.extraction.mentions = vec![mention(Field::Title, 0, 5, "Paris", "LOC", "Paris")];
+    b.extraction.places = Some(ResolvedPlaces {
+        resolver_version: "1.0.0".into(),
+        places: vec![paris.clone(), fr.clone()],
+        mentions: vec![resolved_at(Field::Title, 0, 5, Some(2988507))],
+        demonyms: vec![],
+    });
+    gazette_store::insert_article(&mut conn, &b).unwrap();
+    let n = |conn: &Connection, sql: &str| -> i64 { conn.query_row(sql, [], |r| r.get(0)).unwrap() };
+    let text = |conn: &Connection, sql: &str| -> String { conn.query_row(sql, [], |r| r.get(0)).unwrap() };
+    assert_eq!(
+        n(&conn, "SELECT count(*) FROM mentions WHERE place_id = 4717560"),
+        2,
+        "both Paris mentions are in Texas"
+    );
+    assert_eq!(
+        n(
+            &conn,
+            "SELECT count(*) FROM mentions WHERE surface = 'Atlantis' AND place_id IS NULL AND place_confidence > 0"
+        ),
+        1
+    );
+    assert_eq!(
+        n(
+            &conn,
+            "SELECT count(*) FROM mentions WHERE surface = 'Jane' AND place_confidence IS NULL"
+        ),
+        1
+    );
+    assert_eq!(
+        text(
+            &conn,
+            &format!("SELECT resolver_version FROM articles WHERE id = {}", id.0)
+        ),
+        "1.0.0"
+    );
+    assert_eq!(
+        n(
+            &conn,
+            "SELECT mentions * 10 + articles FROM v_place_counts WHERE geonameid = 4717560"
+        ),
+        21
+    );
+    assert_eq!(
+        n(
+            &conn,
+            "SELECT mentions FROM v_place_daily WHERE geonameid = 2988507 AND day = '2021-12-04'"
+        ),
+        1
+    );
+    // The US: three place mentions on the 3rd; France: one demonym on the 3rd, one place on the 4th.
+    let countries: Vec<(String, String, String, i64, i64, i64)> = conn
+        .prepare("SELECT day, country_code, country, place_mentions, demonym_mentions, articles FROM v_country_daily ORDER BY day, country_code")
+        .unwrap()
+        .query_map([], |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?, r.get(3)?, r.get(4)?, r.get(5)?)))
+        .unwrap()
+        .map(|r| r.unwrap())
+        .collect();
+    let row = |d: &str, c: &str, name: &str, p: i64, dm: i64, a: i64| (d.into(), c.into(), name.into(), p, dm, a);
+    assert_eq!(
+        countries,
+        [
+            row("2021-12-03", "FR", "France", 0, 1, 1),
+            row("2021-12-03", "US", "United States", 3, 0, 1),
+            row("2021-12-04", "FR", "France", 1, 0, 1),
+        ]
+    );
+    assert!(
+        totals_disagreeing_with_truth(&conn).is_empty(),
+        "{:?}",
+        totals_disagreeing_with_truth(&conn)
+    );
+
+    // Resolved again by a newer resolver: the first Paris is now France's, the demonym gone.
+    let again = ResolvedPlaces {
+        resolver_version: "1.1.0".into(),
+        places: vec![paris.clone(), fr.clone(), texas.clone(), us.clone()],
+        mentions: vec![
+            resolved_at(Field::Text, 0, 5, Some(2988507)),
+            resolved_at(Field::Text, 7, 12, Some(4736286)),
+        ],
+        demonyms: vec![],
+    };
+    assert!(super::places::replace(&mut conn, id, &again).unwrap());
+    assert_eq!(n(&conn, "SELECT count(*) FROM mentions WHERE place_id IS NOT NULL"), 3);
+    assert_eq!(n(&conn, "SELECT count(*) FROM demonym_mentions"), 0);
+    assert_eq!(
+        n(&conn, "SELECT count(*) FROM v_place_counts WHERE geonameid = 4717560"),
+        0
+    );
+    assert!(
+        totals_disagreeing_with_truth(&conn).is_empty(),
+        "{:?}",
+        totals_disagreeing_with_truth(&conn)
+    );
+    let stale = super::places::stale(&conn, &Default::default(), "1.1.0").unwrap();
+    assert_eq!(stale.len(), 1, "{stale:?}");
+    assert_eq!(stale[0].1.as_deref(), Some("1.0.0"));
+
+    // Re-extracted on another day without places: unresolved, counted nowhere.
+    let redone = Extraction {
+        published_at: Some(t("2021-12-05T10:00:00Z")),
+        text: "Paris.".into(),
+        tagger_version: Some("t2".into()),
+        mentions: vec![mention(Field::Text, 0, 5, "Paris", "LOC", "Paris")],
+        ..Default::default()
+    };
+    assert!(gazette_store::replace_extraction(&mut conn, id, &redone).unwrap());
+    assert_eq!(
+        n(
+            &conn,
+            &format!(
+                "SELECT count(*) FROM articles WHERE id = {} AND resolver_version IS NULL",
+                id.0
+            )
+        ),
+        1
+    );
+    assert_eq!(
+        n(
+            &conn,
+            "SELECT count(*) FROM article_countries WHERE day <> '2021-12-04'"
+        ),
+        0
+    );
+    assert!(
+        totals_disagreeing_with_truth(&conn).is_empty(),
+        "{:?}",
+        totals_disagreeing_with_truth(&conn)
+    );
+    let input = super::places::mentions_of(&conn, id).unwrap().unwrap();
+    assert_eq!(input.mentions, [(Field::Text, 0, 5, "Paris".to_string())]);
+
+    // Deleted, from Gazette and from plain SQL with foreign keys off: nothing left behind.
+    assert!(super::places::replace(&mut conn, id, &again).is_ok());
+    conn.execute("DELETE FROM articles WHERE id = ?1", [id.0]).unwrap();
+    assert!(
+        totals_disagreeing_with_truth(&conn).is_empty(),
+        "{:?}",
+        totals_disagreeing_with_truth(&conn)
+    );
+    drop(conn);
+    let plain = Connection::open(&path).unwrap();
+    plain.execute_batch("PRAGMA foreign_keys = OFF").unwrap();
+    plain.execute("DELETE FROM articles WHERE item_key = 'b'", []).unwrap();
+    assert_eq!(n(&plain, "SELECT count(*) FROM article_countries"), 0);
+    assert_eq!(n(&plain, "SELECT count(*) FROM v_place_counts"), 0);
+    assert!(
+        totals_disagreeing_with_truth(&plain).is_empty(),
+        "{:?}",
+        totals_disagreeing_with_truth(&plain)
+    );
 }
