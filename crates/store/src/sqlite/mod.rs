@@ -11,7 +11,7 @@
 //!
 //! One module per table family: [`feeds`] (subscriptions), [`due`] (what the scheduler reads), [`fetches`] (a
 //! fetch's record, its end, history pruning), [`page_retries`], [`tasks`] (housekeeping claims), [`articles`] and
-//! [`counting`]; the read side: [`reports`], [`query`], [`search`], [`stats`].
+//! [`counting`], [`stories`]; the read side: [`reports`], [`query`], [`search`], [`stats`].
 
 pub(crate) mod articles;
 mod connection;
@@ -25,6 +25,7 @@ pub(crate) mod reports;
 pub mod schema;
 pub(crate) mod search;
 pub(crate) mod stats;
+pub(crate) mod stories;
 pub(crate) mod tasks;
 mod writer;
 

@@ -58,6 +58,11 @@ pub const MIGRATIONS: &[Migration] = &[
         name: "0008_article_provenance",
         sql: include_str!("../../../../migrations/0008_article_provenance.sql"),
     },
+    Migration {
+        version: 9,
+        name: "0009_stories",
+        sql: include_str!("../../../../migrations/0009_stories.sql"),
+    },
 ];
 
 /// The schema version this build writes.

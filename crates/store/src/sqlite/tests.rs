@@ -29,10 +29,10 @@ mod gazette_store {
         conn: &mut Connection,
         b: &[NewArticle],
     ) -> crate::Result<Vec<crate::Result<StoredArticle>>> {
-        articles::insert_batch(conn, b)
+        articles::insert_batch(conn, b, &gazette_stories::Config::default())
     }
     pub fn replace_extraction(conn: &mut Connection, id: ArticleId, e: &Extraction) -> crate::Result<bool> {
-        articles::replace_extraction(conn, id, e)
+        articles::replace_extraction(conn, id, e, &gazette_stories::Config::default())
     }
     pub fn remove_feed(conn: &mut Connection, id_or_url: &str) -> crate::Result<crate::FeedRow> {
         feeds::remove(conn, id_or_url)
