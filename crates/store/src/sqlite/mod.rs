@@ -31,6 +31,8 @@ mod writer;
 
 #[cfg(test)]
 mod tests;
+#[cfg(test)]
+mod stories_tests;
 
 use std::path::{Path, PathBuf};
 
