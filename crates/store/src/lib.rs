@@ -29,7 +29,7 @@ use chrono::{DateTime, Utc};
 
 pub use error::{Result, StoreError};
 pub use read::{Cell, RowSink, Rows, Search, SqlQuery, Stats, StoryList, TopEntity};
-pub use reports::{Filters, Report};
+pub use reports::{CountBy, Filters, Report};
 pub use types::*;
 
 /// How many of an article's named entities (the most mentioned) have their pairs counted; the others are `capped`.

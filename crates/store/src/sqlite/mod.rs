@@ -30,9 +30,9 @@ pub(crate) mod tasks;
 mod writer;
 
 #[cfg(test)]
-mod tests;
-#[cfg(test)]
 mod stories_tests;
+#[cfg(test)]
+mod tests;
 
 use std::path::{Path, PathBuf};
 

@@ -148,12 +148,7 @@ pub(crate) fn store_print(tx: &Connection, article: ArticleId, story: i64, print
          ON CONFLICT (article_id) DO UPDATE SET
              story_id = excluded.story_id, scheme_id = excluded.scheme_id, fingerprint = excluded.fingerprint",
     )?
-    .execute(params![
-        article.0,
-        story,
-        scheme,
-        print.computed.fingerprint.to_bytes()
-    ])?;
+    .execute(params![article.0, story, scheme, print.computed.fingerprint.to_bytes()])?;
     // Slots hold 64 bands per article: more would spill into the next article's.
     let keys = &print.computed.band_keys[..print.computed.band_keys.len().min(64)];
     tx.prepare_cached("DELETE FROM story_bands WHERE slot BETWEEN ?1 * 64 AND ?1 * 64 + 63")?

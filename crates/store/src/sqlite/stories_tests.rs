@@ -113,26 +113,46 @@ fn copies_join_the_story_and_counts_follow_every_write() {
     let trimmed = format!("{} An editor's note: this copy was trimmed.", body(1, 9));
     let a1 = insert(
         &mut conn,
-        article(a, "https://a.example/1", extraction(wire.clone(), "2026-11-20T10:00:00Z", &["Ann", "Bo"])),
+        article(
+            a,
+            "https://a.example/1",
+            extraction(wire.clone(), "2026-11-20T10:00:00Z", &["Ann", "Bo"]),
+        ),
     );
     // Published earlier, arrived later: it becomes the story's first article.
     let b1 = insert(
         &mut conn,
-        article(b, "https://b.example/1", extraction(trimmed, "2026-11-20T09:00:00Z", &["Ann"])),
+        article(
+            b,
+            "https://b.example/1",
+            extraction(trimmed, "2026-11-20T09:00:00Z", &["Ann"]),
+        ),
     );
     let c1 = insert(
         &mut conn,
-        article(c, "https://c.example/1", extraction(body(2, 12), "2026-11-20T11:00:00Z", &["Ann", "Cy"])),
+        article(
+            c,
+            "https://c.example/1",
+            extraction(body(2, 12), "2026-11-20T11:00:00Z", &["Ann", "Cy"]),
+        ),
     );
     // The same page again under a new URL of the same site.
     let a2 = insert(
         &mut conn,
-        article(a, "https://a.example/1-updated", extraction(wire.clone(), "2026-11-21T08:00:00Z", &["Bo"])),
+        article(
+            a,
+            "https://a.example/1-updated",
+            extraction(wire.clone(), "2026-11-21T08:00:00Z", &["Bo"]),
+        ),
     );
     // No text: a story of its own.
     let empty = insert(
         &mut conn,
-        article(c, "https://c.example/2", extraction(String::new(), "2026-11-20T11:00:00Z", &["Ann"])),
+        article(
+            c,
+            "https://c.example/2",
+            extraction(String::new(), "2026-11-20T11:00:00Z", &["Ann"]),
+        ),
     );
     let s = story(&conn, a1);
     assert_eq!([story(&conn, b1), story(&conn, a2)], [s, s]);
@@ -140,11 +160,9 @@ fn copies_join_the_story_and_counts_follow_every_write() {
     assert_ne!(story(&conn, empty), story(&conn, c1));
     assert_eq!(row(&conn, s), (b1.0, 3, 2));
     let ann: (i64, i64) = conn
-        .query_row(
-            "SELECT articles, stories FROM entities WHERE name = 'Ann'",
-            [],
-            |r| Ok((r.get(0)?, r.get(1)?)),
-        )
+        .query_row("SELECT articles, stories FROM entities WHERE name = 'Ann'", [], |r| {
+            Ok((r.get(0)?, r.get(1)?))
+        })
         .unwrap();
     assert_eq!(ann, (4, 3));
     assert_eq!(totals_disagreeing_with_truth(&conn), Vec::<String>::new());
@@ -180,8 +198,11 @@ fn copies_join_the_story_and_counts_follow_every_write() {
     assert_eq!(row(&conn, s), (c1.0, 2, 2));
     assert_eq!(totals_disagreeing_with_truth(&conn), Vec::<String>::new());
     // Moved by hand, and inserted by hand without a story: still counted right.
-    conn.execute("UPDATE articles SET story_id = ?1 WHERE id = ?2", [story(&conn, empty), a2.0])
-        .unwrap();
+    conn.execute(
+        "UPDATE articles SET story_id = ?1 WHERE id = ?2",
+        [story(&conn, empty), a2.0],
+    )
+    .unwrap();
     conn.execute(
         "INSERT INTO articles (feed_id, item_key, url, title, fetched_at) VALUES (?1, 'hand', 'https://d.example/x', 'x', '2026-11-22T00:00:00Z')",
         [a.0],
@@ -190,7 +211,9 @@ fn copies_join_the_story_and_counts_follow_every_write() {
     assert_eq!(totals_disagreeing_with_truth(&conn), Vec::<String>::new());
     // Every article's story gone with its feed.
     conn.execute("DELETE FROM feeds", []).unwrap();
-    let left: i64 = conn.query_row("SELECT count(*) FROM stories", [], |r| r.get(0)).unwrap();
+    let left: i64 = conn
+        .query_row("SELECT count(*) FROM stories", [], |r| r.get(0))
+        .unwrap();
     assert_eq!(left, 0);
     assert_eq!(totals_disagreeing_with_truth(&conn), Vec::<String>::new());
 }

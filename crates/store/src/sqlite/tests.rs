@@ -848,6 +848,7 @@ fn top_pairs_with_a_limit_equal_the_head_of_the_full_ranking() {
             feed,
             entity_type: kind.map(String::from),
             limit: None,
+            ..Default::default()
         };
         let all = ranking(&filters);
         assert!(all.len() > 50, "{} pairs", all.len());
