@@ -321,16 +321,21 @@ async fn stalled_body_is_cut_off() {
     assert!(started.elapsed() < Duration::from_secs(4));
 }
 
-#[tokio::test]
-async fn trickling_body_hits_the_request_timeout() {
-    // A byte every 100 ms never trips the 300 ms stall timeout, but the whole request is bounded.
-    let server = TestServer::start(|_| {
+/// A server that sends a byte every 100 ms for ten seconds: never a stall, always too slow.
+fn trickling_server() -> TestServer {
+    TestServer::start(|_| {
         Response::ok("application/rss+xml", "").body(Body::Trickle {
             chunk: b" ".to_vec(),
             every: Duration::from_millis(100),
             count: 100,
         })
-    });
+    })
+}
+
+#[tokio::test]
+async fn trickling_body_hits_the_request_timeout() {
+    // A byte every 100 ms never trips the 300 ms stall timeout, but the whole request is bounded.
+    let server = trickling_server();
     let f = Fetcher::new(FetchConfig {
         request_timeout: Duration::from_millis(800),
         retries: 0,
@@ -345,13 +350,7 @@ async fn trickling_body_hits_the_request_timeout() {
 
 #[tokio::test]
 async fn a_body_still_trickling_when_time_runs_out_is_not_retried_at_once() {
-    let server = TestServer::start(|_| {
-        Response::ok("application/rss+xml", "").body(Body::Trickle {
-            chunk: b" ".to_vec(),
-            every: Duration::from_millis(100),
-            count: 100,
-        })
-    });
+    let server = trickling_server();
     let f = Fetcher::new(FetchConfig {
         request_timeout: Duration::from_millis(500),
         ..config()
