@@ -41,9 +41,14 @@ fn main() {
     let have: i64 = conn
         .query_row("SELECT count(*) FROM story_fingerprints", [], |r| r.get(0))
         .unwrap();
-    if have < archive {
+    assert!(
+        have == 0 || have >= archive,
+        "{} holds {have} fingerprints: use a new file",
+        path.display()
+    );
+    if have == 0 {
         let t = Instant::now();
-        load(&mut conn, have, archive);
+        load(&mut conn, archive);
         println!("loaded {archive} fingerprints in {:.1} s", t.elapsed().as_secs_f64());
     }
     let size: i64 = conn
@@ -99,9 +104,9 @@ fn main() {
     );
 }
 
-/// Bulk-loads fingerprints and band rows for articles `from + 1 ..= to` (ids only: the decision reads nothing else),
-/// and a last article with id `to`, so that new articles are numbered after them.
-fn load(conn: &mut Connection, from: i64, to: i64) {
+/// Bulk-loads fingerprints and band rows for articles `1 ..= to` (ids only: the decision reads nothing else), and a
+/// last article with id `to`, so that new articles are numbered after them.
+fn load(conn: &mut Connection, to: i64) {
     let scheme = Scheme::default();
     let mut rng = fastrand::Rng::with_seed(18);
     let tx = conn.transaction().unwrap();
@@ -125,7 +130,7 @@ fn load(conn: &mut Connection, from: i64, to: i64) {
         let mut band = tx
             .prepare("INSERT INTO story_bands (slot, band_key) VALUES (?1, ?2)")
             .unwrap();
-        for id in from + 1..=to {
+        for id in 1..=to {
             let fingerprint = Fingerprint {
                 kind: Kind::Body,
                 shingles: rng.u32(100..1500),
@@ -146,8 +151,7 @@ fn load(conn: &mut Connection, from: i64, to: i64) {
     )
     .unwrap();
     tx.execute(
-        "INSERT INTO articles (id, feed_id, item_key, fetched_at, story_id) VALUES (?1, 1, ?1, '2026-01-01T00:00:00Z', ?1)
-         ON CONFLICT DO NOTHING",
+        "INSERT INTO articles (id, feed_id, item_key, fetched_at, story_id) VALUES (?1, 1, ?1, '2026-01-01T00:00:00Z', ?1)",
         [to],
     )
     .unwrap();
