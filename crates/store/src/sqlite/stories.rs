@@ -264,7 +264,7 @@ fn bind(stmt: &mut rusqlite::Statement, name: &str, value: impl rusqlite::ToSql)
 }
 
 fn stream(stmt: &mut rusqlite::Statement, sink: &mut dyn RowSink) -> Result<u64> {
-    let columns: Vec<String> = stmt.column_names().into_iter().map(String::from).collect();
+    let columns: Vec<String> = stmt.column_names().map(String::from).collect();
     sink.header(&columns).map_err(StoreError::Output)?;
     let width = columns.len();
     let mut rows = stmt.raw_query();
