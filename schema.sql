@@ -51,7 +51,15 @@ CREATE TABLE articles (
     page_error        TEXT,                     -- why the page could not be fetched or extracted
     extractor_version TEXT,
     tagger_version    TEXT,
-    fetched_at        TEXT NOT NULL, published_source TEXT, updated_at TEXT, agencies TEXT NOT NULL DEFAULT '[]', image_credit TEXT, names_tagged TEXT CHECK (names_tagged IN ('all', 'partial', 'none')), untagged_languages TEXT, resolver_version TEXT,
+    fetched_at        TEXT NOT NULL, published_source TEXT, updated_at TEXT, agencies TEXT NOT NULL DEFAULT '[]', image_credit TEXT, names_tagged TEXT CHECK (names_tagged IN ('all', 'partial', 'none')), untagged_languages TEXT, story_id INTEGER, site_host TEXT GENERATED ALWAYS AS (
+    CASE WHEN COALESCE(url, canonical_url) IS NULL THEN 'feed:' || feed_id
+    ELSE lower(substr(
+        substr(COALESCE(url, canonical_url), instr(COALESCE(url, canonical_url), '://') + 3),
+        1,
+        CASE WHEN instr(substr(COALESCE(url, canonical_url), instr(COALESCE(url, canonical_url), '://') + 3), '/') > 0
+             THEN instr(substr(COALESCE(url, canonical_url), instr(COALESCE(url, canonical_url), '://') + 3), '/') - 1
+             ELSE length(COALESCE(url, canonical_url)) END))
+    END) VIRTUAL, resolver_version TEXT,
     UNIQUE (feed_id, item_key)
 );
 
@@ -80,7 +88,7 @@ CREATE TABLE entities (
     type     TEXT NOT NULL,                     -- PER ORG LOC MISC DATE TIME MONEY PERCENT CARDINAL ORDINAL
     name     TEXT NOT NULL,
     mentions INTEGER NOT NULL DEFAULT 0,
-    articles INTEGER NOT NULL DEFAULT 0,
+    articles INTEGER NOT NULL DEFAULT 0, stories INTEGER NOT NULL DEFAULT 0,
     UNIQUE (type, name)
 );
 
@@ -89,7 +97,7 @@ CREATE TABLE entity_days (
     entity_id INTEGER NOT NULL REFERENCES entities(id),
     day       TEXT NOT NULL,
     mentions  INTEGER NOT NULL,
-    articles  INTEGER NOT NULL,
+    articles  INTEGER NOT NULL, stories INTEGER NOT NULL DEFAULT 0,
     PRIMARY KEY (entity_id, day)
 ) WITHOUT ROWID;
 
@@ -193,6 +201,54 @@ CREATE TABLE quotes (
     "end"             INTEGER NOT NULL
 );
 
+-- table stories
+CREATE TABLE stories (
+    id                 INTEGER PRIMARY KEY,
+    first_article_id   INTEGER,
+    first_seen_at      TEXT,
+    first_published_at TEXT,
+    articles           INTEGER NOT NULL DEFAULT 0,
+    sites              INTEGER NOT NULL DEFAULT 0,
+    last_update        TEXT
+);
+
+-- table story_bands
+CREATE TABLE story_bands (
+    slot     INTEGER PRIMARY KEY,
+    band_key INTEGER NOT NULL
+);
+
+-- table story_entity_days
+CREATE TABLE story_entity_days (
+    story_id  INTEGER NOT NULL,
+    entity_id INTEGER NOT NULL,
+    day       TEXT NOT NULL,
+    articles  INTEGER NOT NULL,
+    PRIMARY KEY (story_id, entity_id, day)
+) WITHOUT ROWID;
+
+-- table story_fingerprints
+CREATE TABLE story_fingerprints (
+    article_id  INTEGER PRIMARY KEY,
+    story_id    INTEGER NOT NULL,
+    scheme_id   INTEGER NOT NULL,
+    fingerprint BLOB NOT NULL
+);
+
+-- table story_schemes
+CREATE TABLE story_schemes (
+    id   INTEGER PRIMARY KEY,
+    name TEXT NOT NULL UNIQUE
+);
+
+-- table story_sites
+CREATE TABLE story_sites (
+    story_id INTEGER NOT NULL,
+    site     TEXT NOT NULL,
+    articles INTEGER NOT NULL,
+    PRIMARY KEY (story_id, site)
+) WITHOUT ROWID;
+
 -- table tombstones
 CREATE TABLE tombstones (
     feed_id       INTEGER NOT NULL,
@@ -230,6 +286,9 @@ CREATE INDEX articles_feed_published ON articles(feed_id, published_at);
 -- index articles_published
 CREATE INDEX articles_published ON articles(published_at);
 
+-- index articles_story
+CREATE INDEX articles_story ON articles(story_id, published_at, fetched_at, updated_at);
+
 -- index articles_url
 CREATE INDEX articles_url ON articles(feed_id, url);
 
@@ -253,6 +312,12 @@ CREATE INDEX quotes_article ON quotes(article_id);
 
 -- index quotes_speaker
 CREATE INDEX quotes_speaker ON quotes(speaker_entity_id);
+
+-- index stories_first_published
+CREATE INDEX stories_first_published ON stories(first_published_at);
+
+-- index story_bands_key
+CREATE INDEX story_bands_key ON story_bands(band_key);
 
 -- index tombstones_canonical_url
 CREATE INDEX tombstones_canonical_url ON tombstones(feed_id, canonical_url);
@@ -314,6 +379,49 @@ BEGIN
     ON CONFLICT (day, entity1_id, entity2_id) DO UPDATE SET articles = articles + 1;
 END;
 
+-- trigger article_entities_stories_delete
+CREATE TRIGGER article_entities_stories_delete AFTER DELETE ON article_entities
+WHEN NOT EXISTS (SELECT 1 FROM mentions_uncounted WHERE article_id = old.article_id)
+ AND (SELECT story_id FROM articles WHERE id = old.article_id) IS NOT NULL
+BEGIN
+    UPDATE entity_days SET stories = stories - 1
+    WHERE entity_id = old.entity_id AND day = old.day
+      AND (SELECT s.articles FROM story_entity_days s
+           WHERE s.story_id = (SELECT story_id FROM articles WHERE id = old.article_id)
+             AND s.entity_id = old.entity_id AND s.day = old.day) = 1;
+    UPDATE entities SET stories = stories - 1
+    WHERE id = old.entity_id
+      AND (SELECT sum(s.articles) FROM story_entity_days s
+           WHERE s.story_id = (SELECT story_id FROM articles WHERE id = old.article_id)
+             AND s.entity_id = old.entity_id) = 1;
+    UPDATE story_entity_days SET articles = articles - 1
+    WHERE story_id = (SELECT story_id FROM articles WHERE id = old.article_id)
+      AND entity_id = old.entity_id AND day = old.day;
+    DELETE FROM story_entity_days
+    WHERE story_id = (SELECT story_id FROM articles WHERE id = old.article_id)
+      AND entity_id = old.entity_id AND day = old.day AND articles <= 0;
+END;
+
+-- trigger article_entities_stories_insert
+CREATE TRIGGER article_entities_stories_insert AFTER INSERT ON article_entities
+WHEN NOT EXISTS (SELECT 1 FROM mentions_uncounted WHERE article_id = new.article_id)
+ AND (SELECT story_id FROM articles WHERE id = new.article_id) IS NOT NULL
+BEGIN
+    INSERT INTO story_entity_days (story_id, entity_id, day, articles)
+    VALUES ((SELECT story_id FROM articles WHERE id = new.article_id), new.entity_id, new.day, 1)
+    ON CONFLICT (story_id, entity_id, day) DO UPDATE SET articles = articles + 1;
+    INSERT INTO entity_days (entity_id, day, mentions, articles, stories)
+    SELECT new.entity_id, new.day, 0, 0, 1 FROM story_entity_days s
+    WHERE s.story_id = (SELECT story_id FROM articles WHERE id = new.article_id)
+      AND s.entity_id = new.entity_id AND s.day = new.day AND s.articles = 1
+    ON CONFLICT (entity_id, day) DO UPDATE SET stories = stories + 1;
+    UPDATE entities SET stories = stories + 1
+    WHERE id = new.entity_id
+      AND (SELECT sum(s.articles) FROM story_entity_days s
+           WHERE s.story_id = (SELECT story_id FROM articles WHERE id = new.article_id)
+             AND s.entity_id = new.entity_id) = 1;
+END;
+
 -- trigger articles_day_fixed
 CREATE TRIGGER articles_day_fixed BEFORE UPDATE OF published_at, fetched_at ON articles
 WHEN substr(COALESCE(new.published_at, new.fetched_at), 1, 10) <> substr(COALESCE(old.published_at, old.fetched_at), 1, 10)
@@ -348,6 +456,140 @@ END;
 CREATE TRIGGER articles_fts_update AFTER UPDATE OF title, text ON articles BEGIN
     INSERT INTO articles_fts (articles_fts, rowid, title, text) VALUES ('delete', old.id, old.title, old.text);
     INSERT INTO articles_fts (rowid, title, text) VALUES (new.id, new.title, new.text);
+END;
+
+-- trigger articles_story_delete
+CREATE TRIGGER articles_story_delete AFTER DELETE ON articles
+BEGIN
+    UPDATE story_sites SET articles = articles - 1 WHERE story_id = old.story_id AND site = old.site_host;
+    DELETE FROM story_sites WHERE story_id = old.story_id AND site = old.site_host AND articles <= 0;
+    UPDATE stories SET
+        articles = (SELECT count(*) FROM articles WHERE story_id = stories.id),
+        sites = (SELECT count(*) FROM story_sites WHERE story_id = stories.id),
+        first_article_id = (SELECT id FROM articles WHERE story_id = stories.id
+                            ORDER BY COALESCE(published_at, fetched_at), id LIMIT 1),
+        first_seen_at = (SELECT min(fetched_at) FROM articles WHERE story_id = stories.id),
+        first_published_at = (SELECT min(published_at) FROM articles WHERE story_id = stories.id),
+        last_update = (SELECT max(COALESCE(updated_at, published_at, fetched_at)) FROM articles
+                       WHERE story_id = stories.id)
+    WHERE id = old.story_id;
+    DELETE FROM stories WHERE id = old.story_id AND articles = 0;
+    DELETE FROM story_fingerprints WHERE article_id = old.id;
+    DELETE FROM story_bands WHERE slot BETWEEN old.id * 64 AND old.id * 64 + 63;
+END;
+
+-- trigger articles_story_entities_delete
+CREATE TRIGGER articles_story_entities_delete BEFORE DELETE ON articles
+WHEN old.story_id IS NOT NULL
+ AND NOT EXISTS (SELECT 1 FROM mentions_uncounted WHERE article_id = old.id)
+BEGIN
+    UPDATE entity_days SET stories = stories - 1
+    WHERE (entity_id, day) IN (
+        SELECT ae.entity_id, ae.day FROM article_entities ae
+        JOIN story_entity_days s ON s.story_id = old.story_id AND s.entity_id = ae.entity_id AND s.day = ae.day
+        WHERE ae.article_id = old.id AND s.articles = 1);
+    UPDATE entities SET stories = stories - 1
+    WHERE id IN (
+        SELECT ae.entity_id FROM article_entities ae
+        WHERE ae.article_id = old.id
+          AND (SELECT sum(s.articles) FROM story_entity_days s
+               WHERE s.story_id = old.story_id AND s.entity_id = ae.entity_id) = 1);
+    UPDATE story_entity_days SET articles = articles - 1
+    WHERE story_id = old.story_id
+      AND (entity_id, day) IN (SELECT entity_id, day FROM article_entities WHERE article_id = old.id);
+    DELETE FROM story_entity_days WHERE story_id = old.story_id AND articles <= 0;
+END;
+
+-- trigger articles_story_insert
+CREATE TRIGGER articles_story_insert AFTER INSERT ON articles
+WHEN new.story_id IS NOT NULL
+BEGIN
+    INSERT INTO story_sites (story_id, site, articles) VALUES (new.story_id, new.site_host, 1)
+    ON CONFLICT (story_id, site) DO UPDATE SET articles = articles + 1;
+    UPDATE stories SET
+        articles = articles + 1,
+        sites = sites + (SELECT articles = 1 FROM story_sites WHERE story_id = new.story_id AND site = new.site_host),
+        first_article_id = CASE
+            WHEN first_article_id IS NULL
+              OR (COALESCE(new.published_at, new.fetched_at), new.id)
+                 < (SELECT COALESCE(published_at, fetched_at), id FROM articles WHERE id = stories.first_article_id)
+            THEN new.id ELSE first_article_id END,
+        first_seen_at = min(COALESCE(first_seen_at, new.fetched_at), new.fetched_at),
+        first_published_at = CASE WHEN new.published_at IS NULL THEN first_published_at
+                                  ELSE min(COALESCE(first_published_at, new.published_at), new.published_at) END,
+        last_update = max(COALESCE(last_update, ''), COALESCE(new.updated_at, new.published_at, new.fetched_at))
+    WHERE id = new.story_id;
+END;
+
+-- trigger articles_story_start
+CREATE TRIGGER articles_story_start AFTER INSERT ON articles
+WHEN new.story_id IS NULL
+BEGIN
+    INSERT INTO stories (articles, sites) VALUES (0, 0);
+    UPDATE articles SET story_id = (SELECT max(id) FROM stories) WHERE id = new.id;
+END;
+
+-- trigger articles_story_update
+CREATE TRIGGER articles_story_update
+AFTER UPDATE OF story_id, url, canonical_url, feed_id, published_at, fetched_at, updated_at ON articles
+WHEN old.story_id IS NOT new.story_id OR old.site_host IS NOT new.site_host
+  OR old.published_at IS NOT new.published_at OR old.fetched_at IS NOT new.fetched_at
+  OR old.updated_at IS NOT new.updated_at
+BEGIN
+    -- The entities leave the old story ...
+    UPDATE entity_days SET stories = stories - 1
+    WHERE old.story_id IS NOT new.story_id
+      AND (entity_id, day) IN (
+        SELECT ae.entity_id, ae.day FROM article_entities ae
+        JOIN story_entity_days s ON s.story_id = old.story_id AND s.entity_id = ae.entity_id AND s.day = ae.day
+        WHERE ae.article_id = old.id AND s.articles = 1);
+    UPDATE entities SET stories = stories - 1
+    WHERE old.story_id IS NOT new.story_id
+      AND id IN (
+        SELECT ae.entity_id FROM article_entities ae
+        WHERE ae.article_id = old.id
+          AND (SELECT sum(s.articles) FROM story_entity_days s
+               WHERE s.story_id = old.story_id AND s.entity_id = ae.entity_id) = 1);
+    UPDATE story_entity_days SET articles = articles - 1
+    WHERE old.story_id IS NOT new.story_id AND story_id = old.story_id
+      AND (entity_id, day) IN (SELECT entity_id, day FROM article_entities WHERE article_id = old.id);
+    DELETE FROM story_entity_days WHERE story_id = old.story_id AND articles <= 0;
+    -- ... and join the new one.
+    INSERT INTO story_entity_days (story_id, entity_id, day, articles)
+    SELECT new.story_id, entity_id, day, 1 FROM article_entities
+    WHERE article_id = new.id AND new.story_id IS NOT NULL AND old.story_id IS NOT new.story_id
+    ON CONFLICT (story_id, entity_id, day) DO UPDATE SET articles = articles + 1;
+    UPDATE entity_days SET stories = stories + 1
+    WHERE old.story_id IS NOT new.story_id
+      AND (entity_id, day) IN (
+        SELECT ae.entity_id, ae.day FROM article_entities ae
+        JOIN story_entity_days s ON s.story_id = new.story_id AND s.entity_id = ae.entity_id AND s.day = ae.day
+        WHERE ae.article_id = new.id AND s.articles = 1);
+    UPDATE entities SET stories = stories + 1
+    WHERE old.story_id IS NOT new.story_id
+      AND id IN (
+        SELECT ae.entity_id FROM article_entities ae
+        WHERE ae.article_id = new.id
+          AND (SELECT sum(s.articles) FROM story_entity_days s
+               WHERE s.story_id = new.story_id AND s.entity_id = ae.entity_id) = 1);
+    UPDATE story_fingerprints SET story_id = new.story_id WHERE article_id = new.id AND new.story_id IS NOT NULL;
+    -- Sites and the stories' rows.
+    UPDATE story_sites SET articles = articles - 1 WHERE story_id = old.story_id AND site = old.site_host;
+    DELETE FROM story_sites WHERE story_id = old.story_id AND site = old.site_host AND articles <= 0;
+    INSERT INTO story_sites (story_id, site, articles)
+    SELECT new.story_id, new.site_host, 1 WHERE new.story_id IS NOT NULL
+    ON CONFLICT (story_id, site) DO UPDATE SET articles = articles + 1;
+    UPDATE stories SET
+        articles = (SELECT count(*) FROM articles WHERE story_id = stories.id),
+        sites = (SELECT count(*) FROM story_sites WHERE story_id = stories.id),
+        first_article_id = (SELECT id FROM articles WHERE story_id = stories.id
+                            ORDER BY COALESCE(published_at, fetched_at), id LIMIT 1),
+        first_seen_at = (SELECT min(fetched_at) FROM articles WHERE story_id = stories.id),
+        first_published_at = (SELECT min(published_at) FROM articles WHERE story_id = stories.id),
+        last_update = (SELECT max(COALESCE(updated_at, published_at, fetched_at)) FROM articles
+                       WHERE story_id = stories.id)
+    WHERE id IN (old.story_id, new.story_id);
+    DELETE FROM stories WHERE id = old.story_id AND articles = 0;
 END;
 
 -- trigger articles_tombstone
@@ -562,7 +804,7 @@ FROM (SELECT day, country_code, sum(place_mentions) AS place_mentions, sum(demon
 
 -- view v_entity_counts
 CREATE VIEW v_entity_counts AS
-SELECT id AS entity_id, type, name, mentions, articles
+SELECT id AS entity_id, type, name, mentions, articles, stories
 FROM entities
 WHERE mentions > 0;
 
@@ -573,7 +815,8 @@ SELECT d.day,
        e.type,
        e.name,
        d.mentions,
-       d.articles
+       d.articles,
+       d.stories
 FROM entity_days d
 JOIN entities e ON e.id = d.entity_id;
 
@@ -621,3 +864,16 @@ SELECT q.id,
 FROM quotes q
 JOIN articles a ON a.id = q.article_id
 LEFT JOIN entities e ON e.id = q.speaker_entity_id;
+
+-- view v_stories
+CREATE VIEW v_stories AS
+SELECT s.id                  AS story_id,
+       a.title               AS headline,
+       s.first_article_id,
+       s.first_published_at,
+       s.first_seen_at,
+       s.sites,
+       s.articles,
+       s.last_update
+FROM stories s
+LEFT JOIN articles a ON a.id = s.first_article_id;

@@ -58,6 +58,8 @@ enum Command {
     Export(cmd::export::Args),
     /// Rows per table, size, time span, top entities of the last day.
     Stats(cmd::stats::Args),
+    /// Stories (the same article across sites): the day's, most sites first, or the sites that ran one.
+    Stories(cmd::stories::Args),
     /// Measure quality against gold data.
     #[command(subcommand)]
     Eval(EvalCommand),
@@ -121,6 +123,7 @@ fn main() -> std::process::ExitCode {
         Command::Search(args) => cmd::search::run(db, args),
         Command::Export(args) => cmd::export::run(db, args),
         Command::Stats(args) => cmd::stats::run(db, args),
+        Command::Stories(args) => cmd::stories::run(db, args),
         Command::Eval(EvalCommand::Extract(args)) => cmd::eval_extract::run(args),
         Command::Eval(EvalCommand::Ner(args)) => cmd::eval_ner::run(args),
         Command::Eval(EvalCommand::Titles(args)) => cmd::eval_titles::run(args),

@@ -11,7 +11,7 @@ use gazette_extract::entities::{
 use gazette_extract::{Article, EXTRACTOR_VERSION};
 use gazette_fetch::FeedItem;
 use gazette_store::{
-    EntityType, Extraction, FeedId, Field, NameCoverage, NewArticle, NewMention, NewQuote, ResolvedPlaces,
+    EntityType, Extraction, FeedId, Field, NameCoverage, NewArticle, NewMention, NewQuote, ResolvedPlaces, StoryPrint,
 };
 
 use crate::metrics::Metrics;
@@ -174,9 +174,17 @@ fn name_coverage(n: NamesCovered) -> NameCoverage {
 /// The publication date is the page's own; [`build_article`] weighs it against the feed's.
 pub fn to_extraction(article: Article, annotations: &Annotations, extracted: bool) -> Extraction {
     let (mentions, quotes) = annotations_to_store(annotations);
+    let text = article.text();
+    // Its story is told by its text (or a short one's title and lead); a page that was not extracted tells none.
+    let story = extracted
+        .then(|| {
+            let scheme = gazette_stories::Scheme::default();
+            StoryPrint::compute(article.title.as_deref(), article.description.as_deref(), &text, &scheme)
+        })
+        .flatten();
     Extraction {
         canonical_url: article.canonical_url.as_deref().and_then(gazette_fetch::normalize_url),
-        text: article.text(),
+        text,
         title: article.title,
         authors: article.authors,
         agencies: article.agencies,
@@ -196,6 +204,7 @@ pub fn to_extraction(article: Article, annotations: &Annotations, extracted: boo
         mentions,
         quotes,
         places: None,
+        story,
     }
 }
 

@@ -54,6 +54,8 @@ pub enum Kind {
     Count,
     Duration,
     Bytes,
+    /// A number from 0 to 1.
+    Fraction,
 }
 
 /// A configuration key, for the binary (its flags) and for `gazette config`.
@@ -126,6 +128,19 @@ mod read {
                 0 => std::thread::available_parallelism().map_or(2, |n| n.get()),
                 n => n,
             })
+        }
+    }
+
+    /// A share, from 0 to 1.
+    pub mod fraction {
+        use super::*;
+        pub type T = f64;
+        pub const KIND: Kind = Kind::Fraction;
+        pub fn parse(v: &str) -> Result<f64, String> {
+            match v.trim().parse::<f64>() {
+                Ok(x) if (0.0..=1.0).contains(&x) => Ok(x),
+                _ => Err("expected a number from 0 to 1".into()),
+            }
         }
     }
 
@@ -253,6 +268,10 @@ fn fetch_defaults() -> gazette_fetch::FetchConfig {
     gazette_fetch::FetchConfig::default()
 }
 
+fn story_defaults() -> gazette_stories::Config {
+    gazette_stories::Config::default()
+}
+
 settings! {
     /// the SQLite database
     db: path = "gazette.db";
@@ -292,6 +311,16 @@ settings! {
     metrics_listen: listen = "", flag "ADDR";
     /// longest wait for in-flight work after SIGINT/SIGTERM
     shutdown_timeout: duration = "30s", flag "DURATION";
+    /// two bodies sharing this share of their word shingles (Jaccard) are one story
+    story_body_jaccard: fraction = story_defaults().rule.body_jaccard.to_string();
+    /// ... or when this share of the shorter body is in the longer (a cut or extended copy) ...
+    story_body_containment: fraction = story_defaults().rule.body_containment.to_string();
+    /// ... and they still share this Jaccard
+    story_containment_min_jaccard: fraction = story_defaults().rule.containment_min_jaccard.to_string();
+    /// two short articles (under 50 words) are one story when their title and lead share this Jaccard
+    story_lead_jaccard: fraction = story_defaults().rule.lead_jaccard.to_string();
+    /// earlier articles compared per LSH band key (the most recent)
+    story_candidates: positive = story_defaults().candidates.per_key.to_string();
 }
 
 /// What the command line says about configuration.
@@ -392,6 +421,17 @@ impl Config {
         c
     }
 
+    /// How the store decides stories: the default scheme with this configuration's thresholds.
+    pub fn stories(&self) -> gazette_stories::Config {
+        let mut c = gazette_stories::Config::default();
+        c.rule.body_jaccard = self.story_body_jaccard;
+        c.rule.body_containment = self.story_body_containment;
+        c.rule.containment_min_jaccard = self.story_containment_min_jaccard;
+        c.rule.lead_jaccard = self.story_lead_jaccard;
+        c.candidates.per_key = self.story_candidates;
+        c
+    }
+
     /// The scheduling policy of this configuration.
     pub fn policy(&self) -> crate::schedule::Policy {
         crate::schedule::Policy {
@@ -413,6 +453,7 @@ impl Config {
         for ((name, value, origin), key) in self.values.iter().zip(KEYS) {
             let literal = match key.kind {
                 Kind::Count if value.trim().parse::<u64>().is_ok() => value.trim().to_string(),
+                Kind::Fraction if value.trim().parse::<f64>().is_ok() => value.trim().to_string(),
                 _ => toml_string(value),
             };
             let line = format!("{name:width$} = {literal}");
@@ -443,6 +484,7 @@ fn read_file(path: &Path) -> Result<Vec<(&'static str, String)>> {
             toml::Value::String(s) => s,
             toml::Value::Integer(i) if i >= 0 => i.to_string(),
             toml::Value::Float(f) if key.kind == Kind::Duration && f >= 0.0 => format!("{f}s"),
+            toml::Value::Float(f) if key.kind == Kind::Fraction => f.to_string(),
             other => bail!("{}: {k} = {other}: expected a string or a number", path.display()),
         };
         out.push((key.name, text));

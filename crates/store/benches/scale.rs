@@ -94,6 +94,8 @@ fn main() {
         ("v_entity_counts, one entity".into(), format!("SELECT * FROM v_entity_counts WHERE name = '{top_name}'")),
         ("v_entity_daily, one week".into(), format!("SELECT * FROM v_entity_daily WHERE day >= '{week_start}' AND day < '{week_end}'")),
         ("v_entity_daily, top 20 people of one week".into(), format!("SELECT name, sum(mentions) AS n FROM v_entity_daily WHERE type = 'PER' AND day >= '{week_start}' AND day < '{week_end}' GROUP BY entity_id ORDER BY n DESC LIMIT 20")),
+        ("v_entity_daily, top 20 people of one week by stories".into(), format!("SELECT name, sum(stories) AS n FROM v_entity_daily WHERE type = 'PER' AND day >= '{week_start}' AND day < '{week_end}' GROUP BY entity_id ORDER BY n DESC LIMIT 20")),
+        ("v_stories, one day, most sites first".into(), format!("SELECT * FROM v_stories WHERE first_published_at >= '{last_day}' ORDER BY sites DESC LIMIT 20")),
         ("v_entity_daily, one entity, one week".into(), format!("SELECT * FROM v_entity_daily WHERE name = '{top_name}' AND day >= '{week_start}' AND day < '{week_end}'")),
         ("v_cooccurrence, one entity's partners, one week".into(), format!("SELECT entity2, sum(articles) AS n FROM v_cooccurrence WHERE entity1 = '{top_name}' AND day >= '{week_start}' AND day < '{week_end}' GROUP BY entity2_id ORDER BY n DESC LIMIT 50")),
         ("v_cooccurrence, one day".into(), format!("SELECT * FROM v_cooccurrence WHERE day = '{last_day}'")),
@@ -134,6 +136,16 @@ fn main() {
         .iter()
         .map(|r| (format!("export {}, one week", r.name()), *r, filters.clone()))
         .collect();
+    for r in [Report::Entities, Report::Timeline] {
+        reports.push((
+            format!("export {} --by story, one week", r.name()),
+            r,
+            Filters {
+                by: gazette_store::CountBy::Stories,
+                ..filters.clone()
+            },
+        ));
+    }
     reports.push((
         "export cooccurrence, one week, top 100 pairs".into(),
         Report::Cooccurrence,
@@ -214,14 +226,15 @@ fn skewed(rng: &mut fastrand::Rng, n: i64) -> i64 {
 }
 
 fn generate(conn: &mut Connection, articles: i64, per_article: i64) {
-    let dropped: Vec<(String, String)> = {
+    let mut dropped: Vec<(String, String)> = {
         let mut stmt = conn
             .prepare(
                 "SELECT name, sql FROM sqlite_master WHERE sql IS NOT NULL AND (
                    (type = 'index' AND tbl_name IN ('mentions', 'quotes', 'articles', 'article_entities',
                                                     'article_places', 'article_countries'))
                    OR (type = 'trigger' AND name IN ('mentions_count_insert', 'articles_fts_insert',
-                                                     'mentions_place_insert', 'demonym_mentions_insert')))",
+                                                     'mentions_place_insert', 'demonym_mentions_insert',
+                                                     'articles_story_insert', 'article_entities_stories_insert')))",
             )
             .unwrap();
         stmt.query_map([], |r| Ok((r.get(0)?, r.get(1)?)))
@@ -304,8 +317,9 @@ fn generate(conn: &mut Connection, articles: i64, per_article: i64) {
     {
         let mut art = tx
             .prepare(
-                "INSERT INTO articles (id, feed_id, item_key, url, title, published_at, language, text, fetched_at)
-                 VALUES (?1, ?2, ?3, ?4, ?5, ?6, 'en', ?7, ?6)",
+                "INSERT INTO articles (id, feed_id, item_key, url, title, published_at, language, text, fetched_at,
+                                       story_id)
+                 VALUES (?1, ?2, ?3, ?4, ?5, ?6, 'en', ?7, ?6, ?1)",
             )
             .unwrap();
         // A LOC entity resolves to a place (the popular ones to distinct places); every other article names a
@@ -371,6 +385,17 @@ fn generate(conn: &mut Connection, articles: i64, per_article: i64) {
             }
         }
     }
+    // Every article a story of its own (as an archive upgraded to stories is before `gazette reprocess`).
+    tx.execute_batch(
+        "INSERT INTO stories (id, first_article_id, first_seen_at, first_published_at, articles, sites, last_update)
+         SELECT id, id, fetched_at, published_at, 1, 1, published_at FROM articles;
+         INSERT INTO story_sites (story_id, site, articles) SELECT id, site_host, 1 FROM articles;",
+    )
+    .unwrap();
+    let stories_trigger = dropped
+        .iter()
+        .position(|(name, _)| name == "article_entities_stories_insert")
+        .map(|i| dropped.remove(i));
     for (_, sql) in &dropped {
         tx.execute_batch(sql).unwrap();
     }
@@ -381,11 +406,16 @@ fn generate(conn: &mut Connection, articles: i64, per_article: i64) {
          INSERT INTO article_entities (article_id, entity_id, day, mentions)
          SELECT article_id, entity_id, day, count(*) FROM mentions GROUP BY article_id, entity_id;
          DELETE FROM entity_days;
-         INSERT INTO entity_days (entity_id, day, mentions, articles)
-         SELECT entity_id, day, count(*), count(DISTINCT article_id) FROM mentions GROUP BY entity_id, day;
+         INSERT INTO entity_days (entity_id, day, mentions, articles, stories)
+         SELECT entity_id, day, count(*), count(DISTINCT article_id), count(DISTINCT article_id)
+         FROM mentions GROUP BY entity_id, day;
          UPDATE entities SET
              mentions = (SELECT coalesce(sum(mentions), 0) FROM entity_days WHERE entity_id = entities.id),
-             articles = (SELECT coalesce(sum(articles), 0) FROM entity_days WHERE entity_id = entities.id);
+             articles = (SELECT coalesce(sum(articles), 0) FROM entity_days WHERE entity_id = entities.id),
+             stories = (SELECT coalesce(sum(stories), 0) FROM entity_days WHERE entity_id = entities.id);
+         INSERT INTO story_entity_days (story_id, entity_id, day, articles)
+         SELECT article_id, entity_id, day, 1 FROM article_entities;
+
          DELETE FROM article_places;
          INSERT INTO article_places (article_id, place_id, day, mentions)
          SELECT article_id, place_id, day, count(*) FROM mentions WHERE place_id IS NOT NULL
@@ -403,6 +433,9 @@ fn generate(conn: &mut Connection, articles: i64, per_article: i64) {
          GROUP BY article_id, country_code;",
     )
     .unwrap();
+    if let Some((_, sql)) = stories_trigger {
+        tx.execute_batch(&sql).unwrap();
+    }
     tx.commit().unwrap();
     conn.execute_batch("ANALYZE").unwrap();
 }

@@ -28,8 +28,8 @@ use std::path::Path;
 use chrono::{DateTime, Utc};
 
 pub use error::{Result, StoreError};
-pub use read::{Cell, RowSink, Rows, Search, SqlQuery, Stats, TopEntity};
-pub use reports::{Filters, Report};
+pub use read::{Cell, RowSink, Rows, Search, SqlQuery, Stats, StoryList, TopEntity};
+pub use reports::{CountBy, Filters, Report};
 pub use types::*;
 
 /// How many of an article's named entities (the most mentioned) have their pairs counted; the others are `capped`.
@@ -48,6 +48,14 @@ impl Store {
     /// Opens (creating if needed) the SQLite database at `path` and brings its schema up to date.
     pub fn open_sqlite(path: &Path) -> Result<Store> {
         Ok(Store::Sqlite(sqlite::Writer::spawn(path)?))
+    }
+
+    /// The same store, deciding stories with `config` (the rule's thresholds and the candidates' bound; the default
+    /// is [`gazette_stories::Config::default`]).
+    pub fn with_story_config(self, config: gazette_stories::Config) -> Store {
+        match self {
+            Store::Sqlite(w) => Store::Sqlite(w.with_story_config(config)),
+        }
     }
 
     /// Stops accepting work and waits for what is queued (blocking: call from a blocking context or at the end).
@@ -163,9 +171,10 @@ impl Store {
     pub async fn store_articles(&self, articles: Vec<NewArticle>) -> Result<StoredBatch> {
         match self {
             Store::Sqlite(w) => {
+                let stories = w.story_config();
                 w.run(move |c| {
                     let t0 = std::time::Instant::now();
-                    let results = sqlite::articles::insert_batch(c, &articles)?;
+                    let results = sqlite::articles::insert_batch(c, &articles, &stories)?;
                     Ok(StoredBatch {
                         results,
                         took: t0.elapsed(),
@@ -211,12 +220,14 @@ impl Store {
         }
     }
 
-    /// Replaces an article's extraction (text, metadata, versions) and its mentions and quotes. Metadata the
-    /// extractor did not find keeps its stored value. Returns false when the article no longer exists.
+    /// Replaces an article's extraction (text, metadata, versions) and its mentions and quotes, and decides its
+    /// story again (see [`sqlite::articles`]). Metadata the extractor did not find keeps its stored value. Returns
+    /// false when the article no longer exists.
     pub async fn replace_extraction(&self, article: ArticleId, extraction: Extraction) -> Result<bool> {
         match self {
             Store::Sqlite(w) => {
-                w.run(move |c| sqlite::articles::replace_extraction(c, article, &extraction))
+                let stories = w.story_config();
+                w.run(move |c| sqlite::articles::replace_extraction(c, article, &extraction, &stories))
                     .await
             }
         }
@@ -300,6 +311,22 @@ impl Archive {
     pub fn search(&self, search: &Search, sink: &mut dyn RowSink) -> Result<u64> {
         match self {
             Archive::Sqlite(r) => sqlite::search::run(r, search, sink),
+        }
+    }
+
+    /// Stories first published in a range, most sites first: story, first_published, sites, articles, last_update,
+    /// headline. Returns the row count.
+    pub fn stories(&self, list: &StoryList, sink: &mut dyn RowSink) -> Result<u64> {
+        match self {
+            Archive::Sqlite(r) => sqlite::stories::list(r, list, sink),
+        }
+    }
+
+    /// The articles of one story in order of publication: published_at, site, feed, title, url, article. Returns
+    /// the row count (0: no such story).
+    pub fn story_articles(&self, story: StoryId, sink: &mut dyn RowSink) -> Result<u64> {
+        match self {
+            Archive::Sqlite(r) => sqlite::stories::articles(r, story, sink),
         }
     }
 

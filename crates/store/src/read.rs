@@ -136,3 +136,12 @@ impl TopEntity {
         EntityType::from_label(&self.entity_type)
     }
 }
+
+/// Stories first published in a range, most sites first (`gazette stories`).
+#[derive(Debug, Clone)]
+pub struct StoryList {
+    pub since: DateTime<Utc>,
+    /// Exclusive; `None`: up to now.
+    pub until: Option<DateTime<Utc>>,
+    pub limit: i64,
+}

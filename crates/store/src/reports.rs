@@ -75,6 +75,17 @@ impl Report {
         if let Some(flag) = unused {
             return Some(format!("the {} report has no {flag} filter", self.name()));
         }
+        if f.by == CountBy::Stories {
+            if !matches!(self, Report::Entities | Report::Timeline) {
+                return Some(format!(
+                    "the {} report counts articles only (no --by story)",
+                    self.name()
+                ));
+            }
+            if f.feed.is_some() {
+                return Some("stories are counted over all feeds: --by story takes no --feed".into());
+            }
+        }
         let by_day = matches!(
             self,
             Report::Entities | Report::Cooccurrence | Report::Timeline | Report::Places | Report::Countries
@@ -111,6 +122,30 @@ pub struct Filters {
     pub entity_type: Option<String>,
     /// A negative limit means no limit, as in SQL.
     pub limit: Option<i64>,
+    /// What the entities and timeline reports count besides mentions.
+    pub by: CountBy,
+}
+
+/// What the entities and timeline reports count: the articles naming an entity, or the stories (copies of one
+/// article across sites counted once). Stories are counted per day, as articles are: a story whose copies ran on
+/// two days counts on each.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub enum CountBy {
+    #[default]
+    Articles,
+    Stories,
+}
+
+impl std::str::FromStr for CountBy {
+    type Err = String;
+
+    fn from_str(s: &str) -> std::result::Result<Self, Self::Err> {
+        match s {
+            "article" | "articles" => Ok(CountBy::Articles),
+            "story" | "stories" => Ok(CountBy::Stories),
+            _ => Err(format!("unknown count {s:?}; one of: article, story")),
+        }
+    }
 }
 
 impl Filters {

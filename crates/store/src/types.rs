@@ -16,6 +16,11 @@ pub struct FeedId(pub i64);
 #[serde(transparent)]
 pub struct ArticleId(pub i64);
 
+/// A story's id (`stories.id`).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize)]
+#[serde(transparent)]
+pub struct StoryId(pub i64);
+
 impl std::fmt::Display for FeedId {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         self.0.fmt(f)
@@ -185,6 +190,32 @@ pub struct Extraction {
     pub quotes: Vec<NewQuote>,
     /// Where the place mentions are on the map; `None` when the places were not resolved.
     pub places: Option<ResolvedPlaces>,
+    /// What the article's story is told by (computed off the writer); `None` for a page without text: it stays a
+    /// story of its own.
+    pub story: Option<StoryPrint>,
+}
+
+/// An article's story fingerprint and band keys ([`gazette_stories::Fingerprint::compute`]), with the name of the
+/// scheme that made them ([`gazette_stories::Scheme::id`]): fingerprints compare only within one scheme.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct StoryPrint {
+    pub scheme: String,
+    pub computed: gazette_stories::Computed,
+}
+
+impl StoryPrint {
+    /// The fingerprint of an article's title, description and body under `scheme`, if it has enough words.
+    pub fn compute(
+        title: Option<&str>,
+        description: Option<&str>,
+        text: &str,
+        scheme: &gazette_stories::Scheme,
+    ) -> Option<StoryPrint> {
+        gazette_stories::Fingerprint::compute(title, description, text, scheme).map(|computed| StoryPrint {
+            scheme: scheme.id(),
+            computed,
+        })
+    }
 }
 
 /// How much of an article the name tagger covered: names are tagged only in the languages it was trained for, so an

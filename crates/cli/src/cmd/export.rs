@@ -5,7 +5,7 @@ use std::io::Write;
 use std::path::{Path, PathBuf};
 
 use anyhow::{Context, Result};
-use gazette_store::{FeedId, Filters, Report};
+use gazette_store::{CountBy, FeedId, Filters, Report};
 
 use crate::render::Renderer;
 
@@ -29,6 +29,10 @@ pub struct Args {
     pub entity_type: Option<String>,
     #[arg(long)]
     pub limit: Option<i64>,
+    /// What the entities and timeline reports count: article, or story (copies of one article across sites
+    /// counted once per day).
+    #[arg(long, default_value = "article", value_parser = |s: &str| s.parse::<CountBy>())]
+    pub by: CountBy,
     /// Write here instead of standard output.
     #[arg(long)]
     pub out: Option<PathBuf>,
@@ -45,6 +49,7 @@ pub fn run(db: &Path, args: Args) -> Result<()> {
         feed: args.feed.map(FeedId),
         entity_type: args.entity_type.map(|t| t.to_uppercase()),
         limit: args.limit,
+        by: args.by,
     };
     if let Some(why) = args.report.check(&filters) {
         anyhow::bail!(why);

@@ -17,6 +17,7 @@ pub mod query;
 pub mod reprocess;
 pub mod search;
 pub mod stats;
+pub mod stories;
 pub mod train_ner;
 
 use std::future::Future;
@@ -40,7 +41,7 @@ where
         .thread_name("gazette-async")
         .build()
         .context("starting the async runtime")?;
-    let store = open_store(&config.db)?;
+    let store = open_store(&config.db)?.with_story_config(config.stories());
     let result = runtime.block_on(job(store.clone()));
     runtime.shutdown_timeout(Duration::from_secs(1));
     store.close();

@@ -7,7 +7,7 @@
 
 use rusqlite::{params, Connection, OptionalExtension};
 
-use super::{counting, places, time};
+use super::{counting, places, stories, time};
 use crate::{
     ArticleId, Extraction, FeedId, ItemKey, NameCoverage, NewArticle, ReprocessFilter, Result, StoredArticle,
     StoredPage,
@@ -40,21 +40,25 @@ fn find_existing(
 #[cfg(test)]
 pub(crate) fn insert(conn: &mut Connection, a: &NewArticle) -> Result<StoredArticle> {
     let tx = conn.transaction_with_behavior(rusqlite::TransactionBehavior::Immediate)?;
-    let stored = insert_in(&tx, a)?;
+    let stored = insert_in(&tx, a, &gazette_stories::Config::default())?;
     tx.commit()?;
     Ok(stored)
 }
 
 /// Stores a batch of articles in one transaction (one commit instead of one per article). An article that fails is
 /// rolled back alone and reported in its slot.
-pub(crate) fn insert_batch(conn: &mut Connection, batch: &[NewArticle]) -> Result<Vec<Result<StoredArticle>>> {
+pub(crate) fn insert_batch(
+    conn: &mut Connection,
+    batch: &[NewArticle],
+    stories: &gazette_stories::Config,
+) -> Result<Vec<Result<StoredArticle>>> {
     // Fast path, no savepoints: a savepoint copies every page the article touches into its undo journal, which
     // cost more than a tenth of the writer's time. Failures are rare; on one, the batch is redone the careful way.
     {
         let tx = conn.transaction_with_behavior(rusqlite::TransactionBehavior::Immediate)?;
         let mut results = Vec::with_capacity(batch.len());
         for a in batch {
-            match insert_in(&tx, a) {
+            match insert_in(&tx, a, stories) {
                 Ok(stored) => results.push(Ok(stored)),
                 Err(_) => break,
             }
@@ -69,7 +73,7 @@ pub(crate) fn insert_batch(conn: &mut Connection, batch: &[NewArticle]) -> Resul
     for a in batch {
         let result = {
             let sp = tx.savepoint()?;
-            let result = insert_in(&sp, a);
+            let result = insert_in(&sp, a, stories);
             if result.is_ok() {
                 sp.commit()?;
             }
@@ -86,7 +90,7 @@ pub(crate) fn insert_batch(conn: &mut Connection, batch: &[NewArticle]) -> Resul
     Ok(results)
 }
 
-fn insert_in(tx: &Connection, a: &NewArticle) -> Result<StoredArticle> {
+fn insert_in(tx: &Connection, a: &NewArticle, stories: &gazette_stories::Config) -> Result<StoredArticle> {
     let e = &a.extraction;
     // Its page is through (or given up on), or it is stored already: its transient failures, if any, are forgotten.
     tx.prepare_cached("DELETE FROM page_retries WHERE feed_id = ?1 AND item_key = ?2")?
@@ -94,13 +98,14 @@ fn insert_in(tx: &Connection, a: &NewArticle) -> Result<StoredArticle> {
     if find_existing(tx, a.feed_id, &a.item_key, a.url.as_deref(), e.canonical_url.as_deref())? {
         return Ok(StoredArticle::Duplicate);
     }
+    let story = stories::story_for_new(tx, e.story.as_ref(), stories)?;
     tx.prepare_cached(
         "INSERT INTO articles (feed_id, item_key, guid, url, canonical_url, title, authors, published_at, language,
                                site_name, image_url, image_caption, description, text, html, content_hash,
                                page_error, extractor_version, tagger_version, fetched_at, published_source,
-                               updated_at, agencies, image_credit, names_tagged, untagged_languages)
+                               updated_at, agencies, image_credit, names_tagged, untagged_languages, story_id)
          VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15, ?16, ?17, ?18, ?19, ?20, ?21,
-                 ?22, ?23, ?24, ?25, ?26)",
+                 ?22, ?23, ?24, ?25, ?26, ?27)",
     )?
     .execute(params![
         a.feed_id.0,
@@ -129,26 +134,41 @@ fn insert_in(tx: &Connection, a: &NewArticle) -> Result<StoredArticle> {
         e.image_credit,
         e.names_tagged.map(NameCoverage::label),
         (!e.untagged_languages.is_empty()).then(|| json_list(&e.untagged_languages)),
+        story,
     ])?;
     let id = ArticleId(tx.last_insert_rowid());
+    stories::store_print(tx, id, story, e.story.as_ref())?;
     counting::defer(tx, id)?;
     insert_annotations(tx, id, e)?;
     places::finish(tx, id, e.places.as_ref())?;
+    stories::book_entities(tx, id, story)?;
     Ok(StoredArticle::Inserted(id))
 }
 
 /// Replaces an article's extraction (text, metadata, versions) and its mentions and quotes, in one transaction, after
 /// re-running extraction and tagging over its stored page. Metadata the extractor did not find keeps its stored value
-/// (it may have come from the feed). Returns false when the article no longer exists.
-pub(crate) fn replace_extraction(conn: &mut Connection, article_id: ArticleId, e: &Extraction) -> Result<bool> {
+/// (it may have come from the feed). Its story is decided again from its new fingerprint (see
+/// [`stories::story_for_replaced`]). Returns false when the article no longer exists.
+pub(crate) fn replace_extraction(
+    conn: &mut Connection,
+    article_id: ArticleId,
+    e: &Extraction,
+    stories: &gazette_stories::Config,
+) -> Result<bool> {
     let tx = conn.transaction_with_behavior(rusqlite::TransactionBehavior::Immediate)?;
+    let current = stories::story_of(&tx, article_id)?;
     let authors = (!e.authors.is_empty()).then(|| json_list(&e.authors));
     let agencies = (!e.agencies.is_empty()).then(|| json_list(&e.agencies));
     // Mentions go before the article changes: their counters are keyed by the day the article has now, and its day
     // may not change under them.
     counting::defer(&tx, article_id)?;
     places::clear(&tx, article_id)?;
+    if let Some(story) = current {
+        stories::unbook_entities(&tx, article_id, story)?;
+    }
     counting::remove_mentions(&tx, article_id)?;
+    // Moved (if it moves) while it has no mentions: the story triggers then have no entities to move.
+    let story = stories::story_for_replaced(&tx, article_id, current, e.story.as_ref(), stories)?;
     tx.execute("DELETE FROM quotes WHERE article_id = ?1", [article_id.0])?;
     let n = tx.execute(
         "UPDATE articles SET canonical_url = COALESCE(?2, canonical_url), title = COALESCE(?3, title),
@@ -159,7 +179,8 @@ pub(crate) fn replace_extraction(conn: &mut Connection, article_id: ArticleId, e
                 extractor_version = ?13, tagger_version = ?14,
                 published_source = CASE WHEN ?5 IS NULL THEN published_source ELSE ?15 END,
                 updated_at = COALESCE(?16, updated_at), agencies = COALESCE(?17, agencies),
-                image_credit = COALESCE(?18, image_credit), names_tagged = ?19, untagged_languages = ?20
+                image_credit = COALESCE(?18, image_credit), names_tagged = ?19, untagged_languages = ?20,
+                story_id = ?21
          WHERE id = ?1",
         params![
             article_id.0,
@@ -182,13 +203,16 @@ pub(crate) fn replace_extraction(conn: &mut Connection, article_id: ArticleId, e
             e.image_credit,
             e.names_tagged.map(NameCoverage::label),
             (!e.untagged_languages.is_empty()).then(|| json_list(&e.untagged_languages)),
+            story,
         ],
     )?;
     if n == 0 {
         return Ok(false);
     }
+    stories::store_print(&tx, article_id, story, e.story.as_ref())?;
     insert_annotations(&tx, article_id, e)?;
     places::finish(&tx, article_id, e.places.as_ref())?;
+    stories::book_entities(&tx, article_id, story)?;
     tx.commit()?;
     Ok(true)
 }

@@ -11,8 +11,8 @@
 //!
 //! One module per table family: [`feeds`] (subscriptions), [`due`] (what the scheduler reads), [`fetches`] (a
 //! fetch's record, its end, history pruning), [`page_retries`], [`tasks`] (housekeeping claims), [`articles`] and
-//! [`counting`], [`places`] (resolved places and demonyms, their reports); the read side: [`reports`], [`query`],
-//! [`search`], [`stats`].
+//! [`counting`], [`stories`], [`places`] (resolved places and demonyms, their reports); the read side: [`reports`],
+//! [`query`], [`search`], [`stats`].
 
 pub(crate) mod articles;
 mod connection;
@@ -27,9 +27,12 @@ pub(crate) mod reports;
 pub mod schema;
 pub(crate) mod search;
 pub(crate) mod stats;
+pub(crate) mod stories;
 pub(crate) mod tasks;
 mod writer;
 
+#[cfg(test)]
+mod stories_tests;
 #[cfg(test)]
 mod tests;
 

@@ -8,7 +8,7 @@ use rusqlite::named_params;
 
 use super::counting::NAMED;
 use super::{cell, time, Reader};
-use crate::{Filters, Report, Result, RowSink, StoreError};
+use crate::{CountBy, Filters, Report, Result, RowSink, StoreError};
 
 /// How many of a range's most frequent entities seed the bound of the top-pairs search (see the cooccurrence SQL).
 const LEADERS: usize = 200;
@@ -66,6 +66,16 @@ fn sql(report: Report, f: &Filters) -> String {
              WHERE {}
              ORDER BY a.published_at, m.article_id, m.field DESC, m.start",
             cond(None, Some("a.published_at"), Some("a.feed_id = :feed"), Some("e.type"))
+        ),
+        // Stories: the per-day distinct stories (see `CountBy`), over all feeds (`Report::check`).
+        Report::Entities if f.by == CountBy::Stories => format!(
+            "SELECT e.id AS entity_id, e.type, e.name, sum(d.mentions) AS mentions, sum(d.stories) AS stories,
+                    min(d.day) AS first_day, max(d.day) AS last_day
+             FROM entity_days d JOIN entities e ON e.id = d.entity_id
+             WHERE {}
+             GROUP BY e.id
+             ORDER BY stories DESC, mentions DESC, e.name",
+            cond(Some("d.day"), None, None, Some("e.type"))
         ),
         // Without a feed filter, the per-day counts answer; an article has one day, so summing its per-day
         // distinct-article counts over days counts each article once.
@@ -152,6 +162,13 @@ fn sql(report: Report, f: &Filters) -> String {
             cond(Some("a1.day"), None, Some(&in_feed.replace("ae.", "a1.")), None),
             cond(None, None, None, Some("x1.type")),
             cond(None, None, None, Some("x2.type")),
+        ),
+        Report::Timeline if f.by == CountBy::Stories => format!(
+            "SELECT d.day, e.id AS entity_id, e.type, e.name, d.mentions, d.stories
+             FROM entity_days d JOIN entities e ON e.id = d.entity_id
+             WHERE {}
+             ORDER BY d.day, d.stories DESC, d.mentions DESC, e.name",
+            cond(Some("d.day"), None, None, Some("e.type"))
         ),
         Report::Timeline if f.feed.is_none() => format!(
             "SELECT d.day, e.id AS entity_id, e.type, e.name, d.mentions, d.articles
@@ -272,9 +289,15 @@ mod tests {
             feed: Some(crate::FeedId(1)),
             entity_type: Some("PER".into()),
             limit: Some(10),
+            ..Default::default()
+        };
+        let by_story = Filters {
+            feed: None,
+            by: CountBy::Stories,
+            ..all.clone()
         };
         for r in Report::ALL {
-            for filters in [&Filters::default(), &all] {
+            for filters in [&Filters::default(), &all, &by_story] {
                 let n = run(&db, r, filters, &mut crate::Rows::default()).unwrap();
                 assert_eq!(n, 0, "{}", r.name());
             }

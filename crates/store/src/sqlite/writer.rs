@@ -27,6 +27,8 @@ pub const WRITER_THREAD_NAME: &str = "gazette-writer";
 pub struct Writer {
     jobs: mpsc::Sender<Job>,
     thread: std::sync::Arc<std::sync::Mutex<Option<JoinHandle<()>>>>,
+    /// How stories are decided when articles are written.
+    stories: gazette_stories::Config,
 }
 
 /// Copies the WAL back into the database file every [`CHECKPOINT_EVERY`], from its own connection and thread.
@@ -127,7 +129,16 @@ impl Writer {
         Ok(Writer {
             jobs,
             thread: std::sync::Arc::new(std::sync::Mutex::new(Some(thread))),
+            stories: gazette_stories::Config::default(),
         })
+    }
+
+    pub(crate) fn with_story_config(self, stories: gazette_stories::Config) -> Writer {
+        Writer { stories, ..self }
+    }
+
+    pub(crate) fn story_config(&self) -> gazette_stories::Config {
+        self.stories
     }
 
     /// Runs `f` on the writer's connection and returns its result.
