@@ -17,6 +17,7 @@
 //! reply and never block a runtime worker); reads use their own read-only connections.
 
 mod error;
+pub mod export;
 pub mod read;
 pub mod reports;
 pub mod sqlite;
@@ -28,6 +29,7 @@ use std::path::Path;
 use chrono::{DateTime, Utc};
 
 pub use error::{Result, StoreError};
+pub use export::ExportCsv;
 pub use read::{
     ArticleDetail, ArticleList, ArticleSummary, Cell, DayCount, EntityDetail, EntityId, EntityRef, EntityView,
     FeedHealth, FeedList, FetchRecord, MentionSpan, Partner, QuoteSpan, RankedEntity, RowSink, Rows, Search,
