@@ -190,10 +190,13 @@ pub struct TopEntities {
     pub entity_type: EntityType,
     pub from: NaiveDate,
     pub to: NaiveDate,
+    /// The days each entity's [`RankedEntity::daily`] covers: `chart_from..=to`.
+    pub chart_from: NaiveDate,
     pub limit: i64,
 }
 
-/// An entity with its counts over a range and its mentions per day (every day of the range, zeros included).
+/// An entity with its counts over a range and its mentions per day (every day of the chart's range, zeros
+/// included).
 #[derive(Debug, Clone, PartialEq, Serialize)]
 pub struct RankedEntity {
     pub id: EntityId,

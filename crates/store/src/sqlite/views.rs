@@ -140,7 +140,7 @@ pub(crate) fn top_entities(db: &Reader, q: &TopEntities) -> Result<Vec<RankedEnt
         .collect::<rusqlite::Result<Vec<_>>>()
         .map_err(|e| timed(db, e))?;
     for e in &mut top {
-        e.daily = days(db, e.id, q.from, q.to)?;
+        e.daily = days(db, e.id, q.chart_from, q.to)?;
     }
     Ok(top)
 }
