@@ -279,3 +279,37 @@ fn unknown_ids_are_404_and_bad_parameters_400_with_a_message() {
     let v: serde_json::Value = serde_json::from_str(&r.body).unwrap();
     assert!(v["error"].as_str().unwrap().contains("until: \"never\" is not a day"));
 }
+
+#[test]
+fn the_daemon_serves_metrics_health_and_the_web_view_on_one_listener() {
+    let a = archive();
+    let port = std::net::TcpListener::bind("127.0.0.1:0").unwrap().local_addr().unwrap().port();
+    let listen = format!("127.0.0.1:{port}");
+    let mut daemon = std::process::Command::new(env!("CARGO_BIN_EXE_gazette"))
+        .args(["daemon", "--listen", &listen, "--serve"])
+        .env("GAZETTE_DB", &a.db)
+        .env_remove("RUST_LOG")
+        .env_remove("GAZETTE_WEB_TOKEN")
+        .stderr(std::process::Stdio::null())
+        .spawn()
+        .unwrap();
+    let addr: std::net::SocketAddr = listen.parse().unwrap();
+    let deadline = std::time::Instant::now() + std::time::Duration::from_secs(30);
+    while std::net::TcpStream::connect(addr).is_err() {
+        assert!(std::time::Instant::now() < deadline, "the daemon never listened");
+        std::thread::sleep(std::time::Duration::from_millis(50));
+    }
+    let metrics = get(addr, "/metrics");
+    assert_eq!(metrics.status, 200);
+    assert!(metrics.body.contains("# TYPE gazette_feeds gauge"), "{}", metrics.body);
+    assert_eq!(get(addr, "/healthz").status, 200);
+    let home = get(addr, "/");
+    assert_eq!(home.status, 200);
+    assert!(home.body.contains(SEED_TITLE));
+    assert!(home.header("content-security-policy").is_some());
+    // Off loopback, --serve needs a token.
+    let refused = gazette(&a.db, &["daemon", "--listen", "0.0.0.0:0", "--serve"]);
+    assert!(String::from_utf8_lossy(&refused.stderr).contains("needs a token"));
+    let _ = daemon.kill();
+    let _ = daemon.wait();
+}

@@ -33,16 +33,38 @@ pub(crate) async fn json(State(app): State<App>, Path(id): Path<String>) -> Resp
     super::json(read(app, id).await)
 }
 
+const GROUPS: [&str; 5] = ["People", "Organisations", "Places", "Other names", "Dates and numbers"];
+
+/// The group of [`GROUPS`] an entity type is listed under.
+fn group(entity_type: &str) -> usize {
+    match entity_type {
+        "PER" => 0,
+        "ORG" => 1,
+        "LOC" => 2,
+        "MISC" => 3,
+        _ => 4,
+    }
+}
+
 fn render(a: ArticleDetail) -> Markup {
     let s = &a.summary;
     let title = title_of(s.title.as_deref()).to_string();
-    // Each entity once, with its mentions in this article, by type.
-    let mut named: BTreeMap<(&str, &str, i64), (&EntityRef, usize)> = BTreeMap::new();
+    // Each entity once, with its mentions in this article, grouped: people, organisations, places, other names,
+    // then dates and numbers.
+    let mut named: BTreeMap<(usize, &str, i64), (&EntityRef, usize)> = BTreeMap::new();
     for m in &a.mentions {
-        let key = (m.entity.entity_type.as_str(), m.entity.name.as_str(), m.entity.id.0);
+        let key = (group(&m.entity.entity_type), m.entity.name.as_str(), m.entity.id.0);
         named.entry(key).or_insert((&m.entity, 0)).1 += 1;
     }
+    let groups: Vec<(&str, Vec<(&EntityRef, usize)>)> = GROUPS
+        .iter()
+        .enumerate()
+        .map(|(g, title)| (*title, named.iter().filter(|((k, _, _), _)| *k == g).map(|(_, v)| *v).collect()))
+        .filter(|(_, list): &(&str, Vec<_>)| !list.is_empty())
+        .collect();
     let body = html! {
+      div.article-page {
+       div.main {
         article.article {
             header {
                 h1 {
@@ -88,12 +110,21 @@ fn render(a: ArticleDetail) -> Markup {
                 }
             }
         }
-        @if !named.is_empty() {
+       }
+       aside {
+        @if !groups.is_empty() {
             section aria-labelledby="named-h" {
                 h2 #named-h { "Named in it" }
-                ul.named {
-                    @for ((t, _, _), (e, n)) in &named {
-                        li { (entity_link(e)) " " span.meta { (type_name(t)) ", " (n) "×" } }
+                @for (title, list) in &groups {
+                    h3 { (title) }
+                    ul.named {
+                        @for (e, n) in list {
+                            li {
+                                (entity_link(e))
+                                " " span.meta { @if *n > 1 { (n) "×" } }
+                                @if group(&e.entity_type) == 4 { " " span.meta { (type_name(&e.entity_type)) } }
+                            }
+                        }
                     }
                 }
             }
@@ -112,6 +143,8 @@ fn render(a: ArticleDetail) -> Markup {
                 @if let Some(e) = &a.page_error { dt { "Page error" } dd { (e) } }
             }
         }
+       }
+      }
     };
     page(&title, Nav::None, body)
 }

@@ -13,8 +13,9 @@ use crate::layout::{article_item, day, entity_link, page, title_of, type_class, 
 use crate::params::{id, Params};
 use crate::App;
 
-/// The default range, in days.
+/// The default range, in days (cut to the entity's first day with mentions, down to [`MIN_DAYS`]).
 const DEFAULT_DAYS: i64 = 90;
+const MIN_DAYS: usize = 14;
 /// The longest range, in days (a chart of ten years).
 const MAX_DAYS: i64 = 3660;
 const LIST: i64 = 20;
@@ -23,6 +24,7 @@ async fn read(app: App, raw_id: String, query: Option<String>) -> Result<EntityD
     let id = EntityId(id("an entity", &raw_id)?);
     let params = Params::parse(query.as_deref());
     let (from, to) = (params.day("from")?, params.day("to")?);
+    let from_given = from;
     app.pool
         .read(move |archive| {
             let to = match to {
@@ -46,9 +48,19 @@ async fn read(app: App, raw_id: String, query: Option<String>) -> Result<EntityD
                 to,
                 limit: LIST,
             };
-            archive
+            let mut found = archive
                 .entity(&view)?
-                .ok_or_else(|| WebError::NotFound(format!("there is no entity {id}")))
+                .ok_or_else(|| WebError::NotFound(format!("there is no entity {id}")))?;
+            if from_given.is_none() {
+                // A chart of empty weeks before a name first appeared says nothing: start nearer its first day.
+                let first = found.daily.iter().position(|d| d.mentions > 0).unwrap_or(0);
+                let start = first.min(found.daily.len().saturating_sub(MIN_DAYS));
+                found.daily.drain(..start);
+                if let Some(d) = found.daily.first() {
+                    found.from = d.day;
+                }
+            }
+            Ok(found)
         })
         .await
 }

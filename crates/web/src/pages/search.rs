@@ -122,8 +122,10 @@ fn render(f: Found) -> Markup {
         form.search role="search" action="/search" method="get" {
             div.field.wide {
                 label for="q" { "Words" }
+                // Focus goes to the field only on an empty search page (a phone would open its keyboard over
+                // the results otherwise).
                 input #q type="search" name="q" value=[f.q.as_deref()] required
-                    aria-describedby="q-help" autofocus;
+                    aria-describedby="q-help" autofocus[f.q.is_none()];
                 p #q-help .help { "Words, \"exact phrases\", AND / OR / NOT, prefix*, title:word." }
             }
             div.field {
