@@ -198,6 +198,8 @@ fn screenshots_dir() -> PathBuf {
         .map(PathBuf::from)
         .unwrap_or_else(|| Path::new(env!("CARGO_MANIFEST_DIR")).join("../../target"));
     let dir = target.join("screenshots");
+    // Fresh each run: ids differ between archives, and an old picture must not pass for a new one.
+    let _ = std::fs::remove_dir_all(&dir);
     std::fs::create_dir_all(&dir).unwrap();
     dir
 }
