@@ -163,9 +163,9 @@ impl Browser {
                     problems.push(format!("log: {} {}", p["entry"]["text"], p["entry"]["url"]))
                 }
                 "Network.loadingFailed" => problems.push(format!("request failed: {p}")),
-                "Network.responseReceived" if p["response"]["status"].as_i64().unwrap_or(0) >= 400 => problems.push(
-                    format!("{} answered {}", p["response"]["url"], p["response"]["status"]),
-                ),
+                "Network.responseReceived" if p["response"]["status"].as_i64().unwrap_or(0) >= 400 => {
+                    problems.push(format!("{} answered {}", p["response"]["url"], p["response"]["status"]))
+                }
                 "Page.javascriptDialogOpening" => problems.push(format!("a dialog opened: {p}")),
                 _ => {}
             }
@@ -174,12 +174,18 @@ impl Browser {
     }
 
     fn evaluate(&mut self, expression: &str) -> Value {
-        self.call("Runtime.evaluate", json!({"expression": expression, "returnByValue": true}))["result"]["value"]
+        self.call(
+            "Runtime.evaluate",
+            json!({"expression": expression, "returnByValue": true}),
+        )["result"]["value"]
             .clone()
     }
 
     fn screenshot(&mut self, width: u32, to: &Path) {
-        let height = self.evaluate("document.documentElement.scrollHeight").as_f64().unwrap_or(800.0);
+        let height = self
+            .evaluate("document.documentElement.scrollHeight")
+            .as_f64()
+            .unwrap_or(800.0);
         let shot = self.call(
             "Page.captureScreenshot",
             json!({"format": "png", "captureBeyondViewport": true,
@@ -231,7 +237,9 @@ fn every_page_loads_cleanly_in_chromium_at_phone_and_desktop_widths() {
     let entity: i64 = conn
         .query_row("SELECT id FROM entities WHERE name = 'Lloyd Austin'", [], |r| r.get(0))
         .unwrap();
-    pages.push(format!("/search?q=Taiwan&entity={entity}&since=2021-12-01&until=2021-12-31"));
+    pages.push(format!(
+        "/search?q=Taiwan&entity={entity}&since=2021-12-01&until=2021-12-31"
+    ));
     let dir = screenshots_dir();
     let mut browser = Browser::start(binary);
     let mut failures = Vec::new();
@@ -245,12 +253,16 @@ fn every_page_loads_cleanly_in_chromium_at_phone_and_desktop_widths() {
             for p in browser.load(&url) {
                 failures.push(format!("{label} {path}: {p}"));
             }
-            let wide = browser.evaluate("document.documentElement.scrollWidth").as_f64().unwrap_or(0.0);
+            let wide = browser
+                .evaluate("document.documentElement.scrollWidth")
+                .as_f64()
+                .unwrap_or(0.0);
             if wide > f64::from(width) {
                 failures.push(format!("{label} {path}: {wide} px wide, wider than the screen"));
             }
             // The page has a heading and the stylesheet applied (no unstyled page).
-            let styled = browser.evaluate("getComputedStyle(document.body).margin === '0px' && !!document.querySelector('h1')");
+            let styled =
+                browser.evaluate("getComputedStyle(document.body).margin === '0px' && !!document.querySelector('h1')");
             if styled != json!(true) {
                 failures.push(format!("{label} {path}: unstyled or without a heading"));
             }

@@ -25,7 +25,10 @@ pub const EVIL_FEED: &str = "<script>alert('feed')</script> Hostile <i onclick=a
 pub const EVIL_URL: &str = "javascript:alert('canonical')";
 
 fn xml(s: &str) -> String {
-    s.replace('&', "&amp;").replace('<', "&lt;").replace('>', "&gt;").replace('"', "&quot;")
+    s.replace('&', "&amp;")
+        .replace('<', "&lt;")
+        .replace('>', "&gt;")
+        .replace('"', "&quot;")
 }
 
 fn seed_feed(base: &str) -> String {
@@ -93,7 +96,11 @@ pub fn gazette(db: &Path, args: &[&str]) -> Output {
 }
 
 pub fn ok(out: Output) -> String {
-    assert!(out.status.success(), "gazette failed: {}", String::from_utf8_lossy(&out.stderr));
+    assert!(
+        out.status.success(),
+        "gazette failed: {}",
+        String::from_utf8_lossy(&out.stderr)
+    );
     String::from_utf8(out.stdout).expect("UTF-8 output")
 }
 
@@ -108,7 +115,10 @@ pub fn archive() -> Archive {
     let server = news_server();
     let dir = tempfile::tempdir().unwrap();
     let db = dir.path().join("web.db");
-    let summary = ok(gazette(&db, &["ingest", &server.url("/feed.xml"), &server.url("/evil.xml")]));
+    let summary = ok(gazette(
+        &db,
+        &["ingest", &server.url("/feed.xml"), &server.url("/evil.xml")],
+    ));
     assert!(summary.contains("2 new articles"), "{summary}");
     // Ingest cleans titles, bylines and canonical URLs, but plain SQL (sqlite3, Datasette) can write anything, and
     // the view must not depend on what wrote the archive: the hostile values the page carried go in that way.
@@ -118,7 +128,8 @@ pub fn archive() -> Archive {
         [EVIL_TITLE, EVIL_AUTHOR, EVIL_URL],
     )
     .unwrap();
-    conn.execute("UPDATE feeds SET title = ?1 WHERE id = 2", [EVIL_FEED]).unwrap();
+    conn.execute("UPDATE feeds SET title = ?1 WHERE id = 2", [EVIL_FEED])
+        .unwrap();
     Archive {
         dir,
         db,
@@ -238,12 +249,27 @@ pub fn every_page(conn: &rusqlite::Connection) -> Vec<String> {
         let mut stmt = conn.prepare(sql).unwrap();
         stmt.query_map([], |r| r.get(0)).unwrap().map(Result::unwrap).collect()
     };
-    let mut pages: Vec<String> = ["/", "/search", "/search?q=Kishi", "/search?q=alert", "/feeds", "/exports"]
-        .iter()
-        .map(|s| s.to_string())
-        .collect();
-    pages.extend(ids("SELECT id FROM articles ORDER BY id").iter().map(|i| format!("/articles/{i}")));
-    pages.extend(ids("SELECT id FROM feeds ORDER BY id").iter().map(|i| format!("/feeds/{i}")));
+    let mut pages: Vec<String> = [
+        "/",
+        "/search",
+        "/search?q=Kishi",
+        "/search?q=alert",
+        "/feeds",
+        "/exports",
+    ]
+    .iter()
+    .map(|s| s.to_string())
+    .collect();
+    pages.extend(
+        ids("SELECT id FROM articles ORDER BY id")
+            .iter()
+            .map(|i| format!("/articles/{i}")),
+    );
+    pages.extend(
+        ids("SELECT id FROM feeds ORDER BY id")
+            .iter()
+            .map(|i| format!("/feeds/{i}")),
+    );
     pages.extend(
         ids("SELECT id FROM entities WHERE type IN ('PER', 'ORG', 'LOC') ORDER BY mentions DESC, id LIMIT 3")
             .iter()
@@ -270,14 +296,18 @@ pub fn tags(html: &str) -> Vec<Tag> {
         }
         let end = rest.find('>').expect("a closed tag");
         let inside = &rest[..end];
-        let name_end = inside.find(|c: char| c.is_whitespace() || c == '/').unwrap_or(inside.len());
+        let name_end = inside
+            .find(|c: char| c.is_whitespace() || c == '/')
+            .unwrap_or(inside.len());
         let mut tag = Tag {
             name: inside[..name_end].to_ascii_lowercase(),
             attributes: Vec::new(),
         };
         let mut attrs = inside[name_end..].trim_start();
         while !attrs.is_empty() && attrs != "/" {
-            let name_end = attrs.find(|c: char| c == '=' || c.is_whitespace()).unwrap_or(attrs.len());
+            let name_end = attrs
+                .find(|c: char| c == '=' || c.is_whitespace())
+                .unwrap_or(attrs.len());
             let name = attrs[..name_end].to_ascii_lowercase();
             attrs = attrs[name_end..].trim_start();
             let mut value = String::new();
@@ -308,7 +338,10 @@ pub fn tags(html: &str) -> Vec<Tag> {
 pub fn active_markup(html: &str) -> Option<String> {
     for t in tags(html) {
         if ["script", "iframe", "img", "object", "embed", "frame", "base", "meta"].contains(&t.name.as_str())
-            && !(t.name == "meta" && t.attributes.iter().all(|(k, _)| ["charset", "name", "content"].contains(&k.as_str())))
+            && !(t.name == "meta"
+                && t.attributes
+                    .iter()
+                    .all(|(k, _)| ["charset", "name", "content"].contains(&k.as_str())))
         {
             return Some(format!("a <{}> tag: {t:?}", t.name));
         }

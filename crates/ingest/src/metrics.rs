@@ -129,7 +129,11 @@ impl Default for Metrics {
         // a full stop to each help text.)
         let r = &mut m.registry;
         r.register("gazette_feeds", "Subscribed feeds", m.feeds_total.clone());
-        r.register("gazette_feeds_due", "Enabled feeds due for a check", m.feeds_due.clone());
+        r.register(
+            "gazette_feeds_due",
+            "Enabled feeds due for a check",
+            m.feeds_due.clone(),
+        );
         r.register(
             "gazette_feeds_erroring",
             "Enabled feeds whose last fetch failed",
@@ -141,13 +145,21 @@ impl Default for Metrics {
             "Feed fetch attempts by HTTP status",
             m.fetches.clone(),
         );
-        r.register("gazette_pages_fetched", "Article pages downloaded", m.pages_fetched.clone());
+        r.register(
+            "gazette_pages_fetched",
+            "Article pages downloaded",
+            m.pages_fetched.clone(),
+        );
         r.register(
             "gazette_page_errors",
             "Article pages that could not be fetched or extracted",
             m.page_errors.clone(),
         );
-        r.register("gazette_articles_stored", "New articles stored", m.articles_stored.clone());
+        r.register(
+            "gazette_articles_stored",
+            "New articles stored",
+            m.articles_stored.clone(),
+        );
         r.register(
             "gazette_duplicates",
             "Feed items already stored (or deleted by the user)",
@@ -174,7 +186,11 @@ impl Default for Metrics {
             "Items waiting between pipeline stages",
             m.queues.clone(),
         );
-        r.register("gazette_uptime_seconds", "Seconds since the process started", m.uptime.clone());
+        r.register(
+            "gazette_uptime_seconds",
+            "Seconds since the process started",
+            m.uptime.clone(),
+        );
         m
     }
 }

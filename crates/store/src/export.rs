@@ -79,7 +79,8 @@ mod tests {
     fn writes_rfc_4180() {
         let mut sink = ExportCsv::new(Vec::new(), false);
         sink.header(&["id".into(), "title".into()]).unwrap();
-        sink.row(&[Cell::Integer(1), Cell::Text("a, \"b\"\n=c".into())]).unwrap();
+        sink.row(&[Cell::Integer(1), Cell::Text("a, \"b\"\n=c".into())])
+            .unwrap();
         sink.row(&[Cell::Integer(2), Cell::Text("=1+1".into())]).unwrap();
         let out = String::from_utf8(sink.finish().unwrap()).unwrap();
         assert_eq!(out, "id,title\n1,\"a, \"\"b\"\"\n=c\"\n2,'=1+1\n");

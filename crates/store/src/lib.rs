@@ -32,8 +32,8 @@ pub use error::{Result, StoreError};
 pub use export::ExportCsv;
 pub use read::{
     ArticleDetail, ArticleList, ArticleSummary, Cell, DayCount, EntityDetail, EntityId, EntityRef, EntityView,
-    FeedHealth, FeedList, FetchRecord, MentionSpan, Partner, QuoteSpan, RankedEntity, RowSink, Rows, Search,
-    SearchHit, SearchPage, SearchResults, SpokenQuote, SqlQuery, Stats, TopEntities, TopEntity, MAX_ROWS,
+    FeedHealth, FeedList, FetchRecord, MentionSpan, Partner, QuoteSpan, RankedEntity, RowSink, Rows, Search, SearchHit,
+    SearchPage, SearchResults, SpokenQuote, SqlQuery, Stats, TopEntities, TopEntity, MAX_ROWS,
 };
 pub use reports::{Filters, Report};
 pub use types::*;
@@ -298,7 +298,7 @@ impl Archive {
     /// The latest day with mentions up to today: what "the last day" and "the last week" end on.
     pub fn latest_day(&mut self) -> Result<Option<chrono::NaiveDate>> {
         match self {
-            Archive::Sqlite(r) => sqlite::views::limited(r, |r| sqlite::views::latest_day(r)),
+            Archive::Sqlite(r) => sqlite::views::limited(r, sqlite::views::latest_day),
         }
     }
 

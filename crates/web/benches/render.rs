@@ -25,7 +25,9 @@ fn main() {
     };
     let top_person: i64 = {
         let conn = rusqlite::Connection::open_with_flags(&db, rusqlite::OpenFlags::SQLITE_OPEN_READ_ONLY).unwrap();
-        let articles: i64 = conn.query_row("SELECT count(*) FROM articles", [], |r| r.get(0)).unwrap();
+        let articles: i64 = conn
+            .query_row("SELECT count(*) FROM articles", [], |r| r.get(0))
+            .unwrap();
         println!("archive {} with {articles} articles", db.display());
         conn.query_row(
             "SELECT id FROM entities WHERE type = 'PER' ORDER BY mentions DESC LIMIT 1",
@@ -35,10 +37,11 @@ fn main() {
         .unwrap()
     };
     let router = gazette_web::router(&db, &gazette_web::Options::default()).expect("open the archive");
-    let runtime = tokio::runtime::Builder::new_multi_thread().enable_all().build().unwrap();
-    let listener = runtime
-        .block_on(tokio::net::TcpListener::bind("127.0.0.1:0"))
+    let runtime = tokio::runtime::Builder::new_multi_thread()
+        .enable_all()
+        .build()
         .unwrap();
+    let listener = runtime.block_on(tokio::net::TcpListener::bind("127.0.0.1:0")).unwrap();
     let addr = listener.local_addr().unwrap();
     runtime.spawn(gazette_web::serve(listener, router, std::future::pending()));
     for path in [

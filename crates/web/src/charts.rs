@@ -11,11 +11,21 @@ pub(crate) fn sparkline(daily: &[DayCount], name: &str) -> Markup {
     const W: f64 = 100.0;
     const H: f64 = 24.0;
     let peak = daily.iter().map(|d| d.mentions).max().unwrap_or(0).max(1) as f64;
-    let step = if daily.len() > 1 { W / (daily.len() - 1) as f64 } else { W };
+    let step = if daily.len() > 1 {
+        W / (daily.len() - 1) as f64
+    } else {
+        W
+    };
     let points: Vec<String> = daily
         .iter()
         .enumerate()
-        .map(|(i, d)| format!("{:.1},{:.1}", i as f64 * step, H - 1.0 - (H - 2.0) * d.mentions as f64 / peak))
+        .map(|(i, d)| {
+            format!(
+                "{:.1},{:.1}",
+                i as f64 * step,
+                H - 1.0 - (H - 2.0) * d.mentions as f64 / peak
+            )
+        })
         .collect();
     let label = match (daily.first(), daily.last()) {
         (Some(a), Some(b)) => format!(
@@ -42,10 +52,7 @@ pub(crate) fn bars(daily: &[DayCount], name: &str) -> Markup {
     let n = daily.len().max(1);
     let peak = daily.iter().map(|d| d.mentions).max().unwrap_or(0);
     let scale = H / peak.max(1) as f64;
-    let label = format!(
-        "{name}: mentions per day, {} days, most {peak} on one day",
-        daily.len()
-    );
+    let label = format!("{name}: mentions per day, {} days, most {peak} on one day", daily.len());
     html! {
         figure.chart {
             svg.bars viewBox={"0 0 " (n) " " (H)} preserveAspectRatio="none" role="img" aria-label=(label) {
@@ -101,14 +108,20 @@ mod tests {
     fn sparkline_spans_the_box() {
         let svg = sparkline(&days(&[0, 4, 2]), "A <b>").into_string();
         assert!(svg.contains("points=\"0.0,23.0 50.0,1.0 100.0,12.0\""), "{svg}");
-        assert!(svg.contains("A &lt;b&gt;: mentions per day from 2021-12-01 to 2021-12-03, most 4"), "{svg}");
+        assert!(
+            svg.contains("A &lt;b&gt;: mentions per day from 2021-12-01 to 2021-12-03, most 4"),
+            "{svg}"
+        );
     }
 
     #[test]
     fn bars_only_for_days_with_mentions() {
         let svg = bars(&days(&[0, 3, 0, 6]), "X").into_string();
         assert_eq!(svg.matches("<rect").count(), 2, "{svg}");
-        assert!(svg.contains("x=\"3\" y=\"0.00\" width=\"0.9\" height=\"120.00\""), "{svg}");
+        assert!(
+            svg.contains("x=\"3\" y=\"0.00\" width=\"0.9\" height=\"120.00\""),
+            "{svg}"
+        );
         assert!(svg.contains("peak 6 mentions/day"));
     }
 }

@@ -160,7 +160,13 @@ mod tests {
     fn only_web_addresses_are_links() {
         assert!(web_url("https://example.com/a?b=1").is_some());
         assert!(web_url(" http://example.com/").is_some());
-        for bad in ["javascript:alert(1)", "JaVaScRiPt:alert(1)", "data:text/html,<script>", "file:///etc/passwd", "//x"] {
+        for bad in [
+            "javascript:alert(1)",
+            "JaVaScRiPt:alert(1)",
+            "data:text/html,<script>",
+            "file:///etc/passwd",
+            "//x",
+        ] {
             assert!(web_url(bad).is_none(), "{bad}");
             let html = original_link(bad).into_string();
             assert!(!html.contains("href"), "{html}");

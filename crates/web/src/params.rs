@@ -60,7 +60,9 @@ pub(crate) fn day(name: &str, v: &str) -> Result<NaiveDate, WebError> {
 pub(crate) fn id(what: &str, v: &str) -> Result<i64, WebError> {
     match v.parse::<i64>() {
         Ok(n) if n > 0 => Ok(n),
-        _ => Err(WebError::BadRequest(format!("{v:?} is not {what} id (a positive whole number)"))),
+        _ => Err(WebError::BadRequest(format!(
+            "{v:?} is not {what} id (a positive whole number)"
+        ))),
     }
 }
 

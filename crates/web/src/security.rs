@@ -75,7 +75,11 @@ async fn guard(State(token): State<Option<Arc<str>>>, req: Request, next: Next) 
                 .extend_pairs(form_urlencoded::parse(query.as_bytes()).filter(|(k, _)| k != "token"))
                 .finish();
             let path = req.uri().path();
-            let to = if rest.is_empty() { path.to_string() } else { format!("{path}?{rest}") };
+            let to = if rest.is_empty() {
+                path.to_string()
+            } else {
+                format!("{path}?{rest}")
+            };
             let cookie = format!("{COOKIE}={t}; Path=/; HttpOnly; SameSite=Strict");
             let mut res = (StatusCode::SEE_OTHER, "").into_response();
             if let (Ok(location), Ok(cookie)) = (HeaderValue::from_str(&to), HeaderValue::from_str(&cookie)) {
@@ -127,7 +131,10 @@ mod tests {
         assert!(check_exposure(&lo, None).is_ok());
         assert!(check_exposure(&lo6, None).is_ok());
         assert!(matches!(check_exposure(&any, None), Err(Error::TokenRequired(_))));
-        assert!(matches!(check_exposure(&any, Some("short")), Err(Error::TokenTooShort(_))));
+        assert!(matches!(
+            check_exposure(&any, Some("short")),
+            Err(Error::TokenTooShort(_))
+        ));
         assert!(check_exposure(&any, Some("a-long-enough-secret")).is_ok());
     }
 

@@ -58,8 +58,12 @@ pub fn run(config: &Config, args: Args) -> Result<()> {
             config.db.display(),
             gazette_web::exposure_note(addr, options.token.is_some())
         );
-        gazette_web::serve(listener, router, async move { gazette_ingest::stopped(&mut stop).await })
-            .await
-            .map_err(|e| anyhow!(e).context("serving the web view"))
+        gazette_web::serve(
+            listener,
+            router,
+            async move { gazette_ingest::stopped(&mut stop).await },
+        )
+        .await
+        .map_err(|e| anyhow!(e).context("serving the web view"))
     })
 }

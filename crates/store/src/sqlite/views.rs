@@ -77,7 +77,9 @@ fn parse_day(s: &str) -> Option<NaiveDate> {
 pub(crate) fn latest_day(db: &Reader) -> Result<Option<NaiveDate>> {
     let day: Option<String> = db
         .conn
-        .query_row("SELECT max(day) FROM entity_days WHERE day <= date('now')", [], |r| r.get(0))
+        .query_row("SELECT max(day) FROM entity_days WHERE day <= date('now')", [], |r| {
+            r.get(0)
+        })
         .map_err(|e| timed(db, e))?;
     Ok(day.as_deref().and_then(parse_day))
 }
@@ -106,7 +108,7 @@ pub(crate) fn latest_articles(db: &Reader, q: &ArticleList) -> Result<Vec<Articl
     let rows = stmt
         .query_map(
             named_params! {":feed": q.feed.map(|f| f.0), ":entity": q.entity.map(|e| e.0),
-                           ":limit": capped(q.limit), ":offset": q.offset.max(0)},
+            ":limit": capped(q.limit), ":offset": q.offset.max(0)},
             |r| summary(r, 0),
         )?
         .collect::<rusqlite::Result<Vec<_>>>()
@@ -125,7 +127,7 @@ pub(crate) fn top_entities(db: &Reader, q: &TopEntities) -> Result<Vec<RankedEnt
     let mut top = stmt
         .query_map(
             named_params! {":from": day_text(q.from), ":to": day_text(q.to), ":type": q.entity_type.label(),
-                           ":limit": capped(q.limit)},
+            ":limit": capped(q.limit)},
             |r| {
                 Ok(RankedEntity {
                     id: EntityId(r.get(0)?),
@@ -354,9 +356,7 @@ pub(crate) fn feeds(db: &Reader, q: &FeedList) -> Result<Vec<FeedHealth>> {
 }
 
 pub(crate) fn feed(db: &Reader, id: FeedId, limit: i64) -> Result<Option<(FeedHealth, Vec<FetchRecord>)>> {
-    let found = db
-        .conn
-        .query_row(&format!("{HEALTH} WHERE id = ?1"), [id.0], health);
+    let found = db.conn.query_row(&format!("{HEALTH} WHERE id = ?1"), [id.0], health);
     let feed = match found {
         Ok(f) => f,
         Err(rusqlite::Error::QueryReturnedNoRows) => return Ok(None),

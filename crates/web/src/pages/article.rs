@@ -59,7 +59,12 @@ fn render(a: ArticleDetail) -> Markup {
     let groups: Vec<(&str, Vec<(&EntityRef, usize)>)> = GROUPS
         .iter()
         .enumerate()
-        .map(|(g, title)| (*title, named.iter().filter(|((k, _, _), _)| *k == g).map(|(_, v)| *v).collect()))
+        .map(|(g, title)| {
+            (
+                *title,
+                named.iter().filter(|((k, _, _), _)| *k == g).map(|(_, v)| *v).collect(),
+            )
+        })
         .filter(|(_, list): &(&str, Vec<_>)| !list.is_empty())
         .collect();
     let body = html! {

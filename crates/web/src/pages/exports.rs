@@ -71,13 +71,19 @@ fn filters(file: &str, query: Option<&str>) -> Result<(Report, Filters), WebErro
             .ok_or_else(|| WebError::BadRequest("report: which report?".into()))?,
         None => return Err(WebError::NotFound(format!("no export {file:?}: the files end in .csv"))),
     };
-    let report: Report = name
-        .parse()
-        .map_err(|e: String| WebError::NotFound(e))?;
+    let report: Report = name.parse().map_err(|e: String| WebError::NotFound(e))?;
     let bad = |name: &'static str| move |e: String| WebError::BadRequest(format!("{name}: {e}"));
     let filters = Filters {
-        since: params.text("since").map(since_bound).transpose().map_err(bad("since"))?,
-        until: params.text("until").map(until_bound).transpose().map_err(bad("until"))?,
+        since: params
+            .text("since")
+            .map(since_bound)
+            .transpose()
+            .map_err(bad("since"))?,
+        until: params
+            .text("until")
+            .map(until_bound)
+            .transpose()
+            .map_err(bad("until"))?,
         feed: params.number("feed", 1)?.map(FeedId),
         entity_type: params.text("type").map(str::to_uppercase),
         limit: params.number("limit", 0)?,
@@ -119,7 +125,10 @@ pub(crate) async fn csv(State(app): State<App>, Path(file): Path<String>, RawQue
     });
     let mut res = Body::new(body).into_response();
     let h = res.headers_mut();
-    h.insert(header::CONTENT_TYPE, HeaderValue::from_static("text/csv; charset=utf-8"));
+    h.insert(
+        header::CONTENT_TYPE,
+        HeaderValue::from_static("text/csv; charset=utf-8"),
+    );
     if let Ok(v) = HeaderValue::from_str(&format!("attachment; filename=\"{}.csv\"", report.name())) {
         h.insert(header::CONTENT_DISPOSITION, v);
     }

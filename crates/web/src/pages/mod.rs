@@ -28,7 +28,10 @@ pub(crate) fn html<T>(result: Result<T, WebError>, render: impl FnOnce(T) -> Mar
 pub(crate) fn json<T: Serialize>(result: Result<T, WebError>) -> Response {
     let (status, body) = match result {
         Ok(data) => (StatusCode::OK, serde_json::to_vec(&data)),
-        Err(e) => (e.status(), serde_json::to_vec(&serde_json::json!({ "error": e.message() }))),
+        Err(e) => (
+            e.status(),
+            serde_json::to_vec(&serde_json::json!({ "error": e.message() })),
+        ),
     };
     match body {
         Ok(body) => {

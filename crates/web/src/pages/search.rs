@@ -37,7 +37,9 @@ async fn read(app: App, query: Option<String>) -> Result<Found, WebError> {
     let until = params.day("until")?;
     if let (Some(s), Some(u)) = (since, until) {
         if s > u {
-            return Err(WebError::BadRequest("since: the first day comes after until, the last".into()));
+            return Err(WebError::BadRequest(
+                "since: the first day comes after until, the last".into(),
+            ));
         }
     }
     let q = params.text("q").map(str::to_string);
@@ -76,7 +78,12 @@ async fn read(app: App, query: Option<String>) -> Result<Found, WebError> {
                 let results = archive.search_page(&SearchPage {
                     query: q,
                     since: since.map(|d| d.and_hms_opt(0, 0, 0).expect("midnight").and_utc()),
-                    until: until.map(|d| (d + chrono::Duration::days(1)).and_hms_opt(0, 0, 0).expect("midnight").and_utc()),
+                    until: until.map(|d| {
+                        (d + chrono::Duration::days(1))
+                            .and_hms_opt(0, 0, 0)
+                            .expect("midnight")
+                            .and_utc()
+                    }),
                     feed,
                     entity: found.entity.as_ref().map(|e| e.id),
                     limit: PER_PAGE,
