@@ -74,7 +74,11 @@ async fn guard(State(token): State<Option<Arc<str>>>, req: Request, next: Next) 
             let rest: String = form_urlencoded::Serializer::new(String::new())
                 .extend_pairs(form_urlencoded::parse(query.as_bytes()).filter(|(k, _)| k != "token"))
                 .finish();
-            let path = req.uri().path();
+            // A path that starts with `//` would send the browser to another host.
+            let path = match req.uri().path() {
+                p if p.starts_with("//") => "/",
+                p => p,
+            };
             let to = if rest.is_empty() {
                 path.to_string()
             } else {
