@@ -38,13 +38,16 @@ impl Args for ConfigFlags {
             if let Some(first) = help.get(..1) {
                 help.replace_range(..1, &first.to_uppercase());
             }
-            cmd = cmd.arg(
-                clap::Arg::new(name)
-                    .long(name.replace('_', "-"))
-                    .value_name(value)
-                    .help(help)
-                    .action(clap::ArgAction::Set),
-            );
+            let mut arg = clap::Arg::new(name)
+                .long(name.replace('_', "-"))
+                .value_name(value)
+                .help(help)
+                .action(clap::ArgAction::Set);
+            // `--listen`: the daemon's one listener serves metrics, health and (with --serve) the web view.
+            if name == "metrics_listen" {
+                arg = arg.visible_alias("listen");
+            }
+            cmd = cmd.arg(arg);
         }
         cmd
     }

@@ -60,6 +60,8 @@ enum Command {
     Stats(cmd::stats::Args),
     /// Stories (the same article across sites): the day's, most sites first, or the sites that ran one.
     Stories(cmd::stories::Args),
+    /// Serve a read-only web view of the archive (127.0.0.1:8080 unless told otherwise).
+    Serve(cmd::serve::Args),
     /// Measure quality against gold data.
     #[command(subcommand)]
     Eval(EvalCommand),
@@ -107,7 +109,7 @@ fn main() -> std::process::ExitCode {
     // The HTML parser warns about every malformed page it repairs (the web is malformed): not news to a user.
     let default_filter = match cli.command {
         // The daemon runs unattended: its lifecycle and cycle summaries are the point of its log.
-        Command::Daemon(_) => "warn,gazette=info,html5ever=error",
+        Command::Daemon(_) | Command::Serve(_) => "warn,gazette=info,html5ever=error",
         _ => "warn,html5ever=error",
     };
     init_logging(config.log_format, default_filter);
@@ -124,6 +126,7 @@ fn main() -> std::process::ExitCode {
         Command::Export(args) => cmd::export::run(db, args),
         Command::Stats(args) => cmd::stats::run(db, args),
         Command::Stories(args) => cmd::stories::run(db, args),
+        Command::Serve(args) => cmd::serve::run(&config, args),
         Command::Eval(EvalCommand::Extract(args)) => cmd::eval_extract::run(args),
         Command::Eval(EvalCommand::Ner(args)) => cmd::eval_ner::run(args),
         Command::Eval(EvalCommand::Titles(args)) => cmd::eval_titles::run(args),

@@ -2,14 +2,14 @@
 //! export's spreadsheet-safe CSV. Every command that prints rows (`query`, `search`, `export`, `feeds list`) goes
 //! through it. Everything but a table streams row by row; a table needs every row first, to size its columns.
 //!
-//! Spreadsheets execute cells that start with `=`, `+`, `-`, `@`, tab or carriage return as formulas, and article
-//! text is written by strangers. Following OWASP's advice on CSV injection, export's CSV prefixes such text cells with
-//! a single quote (`'`), which spreadsheets show as text; numbers are left alone. `--raw` turns this off. (`query
-//! --format csv` and `search --format csv` print data as it is: they are for programs.)
+//! Export's CSV is the store's [`ExportCsv`] (the web view's downloads write the same), with formula-like text
+//! neutralised unless `--raw`. (`query --format csv` and `search --format csv` print data as it is: they are for
+//! programs.)
 
 use std::io::Write;
 
-use gazette_store::{Cell, RowSink};
+use gazette_store::export::csv_error;
+use gazette_store::{Cell, ExportCsv, RowSink};
 use serde_json::Value;
 
 #[derive(clap::ValueEnum, Clone, Copy, Debug, PartialEq, Eq)]
@@ -32,11 +32,8 @@ enum Style {
         rows: u64,
     },
     Ndjson,
-    /// Export's CSV: numbers as Rust writes them, formula-like text neutralised unless `raw`.
-    Spreadsheet {
-        csv: csv::Writer<Box<dyn Write>>,
-        raw: bool,
-    },
+    /// Export's CSV.
+    Spreadsheet(ExportCsv<Box<dyn Write>>),
 }
 
 /// Prints rows in one format. Call [`Renderer::finish`] after the last row.
@@ -67,10 +64,7 @@ impl Renderer {
     pub fn spreadsheet_csv(out: Box<dyn Write>, raw: bool) -> Renderer {
         Renderer {
             out: Box::new(std::io::sink()),
-            style: Style::Spreadsheet {
-                csv: csv::Writer::from_writer(out),
-                raw,
-            },
+            style: Style::Spreadsheet(ExportCsv::new(out, raw)),
             columns: Vec::new(),
             record: Vec::new(),
         }
@@ -78,6 +72,9 @@ impl Renderer {
 
     /// Writes what is still held (a table, the end of a JSON array) and flushes.
     pub fn finish(mut self) -> std::io::Result<()> {
+        if let Style::Spreadsheet(csv) = self.style {
+            return csv.finish()?.flush();
+        }
         match &mut self.style {
             Style::Table { rows } => {
                 let mut widths: Vec<usize> = self.columns.iter().map(|c| c.chars().count()).collect();
@@ -103,8 +100,8 @@ impl Renderer {
                 }
                 self.out.write_all(b"]\n")?;
             }
-            Style::Csv(csv) | Style::Spreadsheet { csv, .. } => csv.flush()?,
-            Style::Ndjson => {}
+            Style::Csv(csv) => csv.flush()?,
+            Style::Spreadsheet(_) | Style::Ndjson => {}
         }
         self.out.flush()
     }
@@ -114,7 +111,8 @@ impl RowSink for Renderer {
     fn header(&mut self, columns: &[String]) -> std::io::Result<()> {
         self.columns = unique_names(columns);
         match &mut self.style {
-            Style::Csv(csv) | Style::Spreadsheet { csv, .. } => csv.write_record(&self.columns).map_err(csv_error),
+            Style::Csv(csv) => csv.write_record(&self.columns).map_err(csv_error),
+            Style::Spreadsheet(csv) => csv.header(&self.columns),
             _ => Ok(()),
         }
     }
@@ -135,11 +133,7 @@ impl RowSink for Renderer {
                 self.record.extend(cells.iter().map(data_text));
                 csv.write_record(&self.record).map_err(csv_error)
             }
-            Style::Spreadsheet { csv, raw } => {
-                self.record.clear();
-                self.record.extend(cells.iter().map(|c| export_cell(c, *raw)));
-                csv.write_record(&self.record).map_err(csv_error)
-            }
+            Style::Spreadsheet(csv) => csv.row(cells),
             Style::Json { rows } => {
                 self.out.write_all(if *rows == 0 { b"[" } else { b"," })?;
                 *rows += 1;
@@ -158,13 +152,6 @@ fn object(columns: &[String], cells: &[Cell]) -> serde_json::Map<String, Value> 
     columns.iter().cloned().zip(cells.iter().map(json)).collect()
 }
 
-fn csv_error(e: csv::Error) -> std::io::Error {
-    match e.into_kind() {
-        csv::ErrorKind::Io(e) => e,
-        other => std::io::Error::other(format!("{other:?}")),
-    }
-}
-
 /// A cell as JSON.
 fn json(c: &Cell) -> Value {
     match c {
@@ -180,14 +167,6 @@ fn data_text(c: &Cell) -> String {
     match json(c) {
         Value::Null => String::new(),
         Value::String(s) => s,
-        other => other.to_string(),
-    }
-}
-
-/// A cell as written to export's CSV: text that a spreadsheet would run as a formula gets a leading `'`.
-pub fn export_cell(cell: &Cell, raw: bool) -> String {
-    match cell {
-        Cell::Text(s) if !raw && s.starts_with(['=', '+', '-', '@', '\t', '\r']) => format!("'{s}"),
         other => other.to_string(),
     }
 }
@@ -279,17 +258,5 @@ mod tests {
             render(Format::Ndjson, &rows),
             "{\"id\":1,\"id_2\":-0.0,\"name\":\"a\\nb\"}\n{\"id\":2,\"id_2\":0.5,\"name\":null}\n"
         );
-    }
-
-    #[test]
-    fn formula_cells_are_neutralised_unless_raw() {
-        for bad in ["=HYPERLINK(\"http://x\")", "+1+1", "-2+3", "@SUM(A1)", "\tx", "\rx"] {
-            let cell = Cell::Text(bad.into());
-            assert_eq!(export_cell(&cell, false), format!("'{bad}"));
-            assert_eq!(export_cell(&cell, true), bad);
-        }
-        assert_eq!(export_cell(&Cell::Text("Joe Biden".into()), false), "Joe Biden");
-        assert_eq!(export_cell(&Cell::Integer(-3), false), "-3");
-        assert_eq!(export_cell(&Cell::Null, false), "");
     }
 }

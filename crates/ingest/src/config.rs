@@ -206,6 +206,12 @@ mod read {
     }
 }
 
+/// An address to listen on as the configuration reads one: a bare port is the loopback address; empty or `off` is
+/// none.
+pub fn parse_listen(v: &str) -> std::result::Result<Option<SocketAddr>, String> {
+    read::listen::parse(v)
+}
+
 /// The one table of settings: `doc`, `name: kind = default`, and `flag "VALUE"` for the keys the commands that
 /// fetch take as flags. It makes [`Config`]'s fields, [`KEYS`] and the resolution.
 macro_rules! settings {
@@ -309,6 +315,8 @@ settings! {
     log_format: log_format = "text";
     /// address for /metrics and /healthz, e.g. 127.0.0.1:9464 (empty: off)
     metrics_listen: listen = "", flag "ADDR";
+    /// token the web view requires (gazette serve, daemon --serve); needed on a non-loopback address
+    web_token: optional_text = "";
     /// longest wait for in-flight work after SIGINT/SIGTERM
     shutdown_timeout: duration = "30s", flag "DURATION";
     /// two bodies sharing this share of their word shingles (Jaccard) are one story

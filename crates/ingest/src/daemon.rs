@@ -22,11 +22,17 @@ use crate::{sleep_until_opt, Error};
 use gazette_store::{DueFeed, FeedId, Store, StoreError};
 
 /// Runs the daemon until `stop` turns true (then drains within `shutdown_timeout`), or the store's writer stops.
-pub async fn run(config: &Config, store: Store, mut stop: tokio::sync::watch::Receiver<bool>) -> Result<(), Error> {
+/// `web`: more routes for the metrics listener (the web view), when it listens.
+pub async fn run(
+    config: &Config,
+    store: Store,
+    mut stop: tokio::sync::watch::Receiver<bool>,
+    web: Option<axum::Router>,
+) -> Result<(), Error> {
     let metrics = Arc::new(Metrics::default());
     let _listener = match config.metrics_listen {
         Some(addr) => Some(
-            crate::metrics::serve(addr, metrics.clone())
+            crate::metrics::serve(addr, metrics.clone(), web)
                 .await
                 .map_err(|e| Error::Listen(addr, e))?,
         ),
@@ -212,7 +218,7 @@ impl Scheduler {
         if let Some(cycle) = self.in_flight.remove(&r.feed_id) {
             self.resting.insert(r.feed_id, Instant::now() + self.rest);
             if self.close_one(cycle, Some(r)) {
-                metrics.cycles.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
+                metrics.cycles.inc();
             }
         }
     }
@@ -297,9 +303,9 @@ mod tests {
         assert_eq!(s.in_flight(), 3);
         s.done(&report(3, 5), &metrics);
         // Cycle 2 (feed 3 only) is complete; cycle 1 waits for feed 2.
-        assert_eq!(metrics.cycles.load(std::sync::atomic::Ordering::Relaxed), 1);
+        assert_eq!(metrics.cycles.get(), 1);
         s.done(&report(1, 1), &metrics);
-        assert_eq!(metrics.cycles.load(std::sync::atomic::Ordering::Relaxed), 1);
+        assert_eq!(metrics.cycles.get(), 1);
         s.forget(FeedId(2));
         assert_eq!(s.in_flight(), 0);
         assert!(s.open.is_empty());

@@ -1,49 +1,38 @@
-//! Counters the pipeline updates, rendered in the Prometheus text format, and the optional listener serving them.
-//!
-//! The listener is a tiny HTTP/1.1 responder on tokio's `TcpListener` (GET /metrics, GET /healthz, one request per
-//! connection): enough for a scraper or a health check, without an HTTP server stack.
+//! Counters the pipeline updates, exposed in the Prometheus text format by `prometheus-client`, and the optional
+//! listener serving them (axum): `GET /metrics`, `GET /healthz`, and whatever other routes the caller adds (the web
+//! view, with `gazette daemon --serve`).
 
-use std::collections::BTreeMap;
-use std::fmt::Write as _;
 use std::net::SocketAddr;
-use std::sync::atomic::{AtomicI64, AtomicU64, Ordering};
-use std::sync::{Arc, Mutex};
+use std::sync::atomic::{AtomicU64, Ordering};
+use std::sync::Arc;
 use std::time::{Duration, Instant};
 
-use tokio::io::{AsyncReadExt, AsyncWriteExt};
+use axum::http::{header, HeaderValue, StatusCode};
+use axum::response::IntoResponse;
+use axum::routing::get;
+use axum::Router;
+use prometheus_client::encoding::EncodeLabelSet;
+use prometheus_client::metrics::counter::Counter;
+use prometheus_client::metrics::family::Family;
+use prometheus_client::metrics::gauge::Gauge;
+use prometheus_client::registry::Registry;
 
 /// Upper bounds of the duration histograms, in seconds.
 const BUCKETS: [f64; 11] = [0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1.0, 2.5];
 
-/// A duration histogram with Prometheus's cumulative buckets.
-#[derive(Default)]
-pub struct Histogram {
-    counts: [AtomicU64; BUCKETS.len()],
-    count: AtomicU64,
-    sum_micros: AtomicU64,
+/// A duration histogram (seconds, Prometheus's cumulative buckets).
+#[derive(Clone)]
+pub struct Histogram(prometheus_client::metrics::histogram::Histogram);
+
+impl Default for Histogram {
+    fn default() -> Self {
+        Histogram(prometheus_client::metrics::histogram::Histogram::new(BUCKETS))
+    }
 }
 
 impl Histogram {
     pub fn observe(&self, d: Duration) {
-        let secs = d.as_secs_f64();
-        if let Some(i) = BUCKETS.iter().position(|b| secs <= *b) {
-            self.counts[i].fetch_add(1, Ordering::Relaxed);
-        }
-        self.count.fetch_add(1, Ordering::Relaxed);
-        self.sum_micros.fetch_add(d.as_micros() as u64, Ordering::Relaxed);
-    }
-
-    fn render(&self, out: &mut String, name: &str, help: &str) {
-        let _ = writeln!(out, "# HELP {name} {help}\n# TYPE {name} histogram");
-        let mut cumulative = 0;
-        for (b, c) in BUCKETS.iter().zip(&self.counts) {
-            cumulative += c.load(Ordering::Relaxed);
-            let _ = writeln!(out, "{name}_bucket{{le=\"{b}\"}} {cumulative}");
-        }
-        let count = self.count.load(Ordering::Relaxed);
-        let _ = writeln!(out, "{name}_bucket{{le=\"+Inf\"}} {count}");
-        let sum = self.sum_micros.load(Ordering::Relaxed) as f64 / 1e6;
-        let _ = writeln!(out, "{name}_sum {sum}\n{name}_count {count}");
+        self.0.observe(d.as_secs_f64());
     }
 }
 
@@ -72,26 +61,38 @@ impl Queue {
     }
 }
 
+#[derive(Clone, Debug, Hash, PartialEq, Eq, EncodeLabelSet)]
+struct StatusLabel {
+    status: String,
+}
+
+#[derive(Clone, Debug, Hash, PartialEq, Eq, EncodeLabelSet)]
+struct QueueLabel {
+    queue: &'static str,
+}
+
 /// Everything `/metrics` reports. Shared by the pipeline's stages; every update is a relaxed atomic.
 pub struct Metrics {
     started: Instant,
-    pub feeds_total: AtomicU64,
-    pub feeds_due: AtomicU64,
-    pub feeds_erroring: AtomicU64,
-    pub feeds_disabled: AtomicU64,
-    fetches: Mutex<BTreeMap<String, u64>>,
-    pub pages_fetched: AtomicU64,
-    pub page_errors: AtomicU64,
-    pub articles_stored: AtomicU64,
-    pub duplicates: AtomicU64,
-    pub cycles: AtomicU64,
+    registry: Registry,
+    pub feeds_total: Gauge,
+    pub feeds_due: Gauge,
+    pub feeds_erroring: Gauge,
+    pub feeds_disabled: Gauge,
+    fetches: Family<StatusLabel, Counter>,
+    pub pages_fetched: Counter,
+    pub page_errors: Counter,
+    pub articles_stored: Counter,
+    pub duplicates: Counter,
+    pub cycles: Counter,
     pub extraction: Histogram,
     pub tagging: Histogram,
     /// Resolving an article's places (issue 19).
     pub places: Histogram,
     /// Writer time per stored article (its share of a batch's transaction time).
     pub storing: Histogram,
-    queues: [AtomicI64; 5],
+    queues: Family<QueueLabel, Gauge>,
+    uptime: Gauge,
     /// Seconds after `started` of the daemon's last successful look at the schedule (for /healthz).
     schedule_read: AtomicU64,
 }
@@ -102,45 +103,123 @@ const STALE_SCHEDULE: Duration = Duration::from_secs(300);
 
 impl Default for Metrics {
     fn default() -> Self {
-        Metrics {
+        let mut m = Metrics {
             started: Instant::now(),
-            feeds_total: AtomicU64::new(0),
-            feeds_due: AtomicU64::new(0),
-            feeds_erroring: AtomicU64::new(0),
-            feeds_disabled: AtomicU64::new(0),
-            fetches: Mutex::new(BTreeMap::new()),
-            pages_fetched: AtomicU64::new(0),
-            page_errors: AtomicU64::new(0),
-            articles_stored: AtomicU64::new(0),
-            duplicates: AtomicU64::new(0),
-            cycles: AtomicU64::new(0),
+            registry: Registry::default(),
+            feeds_total: Gauge::default(),
+            feeds_due: Gauge::default(),
+            feeds_erroring: Gauge::default(),
+            feeds_disabled: Gauge::default(),
+            fetches: Family::default(),
+            pages_fetched: Counter::default(),
+            page_errors: Counter::default(),
+            articles_stored: Counter::default(),
+            duplicates: Counter::default(),
+            cycles: Counter::default(),
             extraction: Histogram::default(),
             tagging: Histogram::default(),
             places: Histogram::default(),
             storing: Histogram::default(),
-            queues: Default::default(),
+            queues: Family::default(),
+            uptime: Gauge::default(),
             schedule_read: AtomicU64::new(0),
+        };
+        // Every queue is reported, empty ones too.
+        for q in Queue::ALL {
+            let _ = m.queues.get_or_create(&QueueLabel { queue: q.name() });
         }
+        // The registry holds clones that share the values above. (prometheus-client adds `_total` to counters and
+        // a full stop to each help text.)
+        let r = &mut m.registry;
+        r.register("gazette_feeds", "Subscribed feeds", m.feeds_total.clone());
+        r.register(
+            "gazette_feeds_due",
+            "Enabled feeds due for a check",
+            m.feeds_due.clone(),
+        );
+        r.register(
+            "gazette_feeds_erroring",
+            "Enabled feeds whose last fetch failed",
+            m.feeds_erroring.clone(),
+        );
+        r.register("gazette_feeds_disabled", "Disabled feeds", m.feeds_disabled.clone());
+        r.register(
+            "gazette_feed_fetches",
+            "Feed fetch attempts by HTTP status",
+            m.fetches.clone(),
+        );
+        r.register(
+            "gazette_pages_fetched",
+            "Article pages downloaded",
+            m.pages_fetched.clone(),
+        );
+        r.register(
+            "gazette_page_errors",
+            "Article pages that could not be fetched or extracted",
+            m.page_errors.clone(),
+        );
+        r.register(
+            "gazette_articles_stored",
+            "New articles stored",
+            m.articles_stored.clone(),
+        );
+        r.register(
+            "gazette_duplicates",
+            "Feed items already stored (or deleted by the user)",
+            m.duplicates.clone(),
+        );
+        r.register("gazette_cycles", "Scheduling cycles completed", m.cycles.clone());
+        r.register(
+            "gazette_extraction_seconds",
+            "Time to extract one page",
+            m.extraction.0.clone(),
+        );
+        r.register(
+            "gazette_tagging_seconds",
+            "Time to tag one article's entities and quotes",
+            m.tagging.0.clone(),
+        );
+        r.register(
+            "gazette_places_seconds",
+            "Time to resolve one article's place mentions to GeoNames entries",
+            m.places.0.clone(),
+        );
+        r.register(
+            "gazette_store_seconds",
+            "Database time to store one article with its mentions and quotes",
+            m.storing.0.clone(),
+        );
+        r.register(
+            "gazette_queue_depth",
+            "Items waiting between pipeline stages",
+            m.queues.clone(),
+        );
+        r.register(
+            "gazette_uptime_seconds",
+            "Seconds since the process started",
+            m.uptime.clone(),
+        );
+        m
     }
 }
 
 impl Metrics {
     /// Counts a feed fetch attempt by its HTTP status ("error" when no response arrived, "file" for local files).
     pub fn fetch(&self, status: Option<u16>, failed: bool) {
-        let label = match status {
+        let status = match status {
             Some(s) => s.to_string(),
             None if failed => "error".to_string(),
             None => "file".to_string(),
         };
-        *self.fetches.lock().expect("metrics lock").entry(label).or_default() += 1;
+        self.fetches.get_or_create(&StatusLabel { status }).inc();
     }
 
     pub fn queued(&self, q: Queue) {
-        self.queues[q as usize].fetch_add(1, Ordering::Relaxed);
+        self.queues.get_or_create(&QueueLabel { queue: q.name() }).inc();
     }
 
     pub fn dequeued(&self, q: Queue) {
-        self.queues[q as usize].fetch_sub(1, Ordering::Relaxed);
+        self.queues.get_or_create(&QueueLabel { queue: q.name() }).dec();
     }
 
     /// The daemon read its schedule.
@@ -164,180 +243,78 @@ impl Metrics {
     }
 
     pub fn set_feed_counts(&self, c: gazette_store::FeedCounts) {
-        self.feeds_total.store(c.total, Ordering::Relaxed);
-        self.feeds_due.store(c.due, Ordering::Relaxed);
-        self.feeds_erroring.store(c.erroring, Ordering::Relaxed);
-        self.feeds_disabled.store(c.disabled, Ordering::Relaxed);
+        let n = |v: u64| i64::try_from(v).unwrap_or(i64::MAX);
+        self.feeds_total.set(n(c.total));
+        self.feeds_due.set(n(c.due));
+        self.feeds_erroring.set(n(c.erroring));
+        self.feeds_disabled.set(n(c.disabled));
     }
 
-    /// The Prometheus text exposition.
+    /// The exposition (OpenMetrics text, which Prometheus reads).
     pub fn render(&self) -> String {
+        self.uptime
+            .set(i64::try_from(self.started.elapsed().as_secs()).unwrap_or(i64::MAX));
         let mut out = String::new();
-        let gauge = |out: &mut String, name: &str, help: &str, v: u64| {
-            let _ = writeln!(out, "# HELP {name} {help}\n# TYPE {name} gauge\n{name} {v}");
-        };
-        let counter = |out: &mut String, name: &str, help: &str, v: u64| {
-            let _ = writeln!(out, "# HELP {name} {help}\n# TYPE {name} counter\n{name} {v}");
-        };
-        let load = |a: &AtomicU64| a.load(Ordering::Relaxed);
-        gauge(&mut out, "gazette_feeds", "Subscribed feeds.", load(&self.feeds_total));
-        gauge(
-            &mut out,
-            "gazette_feeds_due",
-            "Enabled feeds due for a check.",
-            load(&self.feeds_due),
-        );
-        gauge(
-            &mut out,
-            "gazette_feeds_erroring",
-            "Enabled feeds whose last fetch failed.",
-            load(&self.feeds_erroring),
-        );
-        gauge(
-            &mut out,
-            "gazette_feeds_disabled",
-            "Disabled feeds.",
-            load(&self.feeds_disabled),
-        );
-        let _ = writeln!(
-            out,
-            "# HELP gazette_feed_fetches_total Feed fetch attempts by HTTP status.\n\
-             # TYPE gazette_feed_fetches_total counter"
-        );
-        for (status, n) in self.fetches.lock().expect("metrics lock").iter() {
-            let _ = writeln!(out, "gazette_feed_fetches_total{{status=\"{status}\"}} {n}");
-        }
-        counter(
-            &mut out,
-            "gazette_pages_fetched_total",
-            "Article pages downloaded.",
-            load(&self.pages_fetched),
-        );
-        counter(
-            &mut out,
-            "gazette_page_errors_total",
-            "Article pages that could not be fetched or extracted.",
-            load(&self.page_errors),
-        );
-        counter(
-            &mut out,
-            "gazette_articles_stored_total",
-            "New articles stored.",
-            load(&self.articles_stored),
-        );
-        counter(
-            &mut out,
-            "gazette_duplicates_total",
-            "Feed items already stored (or deleted by the user).",
-            load(&self.duplicates),
-        );
-        counter(
-            &mut out,
-            "gazette_cycles_total",
-            "Scheduling cycles completed.",
-            load(&self.cycles),
-        );
-        self.extraction
-            .render(&mut out, "gazette_extraction_seconds", "Time to extract one page.");
-        self.tagging.render(
-            &mut out,
-            "gazette_tagging_seconds",
-            "Time to tag one article's entities and quotes.",
-        );
-        self.places.render(
-            &mut out,
-            "gazette_places_seconds",
-            "Time to resolve one article's place mentions to GeoNames entries.",
-        );
-        self.storing.render(
-            &mut out,
-            "gazette_store_seconds",
-            "Database time to store one article with its mentions and quotes.",
-        );
-        let _ = writeln!(
-            out,
-            "# HELP gazette_queue_depth Items waiting between pipeline stages.\n# TYPE gazette_queue_depth gauge"
-        );
-        for q in Queue::ALL {
-            let depth = self.queues[q as usize].load(Ordering::Relaxed).max(0);
-            let _ = writeln!(out, "gazette_queue_depth{{queue=\"{}\"}} {depth}", q.name());
-        }
-        gauge(
-            &mut out,
-            "gazette_uptime_seconds",
-            "Seconds since the process started.",
-            self.started.elapsed().as_secs(),
-        );
+        prometheus_client::encoding::text::encode(&mut out, &self.registry)
+            .expect("encoding into a String cannot fail");
         out
     }
 }
 
-/// Binds the metrics listener (so a bad address fails at start-up) and serves it until the task is dropped.
-pub async fn serve(addr: SocketAddr, metrics: Arc<Metrics>) -> std::io::Result<tokio::task::JoinHandle<()>> {
+/// `GET /metrics` and `GET /healthz`.
+pub fn routes(metrics: Arc<Metrics>) -> Router {
+    let health = metrics.clone();
+    Router::new()
+        .route(
+            "/metrics",
+            get(move || async move {
+                let mut res = metrics.render().into_response();
+                res.headers_mut().insert(
+                    header::CONTENT_TYPE,
+                    HeaderValue::from_static("application/openmetrics-text; version=1.0.0; charset=utf-8"),
+                );
+                res
+            }),
+        )
+        .route(
+            "/healthz",
+            get(move || async move {
+                match health.health() {
+                    Ok(()) => (StatusCode::OK, "ok\n".to_string()).into_response(),
+                    Err(why) => (StatusCode::SERVICE_UNAVAILABLE, format!("{why}\n")).into_response(),
+                }
+            }),
+        )
+}
+
+/// Binds the listener (so a bad address fails at start-up) and serves the metrics routes, merged with `more`,
+/// until the task is dropped.
+pub async fn serve(
+    addr: SocketAddr,
+    metrics: Arc<Metrics>,
+    more: Option<Router>,
+) -> std::io::Result<tokio::task::JoinHandle<()>> {
     if !addr.ip().is_loopback() {
         tracing::warn!(address = %addr, "the metrics listener is reachable from other machines (not a loopback address)");
     }
     let listener = tokio::net::TcpListener::bind(addr).await?;
-    tracing::info!(address = %listener.local_addr()?, "serving /metrics and /healthz");
+    let web = more.is_some();
+    let mut app = routes(metrics);
+    if let Some(more) = more {
+        app = app.merge(more);
+    }
+    tracing::info!(address = %listener.local_addr()?, web, "serving /metrics and /healthz");
     Ok(tokio::spawn(async move {
-        loop {
-            let Ok((stream, _)) = listener.accept().await else {
-                tokio::time::sleep(Duration::from_millis(50)).await;
-                continue;
-            };
-            let metrics = metrics.clone();
-            tokio::spawn(async move {
-                let _ = tokio::time::timeout(Duration::from_secs(10), respond(stream, &metrics)).await;
-            });
+        if let Err(e) = axum::serve(listener, app).await {
+            tracing::error!(error = %e, "the metrics listener stopped");
         }
     }))
-}
-
-async fn respond(mut stream: tokio::net::TcpStream, metrics: &Metrics) -> std::io::Result<()> {
-    let mut buf = Vec::with_capacity(1024);
-    let mut chunk = [0u8; 1024];
-    while !buf.windows(4).any(|w| w == b"\r\n\r\n") {
-        let n = stream.read(&mut chunk).await?;
-        if n == 0 || buf.len() > 16 * 1024 {
-            return Ok(());
-        }
-        buf.extend_from_slice(&chunk[..n]);
-    }
-    let head = String::from_utf8_lossy(&buf);
-    let mut first = head.lines().next().unwrap_or("").split_whitespace();
-    let method = first.next().unwrap_or("");
-    let path = first.next().unwrap_or("").split('?').next().unwrap_or("");
-    let (status, content_type, body) = match (method, path) {
-        ("GET" | "HEAD", "/metrics") => ("200 OK", "text/plain; version=0.0.4; charset=utf-8", metrics.render()),
-        ("GET" | "HEAD", "/healthz") => match metrics.health() {
-            Ok(()) => ("200 OK", "text/plain; charset=utf-8", "ok\n".to_string()),
-            Err(why) => (
-                "503 Service Unavailable",
-                "text/plain; charset=utf-8",
-                format!("{why}\n"),
-            ),
-        },
-        ("GET" | "HEAD", _) => ("404 Not Found", "text/plain; charset=utf-8", "not found\n".to_string()),
-        _ => (
-            "405 Method Not Allowed",
-            "text/plain; charset=utf-8",
-            "method not allowed\n".to_string(),
-        ),
-    };
-    let mut response = format!(
-        "HTTP/1.1 {status}\r\nContent-Type: {content_type}\r\nContent-Length: {}\r\nConnection: close\r\n\r\n",
-        body.len()
-    );
-    if method != "HEAD" {
-        response.push_str(&body);
-    }
-    stream.write_all(response.as_bytes()).await?;
-    stream.shutdown().await
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
+    use tokio::io::{AsyncReadExt, AsyncWriteExt};
 
     #[test]
     fn renders_prometheus_text() {
@@ -363,6 +340,9 @@ mod tests {
         );
         assert!(text.contains("gazette_extraction_seconds_count 1"), "{text}");
         assert!(text.contains("gazette_queue_depth{queue=\"pages\"} 1"), "{text}");
+        assert!(text.contains("# TYPE gazette_feeds gauge\ngazette_feeds 0"), "{text}");
+        assert!(text.contains("gazette_articles_stored_total 0"), "{text}");
+        assert!(text.contains("gazette_queue_depth{queue=\"due\"} 0"), "{text}");
         // Every sample line is "name{labels} value" or "name value".
         for line in text.lines().filter(|l| !l.starts_with('#')) {
             let value = line.rsplit(' ').next().unwrap();
@@ -376,10 +356,10 @@ mod tests {
         let probe = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
         let addr = probe.local_addr().unwrap();
         drop(probe);
-        let task = serve(addr, metrics).await.unwrap();
+        let task = serve(addr, metrics, None).await.unwrap();
         let get = |path: &'static str| async move {
             let mut s = tokio::net::TcpStream::connect(addr).await.unwrap();
-            s.write_all(format!("GET {path} HTTP/1.1\r\nHost: x\r\n\r\n").as_bytes())
+            s.write_all(format!("GET {path} HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n").as_bytes())
                 .await
                 .unwrap();
             let mut out = String::new();

@@ -40,6 +40,9 @@ pub enum StoreError {
     QueryTriedToWrite(String),
     #[error("the query ran past its time limit and was stopped (raise it with --timeout)")]
     QueryTimedOut,
+    /// A read of the web view's questions ran past the archive's time limit.
+    #[error("the read ran past its time limit ({} ms) and was stopped", .0.as_millis())]
+    TimeLimit(std::time::Duration),
     #[error("query failed: {message}\n  in: {sql}")]
     QueryFailed { message: String, sql: String },
     #[error("the SQL has no parameter {0}")]

@@ -17,6 +17,7 @@
 //! reply and never block a runtime worker); reads use their own read-only connections.
 
 mod error;
+pub mod export;
 pub mod read;
 pub mod reports;
 pub mod sqlite;
@@ -28,7 +29,12 @@ use std::path::Path;
 use chrono::{DateTime, Utc};
 
 pub use error::{Result, StoreError};
-pub use read::{Cell, RowSink, Rows, Search, SqlQuery, Stats, StoryList, TopEntity};
+pub use export::ExportCsv;
+pub use read::{
+    ArticleDetail, ArticleList, ArticleSummary, Cell, DayCount, EntityDetail, EntityId, EntityRef, EntityView,
+    FeedHealth, FeedList, FetchRecord, MentionSpan, Partner, QuoteSpan, RankedEntity, RowSink, Rows, Search, SearchHit,
+    SearchPage, SearchResults, SpokenQuote, SqlQuery, Stats, StoryList, TopEntities, TopEntity, MAX_ROWS,
+};
 pub use reports::{CountBy, Filters, Report};
 pub use types::*;
 
@@ -334,6 +340,71 @@ impl Archive {
     pub fn stats(&self, top: i64) -> Result<Stats> {
         match self {
             Archive::Sqlite(r) => sqlite::stats::read(r, top),
+        }
+    }
+
+    // The web view's questions (see [`read`]): each runs under the time limit, lists capped at [`MAX_ROWS`].
+
+    /// Stops each of the web view's questions that runs longer than `limit` ([`StoreError::TimeLimit`]).
+    pub fn set_time_limit(&mut self, limit: Option<std::time::Duration>) {
+        match self {
+            Archive::Sqlite(r) => r.set_time_limit(limit),
+        }
+    }
+
+    /// The latest day with mentions up to today: what "the last day" and "the last week" end on.
+    pub fn latest_day(&mut self) -> Result<Option<chrono::NaiveDate>> {
+        match self {
+            Archive::Sqlite(r) => sqlite::views::limited(r, sqlite::views::latest_day),
+        }
+    }
+
+    /// Articles, newest first.
+    pub fn latest_articles(&mut self, list: &ArticleList) -> Result<Vec<ArticleSummary>> {
+        match self {
+            Archive::Sqlite(r) => sqlite::views::limited(r, |r| sqlite::views::latest_articles(r, list)),
+        }
+    }
+
+    /// A type's most mentioned entities over a range of days, with their mentions per day.
+    pub fn top_entities(&mut self, top: &TopEntities) -> Result<Vec<RankedEntity>> {
+        match self {
+            Archive::Sqlite(r) => sqlite::views::limited(r, |r| sqlite::views::top_entities(r, top)),
+        }
+    }
+
+    /// An article with its mentions and quotes; `None` when there is none with this id.
+    pub fn article(&mut self, id: ArticleId) -> Result<Option<ArticleDetail>> {
+        match self {
+            Archive::Sqlite(r) => sqlite::views::limited(r, |r| sqlite::views::article(r, id)),
+        }
+    }
+
+    /// An entity's days, partners, quotes and latest articles; `None` when there is none with this id.
+    pub fn entity(&mut self, view: &EntityView) -> Result<Option<EntityDetail>> {
+        match self {
+            Archive::Sqlite(r) => sqlite::views::limited(r, |r| sqlite::views::entity(r, view)),
+        }
+    }
+
+    /// Feeds with their health.
+    pub fn feed_health(&mut self, list: &FeedList) -> Result<Vec<FeedHealth>> {
+        match self {
+            Archive::Sqlite(r) => sqlite::views::limited(r, |r| sqlite::views::feeds(r, list)),
+        }
+    }
+
+    /// A feed's health and its latest `limit` fetch attempts; `None` when there is none with this id.
+    pub fn feed_history(&mut self, feed: FeedId, limit: i64) -> Result<Option<(FeedHealth, Vec<FetchRecord>)>> {
+        match self {
+            Archive::Sqlite(r) => sqlite::views::limited(r, |r| sqlite::views::feed(r, feed, limit)),
+        }
+    }
+
+    /// A page of full-text search hits with marked snippets.
+    pub fn search_page(&mut self, search: &SearchPage) -> Result<SearchResults> {
+        match self {
+            Archive::Sqlite(r) => sqlite::views::limited(r, |r| sqlite::views::search(r, search)),
         }
     }
 }

@@ -1,15 +1,18 @@
 //! The read side's values, the same for every backend: rows as typed cells handed to a sink one at a time (so a
 //! result of any size streams in flat memory), and the questions behind `gazette query`, `search` and `stats`.
 //!
-//! The web view (issue 17) will want more fixed questions (latest articles, an article with its mentions and quotes,
-//! an entity's daily counts and partners, feed health and fetch history): each goes here as a request type and in
-//! [`Archive`](crate::Archive) as a method, answered by each backend, rows returned as [`Cell`]s or typed structs.
+//! The web view's fixed questions (issue 17: latest articles, top entities with their days, an article with its
+//! mentions and quotes, an entity's days, partners and quotes, feed health and fetch history, a page of search hits)
+//! are below: each is a request type here and a method of [`Archive`](crate::Archive), answered by each backend with
+//! the typed values here (they serialise as the web view's JSON). Every one returns at most [`MAX_ROWS`] rows per
+//! list, whatever is asked.
 
 use std::time::Duration;
 
 use chrono::{DateTime, NaiveDate, Utc};
+use serde::Serialize;
 
-use crate::{EntityType, FeedId};
+use crate::{ArticleId, EntityType, FeedId};
 
 /// A cell as read: text keeps its type so that callers can treat text and numbers differently.
 #[derive(Debug, Clone, PartialEq)]
@@ -144,4 +147,244 @@ pub struct StoryList {
     /// Exclusive; `None`: up to now.
     pub until: Option<DateTime<Utc>>,
     pub limit: i64,
+}
+
+// The web view's questions.
+
+/// Most rows any list of the web view's questions returns (a larger `limit` is cut to this).
+pub const MAX_ROWS: i64 = 200;
+
+/// Clamps a requested page size to `1..=MAX_ROWS`.
+pub fn capped(limit: i64) -> i64 {
+    limit.clamp(1, MAX_ROWS)
+}
+
+/// An entity's id (`entities.id`).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize)]
+#[serde(transparent)]
+pub struct EntityId(pub i64);
+
+impl std::fmt::Display for EntityId {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        self.0.fmt(f)
+    }
+}
+
+/// Articles, newest first: all, one feed's, or those that name an entity.
+#[derive(Debug, Clone, Default)]
+pub struct ArticleList {
+    pub feed: Option<FeedId>,
+    pub entity: Option<EntityId>,
+    pub limit: i64,
+    pub offset: i64,
+}
+
+/// An article in a list.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct ArticleSummary {
+    pub id: ArticleId,
+    pub feed_id: FeedId,
+    pub feed_title: Option<String>,
+    /// The site's name, else the feed's title.
+    pub site: Option<String>,
+    pub title: Option<String>,
+    pub published_at: Option<DateTime<Utc>>,
+    /// The canonical URL, else the URL, as stored (any scheme: check before linking).
+    pub url: Option<String>,
+}
+
+/// A type's most mentioned entities over days `from..=to` (UTC publication days).
+#[derive(Debug, Clone)]
+pub struct TopEntities {
+    pub entity_type: EntityType,
+    pub from: NaiveDate,
+    pub to: NaiveDate,
+    /// The days each entity's [`RankedEntity::daily`] covers: `chart_from..=to`.
+    pub chart_from: NaiveDate,
+    pub limit: i64,
+}
+
+/// An entity with its counts over a range and its mentions per day (every day of the chart's range, zeros
+/// included).
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct RankedEntity {
+    pub id: EntityId,
+    pub entity_type: String,
+    pub name: String,
+    pub mentions: i64,
+    pub articles: i64,
+    pub daily: Vec<DayCount>,
+}
+
+/// One day's counts.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+pub struct DayCount {
+    pub day: NaiveDate,
+    pub mentions: i64,
+    pub articles: i64,
+}
+
+/// An article with everything the web view shows of it.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct ArticleDetail {
+    #[serde(flatten)]
+    pub summary: ArticleSummary,
+    pub authors: Vec<String>,
+    pub language: Option<String>,
+    pub image_url: Option<String>,
+    pub image_caption: Option<String>,
+    pub description: Option<String>,
+    /// Body paragraphs joined by blank lines.
+    pub text: String,
+    pub extractor_version: Option<String>,
+    pub tagger_version: Option<String>,
+    pub page_error: Option<String>,
+    pub fetched_at: Option<DateTime<Utc>>,
+    /// In field order (title, text, caption), then by position.
+    pub mentions: Vec<MentionSpan>,
+    /// In text order.
+    pub quotes: Vec<QuoteSpan>,
+}
+
+/// A mention: which field, where (character offsets, end exclusive, as stored), and its entity.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct MentionSpan {
+    /// `title`, `text` or `caption`.
+    pub field: String,
+    pub start: i64,
+    pub end: i64,
+    pub surface: String,
+    pub entity: EntityRef,
+}
+
+/// An entity named in a page.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct EntityRef {
+    pub id: EntityId,
+    pub entity_type: String,
+    pub name: String,
+}
+
+/// A quote in an article's text, with its speaker when known.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct QuoteSpan {
+    pub start: i64,
+    pub end: i64,
+    pub text: String,
+    pub speaker: Option<EntityRef>,
+}
+
+/// An entity's page: its counts over days `from..=to`, the entities most often in the same articles then, its
+/// latest quotes (as the speaker) and the latest articles that name it.
+#[derive(Debug, Clone)]
+pub struct EntityView {
+    pub id: EntityId,
+    pub from: NaiveDate,
+    pub to: NaiveDate,
+    /// Rows per list.
+    pub limit: i64,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct EntityDetail {
+    pub entity: EntityRef,
+    /// All-time totals.
+    pub mentions: i64,
+    pub articles: i64,
+    pub from: NaiveDate,
+    pub to: NaiveDate,
+    /// Every day of the range, zeros included.
+    pub daily: Vec<DayCount>,
+    /// Named entities in the same articles over the range (pairs counted as stored: an article's 50 most mentioned
+    /// entities), most shared articles first.
+    pub partners: Vec<Partner>,
+    /// Its latest quotes as the speaker.
+    pub quotes: Vec<SpokenQuote>,
+    /// The latest articles that name it.
+    pub latest: Vec<ArticleSummary>,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct Partner {
+    pub entity: EntityRef,
+    pub articles: i64,
+}
+
+/// A quote with the article it is in.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct SpokenQuote {
+    pub text: String,
+    pub article: ArticleSummary,
+}
+
+/// Feeds with their health, in id order; `failing_only`: those whose last fetch failed, or that are disabled.
+#[derive(Debug, Clone, Default)]
+pub struct FeedList {
+    pub failing_only: bool,
+    pub limit: i64,
+    pub offset: i64,
+}
+
+/// A feed's health (the `v_feed_health` view).
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct FeedHealth {
+    pub id: FeedId,
+    pub url: String,
+    pub title: Option<String>,
+    pub disabled: bool,
+    pub error_streak: i64,
+    pub last_error: Option<String>,
+    pub last_fetch_at: Option<DateTime<Utc>>,
+    pub last_status: Option<i64>,
+    pub next_check_at: Option<DateTime<Utc>>,
+    /// Articles published per day over the last week.
+    pub items_per_day: f64,
+    pub articles: i64,
+}
+
+/// One HTTP attempt at a feed.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct FetchRecord {
+    pub started_at: Option<DateTime<Utc>>,
+    pub status: Option<i64>,
+    pub bytes: i64,
+    pub duration_ms: i64,
+    pub new_items: i64,
+    pub duplicate_items: i64,
+    pub error: Option<String>,
+}
+
+/// A page of full-text search hits, best first (the same query and ranking as [`Search`]), with filters.
+#[derive(Debug, Clone, Default)]
+pub struct SearchPage {
+    /// The backend's full-text syntax; a query it cannot parse is retried as plain words.
+    pub query: String,
+    pub since: Option<DateTime<Utc>>,
+    /// Exclusive.
+    pub until: Option<DateTime<Utc>>,
+    pub feed: Option<FeedId>,
+    pub entity: Option<EntityId>,
+    pub limit: i64,
+    pub offset: i64,
+}
+
+/// Marks around the matched words in [`SearchHit::snippet`]: private-use characters, so that a renderer can escape
+/// the snippet first and then turn them into markup (text never supplies markup). A renderer drops any that the
+/// stored text itself carried unpaired.
+pub const MATCH_START: char = '\u{E000}';
+pub const MATCH_END: char = '\u{E001}';
+
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct SearchHit {
+    pub article: ArticleSummary,
+    /// Text around the match, matches between [`MATCH_START`] and [`MATCH_END`].
+    pub snippet: String,
+    pub rank: f64,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct SearchResults {
+    pub hits: Vec<SearchHit>,
+    /// Whether there are hits after this page.
+    pub more: bool,
 }

@@ -55,6 +55,21 @@ impl Report {
         }
     }
 
+    /// One line on what the report holds (for lists of reports).
+    pub fn description(self) -> &'static str {
+        match self {
+            Report::Articles => "One row per article.",
+            Report::Mentions => "One row per mention, with its entity.",
+            Report::Entities => "Per entity: mentions and articles (or stories) in the range.",
+            Report::Cooccurrence => "Pairs of named entities in the same articles, with the number of articles.",
+            Report::Timeline => "Per day and entity: mentions and articles (or stories).",
+            Report::Quotes => "Quotes with speaker and article.",
+            Report::Feeds => "Feed health.",
+            Report::Places => "Per GeoNames place: mentions and articles in the range.",
+            Report::Countries => "Per country: mentions of its places, demonyms of it, and articles in the range.",
+        }
+    }
+
     /// Why these filters do not fit this report, if they do not: a filter it cannot apply (it would be silently
     /// ignored), or a time of day for a report that counts by publication day (it would be widened to the day).
     pub fn check(self, f: &Filters) -> Option<String> {
@@ -160,6 +175,36 @@ impl Filters {
     }
 }
 
+/// A `since` filter as people type it: a day (`2021-12-03`, from its first second, UTC) or an RFC 3339 time.
+/// Returns the inclusive bound. (`gazette export --since` and the web view's `since` alike.)
+pub fn since_bound(arg: &str) -> Result<DateTime<Utc>, String> {
+    Ok(typed_time(arg)?.0)
+}
+
+/// An `until` filter as people type it: a day (that whole day included) or an RFC 3339 time (that second included).
+/// Returns the exclusive bound.
+pub fn until_bound(arg: &str) -> Result<DateTime<Utc>, String> {
+    let (t, whole_day) = typed_time(arg)?;
+    Ok(t + if whole_day {
+        chrono::Duration::days(1)
+    } else {
+        chrono::Duration::seconds(1)
+    })
+}
+
+fn typed_time(arg: &str) -> Result<(DateTime<Utc>, bool), String> {
+    let arg = arg.trim();
+    if let Ok(day) = NaiveDate::parse_from_str(arg, "%Y-%m-%d") {
+        return Ok((day.and_hms_opt(0, 0, 0).expect("midnight exists").and_utc(), true));
+    }
+    match DateTime::parse_from_rfc3339(arg) {
+        Ok(t) => Ok((t.with_timezone(&Utc), false)),
+        Err(_) => Err(format!(
+            "{arg:?} is not a date (YYYY-MM-DD) or an RFC 3339 time (2021-12-03T21:15:00Z)"
+        )),
+    }
+}
+
 /// The last day wholly or partly before an exclusive bound.
 fn last_day_before(until: DateTime<Utc>) -> NaiveDate {
     let day = until.date_naive();
@@ -176,6 +221,18 @@ mod tests {
 
     fn t(s: &str) -> DateTime<Utc> {
         DateTime::parse_from_rfc3339(s).unwrap().with_timezone(&Utc)
+    }
+
+    #[test]
+    fn typed_days_and_times() {
+        let since = |a: &str| since_bound(a).map(|t| t.to_rfc3339_opts(chrono::SecondsFormat::Secs, true));
+        let until = |a: &str| until_bound(a).map(|t| t.to_rfc3339_opts(chrono::SecondsFormat::Secs, true));
+        assert_eq!(since("2021-12-03").unwrap(), "2021-12-03T00:00:00Z");
+        assert_eq!(until("2021-12-03").unwrap(), "2021-12-04T00:00:00Z");
+        assert_eq!(until("2021-12-31").unwrap(), "2022-01-01T00:00:00Z");
+        assert_eq!(since("2021-12-03T22:15:00+01:00").unwrap(), "2021-12-03T21:15:00Z");
+        assert_eq!(until("2021-12-03T21:15:00Z").unwrap(), "2021-12-03T21:15:01Z");
+        assert!(since("yesterday").is_err());
     }
 
     #[test]

@@ -16,6 +16,7 @@ pub mod ingest;
 pub mod query;
 pub mod reprocess;
 pub mod search;
+pub mod serve;
 pub mod stats;
 pub mod stories;
 pub mod train_ner;

@@ -217,9 +217,9 @@ impl Pipeline {
             schedule::after_success(policy, rate, fetched.min_interval, fastrand::f64()),
         );
         let duplicates = known.iter().filter(|k| k.is_none()).count() as u64;
-        sh.metrics.duplicates.fetch_add(duplicates, Ordering::Relaxed);
-        sh.metrics.articles_stored.fetch_add(departed, Ordering::Relaxed);
-        sh.metrics.page_errors.fetch_add(departed, Ordering::Relaxed);
+        sh.metrics.duplicates.inc_by(duplicates);
+        sh.metrics.articles_stored.inc_by(departed);
+        sh.metrics.page_errors.inc_by(departed);
         let new_items: Vec<(FeedItem, Option<PendingPage>)> = items
             .into_iter()
             .zip(known)

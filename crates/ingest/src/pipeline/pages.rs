@@ -66,7 +66,7 @@ impl Pipeline {
                     let (fetcher, u, robots) = (sh.fetcher.clone(), url.clone(), job.obey_robots);
                     match tokio::spawn(async move { fetcher.fetch_page(&u, robots).await }).await {
                         Ok(Ok(page)) => {
-                            sh.metrics.pages_fetched.fetch_add(1, Ordering::Relaxed);
+                            sh.metrics.pages_fetched.inc();
                             Ok(page)
                         }
                         Ok(Err(FetchError::HostPaused { wait, .. })) => {
@@ -88,7 +88,7 @@ impl Pipeline {
                                 });
                             if tries < MAX_PAGE_TRIES {
                                 tracing::warn!(url = %url, error = %e, tries, "page fetch failed; will retry");
-                                sh.metrics.page_errors.fetch_add(1, Ordering::Relaxed);
+                                sh.metrics.page_errors.inc();
                                 job.tracker.page_errors.fetch_add(1, Ordering::Relaxed);
                                 let retry = self.next_try(tries, Utc::now(), job.tracker.hint, fastrand::f64());
                                 job.tracker.retry_no_later_than(retry);

@@ -47,15 +47,15 @@ impl Pipeline {
             for (result, (page_error, tracker)) in results.into_iter().zip(meta) {
                 match result {
                     Ok(StoredArticle::Inserted(_)) => {
-                        sh.metrics.articles_stored.fetch_add(1, Ordering::Relaxed);
+                        sh.metrics.articles_stored.inc();
                         tracker.new.fetch_add(1, Ordering::Relaxed);
                         if page_error {
-                            sh.metrics.page_errors.fetch_add(1, Ordering::Relaxed);
+                            sh.metrics.page_errors.inc();
                             tracker.page_errors.fetch_add(1, Ordering::Relaxed);
                         }
                     }
                     Ok(StoredArticle::Duplicate) => {
-                        sh.metrics.duplicates.fetch_add(1, Ordering::Relaxed);
+                        sh.metrics.duplicates.inc();
                         tracker.duplicates.fetch_add(1, Ordering::Relaxed);
                     }
                     Err(e) => {

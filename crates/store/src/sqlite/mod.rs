@@ -12,7 +12,7 @@
 //! One module per table family: [`feeds`] (subscriptions), [`due`] (what the scheduler reads), [`fetches`] (a
 //! fetch's record, its end, history pruning), [`page_retries`], [`tasks`] (housekeeping claims), [`articles`] and
 //! [`counting`], [`stories`], [`places`] (resolved places and demonyms, their reports); the read side: [`reports`],
-//! [`query`], [`search`], [`stats`].
+//! [`query`], [`search`], [`stats`], [`views`] (the web view's questions).
 
 pub(crate) mod articles;
 mod connection;
@@ -29,6 +29,7 @@ pub(crate) mod search;
 pub(crate) mod stats;
 pub(crate) mod stories;
 pub(crate) mod tasks;
+pub(crate) mod views;
 mod writer;
 
 #[cfg(test)]
@@ -48,6 +49,8 @@ use crate::Result;
 pub struct Reader {
     conn: rusqlite::Connection,
     path: PathBuf,
+    /// How long one of the web view's questions may run ([`views`]); `None`: no limit.
+    time_limit: Option<std::time::Duration>,
 }
 
 impl Reader {
@@ -56,7 +59,12 @@ impl Reader {
         Ok(Reader {
             conn: connection::open_read_only(path)?,
             path: path.to_path_buf(),
+            time_limit: None,
         })
+    }
+
+    pub(crate) fn set_time_limit(&mut self, limit: Option<std::time::Duration>) {
+        self.time_limit = limit;
     }
 }
 

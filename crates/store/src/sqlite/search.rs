@@ -47,7 +47,7 @@ pub(crate) fn run(db: &Reader, s: &Search, sink: &mut dyn RowSink) -> Result<u64
 }
 
 /// Each word as a quoted FTS5 string, so punctuation means nothing.
-fn as_plain_words(query: &str) -> String {
+pub(crate) fn as_plain_words(query: &str) -> String {
     query
         .split(|c: char| !c.is_alphanumeric())
         .filter(|w| !w.is_empty())

@@ -1,0 +1,81 @@
+//! Render times of the web view over a large archive: `/`, the most mentioned person's page and two searches, 50
+//! requests each from one client over a real connection to 127.0.0.1, reported as p50, p95 and max.
+//!
+//! The archive is the scale bench's (crates/store/benches/scale.rs), kept with GAZETTE_BENCH_DB:
+//!
+//! ```text
+//! GAZETTE_BENCH_DB=/tmp/scale.db GAZETTE_BENCH_ARTICLES=1000000 cargo bench -p gazette-store --bench scale
+//! GAZETTE_BENCH_DB=/tmp/scale.db cargo bench -p gazette-web --bench render
+//! ```
+
+use std::io::{Read, Write};
+use std::net::SocketAddr;
+use std::path::PathBuf;
+use std::time::{Duration, Instant};
+
+const REQUESTS: usize = 50;
+
+fn main() {
+    if !std::env::args().any(|a| a == "--bench") {
+        return;
+    }
+    let Some(db) = std::env::var_os("GAZETTE_BENCH_DB").map(PathBuf::from) else {
+        println!("set GAZETTE_BENCH_DB to an archive made by the store's scale bench (see this file's doc)");
+        return;
+    };
+    let top_person: i64 = {
+        let conn = rusqlite::Connection::open_with_flags(&db, rusqlite::OpenFlags::SQLITE_OPEN_READ_ONLY).unwrap();
+        let articles: i64 = conn
+            .query_row("SELECT count(*) FROM articles", [], |r| r.get(0))
+            .unwrap();
+        println!("archive {} with {articles} articles", db.display());
+        conn.query_row(
+            "SELECT id FROM entities WHERE type = 'PER' ORDER BY mentions DESC LIMIT 1",
+            [],
+            |r| r.get(0),
+        )
+        .unwrap()
+    };
+    let router = gazette_web::router(&db, &gazette_web::Options::default()).expect("open the archive");
+    let runtime = tokio::runtime::Builder::new_multi_thread()
+        .enable_all()
+        .build()
+        .unwrap();
+    let listener = runtime.block_on(tokio::net::TcpListener::bind("127.0.0.1:0")).unwrap();
+    let addr = listener.local_addr().unwrap();
+    runtime.spawn(gazette_web::serve(listener, router, std::future::pending()));
+    for path in [
+        "/".to_string(),
+        format!("/entities/{top_person}"),
+        "/search?q=storm".to_string(),
+        "/search?q=%22Story+4242%22".to_string(),
+    ] {
+        let status = get(addr, &path).0;
+        assert_eq!(status, 200, "{path}");
+        let mut times: Vec<Duration> = (0..REQUESTS)
+            .map(|_| {
+                let t = Instant::now();
+                get(addr, &path);
+                t.elapsed()
+            })
+            .collect();
+        times.sort();
+        let ms = |d: Duration| d.as_secs_f64() * 1000.0;
+        println!(
+            "{path:<32} p50 {:7.1} ms  p95 {:7.1} ms  max {:7.1} ms  ({REQUESTS} requests)",
+            ms(times[REQUESTS / 2]),
+            ms(times[REQUESTS * 95 / 100 - 1]),
+            ms(times[REQUESTS - 1])
+        );
+    }
+}
+
+/// One GET over a fresh connection, the whole body read.
+fn get(addr: SocketAddr, path: &str) -> (u16, usize) {
+    let mut s = std::net::TcpStream::connect(addr).unwrap();
+    write!(s, "GET {path} HTTP/1.1\r\nHost: {addr}\r\nConnection: close\r\n\r\n").unwrap();
+    let mut out = Vec::new();
+    s.read_to_end(&mut out).unwrap();
+    let status = std::str::from_utf8(&out[9..12]).unwrap().parse().unwrap();
+    (status, out.len())
+}

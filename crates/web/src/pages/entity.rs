@@ -1,0 +1,129 @@
+//! `/entities/{id}?from=&to=`: an entity's mentions per day over a range (90 days to its archive's last day by
+//! default), the entities most often in the same articles, its quotes, and the latest articles that name it.
+
+use axum::extract::{Path, RawQuery, State};
+use axum::response::Response;
+use chrono::{Duration, Utc};
+use gazette_store::{EntityDetail, EntityId, EntityView};
+use maud::{html, Markup};
+
+use crate::charts::bars;
+use crate::error::WebError;
+use crate::layout::{article_item, day, entity_link, page, title_of, type_class, type_name, when, Nav};
+use crate::params::{id, Params};
+use crate::App;
+
+/// The default range, in days (cut to the entity's first day with mentions, down to [`MIN_DAYS`]).
+const DEFAULT_DAYS: i64 = 90;
+const MIN_DAYS: usize = 14;
+/// The longest range, in days (a chart of ten years).
+const MAX_DAYS: i64 = 3660;
+const LIST: i64 = 20;
+
+async fn read(app: App, raw_id: String, query: Option<String>) -> Result<EntityDetail, WebError> {
+    let id = EntityId(id("an entity", &raw_id)?);
+    let params = Params::parse(query.as_deref());
+    let (from, to) = (params.day("from")?, params.day("to")?);
+    let from_given = from;
+    app.pool
+        .read(move |archive| {
+            let to = match to {
+                Some(t) => t,
+                None => archive.latest_day()?.unwrap_or_else(|| Utc::now().date_naive()),
+            };
+            let from = from.unwrap_or(to - Duration::days(DEFAULT_DAYS - 1));
+            if from > to {
+                return Err(WebError::BadRequest(format!(
+                    "from: {} comes after to, {}",
+                    day(from),
+                    day(to)
+                )));
+            }
+            if (to - from).num_days() >= MAX_DAYS {
+                return Err(WebError::BadRequest(format!("from, to: at most {MAX_DAYS} days")));
+            }
+            let view = EntityView {
+                id,
+                from,
+                to,
+                limit: LIST,
+            };
+            let mut found = archive
+                .entity(&view)?
+                .ok_or_else(|| WebError::NotFound(format!("there is no entity {id}")))?;
+            if from_given.is_none() {
+                // A chart of empty weeks before a name first appeared says nothing: start nearer its first day.
+                let first = found.daily.iter().position(|d| d.mentions > 0).unwrap_or(0);
+                let start = first.min(found.daily.len().saturating_sub(MIN_DAYS));
+                found.daily.drain(..start);
+                if let Some(d) = found.daily.first() {
+                    found.from = d.day;
+                }
+            }
+            Ok(found)
+        })
+        .await
+}
+
+pub(crate) async fn html(State(app): State<App>, Path(id): Path<String>, RawQuery(q): RawQuery) -> Response {
+    super::html(read(app, id, q).await, render)
+}
+
+pub(crate) async fn json(State(app): State<App>, Path(id): Path<String>, RawQuery(q): RawQuery) -> Response {
+    super::json(read(app, id, q).await)
+}
+
+fn render(e: EntityDetail) -> Markup {
+    let name = &e.entity.name;
+    let in_range: i64 = e.daily.iter().map(|d| d.mentions).sum();
+    let body = html! {
+        header.entity {
+            h1 { span class={"ent " (type_class(&e.entity.entity_type))} { (name) } }
+            p.meta {
+                (type_name(&e.entity.entity_type)) " · " (e.mentions) " mentions in " (e.articles) " articles in all"
+            }
+        }
+        section aria-labelledby="days-h" {
+            h2 #days-h { "Mentions per day" }
+            form.range action={"/entities/" (e.entity.id)} method="get" {
+                div.field { label for="from" { "From" } input #from type="date" name="from" value=(day(e.from)); }
+                div.field { label for="to" { "To" } input #to type="date" name="to" value=(day(e.to)); }
+                div.actions { button type="submit" { "Show" } }
+            }
+            p.meta { (in_range) " mentions from " (day(e.from)) " to " (day(e.to)) "." }
+            (bars(&e.daily, name))
+        }
+        div.columns {
+            section aria-labelledby="partners-h" {
+                h2 #partners-h { "Most often in the same articles" }
+                @if e.partners.is_empty() { p.muted { "No other names in its articles in this range." } }
+                ol.partners {
+                    @for p in &e.partners {
+                        li { (entity_link(&p.entity)) " " span.count { (p.articles) } }
+                    }
+                }
+            }
+            section aria-labelledby="latest-h" {
+                h2 #latest-h { "Latest articles naming it" }
+                ol.articles {
+                    @for a in &e.latest { li { (article_item(a)) } }
+                }
+            }
+        }
+        @if !e.quotes.is_empty() {
+            section aria-labelledby="quotes-h" {
+                h2 #quotes-h { "What " (name) " said" }
+                @for q in &e.quotes {
+                    figure.quote {
+                        blockquote { p { (q.text) } }
+                        figcaption {
+                            "In " a href={"/articles/" (q.article.id)} { (title_of(q.article.title.as_deref())) }
+                            ", " (when(q.article.published_at))
+                        }
+                    }
+                }
+            }
+        }
+    };
+    page(name, Nav::None, body)
+}

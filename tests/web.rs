@@ -1,0 +1,440 @@
+//! `gazette serve` over an archive ingested from fixtures: each page's content against the database, CSV equal to
+//! `gazette export`, hostile text inert everywhere, the token rule, and 404 and 400 answers.
+
+#[path = "web_support.rs"]
+mod support;
+
+use rusqlite::Connection;
+use support::*;
+
+fn strings(conn: &Connection, sql: &str) -> Vec<(i64, String)> {
+    let mut stmt = conn.prepare(sql).unwrap();
+    stmt.query_map([], |r| Ok((r.get(0)?, r.get(1)?)))
+        .unwrap()
+        .map(Result::unwrap)
+        .collect()
+}
+
+fn escaped(s: &str) -> String {
+    s.replace('&', "&amp;")
+        .replace('<', "&lt;")
+        .replace('>', "&gt;")
+        .replace('"', "&quot;")
+}
+
+#[test]
+fn every_route_shows_what_the_archive_holds() {
+    let a = archive();
+    let conn = Connection::open(&a.db).unwrap();
+    let web = serve(&a.db, &[]);
+    let seed: i64 = conn
+        .query_row("SELECT id FROM articles WHERE title = ?1", [SEED_TITLE], |r| r.get(0))
+        .unwrap();
+
+    // Every page answers 200 with the security headers.
+    for path in every_page(&conn) {
+        let r = get(web.addr, &path);
+        assert_eq!(r.status, 200, "{path}: {}", r.body);
+        let csp = r.header("content-security-policy").unwrap_or_default();
+        assert!(
+            csp.contains("default-src 'none'") && !csp.contains("script-src"),
+            "{path}: {csp}"
+        );
+        assert_eq!(r.header("x-content-type-options"), Some("nosniff"), "{path}");
+    }
+
+    // Home: the latest articles, the top names of the last day with their charts, no failing feed.
+    let home = get(web.addr, "/").body;
+    assert!(
+        home.contains(&format!("href=\"/articles/{seed}\">{SEED_TITLE}</a>")),
+        "{home}"
+    );
+    let austin: i64 = conn
+        .query_row(
+            "SELECT id FROM entities WHERE type = 'PER' AND name = 'Lloyd Austin'",
+            [],
+            |r| r.get(0),
+        )
+        .unwrap();
+    assert!(
+        home.contains(&format!("href=\"/entities/{austin}\">Lloyd Austin</a>")),
+        "{home}"
+    );
+    assert!(home.contains("<svg class=\"spark\""), "{home}");
+    assert!(home.contains("Every feed's last fetch worked"), "{home}");
+
+    // The seed article: every mention marked by type and linked to its entity.
+    let page = get(web.addr, &format!("/articles/{seed}")).body;
+    let mentions = strings(
+        &conn,
+        &format!(
+            "SELECT e.id, lower(e.type) || '|' || m.surface FROM mentions m JOIN entities e ON e.id = m.entity_id
+             WHERE m.article_id = {seed} AND m.field = 'text'"
+        ),
+    );
+    assert!(mentions.len() > 20, "the tagger found too little: {}", mentions.len());
+    let known = ["per", "org", "loc", "misc"];
+    for (id, typed) in &mentions {
+        let (kind, surface) = typed.split_once('|').unwrap();
+        let class = if known.contains(&kind) { kind } else { "other" };
+        let link = format!("<a class=\"ent {class}\" href=\"/entities/{id}\"");
+        let at = page
+            .find(&link)
+            .unwrap_or_else(|| panic!("no link {link} for {surface:?}"));
+        assert!(page[at..].contains(&format!(">{}</a>", escaped(surface))), "{surface}");
+    }
+    for name in ["Lloyd Austin", "Nobuo Kishi", "Shinzo Abe"] {
+        assert!(page.contains(&format!("PER: {name}")), "{name} not marked");
+    }
+    // Its quotes, each with its speaker linked: among them the two the fixture expects.
+    let quotes = strings(
+        &conn,
+        &format!(
+            "SELECT e.id, q.text FROM quotes q JOIN entities e ON e.id = q.speaker_entity_id
+             WHERE q.article_id = {seed} ORDER BY q.start"
+        ),
+    );
+    assert!(quotes.len() >= 2, "{quotes:?}");
+    for (speaker, text) in &quotes {
+        let quote = format!(
+            "<blockquote><p>{}</p></blockquote><figcaption>— <a class=\"ent ",
+            escaped(text)
+        );
+        let at = page
+            .find(&quote)
+            .unwrap_or_else(|| panic!("no quote {text:?} in the page"));
+        assert!(page[at..].contains(&format!("href=\"/entities/{speaker}\">")), "{text}");
+    }
+    for (speaker, starts) in [
+        ("Shinzo Abe", "A Taiwan emergency is a Japanese emergency"),
+        ("Hua Chunying", "openly challenged China"),
+    ] {
+        let quote = format!("<blockquote><p>{}", escaped(starts));
+        let at = page.find(&quote).unwrap_or_else(|| panic!("no quote {starts:?}"));
+        let caption = &page[at..at + page[at..].find("</figcaption>").unwrap()];
+        assert!(caption.contains(&format!(">{speaker}</a>")), "{caption}");
+    }
+    assert!(
+        page.contains("href=\"https://www.voanews.com/a/us-defense-secretary"),
+        "no link to the original"
+    );
+    let (extractor, tagger): (String, String) = conn
+        .query_row(
+            "SELECT extractor_version, tagger_version FROM articles WHERE id = ?1",
+            [seed],
+            |r| Ok((r.get(0)?, r.get(1)?)),
+        )
+        .unwrap();
+    assert!(page.contains(&escaped(&extractor)) && page.contains(&escaped(&tagger)));
+    assert!(page.contains("Voice of America") && page.contains("VOA News"));
+
+    // The same data as JSON.
+    let json = get(web.addr, &format!("/api/articles/{seed}"));
+    assert_eq!(json.header("content-type"), Some("application/json"));
+    let v: serde_json::Value = serde_json::from_str(&json.body).unwrap();
+    let stored: i64 = conn
+        .query_row("SELECT count(*) FROM mentions WHERE article_id = ?1", [seed], |r| {
+            r.get(0)
+        })
+        .unwrap();
+    assert_eq!(v["mentions"].as_array().unwrap().len() as i64, stored);
+    assert_eq!(v["title"], SEED_TITLE);
+    let stored: i64 = conn
+        .query_row("SELECT count(*) FROM quotes WHERE article_id = ?1", [seed], |r| {
+            r.get(0)
+        })
+        .unwrap();
+    assert_eq!(v["quotes"].as_array().unwrap().len() as i64, stored);
+
+    // An entity: its days as a chart, its partners, its latest articles; a speaker's quotes.
+    let entity = get(web.addr, &format!("/entities/{austin}")).body;
+    assert!(entity.contains("<svg class=\"bars\""), "{entity}");
+    let days: i64 = conn
+        .query_row("SELECT count(*) FROM entity_days WHERE entity_id = ?1", [austin], |r| {
+            r.get(0)
+        })
+        .unwrap();
+    assert_eq!(entity.matches("<rect").count() as i64, days);
+    assert!(entity.contains(">Nobuo Kishi</a>"), "no partner");
+    assert!(entity.contains(&format!("href=\"/articles/{seed}\">{SEED_TITLE}</a>")));
+    let abe = quotes
+        .iter()
+        .find(|(_, t)| t.contains("Taiwan emergency"))
+        .expect("Abe's quote")
+        .0;
+    let speaker = get(web.addr, &format!("/entities/{abe}")).body;
+    assert!(
+        speaker.contains("A Taiwan emergency is a Japanese emergency"),
+        "{speaker}"
+    );
+    let ranged = get(
+        web.addr,
+        &format!("/api/entities/{austin}?from=2021-12-01&to=2021-12-07"),
+    )
+    .body;
+    let v: serde_json::Value = serde_json::from_str(&ranged).unwrap();
+    assert_eq!(v["daily"].as_array().unwrap().len(), 7);
+
+    // Search: the same matches as `gazette search`, snippets marked, filters.
+    let cli = ok(gazette(&a.db, &["search", "Kishi", "--format", "json"]));
+    let cli: Vec<serde_json::Value> = serde_json::from_str(&cli).unwrap();
+    let found = get(web.addr, "/api/search?q=Kishi").body;
+    let found: serde_json::Value = serde_json::from_str(&found).unwrap();
+    let ids = |v: &[serde_json::Value], key: &dyn Fn(&serde_json::Value) -> i64| v.iter().map(key).collect::<Vec<_>>();
+    assert_eq!(
+        ids(found["hits"].as_array().unwrap(), &|h| h["article"]["id"]
+            .as_i64()
+            .unwrap()),
+        ids(&cli, &|h| h["id"].as_i64().unwrap())
+    );
+    let results = get(web.addr, "/search?q=Kishi").body;
+    assert!(results.contains("<mark>Kishi</mark>"), "{results}");
+    let filtered = get(web.addr, "/api/search?q=Kishi&feed=2").body;
+    let filtered: serde_json::Value = serde_json::from_str(&filtered).unwrap();
+    assert!(filtered["hits"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .all(|h| h["article"]["feed_id"] == 2));
+    let later = get(web.addr, "/api/search?q=Kishi&since=2021-12-04").body;
+    let later: serde_json::Value = serde_json::from_str(&later).unwrap();
+    assert_eq!(later["hits"].as_array().unwrap().len(), 1);
+    let naming = get(web.addr, &format!("/search?q=Taiwan&entity={abe}")).body;
+    assert!(naming.contains(&format!("href=\"/articles/{seed}\"")), "{naming}");
+
+    // Feeds: health and fetch history.
+    let feeds = get(web.addr, "/feeds").body;
+    assert!(feeds.contains("East Asia - Voice of America"), "{feeds}");
+    let feed = get(web.addr, "/feeds/1").body;
+    assert!(feed.contains("<td class=\"num\">200</td>"), "{feed}");
+
+    // Every report as the same CSV as `gazette export`.
+    for report in [
+        "articles",
+        "mentions",
+        "entities",
+        "cooccurrence",
+        "timeline",
+        "quotes",
+        "feeds",
+    ] {
+        let cli = ok(gazette(&a.db, &["export", report]));
+        let web_csv = get(web.addr, &format!("/exports/{report}.csv"));
+        assert_eq!(web_csv.status, 200);
+        assert_eq!(web_csv.header("content-type"), Some("text/csv; charset=utf-8"));
+        assert_eq!(web_csv.body, cli, "{report}");
+    }
+    let cli = ok(gazette(
+        &a.db,
+        &[
+            "export",
+            "mentions",
+            "--since",
+            "2021-12-04",
+            "--type",
+            "PER",
+            "--limit",
+            "5",
+        ],
+    ));
+    let web_csv = get(
+        web.addr,
+        "/exports/csv?report=mentions&since=2021-12-04&type=PER&limit=5",
+    )
+    .body;
+    assert_eq!(web_csv, cli);
+}
+
+#[test]
+fn hostile_text_is_inert_on_every_page() {
+    let a = archive();
+    let conn = Connection::open(&a.db).unwrap();
+    // What the hostile page left in the archive: its text and caption as ingested (the title, byline, canonical URL
+    // and feed title that ingest cleaned are written as plain SQL could: see `archive`).
+    let (caption, text): (String, String) = conn
+        .query_row("SELECT image_caption, text FROM articles WHERE feed_id = 2", [], |r| {
+            Ok((r.get(0)?, r.get(1)?))
+        })
+        .unwrap();
+    assert!(
+        caption.contains("onerror=") && caption.contains("javascript:"),
+        "{caption}"
+    );
+    assert!(text.contains("<script>alert('text')") && text.contains("javascript:") && text.contains("data:text/html"));
+    drop(conn);
+    let conn = Connection::open(&a.db).unwrap();
+    let web = serve(&a.db, &[]);
+    let mut seen = 0;
+    for path in every_page(&conn)
+        .into_iter()
+        .chain(["/api/articles/2".to_string(), "/api/search?q=alert".into()])
+    {
+        let r = get(web.addr, &path);
+        assert_eq!(r.status, 200, "{path}");
+        // (JSON carries the text as it is, served as JSON with nosniff: no browser runs it as a page.)
+        if let Some(why) = active_markup(&r.body).filter(|_| !path.starts_with("/api/")) {
+            panic!("{path} has {why}");
+        }
+        if r.body.contains("alert(") {
+            seen += 1;
+        }
+        if path.starts_with("/articles/") && r.body.contains("Mallory") {
+            assert!(r.body.contains("&lt;script&gt;alert('title')&lt;/script&gt;"), "{path}");
+            assert!(r
+                .body
+                .contains("&lt;b onmouseover=alert('author')&gt;Mallory&lt;/b&gt;"));
+            assert!(r.body.contains("&lt;img src=x onerror=alert('caption')&gt;"));
+            assert!(r.body.contains("&lt;script&gt;alert('text')&lt;/script&gt;"));
+            assert!(r
+                .body
+                .contains("title=\"not a web address: shown, not linked\">javascript:alert('canonical')</code>"));
+            seen += 10;
+        }
+        if path.starts_with("/api/") {
+            assert_eq!(r.header("content-type"), Some("application/json"));
+        }
+    }
+    assert!(seen > 12, "the hostile text was not shown anywhere ({seen})");
+}
+
+#[test]
+fn a_token_is_needed_off_loopback_and_checked_on_every_request() {
+    let a = archive();
+    let refused = gazette(&a.db, &["serve", "--listen", "0.0.0.0:0"]);
+    assert!(!refused.status.success());
+    let why = String::from_utf8_lossy(&refused.stderr);
+    assert!(why.contains("needs a token"), "{why}");
+    let short = gazette(&a.db, &["serve", "--listen", "127.0.0.1:0", "--token", "short"]);
+    assert!(String::from_utf8_lossy(&short.stderr).contains("too short"));
+
+    let token = "s3cret-token-for-the-test";
+    let web = serve(&a.db, &["--token", token]);
+    for path in [
+        "/",
+        "/articles/1",
+        "/api/feeds",
+        "/exports/feeds.csv",
+        "/static/gazette.css",
+        "/nope",
+    ] {
+        let r = get(web.addr, path);
+        assert_eq!(r.status, 401, "{path}");
+        assert!(!r.body.contains("Voice of America"));
+        let wrong = get_with(web.addr, path, &[("Authorization", "Bearer s3cret-token-for-the-tesT")]);
+        assert_eq!(wrong.status, 401, "{path}");
+    }
+    let bearer = format!("Bearer {token}");
+    assert_eq!(
+        get_with(web.addr, "/api/feeds", &[("Authorization", &bearer)]).status,
+        200
+    );
+    // A link with the token sets a cookie and sends the browser to the same page without it.
+    let link = get(web.addr, &format!("/search?q=Kishi&token={token}"));
+    assert_eq!(link.status, 303);
+    assert_eq!(link.header("location"), Some("/search?q=Kishi"));
+    let cookie = link
+        .header("set-cookie")
+        .unwrap()
+        .split(';')
+        .next()
+        .unwrap()
+        .to_string();
+    assert!(link.header("set-cookie").unwrap().contains("HttpOnly"));
+    let page = get_with(web.addr, "/search?q=Kishi", &[("Cookie", &cookie)]);
+    assert_eq!(page.status, 200);
+    assert!(page.body.contains("<mark>Kishi</mark>"));
+}
+
+#[test]
+fn unknown_ids_are_404_and_bad_parameters_400_with_a_message() {
+    let a = archive();
+    let web = serve(&a.db, &[]);
+    for (path, says) in [
+        ("/articles/999999", "there is no article 999999"),
+        ("/entities/999999", "there is no entity 999999"),
+        ("/feeds/999", "there is no feed 999"),
+        ("/nope", "there is no page at this address"),
+        ("/exports/nope.csv", "unknown report"),
+        ("/api/articles/999999", "there is no article 999999"),
+    ] {
+        let r = get(web.addr, path);
+        assert_eq!(r.status, 404, "{path}");
+        assert!(r.body.contains(says), "{path}: {}", r.body);
+    }
+    for (path, says) in [
+        ("/articles/abc", "is not an article id"),
+        ("/articles/-3", "is not an article id"),
+        (
+            "/entities/1?from=2021-13-01",
+            "from: &quot;2021-13-01&quot; is not a day",
+        ),
+        ("/entities/1?from=2021-12-05&to=2021-12-01", "comes after"),
+        ("/entities/1?from=1990-01-01&to=2021-12-01", "at most 3660 days"),
+        (
+            "/search?q=Kishi&since=yesterday",
+            "since: &quot;yesterday&quot; is not a day",
+        ),
+        (
+            "/search?q=Kishi&page=0",
+            "page: &quot;0&quot; is not a whole number of at least 1",
+        ),
+        ("/search?q=Kishi&feed=x", "feed: &quot;x&quot;"),
+        ("/search?q=Kishi&entity=999999", "there is no entity 999999"),
+        ("/feeds?page=-1", "page:"),
+        (
+            "/exports/articles.csv?since=soon",
+            "since: &quot;soon&quot; is not a date",
+        ),
+        (
+            "/exports/entities.csv?since=2021-12-03T10:00:00Z",
+            "counts by publication day",
+        ),
+        ("/exports/feeds.csv?type=PER", "the feeds report has no --type filter"),
+    ] {
+        let r = get(web.addr, path);
+        assert_eq!(r.status, 400, "{path}");
+        assert!(r.body.contains(says), "{path}: {}", r.body);
+    }
+    let r = get(web.addr, "/api/search?q=x&until=never");
+    assert_eq!(r.status, 400);
+    let v: serde_json::Value = serde_json::from_str(&r.body).unwrap();
+    assert!(v["error"].as_str().unwrap().contains("until: \"never\" is not a day"));
+}
+
+#[test]
+fn the_daemon_serves_metrics_health_and_the_web_view_on_one_listener() {
+    let a = archive();
+    let port = std::net::TcpListener::bind("127.0.0.1:0")
+        .unwrap()
+        .local_addr()
+        .unwrap()
+        .port();
+    let listen = format!("127.0.0.1:{port}");
+    let mut daemon = std::process::Command::new(env!("CARGO_BIN_EXE_gazette"))
+        .args(["daemon", "--listen", &listen, "--serve"])
+        .env("GAZETTE_DB", &a.db)
+        .env_remove("RUST_LOG")
+        .env_remove("GAZETTE_WEB_TOKEN")
+        .stderr(std::process::Stdio::null())
+        .spawn()
+        .unwrap();
+    let addr: std::net::SocketAddr = listen.parse().unwrap();
+    let deadline = std::time::Instant::now() + std::time::Duration::from_secs(30);
+    while std::net::TcpStream::connect(addr).is_err() {
+        assert!(std::time::Instant::now() < deadline, "the daemon never listened");
+        std::thread::sleep(std::time::Duration::from_millis(50));
+    }
+    let metrics = get(addr, "/metrics");
+    assert_eq!(metrics.status, 200);
+    assert!(metrics.body.contains("# TYPE gazette_feeds gauge"), "{}", metrics.body);
+    assert_eq!(get(addr, "/healthz").status, 200);
+    let home = get(addr, "/");
+    assert_eq!(home.status, 200);
+    assert!(home.body.contains(SEED_TITLE));
+    assert!(home.header("content-security-policy").is_some());
+    // Off loopback, --serve needs a token.
+    let refused = gazette(&a.db, &["daemon", "--listen", "0.0.0.0:0", "--serve"]);
+    assert!(String::from_utf8_lossy(&refused.stderr).contains("needs a token"));
+    let _ = daemon.kill();
+    let _ = daemon.wait();
+}
