@@ -229,7 +229,7 @@ BEGIN
 
     -- Pairs with at least one entity new to its article, among the article's uncapped named entities of that day.
     INSERT INTO entity_pair_days AS p (day, entity1_id, entity2_id, entity1_type, entity2_type, articles)
-    SELECT x.day, x.entity_id, y.entity_id, x.type, y.type, 1
+    SELECT x.day, x.entity_id, y.entity_id, min(x.type), min(y.type), count(*)
     FROM (SELECT c.article_id, c.entity_id, c.day, c.type, c.fresh FROM gazette_counting c
           WHERE c.named AND NOT c.capped
           UNION ALL
@@ -250,6 +250,7 @@ BEGIN
                             WHERE c.article_id = ae.article_id AND c.entity_id = ae.entity_id)) y
       ON y.article_id = x.article_id AND y.entity_id <> x.entity_id AND y.day = x.day
     WHERE x.fresh OR y.fresh
+    GROUP BY 1, 2, 3
     ORDER BY 1, 2, 3
     ON CONFLICT (day, entity1_id, entity2_id) DO UPDATE SET articles = p.articles + excluded.articles;
 
@@ -294,7 +295,7 @@ BEGIN
 
     -- Pairs with at least one entity leaving its article.
     INSERT INTO entity_pair_days AS p (day, entity1_id, entity2_id, entity1_type, entity2_type, articles)
-    SELECT x.day, x.entity_id, y.entity_id, e1.type, e2.type, -1
+    SELECT x.day, x.entity_id, y.entity_id, min(e1.type), min(e2.type), -count(*)
     FROM article_entities x
     JOIN article_entities y ON y.article_id = x.article_id AND y.entity_id <> x.entity_id AND y.day = x.day
     JOIN entities e1 ON e1.id = x.entity_id
@@ -306,6 +307,7 @@ BEGIN
                    WHERE u.gone AND u.article_id = x.article_id AND u.entity_id = x.entity_id)
            OR EXISTS (SELECT 1 FROM gazette_uncounting u
                       WHERE u.gone AND u.article_id = y.article_id AND u.entity_id = y.entity_id))
+    GROUP BY 1, 2, 3
     ORDER BY 1, 2, 3
     ON CONFLICT (day, entity1_id, entity2_id) DO UPDATE SET articles = p.articles + excluded.articles;
     DELETE FROM entity_pair_days p USING gazette_uncounting u

@@ -15,12 +15,13 @@ use gazette_ingest::config::{CommandLine, Config, LogFormat};
 #[command(
     name = "gazette",
     version,
-    about = "News ingestion: feeds -> articles -> entities -> SQLite"
+    about = "News ingestion: feeds -> articles -> entities -> SQLite or PostgreSQL"
 )]
 struct Cli {
-    /// The SQLite database [env: GAZETTE_DB] [default: gazette.db].
+    /// The archive: a SQLite file, or a PostgreSQL URL (postgres://user@host/dbname) [env: GAZETTE_DB] [default:
+    /// gazette.db].
     #[arg(long, global = true)]
-    db: Option<PathBuf>,
+    db: Option<String>,
     /// A TOML configuration file (see `gazette config`) [env: GAZETTE_CONFIG].
     #[arg(long, global = true)]
     config: Option<PathBuf>,
@@ -105,7 +106,7 @@ fn main() -> std::process::ExitCode {
         _ => "warn,html5ever=error",
     };
     init_logging(config.log_format, default_filter);
-    let db = config.db.as_path();
+    let db = &config.db;
     let result = match cli.command {
         Command::Ingest(args) => cmd::ingest::run(&config, args),
         Command::Daemon(args) => cmd::daemon::run(&config, args),

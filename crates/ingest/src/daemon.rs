@@ -36,7 +36,7 @@ pub async fn run(config: &Config, store: Store, mut stop: tokio::sync::watch::Re
     let pipeline = Pipeline::new(fetcher, store.clone(), Settings::from_config(config), metrics.clone());
     let mut running = pipeline.start();
     tracing::info!(
-        db = %config.db.display(),
+        db = %config.db,
         feed_concurrency = config.feed_concurrency,
         page_concurrency = config.page_concurrency,
         extract_threads = config.extract_threads,

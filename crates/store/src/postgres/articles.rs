@@ -5,7 +5,7 @@
 //! their mentions in one (the counting trigger books the whole batch in one pass) and all their quotes in one. If an
 //! article fails, the batch is redone with a savepoint per article and the failing one is reported in its slot.
 
-use std::collections::BTreeSet;
+use std::collections::HashSet;
 
 use chrono::NaiveDate;
 use tokio_postgres::{Client, Transaction};
@@ -41,7 +41,7 @@ pub(crate) async fn insert_batch(pool: &Pool, batch: &[NewArticle]) -> Result<Ve
     match retrying!(insert_all(&mut conn, batch).await) {
         Ok(results) => return Ok(results),
         Err(e) if conn.is_closed() || is_retryable(&e) => return Err(e),
-        Err(_) => {}
+        Err(e) => tracing::debug!(error = %e, "a batch failed; storing its articles one by one"),
     }
     retrying!(insert_one_by_one(&mut conn, batch).await)
 }
@@ -155,20 +155,30 @@ async fn insert_article(tx: &Transaction<'_>, a: &NewArticle) -> Result<StoredAr
 /// Writes articles' entities, mentions and quotes, three statements for any number of articles. The mentions'
 /// counts are booked by the database (the trigger on `mentions`).
 async fn insert_annotations(tx: &Transaction<'_>, articles: &[(ArticleId, NaiveDate, &Extraction)]) -> Result<()> {
-    // Entities first, in one order for every writer (so that two batches creating the same entities wait for each
-    // other instead of deadlocking).
-    let mut entities: BTreeSet<(&str, &str)> = BTreeSet::new();
+    // Entities first, in the order the SQLite backend creates them (article by article, mentions then speakers), so
+    // that the same writes give the same ids on both backends. Only missing ones are inserted, so that no id is
+    // spent on a conflict. (Two batches creating the same new entities in another order may deadlock: the loser is
+    // retried whole.)
+    let mut seen: HashSet<(&str, &str)> = HashSet::new();
+    let (mut types, mut names): (Vec<&str>, Vec<&str>) = (Vec::new(), Vec::new());
     for (_, _, e) in articles {
-        entities.extend(e.mentions.iter().map(|m| (m.entity_type.label(), m.entity_name.as_str())));
-        entities.extend(e.quotes.iter().filter_map(|q| q.speaker.as_ref()).map(|(t, n)| (t.label(), n.as_str())));
+        let mentioned = e.mentions.iter().map(|m| (m.entity_type.label(), m.entity_name.as_str()));
+        let speakers = e.quotes.iter().filter_map(|q| q.speaker.as_ref()).map(|(t, n)| (t.label(), n.as_str()));
+        for (t, n) in mentioned.chain(speakers) {
+            if seen.insert((t, n)) {
+                types.push(t);
+                names.push(n);
+            }
+        }
     }
-    if entities.is_empty() && articles.iter().all(|(_, _, e)| e.quotes.is_empty()) {
+    if types.is_empty() && articles.iter().all(|(_, _, e)| e.quotes.is_empty()) {
         return Ok(());
     }
-    let (types, names): (Vec<&str>, Vec<&str>) = entities.into_iter().unzip();
     tx.execute(
         "INSERT INTO entities (type, name)
-         SELECT t, n FROM unnest($1::text[], $2::text[]) WITH ORDINALITY AS x(t, n, i) ORDER BY i
+         SELECT t, n FROM unnest($1::text[], $2::text[]) WITH ORDINALITY AS x(t, n, i)
+         WHERE NOT EXISTS (SELECT 1 FROM entities e WHERE e.type = x.t AND e.name = x.n)
+         ORDER BY i
          ON CONFLICT (type, name) DO NOTHING",
         &[&types, &names],
     )

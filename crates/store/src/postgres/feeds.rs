@@ -35,8 +35,13 @@ pub(crate) async fn add(pool: &Pool, urls: &[String]) -> Result<Vec<FeedId>> {
     let tx = conn.transaction().await?;
     let mut ids = Vec::with_capacity(urls.len());
     for url in urls {
-        tx.execute("INSERT INTO feeds (url) VALUES ($1) ON CONFLICT (url) DO NOTHING", &[url])
-            .await?;
+        // Not a bare ON CONFLICT: that would spend an id on every URL already there.
+        tx.execute(
+            "INSERT INTO feeds (url) SELECT $1 WHERE NOT EXISTS (SELECT 1 FROM feeds WHERE url = $1)
+             ON CONFLICT (url) DO NOTHING",
+            &[url],
+        )
+        .await?;
         ids.push(FeedId(tx.query_one("SELECT id FROM feeds WHERE url = $1", &[url]).await?.get(0)));
     }
     tx.commit().await?;

@@ -95,7 +95,7 @@ fn sql(report: Report, f: &Filters) -> String {
                        AND p.entity1_id IN (SELECT entity_id FROM leaders)
                        AND p.entity2_id IN (SELECT entity_id FROM leaders)
                      GROUP BY p.entity1_id, p.entity2_id
-                     ORDER BY c DESC LIMIT 1 OFFSET :limit - 1), 1) AS t),
+                     ORDER BY c DESC LIMIT 1 OFFSET :limit::bigint - 1), 1) AS t),
              frequent AS (SELECT entity_id FROM counts WHERE n >= (SELECT t FROM bound)),
              pairs AS (
                  SELECT p.entity1_id, min(p.entity1_type) AS entity1_type, p.entity2_id,

@@ -75,7 +75,7 @@ fn sql(report: Report, f: &Filters) -> String {
              FROM entity_days d JOIN entities e ON e.id = d.entity_id
              WHERE {}
              GROUP BY e.id
-             ORDER BY mentions DESC, e.name",
+             ORDER BY mentions DESC, e.name, e.id",
             cond(Some("d.day"), None, None, Some("e.type"))
         ),
         Report::Entities => format!(
@@ -84,7 +84,7 @@ fn sql(report: Report, f: &Filters) -> String {
              FROM article_entities ae JOIN entities e ON e.id = ae.entity_id
              WHERE {}
              GROUP BY e.id
-             ORDER BY mentions DESC, e.name",
+             ORDER BY mentions DESC, e.name, e.id",
             cond(Some("ae.day"), None, Some(in_feed), Some("e.type"))
         ),
         // The top N pairs from the per-day pair counts, exactly, without grouping every pair of the range (a
@@ -157,7 +157,7 @@ fn sql(report: Report, f: &Filters) -> String {
             "SELECT d.day, e.id AS entity_id, e.type, e.name, d.mentions, d.articles
              FROM entity_days d JOIN entities e ON e.id = d.entity_id
              WHERE {}
-             ORDER BY d.day, d.mentions DESC, e.name",
+             ORDER BY d.day, d.mentions DESC, e.name, e.id",
             cond(Some("d.day"), None, None, Some("e.type"))
         ),
         Report::Timeline => format!(
@@ -165,7 +165,7 @@ fn sql(report: Report, f: &Filters) -> String {
              FROM article_entities ae JOIN entities e ON e.id = ae.entity_id
              WHERE {}
              GROUP BY ae.day, e.id
-             ORDER BY ae.day, mentions DESC, e.name",
+             ORDER BY ae.day, mentions DESC, e.name, e.id",
             cond(Some("ae.day"), None, Some(in_feed), Some("e.type"))
         ),
         Report::Quotes => format!(
@@ -176,7 +176,7 @@ fn sql(report: Report, f: &Filters) -> String {
              JOIN articles a ON a.id = q.article_id
              LEFT JOIN entities e ON e.id = q.speaker_entity_id
              WHERE {}
-             ORDER BY a.published_at, q.article_id, q.start",
+             ORDER BY a.published_at, q.article_id, q.start, q.id",
             cond(None, Some("a.published_at"), Some("a.feed_id = :feed"), Some("e.type"))
         ),
         Report::Feeds => format!(
