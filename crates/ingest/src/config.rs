@@ -301,6 +301,8 @@ settings! {
     metrics_listen: listen = "", flag "ADDR";
     /// longest wait for in-flight work after SIGINT/SIGTERM
     shutdown_timeout: duration = "30s", flag "DURATION";
+    /// PostgreSQL: how long a daemon holds the feeds it took (another takes them over after a crash)
+    feed_lease: duration = "10m", flag "DURATION";
 }
 
 /// What the command line says about configuration.

@@ -6,6 +6,8 @@
 //! through the pipeline, and when the last of them is done the cycle's summary line is logged. Cycles overlap, so a
 //! slow or failing feed holds up no other. A feed just done is not taken again for `min_interval`, whatever the
 //! database says, so that a schedule that could not be saved (a full disk) cannot turn into a fetch loop.
+//! On PostgreSQL several daemons share the feeds: each look takes (leases) at most `feed_concurrency` due feeds that no
+//! other daemon holds, and looks again once it has started them (see `gazette_store::postgres::due`).
 //! About once a day, fetch history older than `history_days` is pruned, feed by feed, beside the loop. SIGINT or SIGTERM drains the pipeline and exits 0
 //! within `shutdown_timeout`; a second signal exits at once.
 
@@ -43,6 +45,8 @@ pub async fn run(config: &Config, store: Store, mut stop: tokio::sync::watch::Re
         "daemon started"
     );
 
+    let shared = store.shares_feeds();
+    let look_limit = if shared { config.feed_concurrency } else { MAX_CYCLE_FEEDS };
     let mut scheduler = Scheduler::new(config.min_interval);
     let mut pending: VecDeque<DueFeed> = VecDeque::new();
     let look_gap = (config.min_interval / 10).clamp(MIN_LOOK_GAP, MAX_IDLE);
@@ -58,10 +62,15 @@ pub async fn run(config: &Config, store: Store, mut stop: tokio::sync::watch::Re
             biased;
             _ = crate::stopped(&mut stop), if deadline.is_none() => {
                 pipeline.drain();
-                // Feeds not yet handed over stay due for the next start.
+                // Feeds not yet handed over stay due for the next start (or for another worker at once).
+                let mut unstarted = Vec::new();
                 for f in pending.drain(..) {
                     metrics.dequeued(Queue::Due);
                     scheduler.forget(f.id);
+                    unstarted.push(f.id);
+                }
+                if let Err(e) = store.release_feeds(unstarted).await {
+                    tracing::warn!(error = %e, "could not give back the feeds not started");
                 }
                 deadline = Some(tokio::time::Instant::now() + config.shutdown_timeout);
             }
@@ -85,8 +94,10 @@ pub async fn run(config: &Config, store: Store, mut stop: tokio::sync::watch::Re
                 }
                 Err(_) => break,
             },
-            _ = tokio::time::sleep_until(next_look), if deadline.is_none() => {
-                let look = store.look_at_schedule(Utc::now(), MAX_CYCLE_FEEDS).await;
+            // A daemon sharing the feeds with others takes only what it can start soon, when it has started what it
+            // took (other workers get the rest); alone, it takes everything due.
+            _ = tokio::time::sleep_until(next_look), if deadline.is_none() && (!shared || pending.is_empty()) => {
+                let look = store.look_at_schedule(Utc::now(), look_limit).await;
                 let (due, counts, next_due) = match look {
                     Ok(r) => (r.due, r.counts, r.next_due),
                     Err(StoreError::WriterGone) => return Err(Error::Store(StoreError::WriterGone)),
@@ -99,10 +110,20 @@ pub async fn run(config: &Config, store: Store, mut stop: tokio::sync::watch::Re
                 };
                 metrics.schedule_read();
                 metrics.set_feed_counts(counts);
+                let due_len = due.len();
+                let taken: Vec<FeedId> = due.iter().map(|f| f.id).collect();
                 let fresh = scheduler.start_cycle(due);
+                if shared && fresh.len() < taken.len() {
+                    // Taken but in flight or resting here: give them back rather than hold them for a whole lease.
+                    let skipped = taken.into_iter().filter(|id| !fresh.iter().any(|f| f.id == *id)).collect();
+                    if let Err(e) = store.release_feeds(skipped).await {
+                        tracing::warn!(error = %e, "could not give back feeds not taken");
+                    }
+                }
                 for _ in &fresh {
                     metrics.queued(Queue::Due);
                 }
+                let full = shared && due_len >= look_limit;
                 pending.extend(fresh);
                 // Sleep until the next feed is due; feeds in flight look due until they finish, so look again soon.
                 let wait = match next_due {
@@ -111,6 +132,8 @@ pub async fn run(config: &Config, store: Store, mut stop: tokio::sync::watch::Re
                     Some(t) => (t - Utc::now()).to_std().unwrap_or(look_gap),
                 }
                 .clamp(look_gap, MAX_IDLE);
+                // More is due than this worker took: look again as soon as it has started these.
+                let wait = if full { MIN_LOOK_GAP } else { wait };
                 next_look = tokio::time::Instant::now() + wait;
                 let idle = pruning.as_ref().is_none_or(|p| p.is_finished());
                 if config.history_days > 0 && idle && tokio::time::Instant::now() >= next_prune {

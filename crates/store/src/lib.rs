@@ -91,10 +91,22 @@ impl Store {
     /// Opens the archive at `location` for writing (creating a SQLite file if needed) and brings its schema up to
     /// date.
     pub fn open(location: &Location) -> Result<Store> {
+        Store::open_worker(location, postgres::DEFAULT_LEASE)
+    }
+
+    /// [`Store::open`] for a daemon that shares the feeds with others: it holds the feeds it takes for `lease`
+    /// (PostgreSQL; SQLite has one writer and no leases).
+    pub fn open_worker(location: &Location, lease: std::time::Duration) -> Result<Store> {
         match location {
             Location::Sqlite(path) => Store::open_sqlite(path),
-            Location::Postgres(url) => Ok(Store::Postgres(postgres::Pool::open(url)?)),
+            Location::Postgres(url) => Ok(Store::Postgres(postgres::Pool::open(url, lease)?)),
         }
+    }
+
+    /// Whether other processes may take feeds from this archive at the same time (so a daemon should take only what
+    /// it can start soon).
+    pub fn shares_feeds(&self) -> bool {
+        matches!(self, Store::Postgres(_))
     }
 
     /// The same archive as another worker, holding the feeds it takes for `lease` (PostgreSQL; a SQLite store has
@@ -157,11 +169,22 @@ impl Store {
 
     // The schedule.
 
-    /// The feeds due at `now` (at most `limit`), the feed counts, and when the next one is due.
+    /// The feeds due at `now` (at most `limit`), the feed counts, and when the next one is due. On PostgreSQL, the
+    /// feeds returned are taken: leased to this store's worker until their fetch is recorded as finished or failed
+    /// (or the lease runs out), and no other worker gets them meanwhile.
     pub async fn look_at_schedule(&self, now: DateTime<Utc>, limit: usize) -> Result<ScheduleLook> {
         match self {
             Store::Sqlite(w) => w.run(move |c| sqlite::due::look(c, now, limit)).await,
             Store::Postgres(p) => postgres::due::look(p, now, limit).await,
+        }
+    }
+
+    /// Gives back feeds taken by [`Store::look_at_schedule`] that will not be fetched (a daemon stopping before it
+    /// started them), so that another worker may take them at once. One statement.
+    pub async fn release_feeds(&self, feeds: Vec<FeedId>) -> Result<()> {
+        match self {
+            Store::Sqlite(_) => Ok(()),
+            Store::Postgres(p) => postgres::due::release_all(p, &feeds).await,
         }
     }
 

@@ -94,6 +94,18 @@ pub(crate) async fn release(c: &impl GenericClient, pool: &Pool, feed: FeedId) -
     Ok(())
 }
 
+/// Ends this worker's leases on feeds it will not fetch.
+pub(crate) async fn release_all(pool: &Pool, feeds: &[FeedId]) -> Result<()> {
+    let ids: Vec<i64> = feeds.iter().map(|f| f.0).collect();
+    let conn = pool.conn().await?;
+    conn.execute(
+        "UPDATE feeds SET leased_by = NULL, leased_until = NULL WHERE id = ANY($1) AND leased_by = $2",
+        &[&ids, &pool.worker()],
+    )
+    .await?;
+    Ok(())
+}
+
 /// Feeds for a one-off run, in id order: every enabled one, or the given ones (enabled or not).
 pub(crate) async fn select(pool: &Pool, which: &FeedSelection) -> Result<Vec<DueFeed>> {
     let conn = pool.conn().await?;

@@ -99,7 +99,7 @@ impl Drop for Conn<'_> {
 impl Pool {
     /// Checks that the database is reachable and brings its schema up to date (on a thread of its own, so that it
     /// can be called from anywhere); connections are opened on first use, on the caller's runtime.
-    pub(crate) fn open(url: &PgUrl) -> Result<Pool> {
+    pub(crate) fn open(url: &PgUrl, lease: Duration) -> Result<Pool> {
         let url2 = url.clone();
         std::thread::spawn(move || -> Result<()> {
             let rt = tokio::runtime::Builder::new_current_thread().enable_all().build()?;
@@ -127,7 +127,7 @@ impl Pool {
                 idle: Mutex::new(Vec::new()),
                 permits: Semaphore::new(POOL_SIZE),
                 worker,
-                lease: DEFAULT_LEASE,
+                lease,
             }),
         })
     }
