@@ -133,7 +133,15 @@ pub async fn run(config: &Config, store: Store, mut stop: tokio::sync::watch::Re
                 }
                 .clamp(look_gap, MAX_IDLE);
                 // More is due than this worker took: look again as soon as it has started these.
-                let wait = if full { MIN_LOOK_GAP } else { wait };
+                // Feeds due but held by other workers come free when they finish or their lease runs out.
+                let held_elsewhere = shared && next_due.is_some_and(|t| t <= Utc::now());
+                let wait = if full {
+                    MIN_LOOK_GAP
+                } else if held_elsewhere {
+                    wait.min((config.feed_lease / 4).max(MIN_LOOK_GAP))
+                } else {
+                    wait
+                };
                 next_look = tokio::time::Instant::now() + wait;
                 let idle = pruning.as_ref().is_none_or(|p| p.is_finished());
                 if config.history_days > 0 && idle && tokio::time::Instant::now() >= next_prune {
