@@ -87,7 +87,15 @@ fn assert_counts_fresh(db: &TestDb) {
 /// Every report, unfiltered and filtered, as exported.
 fn exports(db: &TestDb, feed: &str) -> Vec<(String, String)> {
     let mut out = Vec::new();
-    for report in ["articles", "mentions", "entities", "cooccurrence", "timeline", "quotes", "feeds"] {
+    for report in [
+        "articles",
+        "mentions",
+        "entities",
+        "cooccurrence",
+        "timeline",
+        "quotes",
+        "feeds",
+    ] {
         let dated = report != "feeds";
         let typed = !matches!(report, "articles" | "feeds");
         let mut variants: Vec<Vec<&str>> = vec![vec![], vec!["--limit", "5"], vec!["--feed", feed]];
@@ -115,7 +123,11 @@ fn ingest_everywhere(db: &TestDb, corpus: &Corpus, server: &gazette_testkit::Tes
     let summary = String::from_utf8_lossy(&out.stderr).to_string() + &String::from_utf8_lossy(&out.stdout);
     assert!(out.status.success(), "{:?}: {summary}", db.backend);
     let articles = corpus.feeds * corpus.per_feed;
-    assert!(summary.contains(&format!("{articles} new articles")), "{:?}: {summary}", db.backend);
+    assert!(
+        summary.contains(&format!("{articles} new articles")),
+        "{:?}: {summary}",
+        db.backend
+    );
     let again = run(db, &["ingest"]);
     let summary = String::from_utf8_lossy(&again.stderr).to_string() + &String::from_utf8_lossy(&again.stdout);
     assert!(summary.contains("0 new articles"), "{:?}: {summary}", db.backend);
@@ -129,8 +141,7 @@ fn ingest_everywhere(db: &TestDb, corpus: &Corpus, server: &gazette_testkit::Tes
     assert!(search.lines().count() > 1, "{:?}: {search}", db.backend);
     let mut all = exports(db, "2");
     // Search ranks differ by design (bm25 and ts_rank); the articles found must not.
-    let ids: std::collections::BTreeSet<&str> =
-        search.lines().skip(1).map(|l| l.split(',').next().unwrap()).collect();
+    let ids: std::collections::BTreeSet<&str> = search.lines().skip(1).map(|l| l.split(',').next().unwrap()).collect();
     all.push(("search ids".into(), format!("{ids:?}")));
     all
 }
@@ -171,7 +182,12 @@ fn a_postgres_password_never_shows() {
     let server = corpus.serve();
     let feed = server.url(&Corpus::feed_path(0));
     assert!(gazette(&url, &["feeds", "add", &feed], &[]).status.success(), "{seen}");
-    for args in [&["config"][..], &["config", "--format", "json"], &["stats"], &["feeds", "list"]] {
+    for args in [
+        &["config"][..],
+        &["config", "--format", "json"],
+        &["stats"],
+        &["feeds", "list"],
+    ] {
         assert!(gazette(&url, args, &[]).status.success(), "{args:?}: {seen}");
     }
     let mut broken = url::Url::parse(&url).unwrap();
@@ -180,18 +196,28 @@ fn a_postgres_password_never_shows() {
     broken.set_path("/no_such_database");
     assert!(!gazette(broken.as_str(), &["export", "articles"], &[]).status.success());
     assert!(!gazette(&url, &["query", "SELECT nope"], &[]).status.success());
-    assert!(gazette(&db.location, &["stats"], &[("PGPASSWORD", SECRET)]).status.success());
+    assert!(gazette(&db.location, &["stats"], &[("PGPASSWORD", SECRET)])
+        .status
+        .success());
     let passfile = tempfile::NamedTempFile::new().unwrap();
     std::fs::write(passfile.path(), format!("*:*:*:*:{SECRET}\n")).unwrap();
     let pf = passfile.path().to_str().unwrap();
-    assert!(gazette(&db.location, &["config"], &[("PGPASSFILE", pf)]).status.success());
-    assert!(gazette(&db.location, &["ingest"], &[("PGPASSFILE", pf)]).status.success());
+    assert!(gazette(&db.location, &["config"], &[("PGPASSFILE", pf)])
+        .status
+        .success());
+    assert!(gazette(&db.location, &["ingest"], &[("PGPASSFILE", pf)])
+        .status
+        .success());
     assert!(seen.contains(":***@"), "the URL is shown, its password hidden: {seen}");
     assert!(!seen.contains(SECRET), "the password leaked:\n{seen}");
 }
 
 fn support_free_port() -> u16 {
-    std::net::TcpListener::bind("127.0.0.1:0").unwrap().local_addr().unwrap().port()
+    std::net::TcpListener::bind("127.0.0.1:0")
+        .unwrap()
+        .local_addr()
+        .unwrap()
+        .port()
 }
 
 /// Rows of `gazette query` as CSV lines (header dropped).
@@ -200,7 +226,12 @@ fn query_lines(db: &TestDb, sql: &str) -> Vec<String> {
     if !out.status.success() {
         return Vec::new();
     }
-    String::from_utf8(out.stdout).unwrap().lines().skip(1).map(String::from).collect()
+    String::from_utf8(out.stdout)
+        .unwrap()
+        .lines()
+        .skip(1)
+        .map(String::from)
+        .collect()
 }
 
 fn number(db: &TestDb, sql: &str) -> i64 {
@@ -259,14 +290,20 @@ fn three_daemons_share_the_feeds_and_take_over_a_dead_ones() {
         .collect();
     assert_eq!(count_articles(), FEEDS as i64, "every article, once\n{logs}");
     assert_eq!(
-        number(&db, "SELECT count(*) FROM (SELECT 1 FROM articles GROUP BY feed_id, url HAVING count(*) > 1) d"),
+        number(
+            &db,
+            "SELECT count(*) FROM (SELECT 1 FROM articles GROUP BY feed_id, url HAVING count(*) > 1) d"
+        ),
         0
     );
     let hits: Vec<usize> = (0..FEEDS).map(|f| server.hits(&Corpus::feed_path(f))).collect();
     assert!(hits.iter().all(|&n| n >= 1), "every feed fetched");
     let twice = hits.iter().filter(|&&n| n > 1).count();
     // Only the dead worker's feeds, fetched by it and again after its lease ran out.
-    assert!(twice as i64 <= held.max(0), "{twice} feeds fetched twice; the dead worker held {held}");
+    assert!(
+        twice as i64 <= held.max(0),
+        "{twice} feeds fetched twice; the dead worker held {held}"
+    );
     assert_eq!(number(&db, "SELECT count(*) FROM feeds WHERE next_check_at IS NULL"), 0);
     assert_counts_fresh(&db);
 }

@@ -112,6 +112,24 @@ fn ingest_stores_the_seed_article_exactly_once() {
     assert_eq!(lang.as_deref(), expected["language"].as_str());
     assert_eq!(authors, r#"["VOA News"]"#);
     assert!(version.is_some() && has_html && hash.is_some());
+    // What the date rests on, the page's update, and the tagger's coverage, as plain SQL reads them.
+    let provenance: (String, Option<String>, String, Option<String>) = conn
+        .query_row(
+            "SELECT v.published_source, v.updated_at, v.names_tagged, a.untagged_languages
+             FROM v_articles v JOIN articles a ON a.id = v.id",
+            [],
+            |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?, r.get(3)?)),
+        )
+        .unwrap();
+    assert_eq!(
+        provenance,
+        (
+            "json_ld".into(),
+            Some("2021-12-03T22:40:00Z".into()),
+            "all".into(),
+            None
+        )
+    );
 
     // The feed is remembered, with its fetch recorded.
     let (feed_title, fetches, status): (String, i64, i64) = conn

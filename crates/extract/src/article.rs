@@ -37,6 +37,24 @@ pub enum Source {
     FetchTime,
 }
 
+impl Source {
+    /// The name used in JSON output and stored in `articles.published_source`.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Source::JsonLd => "json_ld",
+            Source::OpenGraph => "open_graph",
+            Source::Meta => "meta",
+            Source::Time => "time",
+            Source::Url => "url",
+            Source::Byline => "byline",
+            Source::Html => "html",
+            Source::Text => "text",
+            Source::Feed => "feed",
+            Source::FetchTime => "fetch_time",
+        }
+    }
+}
+
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
 #[serde(rename_all = "snake_case")]
 pub enum BlockKind {

@@ -320,7 +320,13 @@ impl Inner {
             };
             let mut bytes = 0;
             let Ok(probe) = self
-                .get_once(&candidate, &feed_headers, self.config.max_feed_bytes, &mut bytes)
+                .get_once(
+                    &candidate,
+                    &feed_headers,
+                    self.config.max_feed_bytes,
+                    self.config.request_timeout,
+                    &mut bytes,
+                )
                 .await
             else {
                 continue;
@@ -394,7 +400,13 @@ impl Inner {
         };
         let mut bytes = 0;
         match self
-            .get_once(&robots_url, &HeaderMap::new(), ROBOTS_CAP, &mut bytes)
+            .get_once(
+                &robots_url,
+                &HeaderMap::new(),
+                ROBOTS_CAP,
+                self.config.request_timeout,
+                &mut bytes,
+            )
             .await
         {
             Ok(got) => RobotsRules::parse(&String::from_utf8_lossy(&got.body), &self.robots_agent),
@@ -487,11 +499,14 @@ impl Inner {
         attempts: &mut Vec<Attempt>,
     ) -> Result<Got, FetchError> {
         let mut n = 0;
+        let mut budget_left = self.config.fetch_budget;
         loop {
             let started_at = Utc::now();
             let t0 = std::time::Instant::now();
             let mut bytes = 0;
-            let result = self.get_once(url, headers, cap, &mut bytes).await;
+            let timeout = self.config.request_timeout.min(budget_left);
+            let result = self.get_once(url, headers, cap, timeout, &mut bytes).await;
+            budget_left = budget_left.saturating_sub(t0.elapsed());
             attempts.push(Attempt {
                 started_at,
                 url: url.to_string(),
@@ -507,7 +522,9 @@ impl Inner {
                 Ok(got) => return Ok(got),
                 Err(e) => e,
             };
-            if !err.is_transient() || n >= self.config.retries {
+            // A body still trickling in when time ran out: retrying at once would only hold the run as long again.
+            let trickled = matches!(err, FetchError::Timeout { .. }) && bytes > 0;
+            if !err.is_transient() || n >= self.config.retries || trickled {
                 return Err(err);
             }
             let mut wait = backoff(self.config.retry_base_delay, n);
@@ -517,6 +534,11 @@ impl Inner {
                 }
                 wait = wait.max(ra);
             }
+            // Too little of the fetch's budget left for the wait and a real attempt.
+            if budget_left < wait + self.config.connect_timeout {
+                return Err(err);
+            }
+            budget_left -= wait;
             tracing::debug!(%url, error = %err, ?wait, "transient failure; retrying");
             tokio::time::sleep(wait).await;
             n += 1;
@@ -524,15 +546,21 @@ impl Inner {
     }
 
     /// One GET, following redirects by hand (to detect loops, count hops and see whether all were permanent).
-    /// `request_timeout` bounds the whole chain and the body; the politeness waits do not count.
-    async fn get_once(&self, start: &Url, headers: &HeaderMap, cap: usize, bytes: &mut u64) -> Result<Got, FetchError> {
+    /// `timeout` bounds the whole chain and the body; the politeness waits do not count.
+    async fn get_once(
+        &self,
+        start: &Url,
+        headers: &HeaderMap,
+        cap: usize,
+        timeout: Duration,
+        bytes: &mut u64,
+    ) -> Result<Got, FetchError> {
         let mut url = start.clone();
         let mut visited: HashSet<String> = HashSet::new();
         visited.insert(url.to_string());
         let mut hops = 0;
         let mut all_permanent = true;
-        // The request timeout covers the whole chain of redirects and the body, but not the politeness waits.
-        let timeout = self.config.request_timeout;
+        // The timeout covers the whole chain of redirects and the body, but not the politeness waits.
         let mut deadline = Instant::now() + timeout;
         loop {
             let waiting = Instant::now();

@@ -82,7 +82,7 @@ pub(crate) fn decode_entities(s: &str) -> String {
                             .and_then(char::from_u32)
                             .map(String::from)
                     } else {
-                        crate::entities::lookup(name).map(str::to_string)
+                        crate::char_refs::lookup(name)
                     };
                     text.map(|t| (t, semi + 2))
                 });

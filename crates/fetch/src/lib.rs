@@ -11,10 +11,10 @@
 use std::time::Duration;
 
 mod body;
+mod char_refs;
 pub mod charset;
 mod client;
 pub mod discover;
-mod entities;
 mod error;
 mod html;
 pub mod parse;
@@ -48,6 +48,10 @@ pub struct FetchConfig {
     pub per_host_gap: Duration,
     /// Retries after the first attempt, for transient failures.
     pub retries: u32,
+    /// The most one fetch of a feed or page may take, retries included (waits for politeness excluded): a retry
+    /// gets what is left of it, and none is started once it is spent. A body that was still arriving when the
+    /// request timed out is not retried at all: a server that slow will be as slow again at once.
+    pub fetch_budget: Duration,
     /// First back-off delay; doubled on each retry, with jitter.
     pub retry_base_delay: Duration,
     /// Longest Retry-After (or host pause) waited out within one fetch; a longer one ends the fetch with the error
@@ -75,6 +79,7 @@ impl Default for FetchConfig {
             per_host_concurrency: 2,
             per_host_gap: Duration::from_millis(250),
             retries: 2,
+            fetch_budget: Duration::from_secs(90),
             retry_base_delay: Duration::from_secs(1),
             max_retry_wait: Duration::from_secs(60),
             max_crawl_delay: Duration::from_secs(30),

@@ -4,7 +4,7 @@
 //! instructions are left alone. A feed that is already well-formed comes out unchanged, apart from the BOM, leading
 //! whitespace and the declared encoding.
 
-use crate::entities::{lookup, lookup_legacy};
+use crate::char_refs::{lookup, lookup_legacy};
 
 /// Repairs a feed's text; JSON Feeds only lose a BOM and leading whitespace.
 pub fn repair(input: &str) -> String {
@@ -146,7 +146,7 @@ fn entity(s: &str, out: &mut String) -> usize {
             next => {
                 let legacy = (next != Some(&b'=')).then(|| lookup_legacy(&s[1..run])).flatten();
                 match legacy {
-                    Some(text) => push_numeric(text, out),
+                    Some(text) => push_numeric(&text, out),
                     None => {
                         out.push_str("&amp;");
                         return 1;
@@ -200,7 +200,7 @@ fn entity(s: &str, out: &mut String) -> usize {
         return semi + 1;
     }
     match lookup(name).or_else(|| lookup(&name.to_ascii_lowercase())) {
-        Some(text) => push_numeric(text, out),
+        Some(text) => push_numeric(&text, out),
         None => {
             out.push_str("&amp;");
             out.push_str(&s[1..=semi]);

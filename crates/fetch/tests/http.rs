@@ -321,16 +321,21 @@ async fn stalled_body_is_cut_off() {
     assert!(started.elapsed() < Duration::from_secs(4));
 }
 
-#[tokio::test]
-async fn trickling_body_hits_the_request_timeout() {
-    // A byte every 100 ms never trips the 300 ms stall timeout, but the whole request is bounded.
-    let server = TestServer::start(|_| {
+/// A server that sends a byte every 100 ms for ten seconds: never a stall, always too slow.
+fn trickling_server() -> TestServer {
+    TestServer::start(|_| {
         Response::ok("application/rss+xml", "").body(Body::Trickle {
             chunk: b" ".to_vec(),
             every: Duration::from_millis(100),
             count: 100,
         })
-    });
+    })
+}
+
+#[tokio::test]
+async fn trickling_body_hits_the_request_timeout() {
+    // A byte every 100 ms never trips the 300 ms stall timeout, but the whole request is bounded.
+    let server = trickling_server();
     let f = Fetcher::new(FetchConfig {
         request_timeout: Duration::from_millis(800),
         retries: 0,
@@ -341,6 +346,51 @@ async fn trickling_body_hits_the_request_timeout() {
     let e = error(get(&f, &server.url("/feed")).await);
     assert!(matches!(e, FetchError::Timeout { .. }), "{e:?}");
     assert!(started.elapsed() < Duration::from_secs(5));
+}
+
+#[tokio::test]
+async fn a_body_still_trickling_when_time_runs_out_is_not_retried_at_once() {
+    let server = trickling_server();
+    let f = Fetcher::new(FetchConfig {
+        request_timeout: Duration::from_millis(500),
+        ..config()
+    })
+    .unwrap();
+    let e = error(get(&f, &server.url("/feed")).await);
+    assert!(matches!(e, FetchError::Timeout { .. }), "{e:?}");
+    assert_eq!(
+        server.hits("/feed"),
+        1,
+        "retries: 2, but a trickle is not worth another try now"
+    );
+}
+
+#[tokio::test]
+async fn retries_share_one_budget_per_fetch() {
+    // Headers that never come in time: each try times out with nothing read, so it is retried, but the tries
+    // together stay within the fetch's budget.
+    let server = TestServer::start(|_| Response::ok("application/rss+xml", "<rss/>").delay(Duration::from_secs(5)));
+    let f = Fetcher::new(FetchConfig {
+        connect_timeout: Duration::from_millis(100),
+        request_timeout: Duration::from_millis(600),
+        fetch_budget: Duration::from_millis(1000),
+        retries: 5,
+        ..config()
+    })
+    .unwrap();
+    let started = Instant::now();
+    let e = error(get(&f, &server.url("/feed")).await);
+    assert!(matches!(e, FetchError::Timeout { .. }), "{e:?}");
+    assert_eq!(
+        server.hits("/feed"),
+        2,
+        "600 ms, then the 400 ms left; never the six tries of `retries`"
+    );
+    assert!(
+        started.elapsed() < Duration::from_millis(1900),
+        "{:?}",
+        started.elapsed()
+    );
 }
 
 #[tokio::test]

@@ -4,10 +4,13 @@
 use std::time::Instant;
 
 use chrono::{DateTime, Utc};
-use gazette_extract::entities::{Annotations, EntityKind, Field as TaggedField, Tagger, TAGGER_VERSION};
+use gazette_extract::dates::reconcile;
+use gazette_extract::entities::{
+    Annotations, ArticleText, EntityKind, Field as TaggedField, NameCoverage as NamesCovered, Tagger, TAGGER_VERSION,
+};
 use gazette_extract::{Article, EXTRACTOR_VERSION};
 use gazette_fetch::FeedItem;
-use gazette_store::{EntityType, Extraction, FeedId, Field, NewArticle, NewMention, NewQuote};
+use gazette_store::{EntityType, Extraction, FeedId, Field, NameCoverage, NewArticle, NewMention, NewQuote};
 
 use crate::metrics::Metrics;
 
@@ -30,24 +33,34 @@ impl Processed {
     }
 }
 
-/// Extracts and tags one page. CPU-bound: call from the blocking pool.
-pub fn process_page(html: String, final_url: String) -> Processed {
-    process_page_timed(html, final_url, None)
+/// Extracts and tags one page fetched at `fetched_at` (relative dates on it are read against that time). CPU-bound:
+/// call from the blocking pool.
+pub fn process_page(html: String, final_url: String, fetched_at: DateTime<Utc>) -> Processed {
+    process_page_timed(html, final_url, fetched_at, None)
 }
 
 /// [`process_page`], recording how long extraction and tagging took.
-pub fn process_page_timed(html: String, final_url: String, metrics: Option<&Metrics>) -> Processed {
+pub fn process_page_timed(
+    html: String,
+    final_url: String,
+    fetched_at: DateTime<Utc>,
+    metrics: Option<&Metrics>,
+) -> Processed {
     let t0 = Instant::now();
-    let extracted = gazette_extract::extract(&html, Some(&final_url));
+    let extracted = gazette_extract::extract_at(&html, Some(&final_url), fetched_at);
     if let Some(m) = metrics {
         m.extraction.observe(t0.elapsed());
     }
     match extracted {
         Ok(article) => {
             let t1 = Instant::now();
-            let title = article.title.clone().unwrap_or_default();
-            let caption = article.image_caption.clone().unwrap_or_default();
-            let annotations = Tagger::embedded().annotate_article(&title, &article.text(), &caption);
+            let text = article.text();
+            let annotations = Tagger::embedded().annotate_text(&ArticleText {
+                title: article.title.as_deref().unwrap_or_default(),
+                text: &text,
+                caption: article.image_caption.as_deref().unwrap_or_default(),
+                language: article.language.as_deref(),
+            });
             if let Some(m) = metrics {
                 m.tagging.observe(t1.elapsed());
             }
@@ -118,7 +131,16 @@ fn annotations_to_store(a: &Annotations) -> (Vec<NewMention>, Vec<NewQuote>) {
     (mentions, quotes)
 }
 
+fn name_coverage(n: NamesCovered) -> NameCoverage {
+    match n {
+        NamesCovered::All => NameCoverage::All,
+        NamesCovered::Partial => NameCoverage::Partial,
+        NamesCovered::None => NameCoverage::None,
+    }
+}
+
 /// What extraction and tagging made of a page, as stored (`extracted`: it was extracted, so the versions count).
+/// The publication date is the page's own; [`build_article`] weighs it against the feed's.
 pub fn to_extraction(article: Article, annotations: &Annotations, extracted: bool) -> Extraction {
     let (mentions, quotes) = annotations_to_store(annotations);
     Extraction {
@@ -126,14 +148,20 @@ pub fn to_extraction(article: Article, annotations: &Annotations, extracted: boo
         text: article.text(),
         title: article.title,
         authors: article.authors,
+        agencies: article.agencies,
         published_at: article.published.map(crate::schedule::to_second),
+        published_source: article.published_evidence.map(|d| d.source.as_str().to_string()),
+        updated_at: article.updated.map(crate::schedule::to_second),
         language: article.language,
         site_name: article.site_name,
         image_url: article.image_url,
         image_caption: article.image_caption,
+        image_credit: article.image_credit,
         description: article.description,
         extractor_version: extracted.then(|| EXTRACTOR_VERSION.to_string()),
         tagger_version: extracted.then(|| TAGGER_VERSION.to_string()),
+        names_tagged: extracted.then(|| name_coverage(annotations.names)),
+        untagged_languages: annotations.untagged_languages.clone(),
         mentions,
         quotes,
     }
@@ -148,16 +176,26 @@ pub fn unfetched_article(feed_id: FeedId, item: &FeedItem, error: String, fetche
 /// maintains), the feed fills the gaps.
 pub fn build_article(feed_id: FeedId, item: &FeedItem, p: Processed, fetched_at: DateTime<Utc>) -> NewArticle {
     let extracted = p.html.is_some() && p.error.is_none();
+    let page_date = p.article.published_evidence;
     let mut e = to_extraction(p.article, &p.annotations, extracted);
     e.title = e.title.or_else(|| item.title.clone());
     if e.authors.is_empty() {
         e.authors = item.authors.clone();
     }
-    // No date anywhere: the time we first saw it.
-    e.published_at = e
-        .published_at
-        .or_else(|| item.published.map(crate::schedule::to_second))
-        .or(Some(fetched_at));
+    // The feed's date and the page's weighed against each other; no date anywhere: the time we first saw it.
+    let date = reconcile(item.published, page_date.as_ref(), fetched_at);
+    if let Some(c) = date.conflict {
+        tracing::debug!(
+            url = item.url.as_deref().unwrap_or_default(),
+            feed = %c.feed,
+            page = %c.page,
+            page_source = c.page_source.as_str(),
+            chosen = date.source.as_str(),
+            "the feed and the page disagree on the publication date"
+        );
+    }
+    e.published_at = Some(crate::schedule::to_second(date.at));
+    e.published_source = Some(date.source.as_str().to_string());
     e.description = e.description.or_else(|| item.summary.clone());
     NewArticle {
         feed_id,
@@ -244,12 +282,15 @@ mod tests {
              of the article by the extractor.</p></article></body></html>"
                 .into(),
             "https://example.com/a".into(),
+            fetched_at,
         );
         let a = build_article(FeedId(7), &item, page, fetched_at);
         assert_eq!(a.feed_id, FeedId(7));
         assert_eq!(a.extraction.title.as_deref(), Some("Page title"));
         assert_eq!(a.extraction.description.as_deref(), Some("Feed summary"));
         assert_eq!(a.extraction.published_at, item.published);
+        assert_eq!(a.extraction.published_source.as_deref(), Some("feed"));
+        assert_eq!(a.extraction.names_tagged, Some(NameCoverage::All));
         assert!(a.html.is_some() && a.page_error.is_none());
         // Without a page: the feed's title and date, and the error; no date anywhere: the time first seen.
         let undated = FeedItem {
@@ -260,7 +301,52 @@ mod tests {
         assert_eq!(a.extraction.title.as_deref(), Some("Feed title"));
         assert_eq!(a.extraction.authors, ["Feed Author"]);
         assert_eq!(a.extraction.published_at, Some(fetched_at));
+        assert_eq!(a.extraction.published_source.as_deref(), Some("fetch_time"));
+        assert_eq!(a.extraction.names_tagged, None);
         assert_eq!(a.page_error.as_deref(), Some("HTTP 404"));
         assert!(a.html.is_none() && a.extraction.extractor_version.is_none());
+    }
+
+    #[test]
+    fn a_publishers_own_date_outweighs_a_feed_date_days_later() {
+        let fetched_at = DateTime::parse_from_rfc3339("2021-12-10T12:00:00Z").unwrap().to_utc();
+        let item: FeedItem = serde_json::from_value(serde_json::json!({
+            "key": "k", "guid": null, "url": "https://example.com/a", "title": "T",
+            "published": "2021-12-09T08:00:00Z", "authors": [], "summary": null
+        }))
+        .unwrap();
+        let page = process_page(
+            "<html><head><meta property=\"article:published_time\" content=\"2021-12-03T21:15:00Z\">\
+             <meta property=\"article:modified_time\" content=\"2021-12-09T07:00:00Z\"></head><body><article>\
+             <h1>Leaders meet in Nairobi</h1><p>The leaders met in Nairobi on Friday to sign the agreement that \
+             their ministers had negotiated for a year.</p></article></body></html>"
+                .into(),
+            "https://example.com/a".into(),
+            fetched_at,
+        );
+        let a = build_article(FeedId(1), &item, page, fetched_at);
+        let published = DateTime::parse_from_rfc3339("2021-12-03T21:15:00Z").unwrap().to_utc();
+        assert_eq!(a.extraction.published_at, Some(published));
+        assert_eq!(a.extraction.published_source.as_deref(), Some("open_graph"));
+        let updated = DateTime::parse_from_rfc3339("2021-12-09T07:00:00Z").unwrap().to_utc();
+        assert_eq!(a.extraction.updated_at, Some(updated));
+    }
+
+    #[test]
+    fn names_are_not_tagged_in_a_language_the_tagger_does_not_know_and_the_article_says_so() {
+        let fetched_at = Utc::now();
+        let page = process_page(
+            "<html lang=\"pt-BR\"><head><title>Governo anuncia novo plano</title></head><body><article>\
+             <h1>Governo anuncia novo plano</h1><p>O Governo Federal anunciou nesta segunda-feira um novo plano \
+             para a Economia, segundo o Ministério da Fazenda em Brasília. O Plano prevê investimentos em \
+             Educação e Saúde nos próximos anos.</p></article></body></html>"
+                .into(),
+            "https://example.com.br/a".into(),
+            fetched_at,
+        );
+        let e = to_extraction(page.article, &page.annotations, true);
+        assert_eq!(e.names_tagged, Some(NameCoverage::None));
+        assert_eq!(e.untagged_languages, ["pt"]);
+        assert!(e.mentions.iter().all(|m| !m.entity_type.is_named()), "{:?}", e.mentions);
     }
 }

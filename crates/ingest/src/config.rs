@@ -293,6 +293,8 @@ settings! {
     max_page_bytes: bytes = setting_bytes(fetch_defaults().max_page_bytes), flag "SIZE";
     /// whole-request timeout
     request_timeout: duration = setting_duration(fetch_defaults().request_timeout), flag "DURATION";
+    /// the most one fetch of a feed or page may take, retries included
+    fetch_budget: duration = setting_duration(fetch_defaults().fetch_budget), flag "DURATION";
     /// User-Agent header (empty: Gazette/VERSION and its home page)
     user_agent: optional_text = "", flag "UA";
     /// text or json
@@ -399,6 +401,7 @@ impl Config {
         c.per_host_concurrency = self.per_host_concurrency;
         c.per_host_gap = self.per_host_gap;
         c.request_timeout = self.request_timeout;
+        c.fetch_budget = self.fetch_budget;
         c
     }
 
@@ -688,9 +691,11 @@ mod tests {
         assert_eq!(default("max_feed_bytes"), "20MiB");
         assert_eq!(default("max_page_bytes"), "10MiB");
         assert_eq!(default("request_timeout"), "60s");
+        assert_eq!(default("fetch_budget"), "90s");
         let fetch = c.fetch_config();
         let defaults = gazette_fetch::FetchConfig::default();
         assert_eq!(fetch.request_timeout, defaults.request_timeout);
+        assert_eq!(fetch.fetch_budget, defaults.fetch_budget);
         assert_eq!(fetch.max_feed_bytes, defaults.max_feed_bytes);
         assert_eq!(fetch.user_agent, defaults.user_agent);
         assert_eq!(setting_duration(Duration::from_secs(300)), "5m");

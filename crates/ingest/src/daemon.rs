@@ -46,7 +46,11 @@ pub async fn run(config: &Config, store: Store, mut stop: tokio::sync::watch::Re
     );
 
     let shared = store.shares_feeds();
-    let look_limit = if shared { config.feed_concurrency } else { MAX_CYCLE_FEEDS };
+    let look_limit = if shared {
+        config.feed_concurrency
+    } else {
+        MAX_CYCLE_FEEDS
+    };
     let mut scheduler = Scheduler::new(config.min_interval);
     let mut pending: VecDeque<DueFeed> = VecDeque::new();
     let look_gap = (config.min_interval / 10).clamp(MIN_LOOK_GAP, MAX_IDLE);
@@ -54,6 +58,9 @@ pub async fn run(config: &Config, store: Store, mut stop: tokio::sync::watch::Re
     let mut next_prune = tokio::time::Instant::now() + FIRST_PRUNE;
     let mut pruning: Option<tokio::task::JoinHandle<()>> = None;
     let mut deadline: Option<tokio::time::Instant> = None;
+    // A worker sharing the feeds renews its leases every third of a lease, while it runs.
+    let mut renew = tokio::time::interval((config.feed_lease / 3).max(MIN_LOOK_GAP));
+    renew.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Delay);
     loop {
         if deadline.is_some() && scheduler.in_flight() == 0 {
             break;
@@ -81,6 +88,11 @@ pub async fn run(config: &Config, store: Store, mut stop: tokio::sync::watch::Re
                     "in-flight work did not finish in time and was dropped; its feeds stay due"
                 );
                 break;
+            }
+            _ = renew.tick(), if shared => {
+                if let Err(e) = store.renew_leases().await {
+                    tracing::warn!(error = %e, "could not renew the leases on the feeds in hand");
+                }
             }
             report = running.reports.recv() => match report {
                 Some(r) => scheduler.done(&r, &metrics),

@@ -4,6 +4,7 @@
 
 use std::sync::Arc;
 
+use chrono::Utc;
 use gazette_store::{ArticleId, ReprocessFilter, Store, StoreError};
 use tokio::sync::Semaphore;
 use tokio::task::JoinSet;
@@ -70,7 +71,12 @@ async fn reprocess_one(store: &Store, id: ArticleId) -> Result<bool, StoreError>
         return Ok(false);
     };
     let processed = tokio::task::spawn_blocking(move || match page.html() {
-        Ok(html) => process_page(html, page.url.unwrap_or_default()),
+        // Relative dates ("2 hours ago") are read against the original fetch, not today.
+        Ok(html) => process_page(
+            html,
+            page.url.unwrap_or_default(),
+            page.fetched_at.unwrap_or_else(Utc::now),
+        ),
         Err(e) => Processed::failed(format!("stored page is unreadable: {e}")),
     })
     .await

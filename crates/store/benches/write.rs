@@ -7,7 +7,7 @@
 //! `cargo bench -p gazette-store --bench write` (GAZETTE_BENCH_PREFILL, GAZETTE_BENCH_WRITES, GAZETTE_BENCH_DB to
 //! keep the file elsewhere, GAZETTE_BENCH_BATCH, GAZETTE_BENCH_MENTIONS and GAZETTE_BENCH_DISTINCT per article,
 //! GAZETTE_BENCH_SQL to run SQL on the file before the store opens it, e.g. a dropped index).
-//! The writer thread's CPU time is read from /proc by its name, `gazette-db-writer`.
+//! The writer thread's CPU time is read from /proc by its name (`gazette_store::sqlite::WRITER_THREAD_NAME`).
 
 use std::time::Instant;
 
@@ -47,7 +47,7 @@ fn main() {
     let rt = tokio::runtime::Builder::new_current_thread().build().unwrap();
     let urls = (1..=FEEDS).map(|f| format!("https://news{f}.example/feed")).collect();
     rt.block_on(db.add_feeds(urls)).unwrap();
-    let writer_thread = writer_thread().expect("the writer thread is named gazette-db-writer");
+    let writer_thread = writer_thread().expect("the writer thread goes by WRITER_THREAD_NAME");
     // Stores a batch; returns the writer thread's CPU seconds for it.
     let store = |batch: Vec<NewArticle>| {
         let cpu = thread_cpu_seconds(&writer_thread);
@@ -139,7 +139,9 @@ fn file_size(path: &std::path::Path) -> u64 {
 fn writer_thread() -> Option<String> {
     for task in std::fs::read_dir("/proc/self/task").ok()?.flatten() {
         let dir = task.path().display().to_string();
-        if std::fs::read_to_string(format!("{dir}/comm")).is_ok_and(|n| n.trim() == "gazette-db-writer") {
+        if std::fs::read_to_string(format!("{dir}/comm"))
+            .is_ok_and(|n| n.trim() == gazette_store::sqlite::WRITER_THREAD_NAME)
+        {
             return Some(dir);
         }
     }

@@ -179,6 +179,15 @@ impl Store {
         }
     }
 
+    /// Extends this worker's leases on the feeds it holds (a live daemon calls it well within its lease, so that a
+    /// slow feed is not taken over; a dead one stops, and its feeds come free). One statement; nothing on SQLite.
+    pub async fn renew_leases(&self) -> Result<()> {
+        match self {
+            Store::Sqlite(_) => Ok(()),
+            Store::Postgres(p) => postgres::due::renew(p).await,
+        }
+    }
+
     /// Gives back feeds taken by [`Store::look_at_schedule`] that will not be fetched (a daemon stopping before it
     /// started them), so that another worker may take them at once. One statement.
     pub async fn release_feeds(&self, feeds: Vec<FeedId>) -> Result<()> {

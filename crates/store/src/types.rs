@@ -158,19 +158,51 @@ pub struct Extraction {
     pub canonical_url: Option<String>,
     pub title: Option<String>,
     pub authors: Vec<String>,
+    /// News agencies credited in the byline, apart from the people.
+    pub agencies: Vec<String>,
     pub published_at: Option<DateTime<Utc>>,
+    /// Where `published_at` came from (`json_ld`, `meta`, `feed`, `fetch_time` for an estimate, ...).
+    pub published_source: Option<String>,
+    /// When the page says it was last updated.
+    pub updated_at: Option<DateTime<Utc>>,
     pub language: Option<String>,
     pub site_name: Option<String>,
     pub image_url: Option<String>,
     pub image_caption: Option<String>,
+    /// The lead image's credit, kept out of the caption.
+    pub image_credit: Option<String>,
     pub description: Option<String>,
     /// Body paragraphs joined by blank lines.
     pub text: String,
     /// `None` when the page was not extracted (it could not be fetched, or the extractor failed on it).
     pub extractor_version: Option<String>,
     pub tagger_version: Option<String>,
+    /// How much of the article the name tagger covered; `None` when it was not tagged.
+    pub names_tagged: Option<NameCoverage>,
+    /// Languages (ISO 639-1) of text left untagged for names.
+    pub untagged_languages: Vec<String>,
     pub mentions: Vec<NewMention>,
     pub quotes: Vec<NewQuote>,
+}
+
+/// How much of an article the name tagger covered: names are tagged only in the languages it was trained for, so an
+/// article without names is not the same as an article whose names were not looked for.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum NameCoverage {
+    All,
+    Partial,
+    None,
+}
+
+impl NameCoverage {
+    /// The label stored in `articles.names_tagged`.
+    pub fn label(self) -> &'static str {
+        match self {
+            NameCoverage::All => "all",
+            NameCoverage::Partial => "partial",
+            NameCoverage::None => "none",
+        }
+    }
 }
 
 /// Everything stored for one article, in one transaction.
@@ -395,6 +427,8 @@ pub struct ReprocessFilter {
 pub struct StoredPage {
     pub compressed: Vec<u8>,
     pub url: Option<String>,
+    /// When the page was fetched (relative dates on it are read against this); `None` if plain SQL garbled it.
+    pub fetched_at: Option<DateTime<Utc>>,
 }
 
 impl StoredPage {

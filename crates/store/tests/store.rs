@@ -15,7 +15,10 @@ fn t(s: &str) -> DateTime<Utc> {
 }
 
 fn runtime() -> tokio::runtime::Runtime {
-    tokio::runtime::Builder::new_current_thread().enable_all().build().unwrap()
+    tokio::runtime::Builder::new_current_thread()
+        .enable_all()
+        .build()
+        .unwrap()
 }
 
 fn location(db: &TestDb) -> Location {

@@ -52,7 +52,10 @@ impl TestDb {
             COUNTER.fetch_add(1, Ordering::Relaxed),
             fastrand::u32(..0xff_ffff)
         );
-        admin_sql(&admin, &format!("CREATE DATABASE {name} TEMPLATE template0 ENCODING 'UTF8'"));
+        admin_sql(
+            &admin,
+            &format!("CREATE DATABASE {name} TEMPLATE template0 ENCODING 'UTF8'"),
+        );
         let mut url = url::Url::parse(&admin).expect("GAZETTE_TEST_POSTGRES is a URL");
         url.set_path(&format!("/{name}"));
         Some(TestDb {

@@ -36,7 +36,7 @@ pub fn run(config: &Config, args: Args) -> Result<()> {
         }
         (gazette_fetch::charset::decode(&bytes, None), None)
     };
-    let p = process_page(html, url.unwrap_or_default());
+    let p = process_page(html, url.unwrap_or_default(), chrono::Utc::now());
     if let Some(error) = p.error {
         anyhow::bail!("extraction failed: {error}");
     }
@@ -54,6 +54,8 @@ pub fn run(config: &Config, args: Args) -> Result<()> {
                 "text": p.article.text(),
                 "entities": p.annotations.mentions,
                 "quotes": p.annotations.quotes,
+                "names_tagged": p.annotations.names,
+                "untagged_languages": p.annotations.untagged_languages,
             });
             serde_json::to_writer_pretty(&mut out, &json)?;
             writeln!(out)?;

@@ -39,8 +39,8 @@ where
         .thread_name("gazette-async")
         .build()
         .context("starting the async runtime")?;
-    let store = Store::open_worker(&config.db, config.feed_lease)
-        .with_context(|| format!("opening database {}", config.db))?;
+    let store =
+        Store::open_worker(&config.db, config.feed_lease).with_context(|| format!("opening database {}", config.db))?;
     let result = runtime.block_on(job(store.clone()));
     runtime.shutdown_timeout(Duration::from_secs(1));
     store.close();

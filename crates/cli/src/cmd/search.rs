@@ -1,6 +1,5 @@
 //! `gazette search "QUERY"`: full-text search over titles and bodies, best matches first (bm25), with snippets.
 
-
 use anyhow::{Context, Result};
 use gazette_store::{FeedId, Search};
 

@@ -28,7 +28,7 @@ pub(super) fn extract_worker(
                 // (The copy keeps the page for `gazette reprocess` once the extractor is fixed.)
                 let html = page.html.clone();
                 let crashed = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| {
-                    process_page_timed(page.html, page.final_url, Some(&metrics))
+                    process_page_timed(page.html, page.final_url, job.fetched_at, Some(&metrics))
                 }));
                 let p = crashed.unwrap_or_else(|panic| {
                     let why = panic

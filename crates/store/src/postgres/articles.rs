@@ -12,8 +12,8 @@ use tokio_postgres::{Client, Transaction};
 
 use super::{at, is_retryable, retrying, Pool};
 use crate::{
-    ArticleId, Extraction, FeedId, ItemKey, NewArticle, ReprocessFilter, Result, StoreError, StoredArticle,
-    StoredPage,
+    ArticleId, Extraction, FeedId, ItemKey, NameCoverage, NewArticle, ReprocessFilter, Result, StoreError,
+    StoredArticle, StoredPage,
 };
 
 const FIND_EXISTING: &str = "SELECT EXISTS (SELECT 1 FROM articles WHERE feed_id = $1 AND item_key = $2)
@@ -29,7 +29,11 @@ pub(crate) async fn known_items(tx: &Transaction<'_>, feed: FeedId, items: &[Ite
     let mut known = Vec::with_capacity(items.len());
     for item in items {
         let none: Option<&str> = None;
-        known.push(tx.query_one(&stmt, &[&feed.0, &item.key, &item.url, &none]).await?.get(0));
+        known.push(
+            tx.query_one(&stmt, &[&feed.0, &item.key, &item.url, &none])
+                .await?
+                .get(0),
+        );
     }
     Ok(known)
 }
@@ -112,13 +116,16 @@ async fn insert_article(tx: &Transaction<'_>, a: &NewArticle) -> Result<StoredAr
     if found {
         return Ok(StoredArticle::Duplicate);
     }
-    let authors = serde_json::to_value(&e.authors).unwrap_or_else(|_| serde_json::json!([]));
+    let authors = json_list(&e.authors);
     let row = tx
         .query_opt(
             "INSERT INTO articles (feed_id, item_key, guid, url, canonical_url, title, authors, published_at,
                                    language, site_name, image_url, image_caption, description, text, html,
-                                   content_hash, page_error, extractor_version, tagger_version, fetched_at)
-             VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17, $18, $19, $20)
+                                   content_hash, page_error, extractor_version, tagger_version, fetched_at,
+                                   published_source, updated_at, agencies, image_credit, names_tagged,
+                                   untagged_languages)
+             VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17, $18, $19, $20,
+                     $21, $22, $23, $24, $25, $26)
              ON CONFLICT (feed_id, item_key) DO NOTHING
              RETURNING id",
             &[
@@ -142,6 +149,12 @@ async fn insert_article(tx: &Transaction<'_>, a: &NewArticle) -> Result<StoredAr
                 &e.extractor_version,
                 &e.tagger_version,
                 &at(a.fetched_at),
+                &e.published_source,
+                &e.updated_at.map(at),
+                &json_list(&e.agencies),
+                &e.image_credit,
+                &e.names_tagged.map(NameCoverage::label),
+                &(!e.untagged_languages.is_empty()).then(|| json_list(&e.untagged_languages)),
             ],
         )
         .await?;
@@ -162,8 +175,15 @@ async fn insert_annotations(tx: &Transaction<'_>, articles: &[(ArticleId, NaiveD
     let mut seen: HashSet<(&str, &str)> = HashSet::new();
     let (mut types, mut names): (Vec<&str>, Vec<&str>) = (Vec::new(), Vec::new());
     for (_, _, e) in articles {
-        let mentioned = e.mentions.iter().map(|m| (m.entity_type.label(), m.entity_name.as_str()));
-        let speakers = e.quotes.iter().filter_map(|q| q.speaker.as_ref()).map(|(t, n)| (t.label(), n.as_str()));
+        let mentioned = e
+            .mentions
+            .iter()
+            .map(|m| (m.entity_type.label(), m.entity_name.as_str()));
+        let speakers = e
+            .quotes
+            .iter()
+            .filter_map(|q| q.speaker.as_ref())
+            .map(|(t, n)| (t.label(), n.as_str()));
         for (t, n) in mentioned.chain(speakers) {
             if seen.insert((t, n)) {
                 types.push(t);
@@ -208,7 +228,9 @@ async fn insert_annotations(tx: &Transaction<'_>, articles: &[(ArticleId, NaiveD
                   WITH ORDINALITY AS m(a, t, n, f, s, e, surface, tv, d, i)
              JOIN entities e ON e.type = m.t AND e.name = m.n
              ORDER BY m.i",
-            &[&m.article, &m.kind, &m.name, &m.field, &m.start, &m.end, &m.surface, &m.tagger, &m.day],
+            &[
+                &m.article, &m.kind, &m.name, &m.field, &m.start, &m.end, &m.surface, &m.tagger, &m.day,
+            ],
         )
         .await?;
     }
@@ -272,7 +294,8 @@ pub(crate) async fn replace_extraction(pool: &Pool, article: ArticleId, e: &Extr
 
 async fn replace_in(conn: &mut Client, article: ArticleId, e: &Extraction) -> Result<bool> {
     let tx = conn.transaction().await?;
-    let authors = (!e.authors.is_empty()).then(|| serde_json::to_value(&e.authors).unwrap_or_default());
+    let authors = (!e.authors.is_empty()).then(|| json_list(&e.authors));
+    let agencies = (!e.agencies.is_empty()).then(|| json_list(&e.agencies));
     // Mentions go before the article changes: their counts are keyed by the day the article has now.
     tx.execute("DELETE FROM mentions WHERE article_id = $1", &[&article.0])
         .await?;
@@ -285,7 +308,10 @@ async fn replace_in(conn: &mut Client, article: ArticleId, e: &Extraction) -> Re
                     language = COALESCE($6, language), site_name = COALESCE($7, site_name),
                     image_url = COALESCE($8, image_url), image_caption = COALESCE($9, image_caption),
                     description = COALESCE($10, description), text = $11, content_hash = $12, page_error = NULL,
-                    extractor_version = $13, tagger_version = $14
+                    extractor_version = $13, tagger_version = $14,
+                    published_source = CASE WHEN $5::timestamptz IS NULL THEN published_source ELSE $15 END,
+                    updated_at = COALESCE($16, updated_at), agencies = COALESCE($17, agencies),
+                    image_credit = COALESCE($18, image_credit), names_tagged = $19, untagged_languages = $20
              WHERE id = $1
              RETURNING gazette_day(published_at, fetched_at)",
             &[
@@ -303,6 +329,12 @@ async fn replace_in(conn: &mut Client, article: ArticleId, e: &Extraction) -> Re
                 &crate::content_hash(&e.text),
                 &e.extractor_version,
                 &e.tagger_version,
+                &e.published_source,
+                &e.updated_at.map(at),
+                &agencies,
+                &e.image_credit,
+                &e.names_tagged.map(NameCoverage::label),
+                &(!e.untagged_languages.is_empty()).then(|| json_list(&e.untagged_languages)),
             ],
         )
         .await?;
@@ -314,11 +346,19 @@ async fn replace_in(conn: &mut Client, article: ArticleId, e: &Extraction) -> Re
     Ok(true)
 }
 
+/// A list of names as jsonb (`authors`, `agencies`, `untagged_languages`).
+fn json_list(items: &[String]) -> serde_json::Value {
+    serde_json::Value::from(items.to_vec())
+}
+
 /// Records why re-extracting an article failed. Returns false when the article no longer exists.
 pub(crate) async fn record_page_error(pool: &Pool, article: ArticleId, error: &str) -> Result<bool> {
     let conn = pool.conn().await?;
     let n = conn
-        .execute("UPDATE articles SET page_error = $2 WHERE id = $1", &[&article.0, &error])
+        .execute(
+            "UPDATE articles SET page_error = $2 WHERE id = $1",
+            &[&article.0, &error],
+        )
         .await?;
     Ok(n > 0)
 }
@@ -344,13 +384,13 @@ pub(crate) async fn stored_page(pool: &Pool, article: ArticleId) -> Result<Optio
     let conn = pool.conn().await?;
     let row = conn
         .query_opt(
-            "SELECT html, COALESCE(url, canonical_url) FROM articles WHERE id = $1 AND html IS NOT NULL",
+            "SELECT html, COALESCE(url, canonical_url), fetched_at FROM articles WHERE id = $1 AND html IS NOT NULL",
             &[&article.0],
         )
         .await?;
     Ok(row.map(|r| StoredPage {
         compressed: r.get(0),
         url: r.get(1),
+        fetched_at: r.get(2),
     }))
 }
-

@@ -75,7 +75,13 @@ fn numeric(raw: &[u8]) -> Result<Cell, BoxError> {
         return Ok(Cell::Real(f64::NAN));
     }
     let digits: Vec<u16> = (0..ndigits).map(|i| word(8 + 2 * i)).collect::<Result<_, _>>()?;
-    let digit = |pos: i32| -> u16 { usize::try_from(pos).ok().and_then(|p| digits.get(p)).copied().unwrap_or(0) };
+    let digit = |pos: i32| -> u16 {
+        usize::try_from(pos)
+            .ok()
+            .and_then(|p| digits.get(p))
+            .copied()
+            .unwrap_or(0)
+    };
     let mut int_part = String::new();
     for pos in 0..=weight {
         let d = digit(pos);

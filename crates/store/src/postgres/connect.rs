@@ -23,7 +23,10 @@ enum Tls {
     Require,
     /// TLS with the server's certificate checked against the roots (`sslrootcert`, else the web's well-known
     /// roots) and, with `hostname`, its name against the host's.
-    Verify { roots: Option<PathBuf>, hostname: bool },
+    Verify {
+        roots: Option<PathBuf>,
+        hostname: bool,
+    },
 }
 
 /// A PostgreSQL URL (`postgres://user[:password]@host[:port]/dbname[?sslmode=...]`), parsed. Shown with its
@@ -338,7 +341,10 @@ mod verify {
             ocsp: &[u8],
             now: UnixTime,
         ) -> Result<ServerCertVerified, rustls::Error> {
-            match self.0.verify_server_cert(end_entity, intermediates, server_name, ocsp, now) {
+            match self
+                .0
+                .verify_server_cert(end_entity, intermediates, server_name, ocsp, now)
+            {
                 Err(rustls::Error::InvalidCertificate(rustls::CertificateError::NotValidForName))
                 | Err(rustls::Error::InvalidCertificate(rustls::CertificateError::NotValidForNameContext { .. })) => {
                     Ok(ServerCertVerified::assertion())
@@ -402,8 +408,10 @@ mod tests {
         let u = PgUrl::parse_with_env("postgres://ann@db/news", env).unwrap();
         assert_eq!(u.config.get_password(), Some(&b"from-env"[..]));
         assert_eq!(u.tls, Tls::Prefer);
-        let u = PgUrl::parse_with_env("postgres://ann@db/news?sslmode=verify-full&sslrootcert=/x.pem", |_| None)
-            .unwrap();
+        let u = PgUrl::parse_with_env("postgres://ann@db/news?sslmode=verify-full&sslrootcert=/x.pem", |_| {
+            None
+        })
+        .unwrap();
         assert_eq!(
             u.tls,
             Tls::Verify {

@@ -3,7 +3,8 @@
 //! A look at the schedule takes the due feeds it returns: in one transaction, `FOR UPDATE SKIP LOCKED` picks due
 //! feeds that no other worker holds (rows another worker is taking at this moment are skipped, not waited for), and
 //! they are leased to this worker until `now() + lease` (the database's clock, the same for every machine). The
-//! lease ends when the feed's fetch is recorded as finished or failed; a worker that dies leaves it to run out.
+//! lease ends when the feed's fetch is recorded as finished or failed; a live worker renews its leases every third
+//! of a lease (so a slow feed is not taken over), and a worker that dies leaves them to run out.
 
 use std::time::Duration;
 
@@ -77,11 +78,7 @@ pub(crate) async fn look(pool: &Pool, now: DateTime<Utc>, limit: usize) -> Resul
         .await?
         .get(0);
     tx.commit().await?;
-    Ok(ScheduleLook {
-        due,
-        counts,
-        next_due,
-    })
+    Ok(ScheduleLook { due, counts, next_due })
 }
 
 /// Ends this worker's lease on a feed (when its fetch is recorded as done). Part of the caller's transaction.
@@ -89,6 +86,18 @@ pub(crate) async fn release(c: &impl GenericClient, pool: &Pool, feed: FeedId) -
     c.execute(
         "UPDATE feeds SET leased_by = NULL, leased_until = NULL WHERE id = $1 AND leased_by = $2",
         &[&feed.0, &pool.worker()],
+    )
+    .await?;
+    Ok(())
+}
+
+/// Extends this worker's live leases by a whole lease from now.
+pub(crate) async fn renew(pool: &Pool) -> Result<()> {
+    let conn = pool.conn().await?;
+    conn.execute(
+        "UPDATE feeds SET leased_until = now() + make_interval(secs => $2)
+         WHERE leased_by = $1 AND leased_until > now()",
+        &[&pool.worker(), &pool.lease().as_secs_f64()],
     )
     .await?;
     Ok(())
@@ -120,7 +129,10 @@ pub(crate) async fn select(pool: &Pool, which: &FeedSelection) -> Result<Vec<Due
         FeedSelection::Ids(ids) => {
             let ids: Vec<i64> = ids.iter().map(|f| f.0).collect();
             let rows = conn
-                .query(&format!("SELECT {DUE_COLUMNS} FROM feeds f WHERE f.id = ANY($1)"), &[&ids])
+                .query(
+                    &format!("SELECT {DUE_COLUMNS} FROM feeds f WHERE f.id = ANY($1)"),
+                    &[&ids],
+                )
                 .await?;
             // In the order asked.
             let mut by_id: std::collections::HashMap<i64, Row> =

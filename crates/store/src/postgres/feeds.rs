@@ -42,7 +42,11 @@ pub(crate) async fn add(pool: &Pool, urls: &[String]) -> Result<Vec<FeedId>> {
             &[url],
         )
         .await?;
-        ids.push(FeedId(tx.query_one("SELECT id FROM feeds WHERE url = $1", &[url]).await?.get(0)));
+        ids.push(FeedId(
+            tx.query_one("SELECT id FROM feeds WHERE url = $1", &[url])
+                .await?
+                .get(0),
+        ));
     }
     tx.commit().await?;
     Ok(ids)

@@ -225,9 +225,7 @@ impl Reader {
         let rt = tokio::runtime::Builder::new_current_thread().enable_all().build()?;
         let client = rt.block_on(async {
             let client = url.connect().await?;
-            client
-                .batch_execute("SET default_transaction_read_only = on")
-                .await?;
+            client.batch_execute("SET default_transaction_read_only = on").await?;
             let found = schema::current_version(&client).await?;
             if found > schema::LATEST {
                 return Err(StoreError::SchemaTooNew {

@@ -35,8 +35,10 @@ pub(crate) fn run(db: &Reader, q: &SqlQuery, sink: &mut dyn RowSink) -> Result<u
         let tx = client.build_transaction().read_only(true).start().await?;
         if let Some(limit) = q.timeout {
             let ms = limit.as_millis().clamp(1, i32::MAX as u128);
-            tx.batch_execute(&format!("SET LOCAL statement_timeout = {ms}; SET LOCAL lock_timeout = {ms}"))
-                .await?;
+            tx.batch_execute(&format!(
+                "SET LOCAL statement_timeout = {ms}; SET LOCAL lock_timeout = {ms}"
+            ))
+            .await?;
         }
         let stmt = tx.prepare(&sql).await.map_err(|e| explain(e, &q.sql))?;
         let params: Vec<Box<dyn ToSql + Sync + Send>> = stmt
@@ -52,7 +54,10 @@ pub(crate) fn run(db: &Reader, q: &SqlQuery, sink: &mut dyn RowSink) -> Result<u
         let mut n = 0;
         let mut cells = Vec::with_capacity(columns.len());
         loop {
-            let rows = tx.query_portal(&portal, FETCH_ROWS).await.map_err(|e| explain(e, &q.sql))?;
+            let rows = tx
+                .query_portal(&portal, FETCH_ROWS)
+                .await
+                .map_err(|e| explain(e, &q.sql))?;
             for row in &rows {
                 row_cells(row, &mut cells)?;
                 sink.row(&cells).map_err(StoreError::Output)?;
@@ -82,9 +87,9 @@ fn param(ty: &Type, v: &str) -> Result<Box<dyn ToSql + Sync + Send>> {
         Type::FLOAT4 => Box::new(v.parse::<f32>().map_err(|_| wrong("a number"))?),
         Type::FLOAT8 => Box::new(v.parse::<f64>().map_err(|_| wrong("a number"))?),
         Type::BOOL => Box::new(matches!(v, "1" | "true" | "t" | "yes")),
-        Type::DATE => Box::new(
-            chrono::NaiveDate::parse_from_str(v, "%Y-%m-%d").map_err(|_| wrong("a day (YYYY-MM-DD)"))?,
-        ),
+        Type::DATE => {
+            Box::new(chrono::NaiveDate::parse_from_str(v, "%Y-%m-%d").map_err(|_| wrong("a day (YYYY-MM-DD)"))?)
+        }
         Type::TIMESTAMPTZ => Box::new(
             chrono::DateTime::parse_from_rfc3339(v)
                 .map(|t| t.with_timezone(&chrono::Utc))
@@ -98,7 +103,10 @@ fn param(ty: &Type, v: &str) -> Result<Box<dyn ToSql + Sync + Send>> {
         Type::JSON | Type::JSONB => Box::new(serde_json::from_str::<serde_json::Value>(v).map_err(|_| wrong("JSON"))?),
         _ => {
             return Err(StoreError::QueryFailed {
-                message: format!("a parameter of type {} cannot be bound from text: cast it (:name::text)", ty.name()),
+                message: format!(
+                    "a parameter of type {} cannot be bound from text: cast it (:name::text)",
+                    ty.name()
+                ),
                 sql: String::new(),
             })
         }
@@ -108,7 +116,10 @@ fn param(ty: &Type, v: &str) -> Result<Box<dyn ToSql + Sync + Send>> {
 /// The SQL with its named parameters (`:name`, `@name`, `$name`; those `wanted` accepts) as `$1`, `$2`, ... in order
 /// of first use, and their names. Quoted text, quoted identifiers, comments, `::` casts and `$1`-style parameters
 /// are left alone. Err(name) for a name that cannot be bound.
-pub(crate) fn positional(sql: &str, wanted: impl Fn(&str) -> bool) -> (std::result::Result<String, String>, Vec<String>) {
+pub(crate) fn positional(
+    sql: &str,
+    wanted: impl Fn(&str) -> bool,
+) -> (std::result::Result<String, String>, Vec<String>) {
     let mut out = String::with_capacity(sql.len());
     let mut names: Vec<String> = Vec::new();
     let b = sql.as_bytes();
@@ -152,7 +163,9 @@ pub(crate) fn positional(sql: &str, wanted: impl Fn(&str) -> bool) -> (std::resu
                 // `$tag$` opens dollar-quoted text.
                 if c == b'$' && sql[i + 1 + len..].starts_with('$') {
                     let tag = &sql[i..i + 2 + len];
-                    let end = sql[i + tag.len()..].find(tag).map_or(b.len(), |j| i + tag.len() + j + tag.len());
+                    let end = sql[i + tag.len()..]
+                        .find(tag)
+                        .map_or(b.len(), |j| i + tag.len() + j + tag.len());
                     out.push_str(&sql[i..end]);
                     i = end;
                     continue;

@@ -24,6 +24,11 @@ pub const MIGRATIONS: &[Migration] = &[
         name: "0003_workers",
         sql: include_str!("../../../../migrations/postgres/0003_workers.sql"),
     },
+    Migration {
+        version: 4,
+        name: "0004_article_metadata",
+        sql: include_str!("../../../../migrations/postgres/0004_article_metadata.sql"),
+    },
 ];
 
 /// The schema version this build writes.
@@ -80,17 +85,23 @@ pub(crate) async fn migrate(client: &mut Client) -> Result<Vec<u32>> {
     }
     for m in MIGRATIONS.iter().filter(|m| m.version > found) {
         let tx = client.transaction().await?;
-        tx.execute("SELECT pg_advisory_xact_lock($1)", &[&MIGRATION_LOCK]).await?;
+        tx.execute("SELECT pg_advisory_xact_lock($1)", &[&MIGRATION_LOCK])
+            .await?;
         // Another process may have migrated while we waited for the lock.
-        let now: Option<i32> = tx.query_one("SELECT max(version) FROM schema_migrations", &[]).await?.get(0);
+        let now: Option<i32> = tx
+            .query_one("SELECT max(version) FROM schema_migrations", &[])
+            .await?
+            .get(0);
         if now.unwrap_or(0) as u32 >= m.version {
             continue;
         }
-        tx.batch_execute(m.sql).await.map_err(|e| StoreError::PostgresMigration {
-            version: m.version,
-            name: m.name,
-            why: super::describe(&e),
-        })?;
+        tx.batch_execute(m.sql)
+            .await
+            .map_err(|e| StoreError::PostgresMigration {
+                version: m.version,
+                name: m.name,
+                why: super::describe(&e),
+            })?;
         tx.execute(
             "INSERT INTO schema_migrations (version, name) VALUES ($1, $2)",
             &[&(m.version as i32), &m.name],

@@ -26,7 +26,10 @@ pub(crate) fn read(db: &Reader, top: i64) -> Result<Stats> {
             .get(0);
         let mut tables = Vec::new();
         for table in TABLES {
-            let n: i64 = tx.query_one(&format!("SELECT count(*) FROM {table}"), &[]).await?.get(0);
+            let n: i64 = tx
+                .query_one(&format!("SELECT count(*) FROM {table}"), &[])
+                .await?
+                .get(0);
             tables.push((table, n));
         }
         let r = tx

@@ -8,7 +8,10 @@
 use rusqlite::{params, Connection, OptionalExtension};
 
 use super::{counting, time};
-use crate::{ArticleId, Extraction, FeedId, ItemKey, NewArticle, ReprocessFilter, Result, StoredArticle, StoredPage};
+use crate::{
+    ArticleId, Extraction, FeedId, ItemKey, NameCoverage, NewArticle, ReprocessFilter, Result, StoredArticle,
+    StoredPage,
+};
 
 /// Whether an item of a feed is already stored or tombstoned, so its page need not be fetched.
 pub(crate) fn is_known(conn: &Connection, feed: FeedId, item: &ItemKey) -> Result<bool> {
@@ -94,8 +97,10 @@ fn insert_in(tx: &Connection, a: &NewArticle) -> Result<StoredArticle> {
     tx.prepare_cached(
         "INSERT INTO articles (feed_id, item_key, guid, url, canonical_url, title, authors, published_at, language,
                                site_name, image_url, image_caption, description, text, html, content_hash,
-                               page_error, extractor_version, tagger_version, fetched_at)
-         VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15, ?16, ?17, ?18, ?19, ?20)",
+                               page_error, extractor_version, tagger_version, fetched_at, published_source,
+                               updated_at, agencies, image_credit, names_tagged, untagged_languages)
+         VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15, ?16, ?17, ?18, ?19, ?20, ?21,
+                 ?22, ?23, ?24, ?25, ?26)",
     )?
     .execute(params![
         a.feed_id.0,
@@ -104,7 +109,7 @@ fn insert_in(tx: &Connection, a: &NewArticle) -> Result<StoredArticle> {
         a.url,
         e.canonical_url,
         e.title,
-        serde_json::to_string(&e.authors).unwrap_or_else(|_| "[]".into()),
+        json_list(&e.authors),
         e.published_at.map(time),
         e.language,
         e.site_name,
@@ -118,6 +123,12 @@ fn insert_in(tx: &Connection, a: &NewArticle) -> Result<StoredArticle> {
         e.extractor_version,
         e.tagger_version,
         time(a.fetched_at),
+        e.published_source,
+        e.updated_at.map(time),
+        json_list(&e.agencies),
+        e.image_credit,
+        e.names_tagged.map(NameCoverage::label),
+        (!e.untagged_languages.is_empty()).then(|| json_list(&e.untagged_languages)),
     ])?;
     let id = ArticleId(tx.last_insert_rowid());
     counting::defer(tx, id)?;
@@ -130,11 +141,8 @@ fn insert_in(tx: &Connection, a: &NewArticle) -> Result<StoredArticle> {
 /// (it may have come from the feed). Returns false when the article no longer exists.
 pub(crate) fn replace_extraction(conn: &mut Connection, article_id: ArticleId, e: &Extraction) -> Result<bool> {
     let tx = conn.transaction_with_behavior(rusqlite::TransactionBehavior::Immediate)?;
-    let authors = if e.authors.is_empty() {
-        None
-    } else {
-        Some(serde_json::to_string(&e.authors).unwrap_or_else(|_| "[]".into()))
-    };
+    let authors = (!e.authors.is_empty()).then(|| json_list(&e.authors));
+    let agencies = (!e.agencies.is_empty()).then(|| json_list(&e.agencies));
     // Mentions go before the article changes: their counters are keyed by the day the article has now, and its day
     // may not change under them.
     counting::defer(&tx, article_id)?;
@@ -146,7 +154,10 @@ pub(crate) fn replace_extraction(conn: &mut Connection, article_id: ArticleId, e
                 language = COALESCE(?6, language), site_name = COALESCE(?7, site_name),
                 image_url = COALESCE(?8, image_url), image_caption = COALESCE(?9, image_caption),
                 description = COALESCE(?10, description), text = ?11, content_hash = ?12, page_error = NULL,
-                extractor_version = ?13, tagger_version = ?14
+                extractor_version = ?13, tagger_version = ?14,
+                published_source = CASE WHEN ?5 IS NULL THEN published_source ELSE ?15 END,
+                updated_at = COALESCE(?16, updated_at), agencies = COALESCE(?17, agencies),
+                image_credit = COALESCE(?18, image_credit), names_tagged = ?19, untagged_languages = ?20
          WHERE id = ?1",
         params![
             article_id.0,
@@ -163,6 +174,12 @@ pub(crate) fn replace_extraction(conn: &mut Connection, article_id: ArticleId, e
             crate::content_hash(&e.text),
             e.extractor_version,
             e.tagger_version,
+            e.published_source,
+            e.updated_at.map(time),
+            agencies,
+            e.image_credit,
+            e.names_tagged.map(NameCoverage::label),
+            (!e.untagged_languages.is_empty()).then(|| json_list(&e.untagged_languages)),
         ],
     )?;
     if n == 0 {
@@ -171,6 +188,11 @@ pub(crate) fn replace_extraction(conn: &mut Connection, article_id: ArticleId, e
     insert_annotations(&tx, article_id, e)?;
     tx.commit()?;
     Ok(true)
+}
+
+/// A list of names as stored: a JSON array.
+fn json_list(names: &[String]) -> String {
+    serde_json::to_string(names).unwrap_or_else(|_| "[]".into())
 }
 
 /// Records why re-extracting an article failed; its stored extraction stays. Returns false when the article no
@@ -265,12 +287,13 @@ pub(crate) fn with_pages(conn: &Connection, filter: &ReprocessFilter) -> Result<
 pub(crate) fn stored_page(conn: &Connection, article_id: ArticleId) -> Result<Option<StoredPage>> {
     Ok(conn
         .query_row(
-            "SELECT html, COALESCE(url, canonical_url) FROM articles WHERE id = ?1 AND html IS NOT NULL",
+            "SELECT html, COALESCE(url, canonical_url), fetched_at FROM articles WHERE id = ?1 AND html IS NOT NULL",
             [article_id.0],
             |r| {
                 Ok(StoredPage {
                     compressed: r.get(0)?,
                     url: r.get(1)?,
+                    fetched_at: super::parse_time(&r.get::<_, String>(2)?),
                 })
             },
         )

@@ -35,7 +35,7 @@ use std::path::{Path, PathBuf};
 
 use chrono::{DateTime, Utc};
 
-pub use writer::Writer;
+pub use writer::{Writer, WRITER_THREAD_NAME};
 
 use crate::Result;
 

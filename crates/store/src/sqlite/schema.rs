@@ -53,6 +53,11 @@ pub const MIGRATIONS: &[Migration] = &[
         name: "0007_pairs_per_day",
         sql: include_str!("../../../../migrations/0007_pairs_per_day.sql"),
     },
+    Migration {
+        version: 8,
+        name: "0008_article_provenance",
+        sql: include_str!("../../../../migrations/0008_article_provenance.sql"),
+    },
 ];
 
 /// The schema version this build writes.
@@ -127,9 +132,53 @@ pub(crate) fn migrate_to(conn: &mut Connection, target: u32) -> Result<Vec<u32>>
     Ok(applied)
 }
 
+/// The current schema as one readable file: every table, index, trigger and view after all migrations, as SQLite
+/// keeps their definitions (tables with the columns later migrations added), tables first. The repository's
+/// `schema.sql` is this text; a test keeps it so (`GAZETTE_UPDATE_SCHEMA=1 cargo test -p gazette-store schema_sql`
+/// rewrites it after a new migration).
+pub fn snapshot() -> Result<String> {
+    let mut conn = Connection::open_in_memory()?;
+    migrate_to(&mut conn, LATEST)?;
+    let mut stmt = conn.prepare(
+        "SELECT type, name, sql FROM sqlite_master
+         WHERE sql IS NOT NULL AND name NOT LIKE 'sqlite_%' AND name <> 'schema_migrations'
+           AND name NOT IN (SELECT name || suffix FROM sqlite_master, (SELECT '_data' AS suffix UNION ALL
+                                SELECT '_idx' UNION ALL SELECT '_docsize' UNION ALL SELECT '_config'
+                                UNION ALL SELECT '_content') WHERE sql LIKE 'CREATE VIRTUAL TABLE%')
+         ORDER BY CASE type WHEN 'table' THEN 0 WHEN 'index' THEN 1 WHEN 'trigger' THEN 2 ELSE 3 END, name",
+    )?;
+    let mut out = format!(
+        "-- Gazette's SQLite schema at version {LATEST}, generated from migrations/ (do not edit: add a migration).\n\
+         -- Regenerate with: GAZETTE_UPDATE_SCHEMA=1 cargo test -p gazette-store schema_sql\n"
+    );
+    let rows = stmt.query_map([], |r| {
+        Ok((r.get::<_, String>(0)?, r.get::<_, String>(1)?, r.get::<_, String>(2)?))
+    })?;
+    for row in rows {
+        let (kind, name, sql) = row?;
+        out.push_str(&format!("\n-- {kind} {name}\n{};\n", sql.trim()));
+    }
+    Ok(out)
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn schema_sql_is_the_schema_the_migrations_make() {
+        let path = concat!(env!("CARGO_MANIFEST_DIR"), "/../../schema.sql");
+        let now = snapshot().unwrap();
+        if std::env::var_os("GAZETTE_UPDATE_SCHEMA").is_some() {
+            std::fs::write(path, &now).unwrap();
+        }
+        let kept = std::fs::read_to_string(path).unwrap_or_default();
+        assert!(
+            kept == now,
+            "schema.sql is not the schema migrations/ make: regenerate it with \
+             GAZETTE_UPDATE_SCHEMA=1 cargo test -p gazette-store schema_sql"
+        );
+    }
 
     #[test]
     fn every_migration_file_is_registered_in_order() {

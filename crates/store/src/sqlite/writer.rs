@@ -15,6 +15,10 @@ use crate::{Result, StoreError};
 
 type Job = Box<dyn FnOnce(&mut Connection) + Send>;
 
+/// The writer thread's name, as tools (top -H, /proc/PID/task/*/comm, the write bench) show it: Linux keeps 15
+/// bytes of a thread's name, so it is no longer than that.
+pub const WRITER_THREAD_NAME: &str = "gazette-writer";
+
 /// Handle to the writer thread, inside [`Store::Sqlite`](crate::Store::Sqlite). Cloning shares the thread; it exits
 /// when the last handle is dropped or [`close`]d, after finishing the jobs already queued.
 ///
@@ -90,7 +94,7 @@ impl Writer {
         let (jobs, mut rx) = mpsc::channel::<Job>(64);
         let path = path.to_path_buf();
         let thread = std::thread::Builder::new()
-            .name("gazette-db-writer".into())
+            .name(WRITER_THREAD_NAME.into())
             .spawn(move || {
                 let mut conn = match super::connection::open(&path) {
                     Ok(conn) => {
