@@ -46,14 +46,14 @@ pub const PAIRED_PER_ARTICLE: usize = 50;
 #[derive(Clone, Debug)]
 pub enum Location {
     Sqlite(PathBuf),
-    Postgres(postgres::PgUrl),
+    Postgres(Box<postgres::PgUrl>),
 }
 
 impl Location {
     /// A `postgres://` or `postgresql://` URL is a PostgreSQL database; anything else is a file path.
     pub fn parse(s: &str) -> Result<Location> {
         if postgres::connect::is_postgres_url(s) {
-            Ok(Location::Postgres(postgres::PgUrl::parse(s)?))
+            Ok(Location::Postgres(Box::new(postgres::PgUrl::parse(s)?)))
         } else {
             Ok(Location::Sqlite(PathBuf::from(s)))
         }
@@ -358,7 +358,7 @@ impl Store {
 /// The read side of the archive, opened read-only: nothing done through it can change the archive.
 pub enum Archive {
     Sqlite(sqlite::Reader),
-    Postgres(postgres::Reader),
+    Postgres(Box<postgres::Reader>),
 }
 
 impl Archive {
@@ -366,7 +366,7 @@ impl Archive {
     pub fn open(location: &Location) -> Result<Archive> {
         match location {
             Location::Sqlite(path) => Archive::open_sqlite(path),
-            Location::Postgres(url) => Ok(Archive::Postgres(postgres::Reader::open(url)?)),
+            Location::Postgres(url) => Ok(Archive::Postgres(Box::new(postgres::Reader::open(url)?))),
         }
     }
 
