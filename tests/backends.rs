@@ -307,3 +307,36 @@ fn three_daemons_share_the_feeds_and_take_over_a_dead_ones() {
     assert_eq!(number(&db, "SELECT count(*) FROM feeds WHERE next_check_at IS NULL"), 0);
     assert_counts_fresh(&db);
 }
+
+/// `gazette copy` from an archive built by the fixtures: every row arrives, and every report answers the same on
+/// both sides; run again, it adds nothing.
+#[test]
+fn copy_moves_a_sqlite_archive_to_postgres() {
+    let Some(pg) = TestDb::postgres("copy_moves_a_sqlite_archive_to_postgres") else {
+        return;
+    };
+    let sqlite = TestDb::sqlite();
+    let corpus = Corpus::new(2, 3);
+    let server = corpus.serve();
+    ingest_everywhere(&sqlite, &corpus, &server);
+    for _ in 0..2 {
+        ok(&sqlite, &["copy", "--from", &sqlite.location, "--to", &pg.location]);
+    }
+    for table in [
+        "feeds",
+        "fetches",
+        "articles",
+        "entities",
+        "mentions",
+        "quotes",
+        "tombstones",
+        "page_retries",
+    ] {
+        let sql = format!("SELECT count(*) FROM {table}");
+        assert_eq!(number(&sqlite, &sql), number(&pg, &sql), "{table}");
+    }
+    assert_counts_fresh(&pg);
+    for ((what, a), (_, b)) in exports(&sqlite, "2").iter().zip(exports(&pg, "2")) {
+        assert_eq!(a, &b, "{what}: SQLite and its copy differ");
+    }
+}

@@ -43,6 +43,8 @@ enum Command {
     Feeds(cmd::feeds::Command),
     /// Print the effective configuration and where each value came from.
     Config(cmd::config::Args),
+    /// Copy a SQLite archive into a PostgreSQL database (safe to run again after an interruption).
+    Copy(cmd::copy::Args),
     /// Re-run extraction and tagging over stored pages, without fetching.
     Reprocess(cmd::reprocess::Args),
     /// Run one page through the extractor and tagger and print the result.
@@ -112,6 +114,7 @@ fn main() -> std::process::ExitCode {
         Command::Daemon(args) => cmd::daemon::run(&config, args),
         Command::Feeds(command) => cmd::feeds::run(&config, command),
         Command::Config(args) => cmd::config::run(&config, args),
+        Command::Copy(args) => cmd::copy::run(args),
         Command::Reprocess(args) => cmd::reprocess::run(&config, args),
         Command::Extract(args) => cmd::extract::run(&config, args),
         Command::Query(args) => cmd::query::run(db, args),

@@ -37,6 +37,8 @@ pub enum StoreError {
     /// The server could not be reached or refused us (`url` has its password hidden).
     #[error("cannot connect to {url}: {why}")]
     Connect { url: String, why: String },
+    #[error("copying {table}: {why}")]
+    Copy { table: String, why: String },
     #[error("TLS: {0}")]
     Tls(String),
     #[error("{0}")]

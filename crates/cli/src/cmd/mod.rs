@@ -1,6 +1,7 @@
 //! One module per subcommand.
 
 pub mod config;
+pub mod copy;
 pub mod daemon;
 pub mod dates;
 pub mod eval_dates;

@@ -136,6 +136,6 @@ mod tests {
         assert_eq!(numeric(&encode(&[], 0, 0, 0)).unwrap(), Cell::Integer(0));
         assert_eq!(numeric(&encode(&[7], 0, 0x4000, 0)).unwrap(), Cell::Integer(-7));
         assert_eq!(numeric(&encode(&[3, 5000], 0, 0, 1)).unwrap(), Cell::Real(3.5));
-        assert_eq!(numeric(&encode(&[5], -2, 0, 8)).unwrap(), Cell::Real(0.0005));
+        assert_eq!(numeric(&encode(&[5], -1, 0, 8)).unwrap(), Cell::Real(0.0005));
     }
 }

@@ -385,7 +385,7 @@ mod tests {
     fn passwords_are_never_shown() {
         let env = |_: &str| None;
         let u = PgUrl::parse_with_env("postgres://ann:s3cret-pw@db.example:5433/news?sslmode=require", env).unwrap();
-        assert_eq!(u.to_string(), "postgres://ann:***@db.example:5433/news");
+        assert_eq!(u.to_string(), "postgres://ann:***@db.example:5433/news?sslmode=require");
         assert!(!format!("{u:?}").contains("s3cret-pw"));
         assert_eq!(u.config.get_password(), Some(&b"s3cret-pw"[..]));
         assert_eq!(u.tls, Tls::Require);

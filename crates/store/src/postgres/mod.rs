@@ -21,6 +21,7 @@
 pub(crate) mod articles;
 pub(crate) mod cells;
 pub mod connect;
+pub mod copy;
 pub(crate) mod due;
 pub(crate) mod feeds;
 pub(crate) mod fetches;
