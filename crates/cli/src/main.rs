@@ -19,12 +19,13 @@ use gazette_ingest::config::{CommandLine, Config, LogFormat};
         env!("CARGO_PKG_VERSION"),
         "\nPlace data: GeoNames (https://www.geonames.org), CC BY 4.0"
     ),
-    about = "News ingestion: feeds -> articles -> entities -> SQLite"
+    about = "News ingestion: feeds -> articles -> entities -> SQLite or PostgreSQL"
 )]
 struct Cli {
-    /// The SQLite database [env: GAZETTE_DB] [default: gazette.db].
+    /// The archive: a SQLite file, or a PostgreSQL URL (postgres://user@host/dbname) [env: GAZETTE_DB] [default:
+    /// gazette.db].
     #[arg(long, global = true)]
-    db: Option<PathBuf>,
+    db: Option<String>,
     /// A TOML configuration file (see `gazette config`) [env: GAZETTE_CONFIG].
     #[arg(long, global = true)]
     config: Option<PathBuf>,
@@ -46,6 +47,8 @@ enum Command {
     Feeds(cmd::feeds::Command),
     /// Print the effective configuration and where each value came from.
     Config(cmd::config::Args),
+    /// Copy a SQLite archive into a PostgreSQL database (safe to run again after an interruption).
+    Copy(cmd::copy::Args),
     /// Re-run extraction and tagging over stored pages, without fetching.
     Reprocess(cmd::reprocess::Args),
     /// Run one page through the extractor and tagger and print the result.
@@ -113,12 +116,13 @@ fn main() -> std::process::ExitCode {
         _ => "warn,html5ever=error",
     };
     init_logging(config.log_format, default_filter);
-    let db = config.db.as_path();
+    let db = &config.db;
     let result = match cli.command {
         Command::Ingest(args) => cmd::ingest::run(&config, args),
         Command::Daemon(args) => cmd::daemon::run(&config, args),
         Command::Feeds(command) => cmd::feeds::run(&config, command),
         Command::Config(args) => cmd::config::run(&config, args),
+        Command::Copy(args) => cmd::copy::run(args),
         Command::Reprocess(args) => cmd::reprocess::run(&config, args),
         Command::Extract(args) => cmd::extract::run(&config, args),
         Command::Query(args) => cmd::query::run(db, args),

@@ -79,14 +79,15 @@ pub enum LogFormat {
 mod read {
     use super::*;
 
-    pub mod path {
+    /// Where the archive is: a SQLite file path, or a `postgres://` URL.
+    pub mod location {
         use super::*;
-        pub type T = PathBuf;
+        pub type T = gazette_store::Location;
         pub const KIND: Kind = Kind::Text;
-        pub fn parse(v: &str) -> Result<PathBuf, String> {
+        pub fn parse(v: &str) -> Result<gazette_store::Location, String> {
             match v.is_empty() {
                 true => Err("the database path is empty".into()),
-                false => Ok(PathBuf::from(v)),
+                false => gazette_store::Location::parse(v).map_err(|e| e.to_string()),
             }
         }
     }
@@ -252,7 +253,7 @@ macro_rules! settings {
                     file,
                     values: KEYS.iter().map(|k| {
                         let (v, o) = raw[k.name].clone();
-                        (k.name, v, o)
+                        (k.name, shown(k.name, v), o)
                     }).collect(),
                 })
             }
@@ -260,6 +261,16 @@ macro_rules! settings {
     };
     (@flag $value:literal) => { Some($value) };
     (@flag) => { None };
+}
+
+/// A value as `gazette config` may show it: a database URL's password as `***`.
+fn shown(name: &str, value: String) -> String {
+    match name {
+        "db" if gazette_store::postgres::connect::is_postgres_url(&value) => {
+            gazette_store::postgres::connect::redact(&value)
+        }
+        _ => value,
+    }
 }
 
 fn setting_error(name: &str, v: &str, o: &Origin, e: &str) -> ConfigError {
@@ -279,8 +290,8 @@ fn story_defaults() -> gazette_stories::Config {
 }
 
 settings! {
-    /// the SQLite database
-    db: path = "gazette.db";
+    /// the archive: a SQLite file, or a PostgreSQL URL (postgres://user@host/dbname)
+    db: location = "gazette.db";
     /// feeds fetched at once
     feed_concurrency: positive = "8", flag "N";
     /// article pages fetched at once
@@ -329,13 +340,15 @@ settings! {
     story_lead_jaccard: fraction = story_defaults().rule.lead_jaccard.to_string();
     /// earlier articles compared per LSH band key (the most recent)
     story_candidates: positive = story_defaults().candidates.per_key.to_string();
+    /// PostgreSQL: how long a daemon holds the feeds it took (another takes them over after a crash)
+    feed_lease: duration = "10m", flag "DURATION";
 }
 
 /// What the command line says about configuration.
 #[derive(Debug, Default, Clone)]
 pub struct CommandLine {
     pub config: Option<PathBuf>,
-    pub db: Option<PathBuf>,
+    pub db: Option<String>,
     pub log_format: Option<String>,
     /// Flags of the keys in [`KEYS`] that have one: (key name, value as given).
     pub flags: Vec<(&'static str, String)>,
@@ -377,7 +390,7 @@ impl Config {
             );
         };
         if let Some(db) = &cli.db {
-            set_flag("db", &db.display().to_string());
+            set_flag("db", db);
         }
         if let Some(f) = &cli.log_format {
             set_flag("log_format", f);
@@ -641,7 +654,7 @@ mod tests {
             env_of(&[("GAZETTE_MIN_INTERVAL", "15m"), ("GAZETTE_FEED_CONCURRENCY", "4")]),
         )
         .unwrap();
-        assert_eq!(c.db, PathBuf::from("/var/lib/gazette/g.db"));
+        assert_eq!(c.db.to_string(), "/var/lib/gazette/g.db");
         assert_eq!(c.feed_concurrency, 5);
         assert_eq!(c.min_interval, Duration::from_secs(900));
         assert_eq!(c.max_page_bytes, 1024);

@@ -6,6 +6,8 @@
 //! through the pipeline, and when the last of them is done the cycle's summary line is logged. Cycles overlap, so a
 //! slow or failing feed holds up no other. A feed just done is not taken again for `min_interval`, whatever the
 //! database says, so that a schedule that could not be saved (a full disk) cannot turn into a fetch loop.
+//! On PostgreSQL several daemons share the feeds: each look takes (leases) at most `feed_concurrency` due feeds that no
+//! other daemon holds, and looks again once it has started them (see `gazette_store::postgres::due`).
 //! About once a day, fetch history older than `history_days` is pruned, feed by feed, beside the loop. SIGINT or SIGTERM drains the pipeline and exits 0
 //! within `shutdown_timeout`; a second signal exits at once.
 
@@ -42,13 +44,19 @@ pub async fn run(
     let pipeline = Pipeline::new(fetcher, store.clone(), Settings::from_config(config), metrics.clone());
     let mut running = pipeline.start();
     tracing::info!(
-        db = %config.db.display(),
+        db = %config.db,
         feed_concurrency = config.feed_concurrency,
         page_concurrency = config.page_concurrency,
         extract_threads = config.extract_threads,
         "daemon started"
     );
 
+    let shared = store.shares_feeds();
+    let look_limit = if shared {
+        config.feed_concurrency
+    } else {
+        MAX_CYCLE_FEEDS
+    };
     let mut scheduler = Scheduler::new(config.min_interval);
     let mut pending: VecDeque<DueFeed> = VecDeque::new();
     let look_gap = (config.min_interval / 10).clamp(MIN_LOOK_GAP, MAX_IDLE);
@@ -56,6 +64,9 @@ pub async fn run(
     let mut next_prune = tokio::time::Instant::now() + FIRST_PRUNE;
     let mut pruning: Option<tokio::task::JoinHandle<()>> = None;
     let mut deadline: Option<tokio::time::Instant> = None;
+    // A worker sharing the feeds renews its leases every third of a lease, while it runs.
+    let mut renew = tokio::time::interval((config.feed_lease / 3).max(MIN_LOOK_GAP));
+    renew.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Delay);
     loop {
         if deadline.is_some() && scheduler.in_flight() == 0 {
             break;
@@ -64,10 +75,15 @@ pub async fn run(
             biased;
             _ = crate::stopped(&mut stop), if deadline.is_none() => {
                 pipeline.drain();
-                // Feeds not yet handed over stay due for the next start.
+                // Feeds not yet handed over stay due for the next start (or for another worker at once).
+                let mut unstarted = Vec::new();
                 for f in pending.drain(..) {
                     metrics.dequeued(Queue::Due);
                     scheduler.forget(f.id);
+                    unstarted.push(f.id);
+                }
+                if let Err(e) = store.release_feeds(unstarted).await {
+                    tracing::warn!(error = %e, "could not give back the feeds not started");
                 }
                 deadline = Some(tokio::time::Instant::now() + config.shutdown_timeout);
             }
@@ -78,6 +94,11 @@ pub async fn run(
                     "in-flight work did not finish in time and was dropped; its feeds stay due"
                 );
                 break;
+            }
+            _ = renew.tick(), if shared => {
+                if let Err(e) = store.renew_leases().await {
+                    tracing::warn!(error = %e, "could not renew the leases on the feeds in hand");
+                }
             }
             report = running.reports.recv() => match report {
                 Some(r) => scheduler.done(&r, &metrics),
@@ -91,8 +112,10 @@ pub async fn run(
                 }
                 Err(_) => break,
             },
-            _ = tokio::time::sleep_until(next_look), if deadline.is_none() => {
-                let look = store.look_at_schedule(Utc::now(), MAX_CYCLE_FEEDS).await;
+            // A daemon sharing the feeds with others takes only what it can start soon, when it has started what it
+            // took (other workers get the rest); alone, it takes everything due.
+            _ = tokio::time::sleep_until(next_look), if deadline.is_none() && (!shared || pending.is_empty()) => {
+                let look = store.look_at_schedule(Utc::now(), look_limit).await;
                 let (due, counts, next_due) = match look {
                     Ok(r) => (r.due, r.counts, r.next_due),
                     Err(StoreError::WriterGone) => return Err(Error::Store(StoreError::WriterGone)),
@@ -105,10 +128,20 @@ pub async fn run(
                 };
                 metrics.schedule_read();
                 metrics.set_feed_counts(counts);
+                let due_len = due.len();
+                let taken: Vec<FeedId> = due.iter().map(|f| f.id).collect();
                 let fresh = scheduler.start_cycle(due);
+                if shared && fresh.len() < taken.len() {
+                    // Taken but in flight or resting here: give them back rather than hold them for a whole lease.
+                    let skipped = taken.into_iter().filter(|id| !fresh.iter().any(|f| f.id == *id)).collect();
+                    if let Err(e) = store.release_feeds(skipped).await {
+                        tracing::warn!(error = %e, "could not give back feeds not taken");
+                    }
+                }
                 for _ in &fresh {
                     metrics.queued(Queue::Due);
                 }
+                let full = shared && due_len >= look_limit;
                 pending.extend(fresh);
                 // Sleep until the next feed is due; feeds in flight look due until they finish, so look again soon.
                 let wait = match next_due {
@@ -117,6 +150,16 @@ pub async fn run(
                     Some(t) => (t - Utc::now()).to_std().unwrap_or(look_gap),
                 }
                 .clamp(look_gap, MAX_IDLE);
+                // More is due than this worker took: look again as soon as it has started these.
+                // Feeds due but held by other workers come free when they finish or their lease runs out.
+                let held_elsewhere = shared && next_due.is_some_and(|t| t <= Utc::now());
+                let wait = if full {
+                    MIN_LOOK_GAP
+                } else if held_elsewhere {
+                    wait.min((config.feed_lease / 4).max(MIN_LOOK_GAP))
+                } else {
+                    wait
+                };
                 next_look = tokio::time::Instant::now() + wait;
                 let idle = pruning.as_ref().is_none_or(|p| p.is_finished());
                 if config.history_days > 0 && idle && tokio::time::Instant::now() >= next_prune {

@@ -15,7 +15,7 @@ pub enum StoreError {
          not upgrade it: run `gazette feeds list` (or any command that writes) once"
     )]
     SchemaTooOld { found: u32, latest: u32 },
-    #[error("this file has no Gazette schema: is it a Gazette database?")]
+    #[error("this database has no Gazette schema: is it a Gazette database?")]
     NotGazette,
     #[error("migration {version} ({name}) failed: {source}")]
     Migration {
@@ -23,6 +23,27 @@ pub enum StoreError {
         name: &'static str,
         source: rusqlite::Error,
     },
+    #[error("database error: {}", crate::postgres::describe(.0))]
+    Postgres(#[from] tokio_postgres::Error),
+    #[error("migration {version} ({name}) failed: {why}")]
+    PostgresMigration {
+        version: u32,
+        name: &'static str,
+        why: String,
+    },
+    /// A PostgreSQL URL that cannot be read (`url` has its password hidden).
+    #[error("bad PostgreSQL URL {url}: {why}")]
+    BadUrl { url: String, why: String },
+    /// The server could not be reached or refused us (`url` has its password hidden).
+    #[error("cannot connect to {url}: {why}")]
+    Connect { url: String, why: String },
+    #[error("copying {table}: {why}")]
+    Copy { table: String, why: String },
+    #[error("TLS: {0}")]
+    Tls(String),
+    /// An operation the PostgreSQL backend does not have yet (SQLite has it).
+    #[error("{0} is not available on PostgreSQL yet (it is on SQLite); nothing was changed")]
+    NotOnPostgres(&'static str),
     #[error("{0}")]
     Io(#[from] std::io::Error),
     /// The sink that rows were handed to failed (a closed pipe, a full disk).

@@ -6,8 +6,9 @@
 //! - [`Archive`] is the read side: reports, search, stats and ad-hoc read-only SQL, rows handed to a [`RowSink`]
 //!   as [`Cell`]s.
 //!
-//! Both are enums of backends, a closed set matched exhaustively: today [`Store::Sqlite`] and [`Archive::Sqlite`];
-//! PostgreSQL (issue 16) adds a variant and a module tree of its own (`src/postgres/...`) beside `src/sqlite/`. What
+//! Both are enums of backends, a closed set matched exhaustively: SQLite ([`Store::Sqlite`], [`Archive::Sqlite`],
+//! module [`sqlite`]) and PostgreSQL ([`Store::Postgres`], [`Archive::Postgres`], module [`postgres`]). A
+//! [`Location`] says which: a path is a SQLite file, a `postgres://` URL a PostgreSQL database. What
 //! does not depend on the backend (the values in [`types`], the reports and their filters, the read requests) lives
 //! outside both. Why an enum and not a trait: see docs/architecture.md.
 //!
@@ -15,16 +16,21 @@
 //! files under `migrations/` (applied in order, tracked in `schema_migrations`). SQLite allows one writer at a time
 //! and its calls block, so every write runs on one writer thread fed by a bounded channel (async callers await a
 //! reply and never block a runtime worker); reads use their own read-only connections.
+//!
+//! The PostgreSQL backend (module [`postgres`]): the same tables, columns and views (migrations under
+//! `migrations/postgres/`), written by any number of connections, processes and machines at once; several daemons
+//! share the feeds through leases. See that module.
 
 mod error;
 pub mod export;
+pub mod postgres;
 pub mod read;
 pub mod reports;
 pub mod sqlite;
 pub mod types;
 
 use std::io::Write;
-use std::path::Path;
+use std::path::{Path, PathBuf};
 
 use chrono::{DateTime, Utc};
 
@@ -42,15 +48,82 @@ pub use types::*;
 /// migrations/0007 spells the same number for the archives it upgrades.
 pub const PAIRED_PER_ARTICLE: usize = 50;
 
+/// Where an archive is: a SQLite file, or a PostgreSQL database. Shown (Display and Debug) without its password.
+#[derive(Clone, Debug)]
+pub enum Location {
+    Sqlite(PathBuf),
+    Postgres(Box<postgres::PgUrl>),
+}
+
+impl Location {
+    /// A `postgres://` or `postgresql://` URL is a PostgreSQL database; anything else is a file path.
+    pub fn parse(s: &str) -> Result<Location> {
+        if postgres::connect::is_postgres_url(s) {
+            Ok(Location::Postgres(Box::new(postgres::PgUrl::parse(s)?)))
+        } else {
+            Ok(Location::Sqlite(PathBuf::from(s)))
+        }
+    }
+
+    /// The SQLite file, if it is one.
+    pub fn as_path(&self) -> Option<&Path> {
+        match self {
+            Location::Sqlite(p) => Some(p),
+            Location::Postgres(_) => None,
+        }
+    }
+}
+
+impl std::fmt::Display for Location {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match self {
+            Location::Sqlite(p) => write!(f, "{}", p.display()),
+            Location::Postgres(u) => write!(f, "{u}"),
+        }
+    }
+}
+
 /// The write side of the archive: whole operations, each one transaction unless it says otherwise. Cheap to clone
 /// (clones share the backend); [`Store::close`] finishes what is queued.
 #[derive(Clone)]
 pub enum Store {
     /// A SQLite file, written by one thread.
     Sqlite(sqlite::Writer),
+    /// A PostgreSQL database, written by a few pooled connections (and by other processes at the same time).
+    Postgres(postgres::Pool),
 }
 
 impl Store {
+    /// Opens the archive at `location` for writing (creating a SQLite file if needed) and brings its schema up to
+    /// date.
+    pub fn open(location: &Location) -> Result<Store> {
+        Store::open_worker(location, postgres::DEFAULT_LEASE)
+    }
+
+    /// [`Store::open`] for a daemon that shares the feeds with others: it holds the feeds it takes for `lease`
+    /// (PostgreSQL; SQLite has one writer and no leases).
+    pub fn open_worker(location: &Location, lease: std::time::Duration) -> Result<Store> {
+        match location {
+            Location::Sqlite(path) => Store::open_sqlite(path),
+            Location::Postgres(url) => Ok(Store::Postgres(postgres::Pool::open(url, lease)?)),
+        }
+    }
+
+    /// Whether other processes may take feeds from this archive at the same time (so a daemon should take only what
+    /// it can start soon).
+    pub fn shares_feeds(&self) -> bool {
+        matches!(self, Store::Postgres(_))
+    }
+
+    /// The same archive as another worker, holding the feeds it takes for `lease` (PostgreSQL; a SQLite store has
+    /// one writer and no leases, and is returned as it is).
+    pub fn as_worker(&self, lease: std::time::Duration) -> Store {
+        match self {
+            Store::Sqlite(w) => Store::Sqlite(w.clone()),
+            Store::Postgres(p) => Store::Postgres(p.with_lease(lease)),
+        }
+    }
+
     /// Opens (creating if needed) the SQLite database at `path` and brings its schema up to date.
     pub fn open_sqlite(path: &Path) -> Result<Store> {
         Ok(Store::Sqlite(sqlite::Writer::spawn(path)?))
@@ -61,6 +134,7 @@ impl Store {
     pub fn with_story_config(self, config: gazette_stories::Config) -> Store {
         match self {
             Store::Sqlite(w) => Store::Sqlite(w.with_story_config(config)),
+            Store::Postgres(p) => Store::Postgres(p),
         }
     }
 
@@ -68,6 +142,8 @@ impl Store {
     pub fn close(self) {
         match self {
             Store::Sqlite(w) => w.close(),
+            // Connections close as they are dropped; every operation's transaction is already committed.
+            Store::Postgres(_) => {}
         }
     }
 
@@ -77,6 +153,7 @@ impl Store {
     pub async fn add_feeds(&self, urls: Vec<String>) -> Result<Vec<FeedId>> {
         match self {
             Store::Sqlite(w) => w.run(move |c| sqlite::feeds::add(c, &urls)).await,
+            Store::Postgres(p) => postgres::feeds::add(p, &urls).await,
         }
     }
 
@@ -84,6 +161,7 @@ impl Store {
     pub async fn feeds(&self) -> Result<Vec<FeedRow>> {
         match self {
             Store::Sqlite(w) => w.run(|c| sqlite::feeds::list(c)).await,
+            Store::Postgres(p) => postgres::feeds::list(p).await,
         }
     }
 
@@ -92,6 +170,7 @@ impl Store {
         let id_or_url = id_or_url.to_string();
         match self {
             Store::Sqlite(w) => w.run(move |c| sqlite::feeds::remove(c, &id_or_url)).await,
+            Store::Postgres(p) => postgres::feeds::remove(p, &id_or_url).await,
         }
     }
 
@@ -99,15 +178,37 @@ impl Store {
     pub async fn set_feed_disabled(&self, feed: FeedId, disabled: bool) -> Result<()> {
         match self {
             Store::Sqlite(w) => w.run(move |c| sqlite::feeds::set_disabled(c, feed, disabled)).await,
+            Store::Postgres(p) => postgres::feeds::set_disabled(p, feed, disabled).await,
         }
     }
 
     // The schedule.
 
-    /// The feeds due at `now` (at most `limit`), the feed counts, and when the next one is due.
+    /// The feeds due at `now` (at most `limit`), the feed counts, and when the next one is due. On PostgreSQL, the
+    /// feeds returned are taken: leased to this store's worker until their fetch is recorded as finished or failed
+    /// (or the lease runs out), and no other worker gets them meanwhile.
     pub async fn look_at_schedule(&self, now: DateTime<Utc>, limit: usize) -> Result<ScheduleLook> {
         match self {
             Store::Sqlite(w) => w.run(move |c| sqlite::due::look(c, now, limit)).await,
+            Store::Postgres(p) => postgres::due::look(p, now, limit).await,
+        }
+    }
+
+    /// Extends this worker's leases on the feeds it holds (a live daemon calls it well within its lease, so that a
+    /// slow feed is not taken over; a dead one stops, and its feeds come free). One statement; nothing on SQLite.
+    pub async fn renew_leases(&self) -> Result<()> {
+        match self {
+            Store::Sqlite(_) => Ok(()),
+            Store::Postgres(p) => postgres::due::renew(p).await,
+        }
+    }
+
+    /// Gives back feeds taken by [`Store::look_at_schedule`] that will not be fetched (a daemon stopping before it
+    /// started them), so that another worker may take them at once. One statement.
+    pub async fn release_feeds(&self, feeds: Vec<FeedId>) -> Result<()> {
+        match self {
+            Store::Sqlite(_) => Ok(()),
+            Store::Postgres(p) => postgres::due::release_all(p, &feeds).await,
         }
     }
 
@@ -115,6 +216,7 @@ impl Store {
     pub async fn feeds_to_fetch(&self, which: FeedSelection) -> Result<Vec<DueFeed>> {
         match self {
             Store::Sqlite(w) => w.run(move |c| sqlite::due::select(c, &which)).await,
+            Store::Postgres(p) => postgres::due::select(p, &which).await,
         }
     }
 
@@ -126,6 +228,7 @@ impl Store {
     pub async fn record_fetch(&self, feed: FeedId, fetch: AnsweredFetch) -> Result<RecordedFetch> {
         match self {
             Store::Sqlite(w) => w.run(move |c| sqlite::fetches::record_answer(c, feed, &fetch)).await,
+            Store::Postgres(p) => postgres::fetches::record_answer(p, feed, &fetch).await,
         }
     }
 
@@ -134,6 +237,7 @@ impl Store {
     pub async fn record_failure(&self, feed: FeedId, fetch: FailedFetch) -> Result<RecordedFailure> {
         match self {
             Store::Sqlite(w) => w.run(move |c| sqlite::fetches::record_failure(c, feed, &fetch)).await,
+            Store::Postgres(p) => postgres::fetches::record_failure(p, feed, &fetch).await,
         }
     }
 
@@ -141,6 +245,7 @@ impl Store {
     pub async fn set_next_check(&self, feed: FeedId, at: DateTime<Utc>) -> Result<()> {
         match self {
             Store::Sqlite(w) => w.run(move |c| sqlite::fetches::set_next_check(c, feed, at)).await,
+            Store::Postgres(p) => postgres::fetches::set_next_check(p, feed, at).await,
         }
     }
 
@@ -149,6 +254,7 @@ impl Store {
     pub async fn finish_feed(&self, feed: FeedId, end: FeedEnd, counts: ItemCounts) -> Result<()> {
         match self {
             Store::Sqlite(w) => w.run(move |c| sqlite::fetches::finish(c, feed, &end, counts)).await,
+            Store::Postgres(p) => postgres::fetches::finish(p, feed, &end, counts).await,
         }
     }
 
@@ -161,6 +267,7 @@ impl Store {
                 w.run(move |c| sqlite::page_retries::failed(c, feed, &key, &error, &item))
                     .await
             }
+            Store::Postgres(p) => postgres::page_retries::failed(p, feed, &key, &error, &item).await,
         }
     }
 
@@ -168,6 +275,7 @@ impl Store {
     pub async fn forget_pages(&self, feed: FeedId, item_keys: Vec<String>) -> Result<()> {
         match self {
             Store::Sqlite(w) => w.run(move |c| sqlite::page_retries::forget(c, feed, &item_keys)).await,
+            Store::Postgres(p) => postgres::page_retries::forget(p, feed, &item_keys).await,
         }
     }
 
@@ -188,6 +296,14 @@ impl Store {
                 })
                 .await
             }
+            Store::Postgres(p) => {
+                let t0 = std::time::Instant::now();
+                let results = postgres::articles::insert_batch(p, &articles).await?;
+                Ok(StoredBatch {
+                    results,
+                    took: t0.elapsed(),
+                })
+            }
         }
     }
 
@@ -198,6 +314,7 @@ impl Store {
     pub async fn claim_task(&self, task: Task, not_since: DateTime<Utc>) -> Result<Option<Vec<FeedId>>> {
         match self {
             Store::Sqlite(w) => w.run(move |c| sqlite::tasks::claim(c, task, not_since)).await,
+            Store::Postgres(p) => postgres::tasks::claim(p, task, not_since).await,
         }
     }
 
@@ -207,6 +324,7 @@ impl Store {
     pub async fn prune_feed_history(&self, feed: FeedId, before: DateTime<Utc>) -> Result<usize> {
         match self {
             Store::Sqlite(w) => w.run(move |c| sqlite::fetches::prune(c, feed, before)).await,
+            Store::Postgres(p) => postgres::fetches::prune(p, feed, before).await,
         }
     }
 
@@ -216,6 +334,7 @@ impl Store {
     pub async fn articles_with_pages(&self, filter: ReprocessFilter) -> Result<Vec<ArticleId>> {
         match self {
             Store::Sqlite(w) => w.run(move |c| sqlite::articles::with_pages(c, &filter)).await,
+            Store::Postgres(p) => postgres::articles::with_pages(p, &filter).await,
         }
     }
 
@@ -223,6 +342,7 @@ impl Store {
     pub async fn stored_page(&self, article: ArticleId) -> Result<Option<StoredPage>> {
         match self {
             Store::Sqlite(w) => w.run(move |c| sqlite::articles::stored_page(c, article)).await,
+            Store::Postgres(p) => postgres::articles::stored_page(p, article).await,
         }
     }
 
@@ -236,6 +356,7 @@ impl Store {
                 w.run(move |c| sqlite::articles::replace_extraction(c, article, &extraction, &stories))
                     .await
             }
+            Store::Postgres(p) => postgres::articles::replace_extraction(p, article, &extraction).await,
         }
     }
 
@@ -251,6 +372,7 @@ impl Store {
         let current = current.to_string();
         match self {
             Store::Sqlite(w) => w.run(move |c| sqlite::places::stale(c, &filter, &current)).await,
+            Store::Postgres(_) => Err(StoreError::NotOnPostgres("place resolution")),
         }
     }
 
@@ -258,6 +380,7 @@ impl Store {
     pub async fn place_mentions(&self, article: ArticleId) -> Result<Option<StoredPlaceMentions>> {
         match self {
             Store::Sqlite(w) => w.run(move |c| sqlite::places::mentions_of(c, article)).await,
+            Store::Postgres(_) => Err(StoreError::NotOnPostgres("place resolution")),
         }
     }
 
@@ -266,6 +389,7 @@ impl Store {
     pub async fn replace_places(&self, article: ArticleId, places: ResolvedPlaces) -> Result<bool> {
         match self {
             Store::Sqlite(w) => w.run(move |c| sqlite::places::replace(c, article, &places)).await,
+            Store::Postgres(_) => Err(StoreError::NotOnPostgres("place resolution")),
         }
     }
 
@@ -277,6 +401,7 @@ impl Store {
                 w.run(move |c| sqlite::articles::record_page_error(c, article, &error))
                     .await
             }
+            Store::Postgres(p) => postgres::articles::record_page_error(p, article, &error).await,
         }
     }
 }
@@ -284,9 +409,18 @@ impl Store {
 /// The read side of the archive, opened read-only: nothing done through it can change the archive.
 pub enum Archive {
     Sqlite(sqlite::Reader),
+    Postgres(Box<postgres::Reader>),
 }
 
 impl Archive {
+    /// Opens an existing archive read-only; refuses one with an older or newer schema.
+    pub fn open(location: &Location) -> Result<Archive> {
+        match location {
+            Location::Sqlite(path) => Archive::open_sqlite(path),
+            Location::Postgres(url) => Ok(Archive::Postgres(Box::new(postgres::Reader::open(url)?))),
+        }
+    }
+
     /// Opens an existing SQLite database read-only; refuses one with an older or newer schema.
     pub fn open_sqlite(path: &Path) -> Result<Archive> {
         Ok(Archive::Sqlite(sqlite::Reader::open(path)?))
@@ -296,6 +430,7 @@ impl Archive {
     pub fn query(&mut self, query: &SqlQuery, sink: &mut dyn RowSink) -> Result<u64> {
         match self {
             Archive::Sqlite(r) => sqlite::query::run(r, query, sink),
+            Archive::Postgres(r) => postgres::query::run(r, query, sink),
         }
     }
 
@@ -303,6 +438,7 @@ impl Archive {
     pub fn report(&self, report: Report, filters: &Filters, sink: &mut dyn RowSink) -> Result<u64> {
         match self {
             Archive::Sqlite(r) => sqlite::reports::run(r, report, filters, sink),
+            Archive::Postgres(r) => postgres::reports::run(r, report, filters, sink),
         }
     }
 
@@ -310,6 +446,7 @@ impl Archive {
     pub fn report_plan(&self, report: Report, filters: &Filters) -> Result<Vec<String>> {
         match self {
             Archive::Sqlite(r) => sqlite::reports::plan(r, report, filters),
+            Archive::Postgres(r) => postgres::reports::plan(r, report, filters),
         }
     }
 
@@ -317,6 +454,7 @@ impl Archive {
     pub fn search(&self, search: &Search, sink: &mut dyn RowSink) -> Result<u64> {
         match self {
             Archive::Sqlite(r) => sqlite::search::run(r, search, sink),
+            Archive::Postgres(r) => postgres::search::run(r, search, sink),
         }
     }
 
@@ -325,6 +463,7 @@ impl Archive {
     pub fn stories(&self, list: &StoryList, sink: &mut dyn RowSink) -> Result<u64> {
         match self {
             Archive::Sqlite(r) => sqlite::stories::list(r, list, sink),
+            Archive::Postgres(_) => Err(StoreError::NotOnPostgres("stories")),
         }
     }
 
@@ -333,6 +472,7 @@ impl Archive {
     pub fn story_articles(&self, story: StoryId, sink: &mut dyn RowSink) -> Result<u64> {
         match self {
             Archive::Sqlite(r) => sqlite::stories::articles(r, story, sink),
+            Archive::Postgres(_) => Err(StoreError::NotOnPostgres("stories")),
         }
     }
 
@@ -340,6 +480,7 @@ impl Archive {
     pub fn stats(&self, top: i64) -> Result<Stats> {
         match self {
             Archive::Sqlite(r) => sqlite::stats::read(r, top),
+            Archive::Postgres(r) => postgres::stats::read(r, top),
         }
     }
 
@@ -349,6 +490,7 @@ impl Archive {
     pub fn set_time_limit(&mut self, limit: Option<std::time::Duration>) {
         match self {
             Archive::Sqlite(r) => r.set_time_limit(limit),
+            Archive::Postgres(r) => r.set_time_limit(limit),
         }
     }
 
@@ -356,6 +498,7 @@ impl Archive {
     pub fn latest_day(&mut self) -> Result<Option<chrono::NaiveDate>> {
         match self {
             Archive::Sqlite(r) => sqlite::views::limited(r, sqlite::views::latest_day),
+            Archive::Postgres(_) => Err(StoreError::NotOnPostgres("the web view")),
         }
     }
 
@@ -363,6 +506,7 @@ impl Archive {
     pub fn latest_articles(&mut self, list: &ArticleList) -> Result<Vec<ArticleSummary>> {
         match self {
             Archive::Sqlite(r) => sqlite::views::limited(r, |r| sqlite::views::latest_articles(r, list)),
+            Archive::Postgres(_) => Err(StoreError::NotOnPostgres("the web view")),
         }
     }
 
@@ -370,6 +514,7 @@ impl Archive {
     pub fn top_entities(&mut self, top: &TopEntities) -> Result<Vec<RankedEntity>> {
         match self {
             Archive::Sqlite(r) => sqlite::views::limited(r, |r| sqlite::views::top_entities(r, top)),
+            Archive::Postgres(_) => Err(StoreError::NotOnPostgres("the web view")),
         }
     }
 
@@ -377,6 +522,7 @@ impl Archive {
     pub fn article(&mut self, id: ArticleId) -> Result<Option<ArticleDetail>> {
         match self {
             Archive::Sqlite(r) => sqlite::views::limited(r, |r| sqlite::views::article(r, id)),
+            Archive::Postgres(_) => Err(StoreError::NotOnPostgres("the web view")),
         }
     }
 
@@ -384,6 +530,7 @@ impl Archive {
     pub fn entity(&mut self, view: &EntityView) -> Result<Option<EntityDetail>> {
         match self {
             Archive::Sqlite(r) => sqlite::views::limited(r, |r| sqlite::views::entity(r, view)),
+            Archive::Postgres(_) => Err(StoreError::NotOnPostgres("the web view")),
         }
     }
 
@@ -391,6 +538,7 @@ impl Archive {
     pub fn feed_health(&mut self, list: &FeedList) -> Result<Vec<FeedHealth>> {
         match self {
             Archive::Sqlite(r) => sqlite::views::limited(r, |r| sqlite::views::feeds(r, list)),
+            Archive::Postgres(_) => Err(StoreError::NotOnPostgres("the web view")),
         }
     }
 
@@ -398,6 +546,7 @@ impl Archive {
     pub fn feed_history(&mut self, feed: FeedId, limit: i64) -> Result<Option<(FeedHealth, Vec<FetchRecord>)>> {
         match self {
             Archive::Sqlite(r) => sqlite::views::limited(r, |r| sqlite::views::feed(r, feed, limit)),
+            Archive::Postgres(_) => Err(StoreError::NotOnPostgres("the web view")),
         }
     }
 
@@ -405,8 +554,19 @@ impl Archive {
     pub fn search_page(&mut self, search: &SearchPage) -> Result<SearchResults> {
         match self {
             Archive::Sqlite(r) => sqlite::views::limited(r, |r| sqlite::views::search(r, search)),
+            Archive::Postgres(_) => Err(StoreError::NotOnPostgres("the web view")),
         }
     }
+}
+
+/// FNV-1a 64 of the text, hex: cheap change detection, not a security hash (`articles.content_hash`).
+pub(crate) fn content_hash(text: &str) -> String {
+    let mut h: u64 = 0xcbf2_9ce4_8422_2325;
+    for b in text.as_bytes() {
+        h ^= *b as u64;
+        h = h.wrapping_mul(0x0000_0100_0000_01b3);
+    }
+    format!("{h:016x}")
 }
 
 /// Compresses a page for [`NewArticle::html`] (CPU work: call off the writer and the async workers).

@@ -1,22 +1,36 @@
-//! The store's public API, whole operations against a real SQLite file: what the ingest pipeline and the commands
-//! see. (The SQLite backend's triggers and counters are tested inside the crate, in `src/sqlite/tests.rs`.)
+//! The store's public API, whole operations against a real archive on each backend (a SQLite file, and a PostgreSQL
+//! database when GAZETTE_TEST_POSTGRES names a server): what the ingest pipeline and the commands see. Each test body
+//! runs once per backend. (The SQLite backend's triggers and counters are also tested inside the crate, in
+//! `src/sqlite/tests.rs`.)
 
 use chrono::{DateTime, Utc};
 use gazette_store::{
     AnsweredFetch, Archive, Cell, Extraction, FailedFetch, FeedEnd, FeedSelection, FetchAttempt, ItemCounts, ItemKey,
-    NewArticle, Rows, SqlQuery, Store, StoredArticle,
+    Location, NewArticle, Rows, SqlQuery, Store, StoredArticle,
 };
+use gazette_testkit::TestDb;
 
 fn t(s: &str) -> DateTime<Utc> {
     DateTime::parse_from_rfc3339(s).unwrap().with_timezone(&Utc)
 }
 
 fn runtime() -> tokio::runtime::Runtime {
-    tokio::runtime::Builder::new_current_thread().build().unwrap()
+    tokio::runtime::Builder::new_current_thread()
+        .enable_all()
+        .build()
+        .unwrap()
 }
 
-fn query(path: &std::path::Path, sql: &str) -> Vec<Vec<Cell>> {
-    let mut archive = Archive::open_sqlite(path).unwrap();
+fn location(db: &TestDb) -> Location {
+    Location::parse(&db.location).unwrap()
+}
+
+fn open(db: &TestDb) -> Store {
+    Store::open(&location(db)).unwrap()
+}
+
+fn query(db: &TestDb, sql: &str) -> Vec<Vec<Cell>> {
+    let mut archive = Archive::open(&location(db)).unwrap();
     let mut rows = Rows::default();
     let q = SqlQuery {
         sql: sql.into(),
@@ -45,24 +59,32 @@ fn article(feed: gazette_store::FeedId, key: &str) -> NewArticle {
 }
 
 #[test]
-fn writer_thread_serves_async_callers() {
-    let dir = tempfile::tempdir().unwrap();
-    let path = dir.path().join("g.db");
-    let store = Store::open_sqlite(&path).unwrap();
+fn the_store_serves_async_callers() {
+    for db in TestDb::each("the_store_serves_async_callers") {
+        the_store_serves_async_callers_on(&db);
+    }
+}
+
+fn the_store_serves_async_callers_on(db: &TestDb) {
+    let store = open(db);
     let rt = runtime();
     let id = rt
         .block_on(store.add_feeds(vec!["http://example.org/feed".into()]))
         .unwrap()[0];
     store.close();
-    let rows = query(&path, &format!("SELECT url FROM feeds WHERE id = {id}"));
+    let rows = query(db, &format!("SELECT url FROM feeds WHERE id = {id}"));
     assert_eq!(rows, [[Cell::Text("http://example.org/feed".into())]]);
 }
 
 #[test]
 fn a_fetch_learns_which_items_are_new_and_which_pending_pages_departed() {
-    let dir = tempfile::tempdir().unwrap();
-    let path = dir.path().join("g.db");
-    let store = Store::open_sqlite(&path).unwrap();
+    for db in TestDb::each("a_fetch_learns_which_items_are_new_and_which_pending_pages_departed") {
+        a_fetch_learns_which_items_are_new_on(&db);
+    }
+}
+
+fn a_fetch_learns_which_items_are_new_on(db: &TestDb) {
+    let store = open(db);
     let rt = runtime();
     rt.block_on(async {
         let feed = store.add_feeds(vec!["https://example.com/feed".into()]).await.unwrap()[0];
@@ -119,14 +141,19 @@ fn a_fetch_learns_which_items_are_new_and_which_pending_pages_departed() {
         assert_eq!(look.counts.total, 1);
     });
     store.close();
-    let fetches = query(&path, "SELECT status, new_items, duplicate_items FROM fetches");
+    let fetches = query(db, "SELECT status, new_items, duplicate_items FROM fetches");
     assert_eq!(fetches, [[Cell::Integer(200), Cell::Integer(1), Cell::Integer(1)]]);
 }
 
 #[test]
 fn a_feed_failing_long_enough_is_disabled_in_the_same_operation() {
-    let dir = tempfile::tempdir().unwrap();
-    let store = Store::open_sqlite(&dir.path().join("g.db")).unwrap();
+    for db in TestDb::each("a_feed_failing_long_enough_is_disabled_in_the_same_operation") {
+        a_feed_failing_long_enough_is_disabled_on(&db);
+    }
+}
+
+fn a_feed_failing_long_enough_is_disabled_on(db: &TestDb) {
+    let store = open(db);
     let rt = runtime();
     rt.block_on(async {
         let feed = store.add_feeds(vec!["https://example.com/feed".into()]).await.unwrap()[0];

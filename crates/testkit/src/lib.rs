@@ -1,4 +1,4 @@
-//! Test-only HTTP server on 127.0.0.1 with fault injection.
+//! Test-only HTTP server on 127.0.0.1 with fault injection, and a fresh archive per backend ([`db`]).
 //!
 //! Tests of the fetcher, the ingest pipeline and the daemon need a real server that can also misbehave: answer slowly,
 //! stall mid-body, send an endless or a compressed-bomb body, redirect in a loop, or throttle with `Retry-After`.
@@ -6,6 +6,9 @@
 //!
 //! The server runs on its own thread with its own runtime, so it works from sync tests, async tests and tests that
 //! spawn the `gazette` binary alike. It stops when the [`TestServer`] is dropped.
+
+pub mod db;
+pub use db::{Backend, TestDb};
 
 use std::io::Write;
 use std::net::SocketAddr;

@@ -36,7 +36,11 @@ fn main() {
         )
         .unwrap()
     };
-    let router = gazette_web::router(&db, &gazette_web::Options::default()).expect("open the archive");
+    let router = gazette_web::router(
+        &gazette_store::Location::Sqlite(db.clone()),
+        &gazette_web::Options::default(),
+    )
+    .expect("open the archive");
     let runtime = tokio::runtime::Builder::new_multi_thread()
         .enable_all()
         .build()

@@ -25,7 +25,6 @@ mod pool;
 pub mod security;
 
 use std::net::SocketAddr;
-use std::path::Path;
 use std::sync::Arc;
 use std::time::Duration;
 
@@ -62,9 +61,9 @@ pub(crate) struct App {
     pub pool: Arc<pool::Pool>,
 }
 
-/// The web view's routes over the archive at `db` (opened read-only now, so that a missing or foreign file fails
+/// The web view's routes over the archive at `db` (opened read-only now, so that a missing or foreign archive fails
 /// here and not at the first request).
-pub fn router(db: &Path, options: &Options) -> Result<Router, Error> {
+pub fn router(db: &gazette_store::Location, options: &Options) -> Result<Router, Error> {
     let pool = pool::Pool::open(db, options.readers, options.time_limit)?;
     let app = App { pool: Arc::new(pool) };
     let routes = Router::new()

@@ -1,17 +1,16 @@
 //! A small pool of read-only archive connections, used on tokio's blocking threads: the archive's calls block, and
 //! must never hold up the async workers.
 
-use std::path::{Path, PathBuf};
 use std::sync::{Arc, Mutex};
 use std::time::Duration;
 
-use gazette_store::{Archive, StoreError};
+use gazette_store::{Archive, Location, StoreError};
 use tokio::sync::Semaphore;
 
 use crate::error::WebError;
 
 pub(crate) struct Pool {
-    db: PathBuf,
+    db: Location,
     time_limit: Duration,
     idle: Mutex<Vec<Archive>>,
     /// One permit per connection that may be open.
@@ -20,9 +19,9 @@ pub(crate) struct Pool {
 
 impl Pool {
     /// Opens the first connection now, so that a missing or foreign database fails at start.
-    pub fn open(db: &Path, readers: usize, time_limit: Duration) -> Result<Pool, StoreError> {
+    pub fn open(db: &Location, readers: usize, time_limit: Duration) -> Result<Pool, StoreError> {
         let pool = Pool {
-            db: db.to_path_buf(),
+            db: db.clone(),
             time_limit,
             idle: Mutex::new(Vec::new()),
             permits: Arc::new(Semaphore::new(readers.max(1))),
@@ -33,7 +32,7 @@ impl Pool {
     }
 
     fn connect(&self) -> Result<Archive, StoreError> {
-        let mut archive = Archive::open_sqlite(&self.db)?;
+        let mut archive = Archive::open(&self.db)?;
         archive.set_time_limit(Some(self.time_limit));
         Ok(archive)
     }

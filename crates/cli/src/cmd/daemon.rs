@@ -24,8 +24,8 @@ pub fn run(config: &Config, args: Args) -> Result<()> {
         let options = super::serve::web_options(config, args.token, addr)?;
         // The daemon creates the database; the web view opens it read-only once its schema is in place.
         super::open_store(&config.db)?.close();
-        let router = gazette_web::router(&config.db, &options)
-            .with_context(|| format!("opening {} read-only", config.db.display()))?;
+        let router =
+            gazette_web::router(&config.db, &options).with_context(|| format!("opening {} read-only", config.db))?;
         tracing::info!(
             address = %addr,
             "serving the web view: {}",

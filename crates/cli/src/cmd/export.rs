@@ -2,7 +2,7 @@
 //! formulas neutralised unless `--raw` (see [`crate::render`]).
 
 use std::io::Write;
-use std::path::{Path, PathBuf};
+use std::path::PathBuf;
 
 use anyhow::{Context, Result};
 use gazette_store::{CountBy, FeedId, Filters, Report};
@@ -41,7 +41,7 @@ pub struct Args {
     pub raw: bool,
 }
 
-pub fn run(db: &Path, args: Args) -> Result<()> {
+pub fn run(db: &gazette_store::Location, args: Args) -> Result<()> {
     let archive = super::open_archive(db)?;
     let filters = Filters {
         since: args.since.as_deref().map(crate::cmd::dates::since).transpose()?,

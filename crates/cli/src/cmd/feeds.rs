@@ -44,7 +44,7 @@ pub enum Command {
 }
 
 pub fn run(config: &Config, command: Command) -> Result<()> {
-    let db = config.db.as_path();
+    let db = &config.db;
     let mut out = super::stdout();
     // Discovery touches no database (and should not create one).
     if let Command::Discover { url } = &command {
@@ -59,8 +59,9 @@ pub fn run(config: &Config, command: Command) -> Result<()> {
         return Ok(());
     }
     // Only subscribing may create the database; a mistyped --db elsewhere is an error, not a new empty file.
-    if !db.exists() && !matches!(command, Command::Add { .. } | Command::Import { .. }) {
-        anyhow::bail!("no database at {} (add feeds first, or pass --db)", db.display());
+    let missing = db.as_path().is_some_and(|p| !p.exists());
+    if missing && !matches!(command, Command::Add { .. } | Command::Import { .. }) {
+        anyhow::bail!("no database at {db} (add feeds first, or pass --db)");
     }
     let store = super::open_store(db)?;
     let result = feeds(config, &store, command, &mut out);

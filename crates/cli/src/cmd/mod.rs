@@ -1,6 +1,7 @@
 //! One module per subcommand.
 
 pub mod config;
+pub mod copy;
 pub mod daemon;
 pub mod dates;
 pub mod eval_dates;
@@ -22,12 +23,11 @@ pub mod stories;
 pub mod train_ner;
 
 use std::future::Future;
-use std::path::Path;
 use std::time::Duration;
 
 use anyhow::{bail, Context, Result};
 use gazette_ingest::Config;
-use gazette_store::{Archive, Store};
+use gazette_store::{Archive, Location, Store};
 
 /// Runs `job` on a multi-threaded runtime beside the store, then shuts both down in the order that loses nothing:
 /// tasks still holding the store (after an interrupted run) are dropped with the runtime (each write is a
@@ -42,16 +42,18 @@ where
         .thread_name("gazette-async")
         .build()
         .context("starting the async runtime")?;
-    let store = open_store(&config.db)?.with_story_config(config.stories());
+    let store = Store::open_worker(&config.db, config.feed_lease)
+        .with_context(|| format!("opening database {}", config.db))?
+        .with_story_config(config.stories());
     let result = runtime.block_on(job(store.clone()));
     runtime.shutdown_timeout(Duration::from_secs(1));
     store.close();
     result
 }
 
-/// Opens (creating if needed) the database for writing.
-pub fn open_store(db: &Path) -> Result<Store> {
-    Store::open_sqlite(db).with_context(|| format!("opening database {}", db.display()))
+/// Opens (creating a SQLite file if needed) the archive for writing.
+pub fn open_store(db: &Location) -> Result<Store> {
+    Store::open(db).with_context(|| format!("opening database {db}"))
 }
 
 /// Runs one future to completion on a small runtime (for the commands that make one or two calls).
@@ -64,14 +66,11 @@ pub fn block_on<F: Future>(f: F) -> Result<F::Output> {
 }
 
 /// Opens an existing database read-only, with a helpful error when there is none.
-pub fn open_archive(db: &Path) -> Result<Archive> {
-    if !db.exists() {
-        bail!(
-            "no database at {} (run `gazette ingest` first, or pass --db)",
-            db.display()
-        );
+pub fn open_archive(db: &Location) -> Result<Archive> {
+    if db.as_path().is_some_and(|p| !p.exists()) {
+        bail!("no database at {db} (run `gazette ingest` first, or pass --db)");
     }
-    Archive::open_sqlite(db).with_context(|| format!("opening {} read-only", db.display()))
+    Archive::open(db).with_context(|| format!("opening {db} read-only"))
 }
 
 /// Standard output, for a command's results. Writes to it return errors (a closed pipe among them) rather than

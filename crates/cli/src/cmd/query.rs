@@ -1,7 +1,6 @@
 //! `gazette query "SQL"`: read-only SQL with bound parameters, a time limit, and several output formats (the
 //! guarantees are the store's: `Archive::query`).
 
-use std::path::Path;
 use std::time::Duration;
 
 use anyhow::{bail, Context, Result};
@@ -25,7 +24,7 @@ pub struct Args {
     pub timeout: f64,
 }
 
-pub fn run(db: &Path, args: Args) -> Result<()> {
+pub fn run(db: &gazette_store::Location, args: Args) -> Result<()> {
     let mut archive = super::open_archive(db)?;
     if args.timeout.is_nan() || args.timeout < 0.0 {
         bail!("--timeout {}: expected a number of seconds", args.timeout);

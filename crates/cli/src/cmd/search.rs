@@ -1,7 +1,5 @@
 //! `gazette search "QUERY"`: full-text search over titles and bodies, best matches first (bm25), with snippets.
 
-use std::path::Path;
-
 use anyhow::{Context, Result};
 use gazette_store::{FeedId, Search};
 
@@ -23,7 +21,7 @@ pub struct Args {
     pub format: Format,
 }
 
-pub fn run(db: &Path, args: Args) -> Result<()> {
+pub fn run(db: &gazette_store::Location, args: Args) -> Result<()> {
     let archive = super::open_archive(db)?;
     let search = Search {
         since: args.since.as_deref().map(super::dates::since).transpose()?,

@@ -40,8 +40,8 @@ pub fn run(config: &Config, args: Args) -> Result<()> {
         ..web_options(config, args.token, args.listen)?
     };
     super::open_archive(&config.db)?;
-    let router = gazette_web::router(&config.db, &options)
-        .with_context(|| format!("opening {} read-only", config.db.display()))?;
+    let router =
+        gazette_web::router(&config.db, &options).with_context(|| format!("opening {} read-only", config.db))?;
     let mut stop = crate::shutdown::listen();
     let runtime = tokio::runtime::Builder::new_multi_thread()
         .enable_all()
@@ -55,7 +55,7 @@ pub fn run(config: &Config, args: Args) -> Result<()> {
         let addr = listener.local_addr()?;
         eprintln!(
             "serving {} at http://{addr}/ ({})",
-            config.db.display(),
+            config.db,
             gazette_web::exposure_note(addr, options.token.is_some())
         );
         gazette_web::serve(

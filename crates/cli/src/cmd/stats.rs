@@ -1,7 +1,6 @@
 //! `gazette stats`: what the database holds.
 
 use std::io::Write;
-use std::path::Path;
 
 use anyhow::Result;
 
@@ -12,7 +11,7 @@ pub struct Args {
     pub top: i64,
 }
 
-pub fn run(db: &Path, args: Args) -> Result<()> {
+pub fn run(db: &gazette_store::Location, args: Args) -> Result<()> {
     let stats = super::open_archive(db)?.stats(args.top)?;
     let mut out = super::stdout();
     let mib = |bytes: u64| bytes as f64 / (1024.0 * 1024.0);

@@ -1,10 +1,8 @@
 //! `gazette stories [--since DATE] [--limit N]`: stories first published since a day (today by default), most sites
 //! first; `gazette stories ID`: the articles of one story, site by site, in order of publication.
 
-use std::path::Path;
-
 use anyhow::{bail, Context, Result};
-use gazette_store::{StoryId, StoryList};
+use gazette_store::{Location, StoryId, StoryList};
 
 use crate::render::{Format, Renderer};
 
@@ -21,7 +19,7 @@ pub struct Args {
     pub format: Format,
 }
 
-pub fn run(db: &Path, args: Args) -> Result<()> {
+pub fn run(db: &Location, args: Args) -> Result<()> {
     let archive = super::open_archive(db)?;
     let mut out = Renderer::new(args.format, super::stdout());
     match args.story {

@@ -123,7 +123,7 @@ fn insert_in(tx: &Connection, a: &NewArticle, stories: &gazette_stories::Config)
         e.description,
         e.text,
         a.html,
-        content_hash(&e.text),
+        crate::content_hash(&e.text),
         a.page_error,
         e.extractor_version,
         e.tagger_version,
@@ -194,7 +194,7 @@ pub(crate) fn replace_extraction(
             e.image_caption,
             e.description,
             e.text,
-            content_hash(&e.text),
+            crate::content_hash(&e.text),
             e.extractor_version,
             e.tagger_version,
             e.published_source,
@@ -301,16 +301,6 @@ fn entity_id(tx: &Connection, entity_type: &str, name: &str) -> Result<i64> {
     tx.prepare_cached("INSERT INTO entities (type, name) VALUES (?1, ?2)")?
         .execute(params![entity_type, name])?;
     Ok(tx.last_insert_rowid())
-}
-
-/// FNV-1a 64 of the text, hex: cheap change detection, not a security hash.
-fn content_hash(text: &str) -> String {
-    let mut h: u64 = 0xcbf2_9ce4_8422_2325;
-    for b in text.as_bytes() {
-        h ^= *b as u64;
-        h = h.wrapping_mul(0x0000_0100_0000_01b3);
-    }
-    format!("{h:016x}")
 }
 
 /// Ids of stored articles with a page, matching the filter, in id order.

@@ -85,7 +85,7 @@ fn sql(report: Report, f: &Filters) -> String {
              FROM entity_days d JOIN entities e ON e.id = d.entity_id
              WHERE {}
              GROUP BY e.id
-             ORDER BY mentions DESC, e.name",
+             ORDER BY mentions DESC, e.name, e.id",
             cond(Some("d.day"), None, None, Some("e.type"))
         ),
         Report::Entities => format!(
@@ -94,7 +94,7 @@ fn sql(report: Report, f: &Filters) -> String {
              FROM article_entities ae JOIN entities e ON e.id = ae.entity_id
              WHERE {}
              GROUP BY e.id
-             ORDER BY mentions DESC, e.name",
+             ORDER BY mentions DESC, e.name, e.id",
             cond(Some("ae.day"), None, Some(in_feed), Some("e.type"))
         ),
         // The top N pairs from the per-day pair counts, exactly, without grouping every pair of the range (a
@@ -174,7 +174,7 @@ fn sql(report: Report, f: &Filters) -> String {
             "SELECT d.day, e.id AS entity_id, e.type, e.name, d.mentions, d.articles
              FROM entity_days d JOIN entities e ON e.id = d.entity_id
              WHERE {}
-             ORDER BY d.day, d.mentions DESC, e.name",
+             ORDER BY d.day, d.mentions DESC, e.name, e.id",
             cond(Some("d.day"), None, None, Some("e.type"))
         ),
         Report::Timeline => format!(
@@ -182,7 +182,7 @@ fn sql(report: Report, f: &Filters) -> String {
              FROM article_entities ae JOIN entities e ON e.id = ae.entity_id
              WHERE {}
              GROUP BY ae.day, e.id
-             ORDER BY ae.day, mentions DESC, e.name",
+             ORDER BY ae.day, mentions DESC, e.name, e.id",
             cond(Some("ae.day"), None, Some(in_feed), Some("e.type"))
         ),
         Report::Quotes => format!(
@@ -193,7 +193,7 @@ fn sql(report: Report, f: &Filters) -> String {
              JOIN articles a ON a.id = q.article_id
              LEFT JOIN entities e ON e.id = q.speaker_entity_id
              WHERE {}
-             ORDER BY a.published_at, q.article_id, q.start",
+             ORDER BY a.published_at, q.article_id, q.start, q.id",
             cond(None, Some("a.published_at"), Some("a.feed_id = :feed"), Some("e.type"))
         ),
         Report::Places => super::places::places_report(f, &cond),
