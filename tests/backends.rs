@@ -148,7 +148,10 @@ fn exports(db: &TestDb, feed: &str) -> Vec<(String, String)> {
         }
     }
     // The stories, and each one's articles.
-    let stories = ok(db, &["stories", "--since", "2024-01-01", "--limit", "100", "--format", "csv"]);
+    let stories = ok(
+        db,
+        &["stories", "--since", "2024-01-01", "--limit", "100", "--format", "csv"],
+    );
     for id in stories.lines().skip(1).filter_map(|l| l.split(',').next()) {
         let args = ["stories", id, "--format", "csv"];
         out.push((args.join(" "), mask_run_times(&ok(db, &args))));
@@ -184,10 +187,25 @@ fn ingest_everywhere(db: &TestDb, corpus: &Corpus, server: &gazette_testkit::Tes
     assert!(search.lines().count() > 1, "{:?}: {search}", db.backend);
     let mut all = exports(db, "2");
     // The corpus has stories (its pages share most of their text) and places: the comparison compares something.
-    let count = |sql: &str| ok(db, &["query", sql, "--format", "csv"]).lines().nth(1).map(String::from);
-    assert_ne!(count("SELECT count(*) FROM places WHERE mentions > 0"), Some("0".into()), "{:?}", db.backend);
+    let count = |sql: &str| {
+        ok(db, &["query", sql, "--format", "csv"])
+            .lines()
+            .nth(1)
+            .map(String::from)
+    };
+    assert_ne!(
+        count("SELECT count(*) FROM places WHERE mentions > 0"),
+        Some("0".into()),
+        "{:?}",
+        db.backend
+    );
     let stories = count("SELECT count(*) FROM stories");
-    assert_ne!(stories, Some(articles.to_string()), "{:?}: no article joined another's story", db.backend);
+    assert_ne!(
+        stories,
+        Some(articles.to_string()),
+        "{:?}: no article joined another's story",
+        db.backend
+    );
     // Search ranks differ by design (bm25 and ts_rank); the articles found must not.
     let ids: std::collections::BTreeSet<&str> = search.lines().skip(1).map(|l| l.split(',').next().unwrap()).collect();
     all.push(("search ids".into(), format!("{ids:?}")));

@@ -192,10 +192,7 @@ fn places_on(db: &TestDb, server: &TestServer) {
         [["Georgian", "GE"]]
     );
     let version = gazette_places::RESOLVER_VERSION;
-    assert_eq!(
-        rows(db, "SELECT DISTINCT resolver_version FROM articles"),
-        [[version]]
-    );
+    assert_eq!(rows(db, "SELECT DISTINCT resolver_version FROM articles"), [[version]]);
     // The views: equal to a fresh count, and the rows a reader expects.
     assert!(
         views_disagreeing_with_truth(db).is_empty(),
@@ -285,8 +282,7 @@ fn places_on(db: &TestDb, server: &TestServer) {
     assert!(!by_type.status.success(), "countries have no --type filter");
 
     // `extract` gives each place mention its place.
-    let json: serde_json::Value =
-        serde_json::from_str(&gazette(db, &["extract", &server.url("/paris.html")])).unwrap();
+    let json: serde_json::Value = serde_json::from_str(&gazette(db, &["extract", &server.url("/paris.html")])).unwrap();
     let paris = json["entities"]
         .as_array()
         .unwrap()
@@ -316,10 +312,7 @@ fn places_on(db: &TestDb, server: &TestServer) {
     assert!(out.starts_with("3 articles places resolved again, 0 failed"), "{out}");
     assert_eq!(rows(db, resolved), before);
     assert_eq!(rows(db, "SELECT * FROM demonym_mentions ORDER BY 1, 2, 3"), demonyms);
-    assert_eq!(
-        rows(db, "SELECT DISTINCT resolver_version FROM articles"),
-        [[version]]
-    );
+    assert_eq!(rows(db, "SELECT DISTINCT resolver_version FROM articles"), [[version]]);
     assert!(views_disagreeing_with_truth(db).is_empty());
     let out = gazette(db, &["reprocess", "--places"]);
     assert!(out.starts_with("0 articles"), "nothing is stale any more: {out}");
@@ -331,11 +324,7 @@ fn places_on(db: &TestDb, server: &TestServer) {
         "{:?}",
         views_disagreeing_with_truth(db)
     );
-    assert!(rows(
-        db,
-        "SELECT * FROM v_country_daily WHERE country_code IN ('GE', 'RU')"
-    )
-    .is_empty());
+    assert!(rows(db, "SELECT * FROM v_country_daily WHERE country_code IN ('GE', 'RU')").is_empty());
     assert!(rows(
         db,
         &format!("SELECT * FROM v_place_counts WHERE geonameid = {GEORGIA_COUNTRY}")

@@ -211,6 +211,9 @@ fn labelled_stories_on(db: &TestDb, server: &TestServer, pages: &[LabelledPage])
     assert_eq!(counts_disagreeing(db), Vec::<String>::new());
     let gone = story_of("%/copy/0");
     db.execute(&format!("DELETE FROM articles WHERE story_id = {gone}"));
-    assert_eq!(number(db, &format!("SELECT count(*) FROM stories WHERE id = {gone}")), 0);
+    assert_eq!(
+        number(db, &format!("SELECT count(*) FROM stories WHERE id = {gone}")),
+        0
+    );
     assert_eq!(counts_disagreeing(db), Vec::<String>::new());
 }

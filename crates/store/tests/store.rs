@@ -273,7 +273,10 @@ fn one(db: &TestDb, sql: &str) -> i64 {
 
 /// (first article, articles, sites) of a story.
 fn story_row(db: &TestDb, story: i64) -> Vec<Vec<Cell>> {
-    query(db, &format!("SELECT first_article_id, articles, sites FROM stories WHERE id = {story}"))
+    query(
+        db,
+        &format!("SELECT first_article_id, articles, sites FROM stories WHERE id = {story}"),
+    )
 }
 
 #[test]
@@ -308,18 +311,38 @@ fn copies_join_the_story_on(db: &TestDb) {
         // One batch: later articles see the earlier ones of their batch.
         let stored = store
             .store_articles(vec![
-                new(a, "https://a.example/1", story_extraction(wire.clone(), "2026-11-20T10:00:00Z", &["Ann", "Bo"])),
+                new(
+                    a,
+                    "https://a.example/1",
+                    story_extraction(wire.clone(), "2026-11-20T10:00:00Z", &["Ann", "Bo"]),
+                ),
                 // Published earlier, arrived later: it becomes the story's first article.
-                new(b, "https://b.example/1", story_extraction(trimmed, "2026-11-20T09:00:00Z", &["Ann"])),
-                new(c, "https://c.example/1", story_extraction(body(2, 12), "2026-11-20T11:00:00Z", &["Ann", "Cy"])),
+                new(
+                    b,
+                    "https://b.example/1",
+                    story_extraction(trimmed, "2026-11-20T09:00:00Z", &["Ann"]),
+                ),
+                new(
+                    c,
+                    "https://c.example/1",
+                    story_extraction(body(2, 12), "2026-11-20T11:00:00Z", &["Ann", "Cy"]),
+                ),
             ])
             .await
             .unwrap();
         // The same page again under a new URL of the same site, and an article without text, in another batch.
         let more = store
             .store_articles(vec![
-                new(a, "https://a.example/1-updated", story_extraction(wire.clone(), "2026-11-21T08:00:00Z", &["Bo"])),
-                new(c, "https://c.example/2", story_extraction(String::new(), "2026-11-20T11:00:00Z", &["Ann"])),
+                new(
+                    a,
+                    "https://a.example/1-updated",
+                    story_extraction(wire.clone(), "2026-11-21T08:00:00Z", &["Bo"]),
+                ),
+                new(
+                    c,
+                    "https://c.example/2",
+                    story_extraction(String::new(), "2026-11-20T11:00:00Z", &["Ann"]),
+                ),
             ])
             .await
             .unwrap();
@@ -340,7 +363,10 @@ fn copies_join_the_story_on(db: &TestDb) {
     assert_ne!(story_of(c1), s);
     assert_ne!(story_of(empty), story_of(c1));
     assert_eq!(story_row(db, s), ids(&[b1.0, 3, 2]));
-    assert_eq!(query(db, "SELECT articles, stories FROM entities WHERE name = 'Ann'"), ids(&[4, 3]));
+    assert_eq!(
+        query(db, "SELECT articles, stories FROM entities WHERE name = 'Ann'"),
+        ids(&[4, 3])
+    );
     assert_eq!(stories_disagreeing(db), Vec::<String>::new());
 
     // Re-extraction: c1 now carries the wire copy and joins its story; its own story, emptied, goes.
@@ -405,7 +431,12 @@ fn the_story_configuration_is_honoured() {
             store.store_articles(copies.to_vec()).await.unwrap();
         });
         store.close();
-        assert_eq!(one(&db, "SELECT count(DISTINCT story_id) FROM articles"), 2, "{:?}", db.backend);
+        assert_eq!(
+            one(&db, "SELECT count(DISTINCT story_id) FROM articles"),
+            2,
+            "{:?}",
+            db.backend
+        );
         assert_eq!(stories_disagreeing(&db), Vec::<String>::new());
     }
 }
@@ -446,7 +477,10 @@ fn concurrent_writers_keep_the_story_counts_exact() {
                             })
                             .collect();
                         let stored = store.store_articles(batch).await.unwrap();
-                        assert!(stored.results.iter().all(|r| matches!(r, Ok(StoredArticle::Inserted(_)))));
+                        assert!(stored
+                            .results
+                            .iter()
+                            .all(|r| matches!(r, Ok(StoredArticle::Inserted(_)))));
                     }
                 })
             })

@@ -1,9 +1,11 @@
 //! Articles with their mentions and quotes (see the SQLite backend for how an article is recognised as stored).
 //!
 //! A batch is one transaction: its articles one statement each (`ON CONFLICT DO NOTHING` on the feed's item key,
-//! so an article two workers store at once is stored once), then the entities of all of them in one statement, all
-//! their mentions in one (the counting trigger books the whole batch in one pass) and all their quotes in one. If an
-//! article fails, the batch is redone with a savepoint per article and the failing one is reported in its slot.
+//! so an article two workers store at once is stored once), each in the story decided for it then (with its
+//! fingerprint and band keys, see [`stories`]), then the place entries of all of them in one statement, the
+//! entities in one, all their mentions with their places in one (the triggers book the whole batch's counts,
+//! stories and places in one pass), all their quotes in one, and their demonyms in one. If an article fails, the
+//! batch is redone with a savepoint per article and the failing one is reported in its slot.
 
 use std::collections::HashSet;
 
@@ -353,7 +355,10 @@ async fn replace_in(
 ) -> Result<bool> {
     let tx = conn.transaction().await?;
     let Some(current) = tx
-        .query_opt("SELECT story_id FROM articles WHERE id = $1 FOR NO KEY UPDATE", &[&article.0])
+        .query_opt(
+            "SELECT story_id FROM articles WHERE id = $1 FOR NO KEY UPDATE",
+            &[&article.0],
+        )
         .await?
     else {
         return Ok(false);

@@ -263,7 +263,16 @@ pub fn copy_sqlite(from: &Path, to: &PgUrl) -> Result<CopyReport> {
         }
         let (read, new) = copy_mentions(&src, &mut conn).await?;
         report.tables.push(("mentions", read, new));
-        for table in ["feeds", "fetches", "articles", "entities", "mentions", "quotes", "stories", "story_schemes"] {
+        for table in [
+            "feeds",
+            "fetches",
+            "articles",
+            "entities",
+            "mentions",
+            "quotes",
+            "stories",
+            "story_schemes",
+        ] {
             conn.execute(
                 &format!(
                     "SELECT setval(pg_get_serial_sequence('{table}', 'id'), greatest((SELECT max(id) FROM {table}), 1))"

@@ -8,12 +8,10 @@
 use std::collections::BTreeMap;
 
 use chrono::NaiveDate;
-use tokio_postgres::{Client, GenericClient, Transaction};
+use tokio_postgres::{Client, Transaction};
 
 use super::{at, retrying, Pool};
-use crate::{
-    ArticleId, Field, Filters, PlaceRecord, ReprocessFilter, ResolvedPlaces, Result, StoredPlaceMentions,
-};
+use crate::{ArticleId, Field, Filters, PlaceRecord, ReprocessFilter, ResolvedPlaces, Result, StoredPlaceMentions};
 
 /// Forgets an article's places: its mentions' places and its demonyms (and their share of the counts, through the
 /// triggers). Before its mentions or its day change.
@@ -222,10 +220,6 @@ pub(crate) async fn stale(
 /// A stored article's place mentions and what the resolver reads besides them; `None` when it no longer exists.
 pub(crate) async fn mentions_of(pool: &Pool, article: ArticleId) -> Result<Option<StoredPlaceMentions>> {
     let conn = pool.conn().await?;
-    read_mentions(&*conn, article).await
-}
-
-async fn read_mentions(conn: &impl GenericClient, article: ArticleId) -> Result<Option<StoredPlaceMentions>> {
     let Some(row) = conn
         .query_opt(
             "SELECT COALESCE(title, ''), text, COALESCE(image_caption, ''), language, COALESCE(canonical_url, url)

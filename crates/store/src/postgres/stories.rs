@@ -97,7 +97,9 @@ async fn matching_story(
         fetched.by_key.entry(key).or_default().push(article);
         if let Some(story) = r.get::<_, Option<i64>>(2) {
             // A fingerprint this build cannot read compares with nothing, as one of another scheme.
-            let print = r.get::<_, Option<&[u8]>>(3).and_then(|b| Fingerprint::from_bytes(b).ok());
+            let print = r
+                .get::<_, Option<&[u8]>>(3)
+                .and_then(|b| Fingerprint::from_bytes(b).ok());
             fetched.prints.insert(article, (story, print));
         }
     }
@@ -219,11 +221,8 @@ pub(crate) fn list(db: &Reader, list: &StoryList, sink: &mut dyn RowSink) -> Res
                ORDER BY s.sites DESC, s.articles DESC, s.first_published_at, s.id
                LIMIT $3";
     let limit = Some(list.limit).filter(|n| *n >= 0);
-    let values: Vec<Box<dyn ToSql + Sync + Send>> = vec![
-        Box::new(at(list.since)),
-        Box::new(list.until.map(at)),
-        Box::new(limit),
-    ];
+    let values: Vec<Box<dyn ToSql + Sync + Send>> =
+        vec![Box::new(at(list.since)), Box::new(list.until.map(at)), Box::new(limit)];
     stream(db, sql, &values, sink)
 }
 
