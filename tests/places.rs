@@ -252,7 +252,7 @@ fn places_on(db: &TestDb, server: &TestServer) {
     assert!((lat - 33.66).abs() < 0.1, "Paris, Texas at latitude {lat}");
     // `export countries` for one day: the day's rows of v_country_daily, summed.
     let (header, exported) = csv(&gazette(
-        &db,
+        db,
         &["export", "countries", "--since", "2021-12-03", "--until", "2021-12-03"],
     ));
     assert_eq!(

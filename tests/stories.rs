@@ -191,7 +191,7 @@ fn labelled_stories_on(db: &TestDb, server: &TestServer, pages: &[LabelledPage])
     assert!(listed.lines().nth(1).unwrap().contains("/p/0"), "{listed}");
     // `gazette stories` lists the biggest first.
     let top = ok(&gazette(
-        &db,
+        db,
         &["stories", "--since", "2000-01-01", "--format", "csv", "--limit", "3"],
     ));
     let biggest = number(
