@@ -492,3 +492,55 @@ fn concurrent_writers_keep_the_story_counts_exact() {
     assert_eq!(one(&db, "SELECT count(*) FROM articles"), 4 * 6 * 3);
     assert_eq!(stories_disagreeing(&db), Vec::<String>::new());
 }
+
+/// A PostgreSQL archive written before stories and places (schema 4) is upgraded in place: every article a story of
+/// its own, the entities' stories equal to their articles, no places yet; counts equal a fresh count.
+#[test]
+fn an_archive_from_before_stories_and_places_is_upgraded() {
+    let Some(db) = TestDb::postgres("an_archive_from_before_stories_and_places_is_upgraded") else {
+        return;
+    };
+    let mut old = String::from(
+        "CREATE TABLE schema_migrations (version integer PRIMARY KEY, name text NOT NULL,
+                                         applied_at timestamptz NOT NULL DEFAULT now());",
+    );
+    for m in &gazette_store::postgres::schema::MIGRATIONS[..4] {
+        old.push_str(m.sql);
+        old.push_str(&format!(
+            ";\nINSERT INTO schema_migrations (version, name) VALUES ({}, '{}');\n",
+            m.version, m.name
+        ));
+    }
+    old.push_str(
+        "INSERT INTO feeds (url) VALUES ('https://a.example/feed');
+         INSERT INTO entities (type, name) VALUES ('PER', 'Ann'), ('LOC', 'Paris');
+         INSERT INTO articles (feed_id, item_key, url, fetched_at, published_at) VALUES
+             (1, 'a', 'https://a.example/a', '2026-11-20T10:00:00Z', '2026-11-20T09:00:00Z'),
+             (1, 'b', 'https://a.example/b', '2026-11-20T11:00:00Z', NULL);
+         INSERT INTO mentions (article_id, entity_id, start, \"end\", surface, tagger_version, day) VALUES
+             (1, 1, 0, 3, 'Ann', 't', '2026-11-20'), (1, 2, 4, 9, 'Paris', 't', '2026-11-20'),
+             (2, 1, 0, 3, 'Ann', 't', '2026-11-20');",
+    );
+    db.execute(&old);
+    open(&db).close();
+    assert_eq!(stories_disagreeing(&db), Vec::<String>::new());
+    assert_eq!(
+        query(&db, "SELECT id, story_id FROM articles ORDER BY id"),
+        [
+            [Cell::Integer(1), Cell::Integer(1)],
+            [Cell::Integer(2), Cell::Integer(2)]
+        ]
+    );
+    assert_eq!(one(&db, "SELECT stories FROM entities WHERE name = 'Ann'"), 2);
+    assert_eq!(one(&db, "SELECT count(*) FROM mentions WHERE place_id IS NOT NULL"), 0);
+    // New stories are numbered after the articles' own.
+    let rt = runtime();
+    let store = open(&db);
+    rt.block_on(async {
+        let feed = store.feeds().await.unwrap()[0].id;
+        store.store_articles(vec![article(feed, "c")]).await.unwrap();
+    });
+    store.close();
+    assert_eq!(one(&db, "SELECT story_id FROM articles WHERE item_key = 'c'"), 3);
+    assert_eq!(stories_disagreeing(&db), Vec::<String>::new());
+}
