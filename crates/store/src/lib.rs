@@ -498,7 +498,7 @@ impl Archive {
     pub fn latest_day(&mut self) -> Result<Option<chrono::NaiveDate>> {
         match self {
             Archive::Sqlite(r) => sqlite::views::limited(r, sqlite::views::latest_day),
-            Archive::Postgres(_) => Err(StoreError::NotOnPostgres("the web view")),
+            Archive::Postgres(r) => postgres::views::latest_day(r),
         }
     }
 
@@ -506,7 +506,7 @@ impl Archive {
     pub fn latest_articles(&mut self, list: &ArticleList) -> Result<Vec<ArticleSummary>> {
         match self {
             Archive::Sqlite(r) => sqlite::views::limited(r, |r| sqlite::views::latest_articles(r, list)),
-            Archive::Postgres(_) => Err(StoreError::NotOnPostgres("the web view")),
+            Archive::Postgres(r) => postgres::views::latest_articles(r, list),
         }
     }
 
@@ -514,7 +514,7 @@ impl Archive {
     pub fn top_entities(&mut self, top: &TopEntities) -> Result<Vec<RankedEntity>> {
         match self {
             Archive::Sqlite(r) => sqlite::views::limited(r, |r| sqlite::views::top_entities(r, top)),
-            Archive::Postgres(_) => Err(StoreError::NotOnPostgres("the web view")),
+            Archive::Postgres(r) => postgres::views::top_entities(r, top),
         }
     }
 
@@ -522,7 +522,7 @@ impl Archive {
     pub fn article(&mut self, id: ArticleId) -> Result<Option<ArticleDetail>> {
         match self {
             Archive::Sqlite(r) => sqlite::views::limited(r, |r| sqlite::views::article(r, id)),
-            Archive::Postgres(_) => Err(StoreError::NotOnPostgres("the web view")),
+            Archive::Postgres(r) => postgres::views::article(r, id),
         }
     }
 
@@ -530,7 +530,7 @@ impl Archive {
     pub fn entity(&mut self, view: &EntityView) -> Result<Option<EntityDetail>> {
         match self {
             Archive::Sqlite(r) => sqlite::views::limited(r, |r| sqlite::views::entity(r, view)),
-            Archive::Postgres(_) => Err(StoreError::NotOnPostgres("the web view")),
+            Archive::Postgres(r) => postgres::views::entity(r, view),
         }
     }
 
@@ -538,7 +538,7 @@ impl Archive {
     pub fn feed_health(&mut self, list: &FeedList) -> Result<Vec<FeedHealth>> {
         match self {
             Archive::Sqlite(r) => sqlite::views::limited(r, |r| sqlite::views::feeds(r, list)),
-            Archive::Postgres(_) => Err(StoreError::NotOnPostgres("the web view")),
+            Archive::Postgres(r) => postgres::views::feeds(r, list),
         }
     }
 
@@ -546,7 +546,7 @@ impl Archive {
     pub fn feed_history(&mut self, feed: FeedId, limit: i64) -> Result<Option<(FeedHealth, Vec<FetchRecord>)>> {
         match self {
             Archive::Sqlite(r) => sqlite::views::limited(r, |r| sqlite::views::feed(r, feed, limit)),
-            Archive::Postgres(_) => Err(StoreError::NotOnPostgres("the web view")),
+            Archive::Postgres(r) => postgres::views::feed(r, feed, limit),
         }
     }
 
@@ -554,7 +554,7 @@ impl Archive {
     pub fn search_page(&mut self, search: &SearchPage) -> Result<SearchResults> {
         match self {
             Archive::Sqlite(r) => sqlite::views::limited(r, |r| sqlite::views::search(r, search)),
-            Archive::Postgres(_) => Err(StoreError::NotOnPostgres("the web view")),
+            Archive::Postgres(r) => postgres::views::search(r, search),
         }
     }
 }

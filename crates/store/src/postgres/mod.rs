@@ -15,8 +15,9 @@
 //! byte: times as RFC 3339 text, days as `YYYY-MM-DD`, booleans as 0 and 1, jsonb as compact JSON.
 //!
 //! One module per table family, as in `sqlite/`: [`feeds`], [`due`], [`fetches`], [`page_retries`], [`tasks`],
-//! [`articles`], [`stories`], [`places`]; the read side: [`reports`], [`query`], [`search`], [`stats`]; and [`connect`] (URLs, passwords,
-//! TLS), [`schema`] (migrations), [`cells`] (values as read).
+//! [`articles`], [`stories`], [`places`]; the read side: [`reports`], [`query`], [`search`], [`stats`], [`views`]
+//! (the web view's questions); and [`connect`] (URLs, passwords, TLS), [`schema`] (migrations), [`cells`] (values
+//! as read).
 
 pub(crate) mod articles;
 pub(crate) mod cells;
@@ -34,6 +35,7 @@ pub(crate) mod search;
 pub(crate) mod stats;
 pub(crate) mod stories;
 pub(crate) mod tasks;
+pub(crate) mod views;
 
 use std::sync::{Arc, Mutex};
 use std::time::Duration;
@@ -237,6 +239,8 @@ pub struct Reader {
     rt: tokio::runtime::Runtime,
     client: Mutex<Client>,
     url: PgUrl,
+    /// What [`Reader::set_time_limit`] set (a statement stopped by it is a [`StoreError::TimeLimit`]).
+    time_limit: Option<Duration>,
 }
 
 impl Reader {
@@ -268,11 +272,13 @@ impl Reader {
             rt,
             client: Mutex::new(client),
             url: url.clone(),
+            time_limit: None,
         })
     }
 
     /// Stops each statement that runs longer than `limit` (the server's `statement_timeout`, for this session).
     pub(crate) fn set_time_limit(&mut self, limit: Option<std::time::Duration>) {
+        self.time_limit = limit;
         let ms = limit.map_or(0, |l| l.as_millis().max(1));
         let client = self.client.get_mut().unwrap_or_else(|e| e.into_inner());
         if let Err(e) = self

@@ -209,7 +209,7 @@ pub(crate) fn article(db: &Reader, id: ArticleId) -> Result<Option<ArticleDetail
         "SELECT m.field, m.start, m.\"end\", m.surface, e.id, e.type, e.name
          FROM mentions m JOIN entities e ON e.id = m.entity_id
          WHERE m.article_id = ?1
-         ORDER BY CASE m.field WHEN 'title' THEN 0 WHEN 'text' THEN 1 ELSE 2 END, m.start, m.\"end\" DESC",
+         ORDER BY CASE m.field WHEN 'title' THEN 0 WHEN 'text' THEN 1 ELSE 2 END, m.start, m.\"end\" DESC, m.id",
     )?;
     detail.mentions = stmt
         .query_map([id.0], |r| {
@@ -226,7 +226,7 @@ pub(crate) fn article(db: &Reader, id: ArticleId) -> Result<Option<ArticleDetail
     let mut stmt = db.conn.prepare_cached(
         "SELECT q.start, q.\"end\", q.text, e.id, e.type, e.name
          FROM quotes q LEFT JOIN entities e ON e.id = q.speaker_entity_id
-         WHERE q.article_id = ?1 ORDER BY q.start",
+         WHERE q.article_id = ?1 ORDER BY q.start, q.id",
     )?;
     detail.quotes = stmt
         .query_map([id.0], |r| {
@@ -268,7 +268,7 @@ pub(crate) fn entity(db: &Reader, q: &EntityView) -> Result<Option<EntityDetail>
          JOIN entities e ON e.id = p.entity2_id
          WHERE d.entity_id = :id AND d.day BETWEEN :from AND :to AND e.type IN {}
          GROUP BY p.entity2_id
-         ORDER BY articles DESC, e.name LIMIT :limit",
+         ORDER BY articles DESC, e.name, e.id LIMIT :limit",
         &*NAMED
     ))?;
     let partners = stmt
@@ -287,7 +287,7 @@ pub(crate) fn entity(db: &Reader, q: &EntityView) -> Result<Option<EntityDetail>
         "SELECT q.text, {SUMMARY}
          FROM quotes q JOIN articles a ON a.id = q.article_id JOIN feeds f ON f.id = a.feed_id
          WHERE q.speaker_entity_id = ?1
-         ORDER BY a.published_at DESC, q.article_id DESC, q.start LIMIT ?2"
+         ORDER BY a.published_at DESC, q.article_id DESC, q.start, q.id LIMIT ?2"
     ))?;
     let quotes = stmt
         .query_map(rusqlite::params![q.id.0, limit], |r| {
