@@ -1,19 +1,12 @@
 //! `gazette serve` over an archive ingested from fixtures: each page's content against the database, CSV equal to
-//! `gazette export`, hostile text inert everywhere, the token rule, and 404 and 400 answers.
+//! `gazette export`, hostile text inert everywhere, the token rule, and 404 and 400 answers. The pages' content, the
+//! hostile text and the 404s are checked on each backend (SQLite, and PostgreSQL when GAZETTE_TEST_POSTGRES names a
+//! server); the database is read through the same store, with SQL both backends speak.
 
 #[path = "web_support.rs"]
 mod support;
 
-use rusqlite::Connection;
 use support::*;
-
-fn strings(conn: &Connection, sql: &str) -> Vec<(i64, String)> {
-    let mut stmt = conn.prepare(sql).unwrap();
-    stmt.query_map([], |r| Ok((r.get(0)?, r.get(1)?)))
-        .unwrap()
-        .map(Result::unwrap)
-        .collect()
-}
 
 fn escaped(s: &str) -> String {
     s.replace('&', "&amp;")
@@ -24,17 +17,19 @@ fn escaped(s: &str) -> String {
 
 #[test]
 fn every_route_shows_what_the_archive_holds() {
-    let a = archive();
-    let conn = Connection::open(&a.db).unwrap();
+    for a in archives("every_route_shows_what_the_archive_holds") {
+        every_route_shows_what_the_archive_holds_on(&a);
+    }
+}
+
+fn every_route_shows_what_the_archive_holds_on(a: &Archive) {
     let web = serve(&a.db, &[]);
-    let seed: i64 = conn
-        .query_row("SELECT id FROM articles WHERE title = ?1", [SEED_TITLE], |r| r.get(0))
-        .unwrap();
+    let seed = a.number(&format!("SELECT id FROM articles WHERE title = '{SEED_TITLE}'"));
 
     // Every page answers 200 with the security headers.
-    for path in every_page(&conn) {
+    for path in every_page(a) {
         let r = get(web.addr, &path);
-        assert_eq!(r.status, 200, "{path}: {}", r.body);
+        assert_eq!(r.status, 200, "{:?} {path}: {}", a.store.backend, r.body);
         let csp = r.header("content-security-policy").unwrap_or_default();
         assert!(
             csp.contains("default-src 'none'") && !csp.contains("script-src"),
@@ -49,13 +44,7 @@ fn every_route_shows_what_the_archive_holds() {
         home.contains(&format!("href=\"/articles/{seed}\">{SEED_TITLE}</a>")),
         "{home}"
     );
-    let austin: i64 = conn
-        .query_row(
-            "SELECT id FROM entities WHERE type = 'PER' AND name = 'Lloyd Austin'",
-            [],
-            |r| r.get(0),
-        )
-        .unwrap();
+    let austin = a.number("SELECT id FROM entities WHERE type = 'PER' AND name = 'Lloyd Austin'");
     assert!(
         home.contains(&format!("href=\"/entities/{austin}\">Lloyd Austin</a>")),
         "{home}"
@@ -65,13 +54,10 @@ fn every_route_shows_what_the_archive_holds() {
 
     // The seed article: every mention marked by type and linked to its entity.
     let page = get(web.addr, &format!("/articles/{seed}")).body;
-    let mentions = strings(
-        &conn,
-        &format!(
+    let mentions = a.pairs(&format!(
             "SELECT e.id, lower(e.type) || '|' || m.surface FROM mentions m JOIN entities e ON e.id = m.entity_id
-             WHERE m.article_id = {seed} AND m.field = 'text'"
-        ),
-    );
+         WHERE m.article_id = {seed} AND m.field = 'text'"
+    ));
     assert!(mentions.len() > 20, "the tagger found too little: {}", mentions.len());
     let known = ["per", "org", "loc", "misc"];
     for (id, typed) in &mentions {
@@ -87,13 +73,10 @@ fn every_route_shows_what_the_archive_holds() {
         assert!(page.contains(&format!("PER: {name}")), "{name} not marked");
     }
     // Its quotes, each with its speaker linked: among them the two the fixture expects.
-    let quotes = strings(
-        &conn,
-        &format!(
-            "SELECT e.id, q.text FROM quotes q JOIN entities e ON e.id = q.speaker_entity_id
-             WHERE q.article_id = {seed} ORDER BY q.start"
-        ),
-    );
+    let quotes = a.pairs(&format!(
+        "SELECT e.id, q.text FROM quotes q JOIN entities e ON e.id = q.speaker_entity_id
+         WHERE q.article_id = {seed} ORDER BY q.start"
+    ));
     assert!(quotes.len() >= 2, "{quotes:?}");
     for (speaker, text) in &quotes {
         let quote = format!(
@@ -118,42 +101,27 @@ fn every_route_shows_what_the_archive_holds() {
         page.contains("href=\"https://www.voanews.com/a/us-defense-secretary"),
         "no link to the original"
     );
-    let (extractor, tagger): (String, String) = conn
-        .query_row(
-            "SELECT extractor_version, tagger_version FROM articles WHERE id = ?1",
-            [seed],
-            |r| Ok((r.get(0)?, r.get(1)?)),
-        )
-        .unwrap();
-    assert!(page.contains(&escaped(&extractor)) && page.contains(&escaped(&tagger)));
+    let versions = a.texts(&format!(
+        "SELECT extractor_version, tagger_version FROM articles WHERE id = {seed}"
+    ));
+    let (extractor, tagger) = (&versions[0], &versions[1]);
+    assert!(page.contains(&escaped(extractor)) && page.contains(&escaped(tagger)));
     assert!(page.contains("Voice of America") && page.contains("VOA News"));
 
     // The same data as JSON.
     let json = get(web.addr, &format!("/api/articles/{seed}"));
     assert_eq!(json.header("content-type"), Some("application/json"));
     let v: serde_json::Value = serde_json::from_str(&json.body).unwrap();
-    let stored: i64 = conn
-        .query_row("SELECT count(*) FROM mentions WHERE article_id = ?1", [seed], |r| {
-            r.get(0)
-        })
-        .unwrap();
+    let stored = a.number(&format!("SELECT count(*) FROM mentions WHERE article_id = {seed}"));
     assert_eq!(v["mentions"].as_array().unwrap().len() as i64, stored);
     assert_eq!(v["title"], SEED_TITLE);
-    let stored: i64 = conn
-        .query_row("SELECT count(*) FROM quotes WHERE article_id = ?1", [seed], |r| {
-            r.get(0)
-        })
-        .unwrap();
+    let stored = a.number(&format!("SELECT count(*) FROM quotes WHERE article_id = {seed}"));
     assert_eq!(v["quotes"].as_array().unwrap().len() as i64, stored);
 
     // An entity: its days as a chart, its partners, its latest articles; a speaker's quotes.
     let entity = get(web.addr, &format!("/entities/{austin}")).body;
     assert!(entity.contains("<svg class=\"bars\""), "{entity}");
-    let days: i64 = conn
-        .query_row("SELECT count(*) FROM entity_days WHERE entity_id = ?1", [austin], |r| {
-            r.get(0)
-        })
-        .unwrap();
+    let days = a.number(&format!("SELECT count(*) FROM entity_days WHERE entity_id = {austin}"));
     assert_eq!(entity.matches("<rect").count() as i64, days);
     assert!(entity.contains(">Nobuo Kishi</a>"), "no partner");
     assert!(entity.contains(&format!("href=\"/articles/{seed}\">{SEED_TITLE}</a>")));
@@ -247,33 +215,32 @@ fn every_route_shows_what_the_archive_holds() {
 
 #[test]
 fn hostile_text_is_inert_on_every_page() {
-    let a = archive();
-    let conn = Connection::open(&a.db).unwrap();
+    for a in archives("hostile_text_is_inert_on_every_page") {
+        hostile_text_is_inert_on_every_page_on(&a);
+    }
+}
+
+fn hostile_text_is_inert_on_every_page_on(a: &Archive) {
     // What the hostile page left in the archive: its text and caption as ingested (the title, byline, canonical URL
-    // and feed title that ingest cleaned are written as plain SQL could: see `archive`).
-    let (caption, text): (String, String) = conn
-        .query_row("SELECT image_caption, text FROM articles WHERE feed_id = 2", [], |r| {
-            Ok((r.get(0)?, r.get(1)?))
-        })
-        .unwrap();
+    // and feed title that ingest cleaned are written as plain SQL could: see `archive_on`).
+    let stored = a.texts("SELECT image_caption, text FROM articles WHERE feed_id = 2");
+    let (caption, text) = (&stored[0], &stored[1]);
     assert!(
         caption.contains("onerror=") && caption.contains("javascript:"),
         "{caption}"
     );
     assert!(text.contains("<script>alert('text')") && text.contains("javascript:") && text.contains("data:text/html"));
-    drop(conn);
-    let conn = Connection::open(&a.db).unwrap();
     let web = serve(&a.db, &[]);
     let mut seen = 0;
-    for path in every_page(&conn)
+    for path in every_page(a)
         .into_iter()
         .chain(["/api/articles/2".to_string(), "/api/search?q=alert".into()])
     {
         let r = get(web.addr, &path);
-        assert_eq!(r.status, 200, "{path}");
+        assert_eq!(r.status, 200, "{:?} {path}", a.store.backend);
         // (JSON carries the text as it is, served as JSON with nosniff: no browser runs it as a page.)
         if let Some(why) = active_markup(&r.body).filter(|_| !path.starts_with("/api/")) {
-            panic!("{path} has {why}");
+            panic!("{:?} {path} has {why}", a.store.backend);
         }
         if r.body.contains("alert(") {
             seen += 1;
@@ -294,7 +261,11 @@ fn hostile_text_is_inert_on_every_page() {
             assert_eq!(r.header("content-type"), Some("application/json"));
         }
     }
-    assert!(seen > 12, "the hostile text was not shown anywhere ({seen})");
+    assert!(
+        seen > 12,
+        "{:?}: the hostile text was not shown anywhere ({seen})",
+        a.store.backend
+    );
 }
 
 #[test]
@@ -347,7 +318,12 @@ fn a_token_is_needed_off_loopback_and_checked_on_every_request() {
 
 #[test]
 fn unknown_ids_are_404_and_bad_parameters_400_with_a_message() {
-    let a = archive();
+    for a in archives("unknown_ids_are_404_and_bad_parameters_400_with_a_message") {
+        unknown_ids_are_404_and_bad_parameters_400_with_a_message_on(&a);
+    }
+}
+
+fn unknown_ids_are_404_and_bad_parameters_400_with_a_message_on(a: &Archive) {
     let web = serve(&a.db, &[]);
     for (path, says) in [
         ("/articles/999999", "there is no article 999999"),

@@ -231,12 +231,9 @@ fn every_page_loads_cleanly_in_chromium_at_phone_and_desktop_widths() {
         return;
     };
     let a = archive();
-    let conn = rusqlite::Connection::open(&a.db).unwrap();
     let web = serve(&a.db, &[]);
-    let mut pages = every_page(&conn);
-    let entity: i64 = conn
-        .query_row("SELECT id FROM entities WHERE name = 'Lloyd Austin'", [], |r| r.get(0))
-        .unwrap();
+    let mut pages = every_page(&a);
+    let entity = a.number("SELECT id FROM entities WHERE name = 'Lloyd Austin'");
     pages.push(format!(
         "/search?q=Taiwan&entity={entity}&since=2021-12-01&until=2021-12-31"
     ));

@@ -8,7 +8,8 @@ use std::path::{Path, PathBuf};
 use std::process::{Child, Command, Output, Stdio};
 use std::time::Duration;
 
-use gazette_testkit::{Response, TestServer};
+use gazette_store::{Cell, Rows, SqlQuery};
+use gazette_testkit::{Response, TestDb, TestServer};
 
 pub const SEED_PAGE: &str = include_str!("fixtures/seed/voa-austin-kishi.html");
 pub const SEED_TITLE: &str = "US Defense Secretary Talks Regional Stability with Japanese Counterpart";
@@ -104,36 +105,104 @@ pub fn ok(out: Output) -> String {
     String::from_utf8(out.stdout).expect("UTF-8 output")
 }
 
-/// An archive with the seed article (feed 1) and the hostile one (feed 2).
+/// An archive with the seed article (feed 1) and the hostile one (feed 2), on one backend.
 pub struct Archive {
-    pub dir: tempfile::TempDir,
+    pub store: TestDb,
+    /// Where it is, as `GAZETTE_DB` takes it: a file path or a PostgreSQL URL.
     pub db: PathBuf,
     _server: TestServer,
 }
 
+/// The archive in a SQLite file.
 pub fn archive() -> Archive {
+    archive_on(TestDb::sqlite())
+}
+
+/// The archive on each backend: a SQLite file, and a PostgreSQL database when GAZETTE_TEST_POSTGRES names a server.
+pub fn archives(test: &str) -> Vec<Archive> {
+    TestDb::each(test).into_iter().map(archive_on).collect()
+}
+
+fn quoted(s: &str) -> String {
+    format!("'{}'", s.replace('\'', "''"))
+}
+
+pub fn archive_on(store: TestDb) -> Archive {
     let server = news_server();
-    let dir = tempfile::tempdir().unwrap();
-    let db = dir.path().join("web.db");
+    let db = PathBuf::from(&store.location);
     let summary = ok(gazette(
         &db,
         &["ingest", &server.url("/feed.xml"), &server.url("/evil.xml")],
     ));
-    assert!(summary.contains("2 new articles"), "{summary}");
-    // Ingest cleans titles, bylines and canonical URLs, but plain SQL (sqlite3, Datasette) can write anything, and
-    // the view must not depend on what wrote the archive: the hostile values the page carried go in that way.
-    let conn = rusqlite::Connection::open(&db).unwrap();
-    conn.execute(
-        "UPDATE articles SET title = ?1, authors = json_array(?2), canonical_url = ?3 WHERE feed_id = 2",
-        [EVIL_TITLE, EVIL_AUTHOR, EVIL_URL],
-    )
-    .unwrap();
-    conn.execute("UPDATE feeds SET title = ?1 WHERE id = 2", [EVIL_FEED])
-        .unwrap();
+    assert!(summary.contains("2 new articles"), "{:?}: {summary}", store.backend);
+    // Ingest cleans titles, bylines and canonical URLs, but plain SQL (sqlite3, psql, Datasette) can write anything,
+    // and the view must not depend on what wrote the archive: the hostile values the page carried go in that way.
+    store.execute(&format!(
+        "UPDATE articles SET title = {}, authors = {}, canonical_url = {} WHERE feed_id = 2;
+         UPDATE feeds SET title = {} WHERE id = 2",
+        quoted(EVIL_TITLE),
+        quoted(&serde_json::to_string(&[EVIL_AUTHOR]).unwrap()),
+        quoted(EVIL_URL),
+        quoted(EVIL_FEED)
+    ));
     Archive {
-        dir,
+        store,
         db,
         _server: server,
+    }
+}
+
+impl Archive {
+    /// Rows of read-only SQL (the same SQL on both backends), read through the store as `gazette query` reads them.
+    pub fn rows(&self, sql: &str) -> Vec<Vec<Cell>> {
+        let location = gazette_store::Location::parse(&self.store.location).unwrap();
+        let mut archive = gazette_store::Archive::open(&location).unwrap();
+        let mut rows = Rows::default();
+        let query = SqlQuery {
+            sql: sql.into(),
+            params: Vec::new(),
+            timeout: None,
+        };
+        archive
+            .query(&query, &mut rows)
+            .unwrap_or_else(|e| panic!("{sql}: {e}"));
+        rows.rows
+    }
+
+    /// The first column of each row, as whole numbers.
+    pub fn ids(&self, sql: &str) -> Vec<i64> {
+        self.rows(sql)
+            .iter()
+            .map(|r| match r[0] {
+                Cell::Integer(i) => i,
+                ref c => panic!("{sql}: {c:?} is not a whole number"),
+            })
+            .collect()
+    }
+
+    /// The one number a query answers.
+    pub fn number(&self, sql: &str) -> i64 {
+        let ids = self.ids(sql);
+        assert_eq!(ids.len(), 1, "{sql}");
+        ids[0]
+    }
+
+    /// (number, text) rows.
+    pub fn pairs(&self, sql: &str) -> Vec<(i64, String)> {
+        self.rows(sql)
+            .iter()
+            .map(|r| match (&r[0], &r[1]) {
+                (Cell::Integer(i), Cell::Text(t)) => (*i, t.clone()),
+                other => panic!("{sql}: {other:?}"),
+            })
+            .collect()
+    }
+
+    /// One row's texts.
+    pub fn texts(&self, sql: &str) -> Vec<String> {
+        let rows = self.rows(sql);
+        assert_eq!(rows.len(), 1, "{sql}");
+        rows[0].iter().map(|c| c.to_string()).collect()
     }
 }
 
@@ -244,11 +313,8 @@ fn dechunk(mut data: &[u8]) -> Vec<u8> {
 }
 
 /// Every page the view has for this archive: the fixed ones, each article, entity and feed, a search.
-pub fn every_page(conn: &rusqlite::Connection) -> Vec<String> {
-    let ids = |sql: &str| -> Vec<i64> {
-        let mut stmt = conn.prepare(sql).unwrap();
-        stmt.query_map([], |r| r.get(0)).unwrap().map(Result::unwrap).collect()
-    };
+pub fn every_page(a: &Archive) -> Vec<String> {
+    let ids = |sql: &str| a.ids(sql);
     let mut pages: Vec<String> = [
         "/",
         "/search",
