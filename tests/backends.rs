@@ -209,7 +209,113 @@ fn ingest_everywhere(db: &TestDb, corpus: &Corpus, server: &gazette_testkit::Tes
     // Search ranks differ by design (bm25 and ts_rank); the articles found must not.
     let ids: std::collections::BTreeSet<&str> = search.lines().skip(1).map(|l| l.split(',').next().unwrap()).collect();
     all.push(("search ids".into(), format!("{ids:?}")));
+    all.extend(web_answers(db));
     all
+}
+
+/// Sets every `key` in a JSON value to null.
+fn forget(v: &mut serde_json::Value, key: &str) {
+    match v {
+        serde_json::Value::Object(m) => {
+            for (k, x) in m.iter_mut() {
+                if k == key {
+                    *x = serde_json::Value::Null;
+                } else {
+                    forget(x, key);
+                }
+            }
+        }
+        serde_json::Value::Array(a) => a.iter_mut().for_each(|x| forget(x, key)),
+        _ => {}
+    }
+}
+
+/// The web view's questions over the archive, answered through the store as `gazette serve` asks them, as its JSON
+/// (times of this run masked, fetch durations dropped; search hits as the set of articles, since ranks differ by
+/// design).
+fn web_answers(db: &TestDb) -> Vec<(String, String)> {
+    use gazette_store::{ArticleId, ArticleList, EntityId, EntityType, EntityView, FeedId, FeedList, SearchPage};
+    let location = gazette_store::Location::parse(&db.location).unwrap();
+    let mut archive = gazette_store::Archive::open(&location).unwrap();
+    archive.set_time_limit(Some(std::time::Duration::from_secs(30)));
+    let mut out = Vec::new();
+    let mut ask = |what: String, v: serde_json::Value| {
+        let mut v = v;
+        forget(&mut v, "duration_ms");
+        out.push((format!("web: {what}"), mask_run_times(&v.to_string())));
+    };
+    macro_rules! json {
+        ($answer:expr) => {
+            serde_json::to_value(&$answer).unwrap()
+        };
+    }
+    let day = archive.latest_day().unwrap().expect("a day with mentions");
+    ask("latest day".into(), json!(day));
+    for list in [
+        ArticleList {
+            limit: 200,
+            ..ArticleList::default()
+        },
+        ArticleList {
+            limit: 5,
+            offset: 3,
+            ..ArticleList::default()
+        },
+        ArticleList {
+            feed: Some(FeedId(2)),
+            limit: 200,
+            ..ArticleList::default()
+        },
+        ArticleList {
+            entity: Some(EntityId(3)),
+            limit: 200,
+            ..ArticleList::default()
+        },
+    ] {
+        ask(format!("{list:?}"), json!(archive.latest_articles(&list).unwrap()));
+    }
+    for entity_type in [EntityType::Person, EntityType::Organisation, EntityType::Location] {
+        let top = gazette_store::TopEntities {
+            entity_type,
+            from: day - chrono::Duration::days(6),
+            to: day,
+            chart_from: day - chrono::Duration::days(13),
+            limit: 10,
+        };
+        ask(format!("{top:?}"), json!(archive.top_entities(&top).unwrap()));
+    }
+    for id in 1..=3 {
+        ask(format!("article {id}"), json!(archive.article(ArticleId(id)).unwrap()));
+        let view = EntityView {
+            id: EntityId(id),
+            from: day - chrono::Duration::days(30),
+            to: day,
+            limit: 20,
+        };
+        ask(format!("{view:?}"), json!(archive.entity(&view).unwrap()));
+        ask(
+            format!("feed {id}"),
+            json!(archive.feed_history(FeedId(id), 20).unwrap()),
+        );
+    }
+    let feeds = FeedList {
+        limit: 200,
+        ..FeedList::default()
+    };
+    ask(format!("{feeds:?}"), json!(archive.feed_health(&feeds).unwrap()));
+    let search = SearchPage {
+        query: "Okafor".into(),
+        limit: 200,
+        ..SearchPage::default()
+    };
+    let found = archive.search_page(&search).unwrap();
+    let ids: std::collections::BTreeSet<i64> = found.hits.iter().map(|h| h.article.id.0).collect();
+    assert!(!ids.is_empty(), "{:?}: nothing found", db.backend);
+    ask(
+        format!("{search:?}"),
+        serde_json::json!({"ids": ids, "more": found.more}),
+    );
+    out
 }
 
 #[test]
@@ -411,6 +517,9 @@ fn copy_moves_a_sqlite_archive_to_postgres() {
     }
     assert_counts_fresh(&pg);
     for ((what, a), (_, b)) in exports(&sqlite, "2").iter().zip(exports(&pg, "2")) {
+        assert_eq!(a, &b, "{what}: SQLite and its copy differ");
+    }
+    for ((what, a), (_, b)) in web_answers(&sqlite).iter().zip(web_answers(&pg)) {
         assert_eq!(a, &b, "{what}: SQLite and its copy differ");
     }
 }

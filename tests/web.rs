@@ -55,7 +55,7 @@ fn every_route_shows_what_the_archive_holds_on(a: &Archive) {
     // The seed article: every mention marked by type and linked to its entity.
     let page = get(web.addr, &format!("/articles/{seed}")).body;
     let mentions = a.pairs(&format!(
-            "SELECT e.id, lower(e.type) || '|' || m.surface FROM mentions m JOIN entities e ON e.id = m.entity_id
+        "SELECT e.id, lower(e.type) || '|' || m.surface FROM mentions m JOIN entities e ON e.id = m.entity_id
          WHERE m.article_id = {seed} AND m.field = 'text'"
     ));
     assert!(mentions.len() > 20, "the tagger found too little: {}", mentions.len());

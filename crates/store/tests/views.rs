@@ -4,12 +4,12 @@
 //! join up.
 
 use chrono::{DateTime, Duration, NaiveDate, Utc};
+use gazette_store::read::{MATCH_END, MATCH_START};
 use gazette_store::{
-    ArticleId, ArticleList, Archive, EntityId, EntityType, EntityView, Extraction, FeedList, Field, Location,
+    Archive, ArticleId, ArticleList, EntityId, EntityType, EntityView, Extraction, FeedList, Field, Location,
     NewArticle, NewMention, NewQuote, SearchPage, Store, TopEntities,
 };
 use gazette_testkit::TestDb;
-use gazette_store::read::{MATCH_END, MATCH_START};
 use serde_json::{json, Value};
 
 fn t(s: &str) -> DateTime<Utc> {
@@ -34,12 +34,36 @@ fn articles(feed: gazette_store::FeedId) -> Vec<NewArticle> {
     let per = EntityType::Person;
     let org = EntityType::Organisation;
     let specs: [(&str, Option<&str>, &str); 6] = [
-        ("Ada Lovelace joins Acme", Some("2026-11-20T09:00:00Z"), "Ada Lovelace said \"numbers sing\" at Acme. Bob Stone agreed with Ada Lovelace."),
-        ("Acme and Bob Stone", Some("2026-11-20T09:00:00Z"), "Bob Stone of Acme met Ada Lovelace. \"We build engines\", said Bob Stone."),
-        ("Quiet day at Acme", Some("2026-11-19T18:30:00Z"), "Acme was quiet; Carl Ode wrote \"nothing happened\" about Acme."),
-        ("Undated Acme note", None, "A note on Acme and Ada Lovelace, with no date."),
-        ("Another undated note", None, "Carl Ode and Bob Stone, undated, \"unattributed words\" here."),
-        ("Engines at Acme", Some("2026-11-21T07:00:00Z"), "Ada Lovelace and Carl Ode looked at engines at Acme."),
+        (
+            "Ada Lovelace joins Acme",
+            Some("2026-11-20T09:00:00Z"),
+            "Ada Lovelace said \"numbers sing\" at Acme. Bob Stone agreed with Ada Lovelace.",
+        ),
+        (
+            "Acme and Bob Stone",
+            Some("2026-11-20T09:00:00Z"),
+            "Bob Stone of Acme met Ada Lovelace. \"We build engines\", said Bob Stone.",
+        ),
+        (
+            "Quiet day at Acme",
+            Some("2026-11-19T18:30:00Z"),
+            "Acme was quiet; Carl Ode wrote \"nothing happened\" about Acme.",
+        ),
+        (
+            "Undated Acme note",
+            None,
+            "A note on Acme and Ada Lovelace, with no date.",
+        ),
+        (
+            "Another undated note",
+            None,
+            "Carl Ode and Bob Stone, undated, \"unattributed words\" here.",
+        ),
+        (
+            "Engines at Acme",
+            Some("2026-11-21T07:00:00Z"),
+            "Ada Lovelace and Carl Ode looked at engines at Acme.",
+        ),
     ];
     let names = [
         ("Ada Lovelace", per),
@@ -121,7 +145,10 @@ fn answers(db: &TestDb) -> Vec<(String, Value)> {
         .unwrap();
     rt.block_on(async {
         let feeds = store
-            .add_feeds(vec!["https://example.com/feed.xml".into(), "https://example.com/other.xml".into()])
+            .add_feeds(vec![
+                "https://example.com/feed.xml".into(),
+                "https://example.com/other.xml".into(),
+            ])
             .await
             .unwrap();
         let stored = store.store_articles(articles(feeds[0])).await.unwrap();
@@ -163,7 +190,10 @@ fn answers(db: &TestDb) -> Vec<(String, Value)> {
         }
     }
     for id in 1..=7 {
-        ask(format!("article {id}"), to_json(&archive.article(ArticleId(id)).unwrap()));
+        ask(
+            format!("article {id}"),
+            to_json(&archive.article(ArticleId(id)).unwrap()),
+        );
     }
     for id in 1..=5 {
         for (from, limit) in [(to - Duration::days(6), 200), (to, 1)] {
@@ -252,7 +282,10 @@ fn the_web_views_questions_answer_the_same_on_both_backends() {
     let dated: Vec<_> = whole.iter().take_while(|a| !a["published_at"].is_null()).collect();
     assert_eq!(dated.len(), 4, "{whole:?}");
     assert!(dated.windows(2).all(|w| {
-        let (a, b) = (w[0]["published_at"].as_str().unwrap(), w[1]["published_at"].as_str().unwrap());
+        let (a, b) = (
+            w[0]["published_at"].as_str().unwrap(),
+            w[1]["published_at"].as_str().unwrap(),
+        );
         a > b || (a == b && w[0]["id"].as_i64() > w[1]["id"].as_i64())
     }));
     assert!(whole[4]["id"].as_i64() > whole[5]["id"].as_i64());
@@ -262,7 +295,11 @@ fn the_web_views_questions_answer_the_same_on_both_backends() {
             .flat_map(|(limit, offset)| {
                 let key = format!("ArticleList {{ feed: None, entity: None, limit: {limit}, offset: {offset} }}");
                 let page = &answers.iter().find(|(w, _)| *w == key).unwrap().1;
-                page.as_array().unwrap().iter().map(|a| a["id"].as_i64().unwrap()).collect::<Vec<_>>()
+                page.as_array()
+                    .unwrap()
+                    .iter()
+                    .map(|a| a["id"].as_i64().unwrap())
+                    .collect::<Vec<_>>()
             })
             .collect();
         assert_eq!(paged, ids, "{:?}: pages of two", what.backend);

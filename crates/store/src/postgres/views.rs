@@ -510,7 +510,8 @@ mod tests {
 
     #[test]
     fn a_statement_past_the_time_limit_is_a_time_limit_error_and_the_reader_goes_on() {
-        let Some(db) = gazette_testkit::TestDb::postgres("a_statement_past_the_time_limit_is_a_time_limit_error") else {
+        let Some(db) = gazette_testkit::TestDb::postgres("a_statement_past_the_time_limit_is_a_time_limit_error")
+        else {
             return;
         };
         let location = Location::parse(&db.location).unwrap();
@@ -521,7 +522,10 @@ mod tests {
         let mut reader = Reader::open(&url).unwrap();
         let limit = Duration::from_millis(50);
         reader.set_time_limit(Some(limit));
-        let e = limited(&reader, async |tx| tx.query_one("SELECT pg_sleep(5)", &[]).await.map(|_| ())).unwrap_err();
+        let e = limited(&reader, async |tx| {
+            tx.query_one("SELECT pg_sleep(5)", &[]).await.map(|_| ())
+        })
+        .unwrap_err();
         assert!(matches!(e, StoreError::TimeLimit(l) if l == limit), "{e}");
         assert_eq!(latest_day(&reader).unwrap(), None);
     }
