@@ -75,6 +75,35 @@ const FRESH_COUNTS: &[&str] = &[
          GROUP BY a1.day, a1.entity_id, a2.entity_id) f
      FULL JOIN entity_pair_days p ON p.day = f.day AND p.entity1_id = f.e1 AND p.entity2_id = f.e2
      WHERE f.n IS NULL OR p.articles IS NULL OR f.n <> p.articles",
+    // Stories: every article in one, each story's row counted from its articles, the entities' stories.
+    "SELECT count(*) FROM articles WHERE story_id IS NULL OR story_id NOT IN (SELECT id FROM stories)",
+    "SELECT count(*) FROM stories s
+     WHERE s.articles <> (SELECT count(*) FROM articles a WHERE a.story_id = s.id)
+        OR s.sites <> (SELECT count(DISTINCT site_host) FROM articles a WHERE a.story_id = s.id)
+        OR s.first_article_id IS DISTINCT FROM (SELECT id FROM articles a WHERE a.story_id = s.id
+                                                ORDER BY COALESCE(published_at, fetched_at), id LIMIT 1)",
+    "SELECT count(*) FROM entities e
+     WHERE e.stories <> (SELECT count(DISTINCT a.story_id) FROM mentions m JOIN articles a ON a.id = m.article_id
+                         WHERE m.entity_id = e.id)",
+    "SELECT count(*) FROM entity_days d
+     WHERE d.stories <> (SELECT count(DISTINCT a.story_id) FROM mentions m JOIN articles a ON a.id = m.article_id
+                         WHERE m.entity_id = d.entity_id AND m.day = d.day)",
+    // Places: the totals and the per-article rows from the mentions' places and the demonyms.
+    "SELECT count(*) FROM places p
+     WHERE p.mentions <> (SELECT count(*) FROM mentions m WHERE m.place_id = p.geonameid)
+        OR p.articles <> (SELECT count(DISTINCT m.article_id) FROM mentions m WHERE m.place_id = p.geonameid)",
+    "SELECT count(*) FROM (SELECT article_id, place_id, count(*) AS n FROM mentions WHERE place_id IS NOT NULL
+                           GROUP BY article_id, place_id) f
+     FULL JOIN article_places ap ON ap.article_id = f.article_id AND ap.place_id = f.place_id
+     WHERE f.n IS NULL OR ap.mentions IS NULL OR f.n <> ap.mentions",
+    "SELECT count(*) FROM (SELECT article_id, country_code, sum(p) AS p, sum(d) AS d FROM (
+                               SELECT m.article_id, x.country_code, 1 AS p, 0 AS d FROM mentions m
+                               JOIN places x ON x.geonameid = m.place_id WHERE x.country_code <> ''
+                               UNION ALL
+                               SELECT article_id, country_code, 0, 1 FROM demonym_mentions) u
+                           GROUP BY article_id, country_code) f
+     FULL JOIN article_countries c ON c.article_id = f.article_id AND c.country_code = f.country_code
+     WHERE f.p IS NULL OR c.place_mentions IS NULL OR f.p <> c.place_mentions OR f.d <> c.demonym_mentions",
 ];
 
 fn assert_counts_fresh(db: &TestDb) {
@@ -95,15 +124,22 @@ fn exports(db: &TestDb, feed: &str) -> Vec<(String, String)> {
         "timeline",
         "quotes",
         "feeds",
+        "places",
+        "countries",
     ] {
         let dated = report != "feeds";
-        let typed = !matches!(report, "articles" | "feeds");
+        let typed = !matches!(report, "articles" | "feeds" | "places" | "countries");
         let mut variants: Vec<Vec<&str>> = vec![vec![], vec!["--limit", "5"], vec!["--feed", feed]];
         if dated {
             variants.push(vec!["--since", "2021-12-01", "--until", "2021-12-03"]);
+            variants.push(vec!["--since", "2024-04-30", "--until", "2024-05-01"]);
         }
         if typed {
             variants.push(vec!["--type", "PER"]);
+        }
+        if matches!(report, "entities" | "timeline") {
+            variants.push(vec!["--by", "story"]);
+            variants.push(vec!["--by", "story", "--since", "2024-04-30", "--type", "LOC"]);
         }
         for v in variants {
             let mut args = vec!["export", report];
@@ -111,6 +147,16 @@ fn exports(db: &TestDb, feed: &str) -> Vec<(String, String)> {
             out.push((args.join(" "), mask_run_times(&ok(db, &args))));
         }
     }
+    // The stories, and each one's articles.
+    let stories = ok(
+        db,
+        &["stories", "--since", "2024-01-01", "--limit", "100", "--format", "csv"],
+    );
+    for id in stories.lines().skip(1).filter_map(|l| l.split(',').next()) {
+        let args = ["stories", id, "--format", "csv"];
+        out.push((args.join(" "), mask_run_times(&ok(db, &args))));
+    }
+    out.push(("stories".into(), mask_run_times(&stories)));
     out
 }
 
@@ -140,6 +186,26 @@ fn ingest_everywhere(db: &TestDb, corpus: &Corpus, server: &gazette_testkit::Tes
     let search = ok(db, &["search", "Okafor", "--format", "csv"]);
     assert!(search.lines().count() > 1, "{:?}: {search}", db.backend);
     let mut all = exports(db, "2");
+    // The corpus has stories (its pages share most of their text) and places: the comparison compares something.
+    let count = |sql: &str| {
+        ok(db, &["query", sql, "--format", "csv"])
+            .lines()
+            .nth(1)
+            .map(String::from)
+    };
+    assert_ne!(
+        count("SELECT count(*) FROM places WHERE mentions > 0"),
+        Some("0".into()),
+        "{:?}",
+        db.backend
+    );
+    let stories = count("SELECT count(*) FROM stories");
+    assert_ne!(
+        stories,
+        Some(articles.to_string()),
+        "{:?}: no article joined another's story",
+        db.backend
+    );
     // Search ranks differ by design (bm25 and ts_rank); the articles found must not.
     let ids: std::collections::BTreeSet<&str> = search.lines().skip(1).map(|l| l.split(',').next().unwrap()).collect();
     all.push(("search ids".into(), format!("{ids:?}")));
@@ -331,6 +397,14 @@ fn copy_moves_a_sqlite_archive_to_postgres() {
         "quotes",
         "tombstones",
         "page_retries",
+        "stories",
+        "story_fingerprints",
+        "story_bands",
+        "story_entity_days",
+        "places",
+        "article_places",
+        "article_countries",
+        "demonym_mentions",
     ] {
         let sql = format!("SELECT count(*) FROM {table}");
         assert_eq!(number(&sqlite, &sql), number(&pg, &sql), "{table}");

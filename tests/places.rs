@@ -1,13 +1,12 @@
 //! Places end to end (issue 19): pages about ambiguous places (Paris, Texas; Georgia the country; Georgia the US
-//! state) served from 127.0.0.1, ingested by the `gazette` binary into a real SQLite file, then read as a user
-//! would: the mentions' places, the views, `export places` and `export countries`, `extract`'s JSON, `reprocess
-//! --places` over an archive whose places were never resolved, and the counts after a delete.
+//! state) served from 127.0.0.1, ingested by the `gazette` binary into a real archive on each backend (a SQLite
+//! file, and a PostgreSQL database when GAZETTE_TEST_POSTGRES names a server), then read as a user would: the
+//! mentions' places, the views, `export places` and `export countries`, `extract`'s JSON, `reprocess --places` over
+//! an archive whose places were never resolved, and the counts after a delete.
 
-use std::path::Path;
 use std::process::{Command, Output};
 
-use gazette_testkit::{Response, TestServer};
-use rusqlite::Connection;
+use gazette_testkit::{Response, TestDb, TestServer};
 
 /// Page name, publication time, HTML.
 const PAGES: [(&str, &str, &str); 3] = [
@@ -65,10 +64,10 @@ fn server() -> TestServer {
     })
 }
 
-fn gazette(db: &Path, args: &[&str]) -> String {
+fn gazette(db: &TestDb, args: &[&str]) -> String {
     let out: Output = Command::new(env!("CARGO_BIN_EXE_gazette"))
         .args(args)
-        .env("GAZETTE_DB", db)
+        .env("GAZETTE_DB", &db.location)
         .env_remove("RUST_LOG")
         .output()
         .expect("run gazette");
@@ -80,32 +79,24 @@ fn gazette(db: &Path, args: &[&str]) -> String {
     String::from_utf8(out.stdout).expect("UTF-8 output")
 }
 
-/// Rows of a query, each cell as text (NULL as empty), for comparing result sets.
-fn rows(conn: &Connection, sql: &str) -> Vec<Vec<String>> {
-    let mut stmt = conn.prepare(sql).unwrap();
-    let n = stmt.column_count();
-    stmt.query_map([], |r| {
-        (0..n)
-            .map(|i| {
-                Ok(match r.get::<_, rusqlite::types::Value>(i)? {
-                    rusqlite::types::Value::Integer(v) => v.to_string(),
-                    rusqlite::types::Value::Real(v) => v.to_string(),
-                    rusqlite::types::Value::Text(t) => t,
-                    rusqlite::types::Value::Null => String::new(),
-                    rusqlite::types::Value::Blob(_) => "<blob>".into(),
-                })
-            })
-            .collect()
-    })
-    .unwrap()
-    .map(|r| r.unwrap())
-    .collect()
+/// Rows of a query as `gazette query` gives them in CSV (NULL as empty), for comparing result sets.
+fn rows(db: &TestDb, sql: &str) -> Vec<Vec<String>> {
+    csv(&gazette(db, &["query", sql, "--format", "csv"])).1
+}
+
+/// Rows with their decimal numbers as numbers, so that two spellings of one number compare equal.
+fn reals(rows: Vec<Vec<String>>) -> Vec<Vec<String>> {
+    let real = |c: String| match c.parse::<f64>() {
+        Ok(x) if c.contains('.') => format!("{x:e}"),
+        _ => c,
+    };
+    rows.into_iter().map(|r| r.into_iter().map(real).collect()).collect()
 }
 
 /// The places of one page's mentions of these surfaces, distinct.
-fn places_of(conn: &Connection, page: &str, surfaces: &str) -> Vec<Vec<String>> {
+fn places_of(db: &TestDb, page: &str, surfaces: &str) -> Vec<Vec<String>> {
     rows(
-        conn,
+        db,
         &format!(
             "SELECT DISTINCT m.place_id FROM mentions m JOIN articles a ON a.id = m.article_id
              WHERE a.url LIKE '%/{page}.html' AND m.surface IN ({surfaces})"
@@ -114,7 +105,7 @@ fn places_of(conn: &Connection, page: &str, surfaces: &str) -> Vec<Vec<String>> 
 }
 
 /// The views against a fresh count over mentions and demonyms: the mismatching rows, none when they agree.
-fn views_disagreeing_with_truth(conn: &Connection) -> Vec<String> {
+fn views_disagreeing_with_truth(db: &TestDb) -> Vec<String> {
     let checks = [
         (
             "v_place_daily",
@@ -135,14 +126,14 @@ fn views_disagreeing_with_truth(conn: &Connection) -> Vec<String> {
                  SELECT m.day, c.country_code, m.article_id, 1 AS p, 0 AS d
                  FROM mentions m JOIN places c ON c.geonameid = m.place_id WHERE c.country_code <> ''
                  UNION ALL
-                 SELECT day, country_code, article_id, 0, 1 FROM demonym_mentions)
+                 SELECT day, country_code, article_id, 0, 1 FROM demonym_mentions) AS u
              GROUP BY day, country_code",
         ),
     ];
     let mut wrong = Vec::new();
     for (name, view, truth) in checks {
         for (a, b) in [(view, truth), (truth, view)] {
-            let extra = rows(conn, &format!("{a} EXCEPT {b}"));
+            let extra = rows(db, &format!("{a} EXCEPT {b}"));
             if !extra.is_empty() {
                 wrong.push(format!("{name}: {extra:?} of ({a}) not in ({b})"));
             }
@@ -180,37 +171,37 @@ fn columns(header: &[String], rows: &[Vec<String>], names: &[&str]) -> Vec<Vec<S
 #[test]
 fn ambiguous_places_are_resolved_counted_exported_and_filled_in_later() {
     let server = server();
-    let dir = tempfile::tempdir().unwrap();
-    let db = dir.path().join("places.db");
-    let summary = gazette(&db, &["ingest", &server.url("/feed.xml")]);
+    for db in TestDb::each("ambiguous_places_are_resolved_counted_exported_and_filled_in_later") {
+        places_on(&db, &server);
+    }
+}
+
+fn places_on(db: &TestDb, server: &TestServer) {
+    let summary = gazette(db, &["ingest", &server.url("/feed.xml")]);
     assert!(summary.contains("3 new articles"), "{summary}");
-    let conn = Connection::open(&db).unwrap();
 
     // Each name resolved as its article says: Paris in Texas, Georgia the country beside Tbilisi, Georgia the state
     // beside Atlanta; and the demonym counted for its country, not as a place.
     let id = |v: i64| vec![vec![v.to_string()]];
-    assert_eq!(places_of(&conn, "paris", "'Paris', 'PARIS'"), id(PARIS_TEXAS));
-    assert_ne!(places_of(&conn, "paris", "'Paris'"), id(PARIS_FRANCE));
-    assert_eq!(places_of(&conn, "georgia", "'Georgia'"), id(GEORGIA_COUNTRY));
-    assert_eq!(places_of(&conn, "atlanta", "'Georgia'"), id(GEORGIA_STATE));
+    assert_eq!(places_of(db, "paris", "'Paris', 'PARIS'"), id(PARIS_TEXAS));
+    assert_ne!(places_of(db, "paris", "'Paris'"), id(PARIS_FRANCE));
+    assert_eq!(places_of(db, "georgia", "'Georgia'"), id(GEORGIA_COUNTRY));
+    assert_eq!(places_of(db, "atlanta", "'Georgia'"), id(GEORGIA_STATE));
     assert_eq!(
-        rows(&conn, "SELECT surface, country_code FROM demonym_mentions"),
+        rows(db, "SELECT surface, country_code FROM demonym_mentions"),
         [["Georgian", "GE"]]
     );
     let version = gazette_places::RESOLVER_VERSION;
-    assert_eq!(
-        rows(&conn, "SELECT DISTINCT resolver_version FROM articles"),
-        [[version]]
-    );
+    assert_eq!(rows(db, "SELECT DISTINCT resolver_version FROM articles"), [[version]]);
     // The views: equal to a fresh count, and the rows a reader expects.
     assert!(
-        views_disagreeing_with_truth(&conn).is_empty(),
+        views_disagreeing_with_truth(db).is_empty(),
         "{:?}",
-        views_disagreeing_with_truth(&conn)
+        views_disagreeing_with_truth(db)
     );
     assert_eq!(
         rows(
-            &conn,
+            db,
             "SELECT day, country_code, country, demonym_mentions, articles FROM v_country_daily ORDER BY day, country_code"
         ),
         [
@@ -222,7 +213,7 @@ fn ambiguous_places_are_resolved_counted_exported_and_filled_in_later() {
     );
     assert_eq!(
         rows(
-            &conn,
+            db,
             &format!(
                 "SELECT day, name, country_code, admin1, articles FROM v_place_daily WHERE geonameid = {PARIS_TEXAS}"
             )
@@ -231,7 +222,7 @@ fn ambiguous_places_are_resolved_counted_exported_and_filled_in_later() {
     );
 
     // `export places`: the running totals, ranked, with each place's entry.
-    let (header, exported) = csv(&gazette(&db, &["export", "places"]));
+    let (header, exported) = csv(&gazette(db, &["export", "places"]));
     let fields = [
         "geonameid",
         "name",
@@ -242,13 +233,14 @@ fn ambiguous_places_are_resolved_counted_exported_and_filled_in_later() {
         "mentions",
         "articles",
     ];
+    // (Export writes reals as Rust prints them, `query` as JSON does: a halfway last digit may differ.)
     assert_eq!(
-        columns(&header, &exported, &fields),
-        rows(
-            &conn,
+        reals(columns(&header, &exported, &fields)),
+        reals(rows(
+            db,
             "SELECT geonameid, name, feature_code, country_code, lat, lon, mentions, articles FROM v_place_counts
              ORDER BY mentions DESC, name, geonameid"
-        )
+        ))
     );
     let paris = exported
         .iter()
@@ -260,7 +252,7 @@ fn ambiguous_places_are_resolved_counted_exported_and_filled_in_later() {
     assert!((lat - 33.66).abs() < 0.1, "Paris, Texas at latitude {lat}");
     // `export countries` for one day: the day's rows of v_country_daily, summed.
     let (header, exported) = csv(&gazette(
-        &db,
+        db,
         &["export", "countries", "--since", "2021-12-03", "--until", "2021-12-03"],
     ));
     assert_eq!(
@@ -277,21 +269,20 @@ fn ambiguous_places_are_resolved_counted_exported_and_filled_in_later() {
             ]
         ),
         rows(
-            &conn,
+            db,
             "SELECT country_code, country, place_mentions, demonym_mentions, mentions, articles FROM v_country_daily
              WHERE day = '2021-12-03' ORDER BY mentions DESC, country_code"
         )
     );
     let by_type = Command::new(env!("CARGO_BIN_EXE_gazette"))
         .args(["export", "countries", "--type", "LOC"])
-        .env("GAZETTE_DB", &db)
+        .env("GAZETTE_DB", &db.location)
         .output()
         .unwrap();
     assert!(!by_type.status.success(), "countries have no --type filter");
 
     // `extract` gives each place mention its place.
-    let json: serde_json::Value =
-        serde_json::from_str(&gazette(&db, &["extract", &server.url("/paris.html")])).unwrap();
+    let json: serde_json::Value = serde_json::from_str(&gazette(db, &["extract", &server.url("/paris.html")])).unwrap();
     let paris = json["entities"]
         .as_array()
         .unwrap()
@@ -308,44 +299,34 @@ fn ambiguous_places_are_resolved_counted_exported_and_filled_in_later() {
     // resolver version and no demonyms (set here as plain SQL would, foreign keys off). `reprocess --places` fills
     // them in, as a fresh ingest would have.
     let resolved = "SELECT article_id, field, start, place_id, place_confidence FROM mentions ORDER BY 1, 2, 3";
-    let before = rows(&conn, resolved);
-    let demonyms = rows(&conn, "SELECT * FROM demonym_mentions ORDER BY 1, 2, 3");
-    conn.execute_batch(
-        "PRAGMA foreign_keys = OFF;
-         UPDATE mentions SET place_id = NULL, place_confidence = NULL;
+    let before = rows(db, resolved);
+    let demonyms = rows(db, "SELECT * FROM demonym_mentions ORDER BY 1, 2, 3");
+    db.execute(
+        "UPDATE mentions SET place_id = NULL, place_confidence = NULL;
          DELETE FROM demonym_mentions;
          UPDATE articles SET resolver_version = NULL;",
-    )
-    .unwrap();
-    assert!(rows(&conn, "SELECT * FROM v_country_daily").is_empty());
-    assert!(rows(&conn, "SELECT * FROM v_place_counts").is_empty());
-    let out = gazette(&db, &["reprocess", "--places"]);
-    assert!(out.starts_with("3 articles places resolved again, 0 failed"), "{out}");
-    assert_eq!(rows(&conn, resolved), before);
-    assert_eq!(rows(&conn, "SELECT * FROM demonym_mentions ORDER BY 1, 2, 3"), demonyms);
-    assert_eq!(
-        rows(&conn, "SELECT DISTINCT resolver_version FROM articles"),
-        [[version]]
     );
-    assert!(views_disagreeing_with_truth(&conn).is_empty());
-    let out = gazette(&db, &["reprocess", "--places"]);
+    assert!(rows(db, "SELECT * FROM v_country_daily").is_empty());
+    assert!(rows(db, "SELECT * FROM v_place_counts").is_empty());
+    let out = gazette(db, &["reprocess", "--places"]);
+    assert!(out.starts_with("3 articles places resolved again, 0 failed"), "{out}");
+    assert_eq!(rows(db, resolved), before);
+    assert_eq!(rows(db, "SELECT * FROM demonym_mentions ORDER BY 1, 2, 3"), demonyms);
+    assert_eq!(rows(db, "SELECT DISTINCT resolver_version FROM articles"), [[version]]);
+    assert!(views_disagreeing_with_truth(db).is_empty());
+    let out = gazette(db, &["reprocess", "--places"]);
     assert!(out.starts_with("0 articles"), "nothing is stale any more: {out}");
 
-    // Deleted from plain SQL (foreign keys off): its places and its country go with it.
-    conn.execute("DELETE FROM articles WHERE url LIKE '%/georgia.html'", [])
-        .unwrap();
+    // Deleted from plain SQL (on SQLite, foreign keys off): its places and its country go with it.
+    db.execute("DELETE FROM articles WHERE url LIKE '%/georgia.html'");
     assert!(
-        views_disagreeing_with_truth(&conn).is_empty(),
+        views_disagreeing_with_truth(db).is_empty(),
         "{:?}",
-        views_disagreeing_with_truth(&conn)
+        views_disagreeing_with_truth(db)
     );
+    assert!(rows(db, "SELECT * FROM v_country_daily WHERE country_code IN ('GE', 'RU')").is_empty());
     assert!(rows(
-        &conn,
-        "SELECT * FROM v_country_daily WHERE country_code IN ('GE', 'RU')"
-    )
-    .is_empty());
-    assert!(rows(
-        &conn,
+        db,
         &format!("SELECT * FROM v_place_counts WHERE geonameid = {GEORGIA_COUNTRY}")
     )
     .is_empty());

@@ -1,16 +1,16 @@
 //! Stories end to end: the labelled fixture set (tests/fixtures/stories) served by a real HTTP server on 127.0.0.1,
-//! ingested by the `gazette` binary into a real SQLite file; the stories the writer made are the labelled ones, a page
+//! ingested by the `gazette` binary into a real archive on each backend (a SQLite file, and a PostgreSQL database
+//! when GAZETTE_TEST_POSTGRES names a server); the stories the writer made are the labelled ones, a page
 //! ingested again under a new URL joins its story, and reprocessing and deleting keep every count equal to a fresh
 //! count.
 
 use std::collections::{BTreeMap, BTreeSet};
-use std::path::{Path, PathBuf};
+use std::path::PathBuf;
 use std::process::{Command, Output};
 use std::sync::Arc;
 
 use gazette_stories::labelled::{read_manifest, LabelledPage};
-use gazette_testkit::{Response, TestServer};
-use rusqlite::Connection;
+use gazette_testkit::{Response, TestDb, TestServer};
 
 fn fixtures() -> PathBuf {
     PathBuf::from(concat!(env!("CARGO_MANIFEST_DIR"), "/../../tests/fixtures/stories"))
@@ -24,10 +24,10 @@ const ENV: &[(&str, &str)] = &[
     ("GAZETTE_EXTRACT_THREADS", "1"),
 ];
 
-fn gazette(db: &Path, args: &[&str]) -> Output {
+fn gazette(db: &TestDb, args: &[&str]) -> Output {
     Command::new(env!("CARGO_BIN_EXE_gazette"))
         .args(args)
-        .env("GAZETTE_DB", db)
+        .env("GAZETTE_DB", &db.location)
         .envs(ENV.iter().copied())
         .env_remove("RUST_LOG")
         .output()
@@ -58,8 +58,23 @@ fn feed(base: &str, items: &[(String, String, chrono::DateTime<chrono::Utc>)]) -
     format!("<?xml version=\"1.0\"?><rss version=\"2.0\"><channel><title>Wire</title><link>{base}/</link>{items}</channel></rss>")
 }
 
+/// Rows of a query as `gazette query` gives them in CSV.
+fn rows(db: &TestDb, sql: &str) -> Vec<Vec<String>> {
+    let out = ok(&gazette(db, &["query", sql, "--format", "csv"]));
+    let mut reader = csv::Reader::from_reader(out.as_bytes());
+    reader
+        .records()
+        .map(|r| r.unwrap().iter().map(String::from).collect())
+        .collect()
+}
+
+/// The one number a query gives.
+fn number(db: &TestDb, sql: &str) -> i64 {
+    rows(db, sql)[0][0].parse().unwrap()
+}
+
 /// Every count of stories (and of entities' stories) against a fresh count; empty when all agree.
-fn counts_disagreeing(conn: &Connection) -> Vec<String> {
+fn counts_disagreeing(db: &TestDb) -> Vec<String> {
     let checks = [
         (
             "SELECT id, first_article_id, articles, sites FROM stories",
@@ -82,9 +97,7 @@ fn counts_disagreeing(conn: &Connection) -> Vec<String> {
     let mut wrong = Vec::new();
     for (kept, truth) in checks {
         for (a, b) in [(kept, truth), (truth, kept)] {
-            let n: i64 = conn
-                .query_row(&format!("SELECT count(*) FROM ({a} EXCEPT {b})"), [], |r| r.get(0))
-                .unwrap();
+            let n = number(db, &format!("SELECT count(*) FROM ({a} EXCEPT {b}) AS x"));
             if n > 0 {
                 wrong.push(format!("{n} rows of ({a}) not in ({b})"));
             }
@@ -94,16 +107,10 @@ fn counts_disagreeing(conn: &Connection) -> Vec<String> {
 }
 
 /// The stories as sets of fixture pages, from the articles' URLs (`/p/N` is the N-th page).
-fn partition(conn: &Connection, pages: &[LabelledPage]) -> BTreeSet<BTreeSet<String>> {
+fn partition(db: &TestDb, pages: &[LabelledPage]) -> BTreeSet<BTreeSet<String>> {
     let mut by_story: BTreeMap<i64, BTreeSet<String>> = BTreeMap::new();
-    let mut stmt = conn
-        .prepare("SELECT url, story_id FROM articles WHERE url LIKE '%/p/%'")
-        .unwrap();
-    let rows = stmt
-        .query_map([], |r| Ok((r.get::<_, String>(0)?, r.get::<_, i64>(1)?)))
-        .unwrap();
-    for row in rows {
-        let (url, story) = row.unwrap();
+    for row in rows(db, "SELECT url, story_id FROM articles WHERE url LIKE '%/p/%'") {
+        let (url, story): (&str, i64) = (&row[0], row[1].parse().unwrap());
         let n: usize = url.rsplit('/').next().unwrap().parse().unwrap();
         by_story.entry(story).or_default().insert(pages[n].page.clone());
     }
@@ -149,17 +156,20 @@ fn the_labelled_stories_come_out_of_ingest_and_stay_right() {
             },
         }
     });
-    let tmp = tempfile::tempdir().unwrap();
-    let db = tmp.path().join("stories.db");
-    ok(&gazette(&db, &["ingest", &server.url("/feed.xml")]));
+    for db in TestDb::each("the_labelled_stories_come_out_of_ingest_and_stay_right") {
+        labelled_stories_on(&db, &server, &pages);
+    }
+}
 
-    let conn = Connection::open(&db).unwrap();
+fn labelled_stories_on(db: &TestDb, server: &TestServer, pages: &[LabelledPage]) {
+    ok(&gazette(db, &["ingest", &server.url("/feed.xml")]));
+
     let mut gold: BTreeMap<&str, BTreeSet<String>> = BTreeMap::new();
-    for p in &pages {
+    for p in pages {
         gold.entry(&p.story).or_default().insert(p.page.clone());
     }
     let gold: BTreeSet<_> = gold.into_values().collect();
-    let made = partition(&conn, &pages);
+    let made = partition(db, pages);
     assert_eq!(made.len(), gold.len(), "{} stories", made.len());
     let wrong: Vec<_> = made.difference(&gold).collect();
     let missing: Vec<_> = gold.difference(&made).collect();
@@ -167,54 +177,43 @@ fn the_labelled_stories_come_out_of_ingest_and_stay_right() {
         wrong.is_empty() && missing.is_empty(),
         "made but not labelled: {wrong:#?}\nlabelled but not made: {missing:#?}"
     );
-    assert_eq!(counts_disagreeing(&conn), Vec::<String>::new());
+    assert_eq!(counts_disagreeing(db), Vec::<String>::new());
 
     // The same page under a new URL (another feed) joins its story.
-    ok(&gazette(&db, &["ingest", &server.url("/again.xml")]));
-    let story_of = |pattern: &str| -> i64 {
-        conn.query_row("SELECT story_id FROM articles WHERE url LIKE ?1", [pattern], |r| {
-            r.get(0)
-        })
-        .unwrap()
-    };
+    ok(&gazette(db, &["ingest", &server.url("/again.xml")]));
+    let story_of = |pattern: &str| number(db, &format!("SELECT story_id FROM articles WHERE url LIKE '{pattern}'"));
     let first = story_of("%/p/0");
     assert_eq!(story_of("%/copy/0"), first);
     // `gazette stories ID` lists it with its other copies, in order of publication.
-    let listed = ok(&gazette(&db, &["stories", &first.to_string(), "--format", "csv"]));
-    let copies: i64 = conn
-        .query_row("SELECT articles FROM stories WHERE id = ?1", [first], |r| r.get(0))
-        .unwrap();
+    let listed = ok(&gazette(db, &["stories", &first.to_string(), "--format", "csv"]));
+    let copies = number(db, &format!("SELECT articles FROM stories WHERE id = {first}"));
     assert_eq!(listed.lines().count() as i64, copies + 1, "{listed}");
     assert!(listed.lines().nth(1).unwrap().contains("/p/0"), "{listed}");
     // `gazette stories` lists the biggest first.
     let top = ok(&gazette(
-        &db,
+        db,
         &["stories", "--since", "2000-01-01", "--format", "csv", "--limit", "3"],
     ));
-    let biggest: i64 = conn
-        .query_row(
-            "SELECT id FROM stories ORDER BY sites DESC, articles DESC, first_published_at, id LIMIT 1",
-            [],
-            |r| r.get(0),
-        )
-        .unwrap();
+    let biggest = number(
+        db,
+        "SELECT id FROM stories ORDER BY sites DESC, articles DESC, first_published_at, id LIMIT 1",
+    );
     assert!(top.lines().nth(1).unwrap().starts_with(&format!("{biggest},")), "{top}");
 
     // Reprocessing recomputes every fingerprint and keeps the same stories and right counts.
-    ok(&gazette(&db, &["reprocess"]));
-    assert_eq!(partition(&conn, &pages), made);
+    ok(&gazette(db, &["reprocess"]));
+    assert_eq!(partition(db, pages), made);
     assert_eq!(story_of("%/copy/0"), story_of("%/p/0"));
-    assert_eq!(counts_disagreeing(&conn), Vec::<String>::new());
+    assert_eq!(counts_disagreeing(db), Vec::<String>::new());
 
     // Deleting from plain SQL: a story's first article, then a whole story's articles.
-    conn.execute("DELETE FROM articles WHERE url LIKE '%/p/0'", []).unwrap();
-    assert_eq!(counts_disagreeing(&conn), Vec::<String>::new());
+    db.execute("DELETE FROM articles WHERE url LIKE '%/p/0'");
+    assert_eq!(counts_disagreeing(db), Vec::<String>::new());
     let gone = story_of("%/copy/0");
-    conn.execute("DELETE FROM articles WHERE story_id = ?1", [gone])
-        .unwrap();
-    let left: i64 = conn
-        .query_row("SELECT count(*) FROM stories WHERE id = ?1", [gone], |r| r.get(0))
-        .unwrap();
-    assert_eq!(left, 0);
-    assert_eq!(counts_disagreeing(&conn), Vec::<String>::new());
+    db.execute(&format!("DELETE FROM articles WHERE story_id = {gone}"));
+    assert_eq!(
+        number(db, &format!("SELECT count(*) FROM stories WHERE id = {gone}")),
+        0
+    );
+    assert_eq!(counts_disagreeing(db), Vec::<String>::new());
 }

@@ -263,12 +263,13 @@ macro_rules! settings {
     (@flag) => { None };
 }
 
-/// A value as `gazette config` may show it: a database URL's password as `***`.
+/// A value as `gazette config` may show it: a database URL's password and the web view's token as `***`.
 fn shown(name: &str, value: String) -> String {
     match name {
         "db" if gazette_store::postgres::connect::is_postgres_url(&value) => {
             gazette_store::postgres::connect::redact(&value)
         }
+        "web_token" if !value.is_empty() => "***".to_string(),
         _ => value,
     }
 }
@@ -669,6 +670,24 @@ mod tests {
         // The printed configuration is itself a valid configuration file.
         let reparsed: toml::Table = printed.parse().unwrap();
         assert_eq!(reparsed["min_interval"].as_str(), Some("15m"));
+    }
+
+    #[test]
+    fn secrets_are_shown_as_stars() {
+        let token = "k7Qp2vX9mRt4Lw8z";
+        let c = Config::resolve(
+            &CommandLine::default(),
+            env_of(&[
+                ("GAZETTE_WEB_TOKEN", token),
+                ("GAZETTE_DB", "postgres://gazette:hunter2hunter2@127.0.0.1:5432/news"),
+            ]),
+        )
+        .unwrap();
+        assert_eq!(c.web_token.as_deref(), Some(token));
+        let printed = c.to_annotated_toml();
+        assert!(!printed.contains(token) && !printed.contains("hunter2"), "{printed}");
+        let line = printed.lines().find(|l| l.starts_with("web_token")).unwrap();
+        assert!(line.contains("\"***\""), "{line}");
     }
 
     #[test]

@@ -134,7 +134,7 @@ impl Store {
     pub fn with_story_config(self, config: gazette_stories::Config) -> Store {
         match self {
             Store::Sqlite(w) => Store::Sqlite(w.with_story_config(config)),
-            Store::Postgres(p) => Store::Postgres(p),
+            Store::Postgres(p) => Store::Postgres(p.with_story_config(config)),
         }
     }
 
@@ -372,7 +372,7 @@ impl Store {
         let current = current.to_string();
         match self {
             Store::Sqlite(w) => w.run(move |c| sqlite::places::stale(c, &filter, &current)).await,
-            Store::Postgres(_) => Err(StoreError::NotOnPostgres("place resolution")),
+            Store::Postgres(p) => postgres::places::stale(p, &filter, &current).await,
         }
     }
 
@@ -380,7 +380,7 @@ impl Store {
     pub async fn place_mentions(&self, article: ArticleId) -> Result<Option<StoredPlaceMentions>> {
         match self {
             Store::Sqlite(w) => w.run(move |c| sqlite::places::mentions_of(c, article)).await,
-            Store::Postgres(_) => Err(StoreError::NotOnPostgres("place resolution")),
+            Store::Postgres(p) => postgres::places::mentions_of(p, article).await,
         }
     }
 
@@ -389,7 +389,7 @@ impl Store {
     pub async fn replace_places(&self, article: ArticleId, places: ResolvedPlaces) -> Result<bool> {
         match self {
             Store::Sqlite(w) => w.run(move |c| sqlite::places::replace(c, article, &places)).await,
-            Store::Postgres(_) => Err(StoreError::NotOnPostgres("place resolution")),
+            Store::Postgres(p) => postgres::places::replace(p, article, &places).await,
         }
     }
 
@@ -463,7 +463,7 @@ impl Archive {
     pub fn stories(&self, list: &StoryList, sink: &mut dyn RowSink) -> Result<u64> {
         match self {
             Archive::Sqlite(r) => sqlite::stories::list(r, list, sink),
-            Archive::Postgres(_) => Err(StoreError::NotOnPostgres("stories")),
+            Archive::Postgres(r) => postgres::stories::list(r, list, sink),
         }
     }
 
@@ -472,7 +472,7 @@ impl Archive {
     pub fn story_articles(&self, story: StoryId, sink: &mut dyn RowSink) -> Result<u64> {
         match self {
             Archive::Sqlite(r) => sqlite::stories::articles(r, story, sink),
-            Archive::Postgres(_) => Err(StoreError::NotOnPostgres("stories")),
+            Archive::Postgres(r) => postgres::stories::articles(r, story, sink),
         }
     }
 

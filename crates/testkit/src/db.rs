@@ -76,6 +76,17 @@ impl TestDb {
     pub fn is_postgres(&self) -> bool {
         self.backend == Backend::Postgres
     }
+
+    /// Runs write statements as a user's plain SQL would (`;`-separated): sqlite3 with its default of foreign keys
+    /// off, or psql. Panics on an error.
+    pub fn execute(&self, sql: &str) {
+        match &self.postgres {
+            Some(_) => admin_sql(&self.location, sql),
+            None => rusqlite::Connection::open(&self.location)
+                .and_then(|c| c.execute_batch(sql))
+                .unwrap_or_else(|e| panic!("{sql}: {e}")),
+        }
+    }
 }
 
 impl Drop for TestDb {

@@ -1,16 +1,18 @@
 //! Articles with their mentions and quotes (see the SQLite backend for how an article is recognised as stored).
 //!
 //! A batch is one transaction: its articles one statement each (`ON CONFLICT DO NOTHING` on the feed's item key,
-//! so an article two workers store at once is stored once), then the entities of all of them in one statement, all
-//! their mentions in one (the counting trigger books the whole batch in one pass) and all their quotes in one. If an
-//! article fails, the batch is redone with a savepoint per article and the failing one is reported in its slot.
+//! so an article two workers store at once is stored once), each in the story decided for it then (with its
+//! fingerprint and band keys, see [`stories`]), then the place entries of all of them in one statement, the
+//! entities in one, all their mentions with their places in one (the triggers book the whole batch's counts,
+//! stories and places in one pass), all their quotes in one, and their demonyms in one. If an article fails, the
+//! batch is redone with a savepoint per article and the failing one is reported in its slot.
 
 use std::collections::HashSet;
 
 use chrono::NaiveDate;
 use tokio_postgres::{Client, Transaction};
 
-use super::{at, is_retryable, retrying, Pool};
+use super::{at, is_retryable, places, retrying, stories, Pool};
 use crate::{
     ArticleId, Extraction, FeedId, ItemKey, NameCoverage, NewArticle, ReprocessFilter, Result, StoreError,
     StoredArticle, StoredPage,
@@ -41,21 +43,26 @@ pub(crate) async fn known_items(tx: &Transaction<'_>, feed: FeedId, items: &[Ite
 /// Stores a batch of articles in one transaction; an article that fails is rolled back alone and reported in its
 /// slot. A batch that loses a deadlock race is redone whole.
 pub(crate) async fn insert_batch(pool: &Pool, batch: &[NewArticle]) -> Result<Vec<Result<StoredArticle>>> {
+    let stories = *pool.story_config();
     let mut conn = pool.conn().await?;
-    match retrying!(insert_all(&mut conn, batch).await) {
+    match retrying!(insert_all(&mut conn, batch, &stories).await) {
         Ok(results) => return Ok(results),
         Err(e) if conn.is_closed() || is_retryable(&e) => return Err(e),
         Err(e) => tracing::debug!(error = %e, "a batch failed; storing its articles one by one"),
     }
-    retrying!(insert_one_by_one(&mut conn, batch).await)
+    retrying!(insert_one_by_one(&mut conn, batch, &stories).await)
 }
 
-async fn insert_all(conn: &mut Client, batch: &[NewArticle]) -> Result<Vec<Result<StoredArticle>>> {
+async fn insert_all(
+    conn: &mut Client,
+    batch: &[NewArticle],
+    stories: &gazette_stories::Config,
+) -> Result<Vec<Result<StoredArticle>>> {
     let tx = conn.transaction().await?;
     let mut results = Vec::with_capacity(batch.len());
     let mut inserted = Vec::new();
     for a in batch {
-        let stored = insert_article(&tx, a).await?;
+        let stored = insert_article(&tx, a, stories).await?;
         if let StoredArticle::Inserted(id) = stored {
             inserted.push((id, day_of(a), &a.extraction));
         }
@@ -66,13 +73,17 @@ async fn insert_all(conn: &mut Client, batch: &[NewArticle]) -> Result<Vec<Resul
     Ok(results)
 }
 
-async fn insert_one_by_one(conn: &mut Client, batch: &[NewArticle]) -> Result<Vec<Result<StoredArticle>>> {
+async fn insert_one_by_one(
+    conn: &mut Client,
+    batch: &[NewArticle],
+    stories: &gazette_stories::Config,
+) -> Result<Vec<Result<StoredArticle>>> {
     let mut tx = conn.transaction().await?;
     let mut results = Vec::with_capacity(batch.len());
     for a in batch {
         let sp = tx.savepoint("article").await?;
         let result = async {
-            let stored = insert_article(&sp, a).await?;
+            let stored = insert_article(&sp, a, stories).await?;
             if let StoredArticle::Inserted(id) = stored {
                 insert_annotations(&sp, &[(id, day_of(a), &a.extraction)]).await?;
             }
@@ -101,7 +112,13 @@ fn day_of(a: &NewArticle) -> NaiveDate {
     at(a.extraction.published_at.unwrap_or(a.fetched_at)).date_naive()
 }
 
-async fn insert_article(tx: &Transaction<'_>, a: &NewArticle) -> Result<StoredArticle> {
+/// Stores one article in its story (decided here, from the articles stored before it) with its fingerprint; its
+/// mentions come after, with the batch's.
+async fn insert_article(
+    tx: &Transaction<'_>,
+    a: &NewArticle,
+    stories: &gazette_stories::Config,
+) -> Result<StoredArticle> {
     let e = &a.extraction;
     // Its page is through (or given up on), or it is stored already: its transient failures are forgotten.
     tx.execute(
@@ -116,6 +133,7 @@ async fn insert_article(tx: &Transaction<'_>, a: &NewArticle) -> Result<StoredAr
     if found {
         return Ok(StoredArticle::Duplicate);
     }
+    let (story, started) = stories::story_for_new(tx, e.story.as_ref(), stories).await?;
     let authors = json_list(&e.authors);
     let row = tx
         .query_opt(
@@ -123,9 +141,9 @@ async fn insert_article(tx: &Transaction<'_>, a: &NewArticle) -> Result<StoredAr
                                    language, site_name, image_url, image_caption, description, text, html,
                                    content_hash, page_error, extractor_version, tagger_version, fetched_at,
                                    published_source, updated_at, agencies, image_credit, names_tagged,
-                                   untagged_languages)
+                                   untagged_languages, story_id)
              VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17, $18, $19, $20,
-                     $21, $22, $23, $24, $25, $26)
+                     $21, $22, $23, $24, $25, $26, $27)
              ON CONFLICT (feed_id, item_key) DO NOTHING
              RETURNING id",
             &[
@@ -155,19 +173,40 @@ async fn insert_article(tx: &Transaction<'_>, a: &NewArticle) -> Result<StoredAr
                 &e.image_credit,
                 &e.names_tagged.map(NameCoverage::label),
                 &(!e.untagged_languages.is_empty()).then(|| json_list(&e.untagged_languages)),
+                &story,
             ],
         )
         .await?;
-    Ok(match row {
-        Some(r) => StoredArticle::Inserted(ArticleId(r.get(0))),
+    let Some(row) = row else {
         // Another worker stored it first.
-        None => StoredArticle::Duplicate,
-    })
+        if started {
+            stories::drop_unused(tx, story).await?;
+        }
+        return Ok(StoredArticle::Duplicate);
+    };
+    let id = ArticleId(row.get(0));
+    stories::store_print(tx, id, story, e.story.as_ref()).await?;
+    Ok(StoredArticle::Inserted(id))
 }
 
-/// Writes articles' entities, mentions and quotes, three statements for any number of articles. The mentions'
-/// counts are booked by the database (the trigger on `mentions`).
+/// Writes articles' entities, mentions (with their places) and quotes, three statements for any number of articles,
+/// and their places (the entries first, the demonyms and resolver versions after). The mentions' counts, places and
+/// stories are booked by the database (the triggers on `mentions`).
 async fn insert_annotations(tx: &Transaction<'_>, articles: &[(ArticleId, NaiveDate, &Extraction)]) -> Result<()> {
+    // The places the mentions resolve to go in first: the mentions refer to them.
+    places::store_entries(tx, articles.iter().filter_map(|(_, _, e)| e.places.as_ref())).await?;
+    write_mentions_and_quotes(tx, articles).await?;
+    let resolved: Vec<_> = articles
+        .iter()
+        .filter_map(|(id, day, e)| e.places.as_ref().map(|p| (*id, *day, p)))
+        .collect();
+    places::finish(tx, &resolved).await
+}
+
+async fn write_mentions_and_quotes(
+    tx: &Transaction<'_>,
+    articles: &[(ArticleId, NaiveDate, &Extraction)],
+) -> Result<()> {
     // Entities first, in the order the SQLite backend creates them (article by article, mentions then speakers), so
     // that the same writes give the same ids on both backends. Only missing ones are inserted, so that no id is
     // spent on a conflict. (Two batches creating the same new entities in another order may deadlock: the loser is
@@ -207,7 +246,9 @@ async fn insert_annotations(tx: &Transaction<'_>, articles: &[(ArticleId, NaiveD
     let mut m = Mentions::default();
     for (id, day, e) in articles {
         let tagger = e.tagger_version.as_deref().unwrap_or("");
-        for x in &e.mentions {
+        for (x, place) in e.mentions.iter().zip(crate::sqlite::places::of_mentions(e)) {
+            m.place.push(place.and_then(|p| p.geonameid));
+            m.confidence.push(place.map(|p| p.confidence));
             m.article.push(id.0);
             m.kind.push(x.entity_type.label());
             m.name.push(&x.entity_name);
@@ -221,15 +262,26 @@ async fn insert_annotations(tx: &Transaction<'_>, articles: &[(ArticleId, NaiveD
     }
     if !m.article.is_empty() {
         tx.execute(
-            "INSERT INTO mentions (article_id, entity_id, field, start, \"end\", surface, tagger_version, day)
-             SELECT m.a, e.id, m.f, m.s, m.e, m.surface, m.tv, m.d
+            "INSERT INTO mentions (article_id, entity_id, field, start, \"end\", surface, tagger_version, day,
+                                   place_id, place_confidence)
+             SELECT m.a, e.id, m.f, m.s, m.e, m.surface, m.tv, m.d, m.place, m.confidence
              FROM unnest($1::bigint[], $2::text[], $3::text[], $4::text[], $5::int[], $6::int[], $7::text[],
-                         $8::text[], $9::date[])
-                  WITH ORDINALITY AS m(a, t, n, f, s, e, surface, tv, d, i)
+                         $8::text[], $9::date[], $10::bigint[], $11::float8[])
+                  WITH ORDINALITY AS m(a, t, n, f, s, e, surface, tv, d, place, confidence, i)
              JOIN entities e ON e.type = m.t AND e.name = m.n
              ORDER BY m.i",
             &[
-                &m.article, &m.kind, &m.name, &m.field, &m.start, &m.end, &m.surface, &m.tagger, &m.day,
+                &m.article,
+                &m.kind,
+                &m.name,
+                &m.field,
+                &m.start,
+                &m.end,
+                &m.surface,
+                &m.tagger,
+                &m.day,
+                &m.place,
+                &m.confidence,
             ],
         )
         .await?;
@@ -273,6 +325,8 @@ struct Mentions<'a> {
     surface: Vec<&'a str>,
     tagger: Vec<&'a str>,
     day: Vec<NaiveDate>,
+    place: Vec<Option<i64>>,
+    confidence: Vec<Option<f64>>,
 }
 
 /// A batch's quotes as columns.
@@ -288,19 +342,41 @@ struct Quotes<'a> {
 
 /// Replaces an article's extraction and its mentions and quotes, in one transaction (see the SQLite backend).
 pub(crate) async fn replace_extraction(pool: &Pool, article: ArticleId, e: &Extraction) -> Result<bool> {
+    let stories = *pool.story_config();
     let mut conn = pool.conn().await?;
-    retrying!(replace_in(&mut conn, article, e).await)
+    retrying!(replace_in(&mut conn, article, e, &stories).await)
 }
 
-async fn replace_in(conn: &mut Client, article: ArticleId, e: &Extraction) -> Result<bool> {
+async fn replace_in(
+    conn: &mut Client,
+    article: ArticleId,
+    e: &Extraction,
+    stories: &gazette_stories::Config,
+) -> Result<bool> {
     let tx = conn.transaction().await?;
+    let Some(current) = tx
+        .query_opt(
+            "SELECT story_id FROM articles WHERE id = $1 FOR NO KEY UPDATE",
+            &[&article.0],
+        )
+        .await?
+    else {
+        return Ok(false);
+    };
+    let current: Option<i64> = current.get(0);
+    if let Some(story) = current {
+        stories::lock(&tx, story).await?;
+    }
     let authors = (!e.authors.is_empty()).then(|| json_list(&e.authors));
     let agencies = (!e.agencies.is_empty()).then(|| json_list(&e.agencies));
-    // Mentions go before the article changes: their counts are keyed by the day the article has now.
+    // Mentions and demonyms go before the article changes: their counts are keyed by the day the article has now.
+    places::clear(&tx, article).await?;
     tx.execute("DELETE FROM mentions WHERE article_id = $1", &[&article.0])
         .await?;
     tx.execute("DELETE FROM quotes WHERE article_id = $1", &[&article.0])
         .await?;
+    // Moved (if it moves) while it has no mentions: the story triggers then have no entities to move.
+    let story = stories::story_for_replaced(&tx, article, current, e.story.as_ref(), stories).await?;
     let row = tx
         .query_opt(
             "UPDATE articles SET canonical_url = COALESCE($2, canonical_url), title = COALESCE($3, title),
@@ -311,7 +387,8 @@ async fn replace_in(conn: &mut Client, article: ArticleId, e: &Extraction) -> Re
                     extractor_version = $13, tagger_version = $14,
                     published_source = CASE WHEN $5::timestamptz IS NULL THEN published_source ELSE $15 END,
                     updated_at = COALESCE($16, updated_at), agencies = COALESCE($17, agencies),
-                    image_credit = COALESCE($18, image_credit), names_tagged = $19, untagged_languages = $20
+                    image_credit = COALESCE($18, image_credit), names_tagged = $19, untagged_languages = $20,
+                    story_id = $21
              WHERE id = $1
              RETURNING gazette_day(published_at, fetched_at)",
             &[
@@ -335,12 +412,14 @@ async fn replace_in(conn: &mut Client, article: ArticleId, e: &Extraction) -> Re
                 &e.image_credit,
                 &e.names_tagged.map(NameCoverage::label),
                 &(!e.untagged_languages.is_empty()).then(|| json_list(&e.untagged_languages)),
+                &story,
             ],
         )
         .await?;
     let Some(row) = row else {
         return Ok(false);
     };
+    stories::store_print(&tx, article, story, e.story.as_ref()).await?;
     insert_annotations(&tx, &[(article, row.get(0), e)]).await?;
     tx.commit().await?;
     Ok(true)

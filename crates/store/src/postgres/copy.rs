@@ -4,7 +4,9 @@
 //! on its key: a copy interrupted at any point is finished by running it again (rows already there are skipped). The
 //! running totals are not copied: the counting triggers book the mentions as they arrive (an article's mentions
 //! always in one chunk, so its 50 most mentioned named entities are paired, as Gazette's writer does), so they equal
-//! a fresh count on the PostgreSQL side whatever they were on the SQLite side. Identity sequences are moved past the
+//! a fresh count on the PostgreSQL side whatever they were on the SQLite side. So are the stories' rows and the
+//! entities' story counts (the stories are copied empty, with their ids; the articles joining them recount them) and
+//! the places' (the entries are copied, the mentions bring their places). Identity sequences are moved past the
 //! copied ids at the end.
 
 use std::path::Path;
@@ -39,6 +41,7 @@ struct Table {
 enum Kind {
     Int,
     Int32,
+    Real,
     Bool,
     Text,
     Time,
@@ -127,20 +130,47 @@ const TABLES: &[Table] = &[
         insert: "INSERT INTO entities (id, type, name) VALUES ($1, $2, $3) ON CONFLICT DO NOTHING",
         kinds: &[K::Int, K::Text, K::Text],
     },
+    // The entries the mentions refer to; their totals are booked as the mentions arrive.
+    Table {
+        name: "places",
+        select: "SELECT geonameid, name, feature_class, feature_code, country_code, admin1, lat, lon, population
+                 FROM places WHERE geonameid > ?1 ORDER BY geonameid LIMIT ?2",
+        insert: "INSERT INTO places (geonameid, name, feature_class, feature_code, country_code, admin1, lat, lon,
+                                     population)
+                 VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9) ON CONFLICT DO NOTHING",
+        kinds: &[
+            K::Int,
+            K::Text,
+            K::Text,
+            K::Text,
+            K::Text,
+            K::Text,
+            K::Real,
+            K::Real,
+            K::Int,
+        ],
+    },
+    // Stories with their ids, empty: the articles joining them recount them (the triggers of 0005).
+    Table {
+        name: "stories",
+        select: "SELECT id FROM stories WHERE id > ?1 ORDER BY id LIMIT ?2",
+        insert: "INSERT INTO stories (id, articles, sites) VALUES ($1, 0, 0) ON CONFLICT DO NOTHING",
+        kinds: &[K::Int],
+    },
     Table {
         name: "articles",
         select: "SELECT id, feed_id, item_key, guid, url, canonical_url, title, authors, published_at, language,
                         site_name, image_url, image_caption, description, text, html, content_hash, page_error,
                         extractor_version, tagger_version, fetched_at, published_source, updated_at, agencies,
-                        image_credit, names_tagged, untagged_languages
+                        image_credit, names_tagged, untagged_languages, story_id, resolver_version
                  FROM articles WHERE id > ?1 ORDER BY id LIMIT ?2",
         insert: "INSERT INTO articles (id, feed_id, item_key, guid, url, canonical_url, title, authors, published_at,
                                        language, site_name, image_url, image_caption, description, text, html,
                                        content_hash, page_error, extractor_version, tagger_version, fetched_at,
                                        published_source, updated_at, agencies, image_credit, names_tagged,
-                                       untagged_languages)
+                                       untagged_languages, story_id, resolver_version)
                  VALUES ($1, $2, $3, $4, $5, $6, $7, coalesce($8::jsonb, '[]'), $9, $10, $11, $12, $13, $14, $15, $16, $17,
-                         $18, $19, $20, $21, $22, $23, coalesce($24::jsonb, '[]'), $25, $26, $27::jsonb)
+                         $18, $19, $20, $21, $22, $23, coalesce($24::jsonb, '[]'), $25, $26, $27::jsonb, $28, $29)
                  ON CONFLICT DO NOTHING",
         kinds: &[
             K::Int,
@@ -170,7 +200,38 @@ const TABLES: &[Table] = &[
             K::Text,
             K::Text,
             K::Json,
+            K::Int,
+            K::Text,
         ],
+    },
+    Table {
+        name: "story_schemes",
+        select: "SELECT id, name FROM story_schemes WHERE id > ?1 ORDER BY id LIMIT ?2",
+        insert: "INSERT INTO story_schemes (id, name) VALUES ($1, $2) ON CONFLICT DO NOTHING",
+        kinds: &[K::Int, K::Text],
+    },
+    Table {
+        name: "story_fingerprints",
+        select: "SELECT article_id, story_id, scheme_id, fingerprint FROM story_fingerprints
+                 WHERE article_id > ?1 ORDER BY article_id LIMIT ?2",
+        insert: "INSERT INTO story_fingerprints (article_id, story_id, scheme_id, fingerprint)
+                 VALUES ($1, $2, $3, $4) ON CONFLICT DO NOTHING",
+        kinds: &[K::Int, K::Int, K::Int, K::Bytes],
+    },
+    Table {
+        name: "story_bands",
+        select: "SELECT slot, band_key FROM story_bands WHERE slot > ?1 ORDER BY slot LIMIT ?2",
+        insert: "INSERT INTO story_bands (slot, band_key) VALUES ($1, $2) ON CONFLICT DO NOTHING",
+        kinds: &[K::Int, K::Int],
+    },
+    Table {
+        name: "demonym_mentions",
+        select: "SELECT rowid, article_id, field, start, \"end\", surface, country_code, day FROM
+                     (SELECT row_number() OVER (ORDER BY article_id, field, start) AS rowid, * FROM demonym_mentions)
+                 WHERE rowid > ?1 ORDER BY rowid LIMIT ?2",
+        insert: "INSERT INTO demonym_mentions (article_id, field, start, \"end\", surface, country_code, day)
+                 SELECT $2, $3, $4, $5, $6, $7, $8::text::date WHERE $1::bigint IS NOT NULL ON CONFLICT DO NOTHING",
+        kinds: &[K::Int, K::Int, K::Text, K::Int32, K::Int32, K::Text, K::Text, K::Text],
     },
     Table {
         name: "quotes",
@@ -202,7 +263,16 @@ pub fn copy_sqlite(from: &Path, to: &PgUrl) -> Result<CopyReport> {
         }
         let (read, new) = copy_mentions(&src, &mut conn).await?;
         report.tables.push(("mentions", read, new));
-        for table in ["feeds", "fetches", "articles", "entities", "mentions", "quotes"] {
+        for table in [
+            "feeds",
+            "fetches",
+            "articles",
+            "entities",
+            "mentions",
+            "quotes",
+            "stories",
+            "story_schemes",
+        ] {
             conn.execute(
                 &format!(
                     "SELECT setval(pg_get_serial_sequence('{table}', 'id'), greatest((SELECT max(id) FROM {table}), 1))"
@@ -236,6 +306,12 @@ fn param(v: rusqlite::types::ValueRef, kind: Kind) -> Result<Box<dyn ToSql + Syn
     Ok(match kind {
         Kind::Int => Box::new(int),
         Kind::Int32 => Box::new(int.map(|i| i as i32)),
+        Kind::Real => Box::new(match v {
+            V::Real(f) => Some(f),
+            V::Integer(i) => Some(i as f64),
+            V::Text(t) => std::str::from_utf8(t).ok().and_then(|t| t.trim().parse().ok()),
+            _ => None,
+        }),
         Kind::Bool => Box::new(int.map(|i| i != 0)),
         Kind::Text => Box::new(text(v)),
         // A time plain SQL spelt otherwise is kept as NULL rather than stopping the copy.
@@ -284,7 +360,9 @@ async fn copy_mentions(src: &rusqlite::Connection, conn: &mut tokio_postgres::Cl
     let mut articles =
         src.prepare("SELECT DISTINCT article_id FROM mentions WHERE article_id > ?1 ORDER BY article_id LIMIT ?2")?;
     let mut mentions = src.prepare(
-        "SELECT id, article_id, entity_id, field, start, \"end\", surface, tagger_version, day FROM mentions
+        "SELECT id, article_id, entity_id, field, start, \"end\", surface, tagger_version, day, place_id,
+                place_confidence
+         FROM mentions
          WHERE article_id >= ?1 AND article_id <= ?2 ORDER BY article_id, id",
     )?;
     let (mut last, mut read, mut new) = (0i64, 0u64, 0u64);
@@ -307,6 +385,8 @@ async fn copy_mentions(src: &rusqlite::Connection, conn: &mut tokio_postgres::Cl
             surface: Vec<String>,
             tagger: Vec<String>,
             day: Vec<chrono::NaiveDate>,
+            place: Vec<Option<i64>>,
+            confidence: Vec<Option<f64>>,
         }
         let mut c = Cols::default();
         let mut rows = mentions.query(rusqlite::params![first, end])?;
@@ -324,20 +404,34 @@ async fn copy_mentions(src: &rusqlite::Connection, conn: &mut tokio_postgres::Cl
             c.surface.push(r.get(6)?);
             c.tagger.push(r.get(7)?);
             c.day.push(day);
+            c.place.push(r.get(9)?);
+            c.confidence.push(r.get(10)?);
         }
         read += c.id.len() as u64;
         // Articles whose mentions are there already (a run interrupted after their chunk) are skipped whole: their
         // counts are booked.
         new += conn
             .execute(
-                "INSERT INTO mentions (id, article_id, entity_id, field, start, \"end\", surface, tagger_version, day)
+                "INSERT INTO mentions (id, article_id, entity_id, field, start, \"end\", surface, tagger_version, day,
+                                       place_id, place_confidence)
                  SELECT m.* FROM unnest($1::bigint[], $2::bigint[], $3::bigint[], $4::text[], $5::int[], $6::int[],
-                                        $7::text[], $8::text[], $9::date[])
-                      AS m(id, article_id, entity_id, field, start, \"end\", surface, tagger_version, day)
+                                        $7::text[], $8::text[], $9::date[], $10::bigint[], $11::float8[])
+                      AS m(id, article_id, entity_id, field, start, \"end\", surface, tagger_version, day, place_id,
+                           place_confidence)
                  WHERE NOT EXISTS (SELECT 1 FROM mentions x WHERE x.article_id = m.article_id)
                  ORDER BY m.article_id, m.id",
                 &[
-                    &c.id, &c.article, &c.entity, &c.field, &c.start, &c.end, &c.surface, &c.tagger, &c.day,
+                    &c.id,
+                    &c.article,
+                    &c.entity,
+                    &c.field,
+                    &c.start,
+                    &c.end,
+                    &c.surface,
+                    &c.tagger,
+                    &c.day,
+                    &c.place,
+                    &c.confidence,
                 ],
             )
             .await

@@ -15,7 +15,7 @@
 //! byte: times as RFC 3339 text, days as `YYYY-MM-DD`, booleans as 0 and 1, jsonb as compact JSON.
 //!
 //! One module per table family, as in `sqlite/`: [`feeds`], [`due`], [`fetches`], [`page_retries`], [`tasks`],
-//! [`articles`]; the read side: [`reports`], [`query`], [`search`], [`stats`]; and [`connect`] (URLs, passwords,
+//! [`articles`], [`stories`], [`places`]; the read side: [`reports`], [`query`], [`search`], [`stats`]; and [`connect`] (URLs, passwords,
 //! TLS), [`schema`] (migrations), [`cells`] (values as read).
 
 pub(crate) mod articles;
@@ -26,11 +26,13 @@ pub(crate) mod due;
 pub(crate) mod feeds;
 pub(crate) mod fetches;
 pub(crate) mod page_retries;
+pub(crate) mod places;
 pub(crate) mod query;
 pub(crate) mod reports;
 pub mod schema;
 pub(crate) mod search;
 pub(crate) mod stats;
+pub(crate) mod stories;
 pub(crate) mod tasks;
 
 use std::sync::{Arc, Mutex};
@@ -56,6 +58,8 @@ pub(crate) const RETRIES: usize = 8;
 #[derive(Clone)]
 pub struct Pool {
     inner: Arc<PoolInner>,
+    /// How stories are decided when articles are written.
+    stories: gazette_stories::Config,
 }
 
 struct PoolInner {
@@ -130,7 +134,21 @@ impl Pool {
                 worker,
                 lease,
             }),
+            stories: gazette_stories::Config::default(),
         })
+    }
+
+    /// The same pool, deciding stories with `config`.
+    pub(crate) fn with_story_config(self, config: gazette_stories::Config) -> Pool {
+        Pool {
+            stories: config,
+            ..self
+        }
+    }
+
+    /// How stories are decided when articles are written.
+    pub(crate) fn story_config(&self) -> &gazette_stories::Config {
+        &self.stories
     }
 
     /// The same database with another lease length for the feeds this store takes (a new worker name too: a
@@ -144,6 +162,7 @@ impl Pool {
                 worker: format!("{}+{}", self.inner.worker, Arc::as_ptr(&self.inner) as usize % 100_000),
                 lease,
             }),
+            stories: self.stories,
         }
     }
 

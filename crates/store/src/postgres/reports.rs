@@ -23,9 +23,6 @@ const NAMED_PAIRS: &str = "SELECT p.entity1_id, p.entity1_type, e1.name AS entit
 /// The statement for these filters, with named parameters (`:since`, `:since_day`, `:until`, `:until_day`, `:feed`,
 /// `:type`, `:limit`); only the filters in use become conditions.
 fn sql(report: Report, f: &Filters) -> Result<String> {
-    if f.by == CountBy::Stories {
-        return Err(StoreError::NotOnPostgres("counting by story"));
-    }
     let named = EntityType::named_sql_list();
     let cond = |day: Option<&str>, time: Option<&str>, feed: Option<&str>, kind: Option<&str>| {
         let mut w = vec!["true".to_string()];
@@ -65,6 +62,16 @@ fn sql(report: Report, f: &Filters) -> Result<String> {
              WHERE {}
              ORDER BY a.published_at NULLS FIRST, m.article_id, m.field DESC, m.start",
             cond(None, Some("a.published_at"), Some("a.feed_id = :feed"), Some("e.type"))
+        ),
+        // Stories: the per-day distinct stories (see `CountBy`), over all feeds (`Report::check`).
+        Report::Entities if f.by == CountBy::Stories => format!(
+            "SELECT e.id AS entity_id, e.type, e.name, sum(d.mentions) AS mentions, sum(d.stories) AS stories,
+                    min(d.day) AS first_day, max(d.day) AS last_day
+             FROM entity_days d JOIN entities e ON e.id = d.entity_id
+             WHERE {}
+             GROUP BY e.id
+             ORDER BY stories DESC, mentions DESC, e.name, e.id",
+            cond(Some("d.day"), None, None, Some("e.type"))
         ),
         Report::Entities if f.feed.is_none() => format!(
             "SELECT e.id AS entity_id, e.type, e.name, sum(d.mentions) AS mentions, sum(d.articles) AS articles,
@@ -143,6 +150,13 @@ fn sql(report: Report, f: &Filters) -> Result<String> {
             cond(None, None, None, Some("x1.type")),
             cond(None, None, None, Some("x2.type")),
         ),
+        Report::Timeline if f.by == CountBy::Stories => format!(
+            "SELECT d.day, e.id AS entity_id, e.type, e.name, d.mentions, d.stories
+             FROM entity_days d JOIN entities e ON e.id = d.entity_id
+             WHERE {}
+             ORDER BY d.day, d.stories DESC, d.mentions DESC, e.name, e.id",
+            cond(Some("d.day"), None, None, Some("e.type"))
+        ),
         Report::Timeline if f.feed.is_none() => format!(
             "SELECT d.day, e.id AS entity_id, e.type, e.name, d.mentions, d.articles
              FROM entity_days d JOIN entities e ON e.id = d.entity_id
@@ -177,9 +191,8 @@ fn sql(report: Report, f: &Filters) -> Result<String> {
              ORDER BY id",
             cond(None, None, Some("id = :feed"), None)
         ),
-        Report::Places | Report::Countries => {
-            return Err(StoreError::NotOnPostgres("the places and countries reports"))
-        }
+        Report::Places => super::places::places_report(f, &cond),
+        Report::Countries => super::places::countries_report(&cond),
     };
     Ok(format!("{body}\n LIMIT :limit"))
 }
@@ -211,10 +224,21 @@ fn statement(report: Report, f: &Filters) -> Result<(String, Vec<Box<dyn ToSql +
 /// Runs a report into a sink, one row at a time (fetched a thousand at a time). Returns the row count.
 pub(crate) fn run(db: &Reader, report: Report, filters: &Filters, sink: &mut dyn RowSink) -> Result<u64> {
     let (sql, values) = statement(report, filters)?;
+    stream(db, &sql, &values, sink)
+}
+
+/// Runs a statement with `$n` parameters in a READ ONLY transaction, its rows into a sink as they come (fetched a
+/// thousand at a time). Returns the row count.
+pub(crate) fn stream(
+    db: &Reader,
+    sql: &str,
+    values: &[Box<dyn ToSql + Sync + Send>],
+    sink: &mut dyn RowSink,
+) -> Result<u64> {
     let mut client = db.client.lock().map_err(|_| StoreError::WriterGone)?;
     db.rt.block_on(async {
         let tx = client.build_transaction().read_only(true).start().await?;
-        let stmt = tx.prepare(&sql).await?;
+        let stmt = tx.prepare(sql).await?;
         let columns: Vec<String> = stmt.columns().iter().map(|c| c.name().to_string()).collect();
         sink.header(&columns).map_err(StoreError::Output)?;
         let refs: Vec<&(dyn ToSql + Sync)> = values.iter().map(|p| &**p as &(dyn ToSql + Sync)).collect();

@@ -29,6 +29,16 @@ pub const MIGRATIONS: &[Migration] = &[
         name: "0004_article_metadata",
         sql: include_str!("../../../../migrations/postgres/0004_article_metadata.sql"),
     },
+    Migration {
+        version: 5,
+        name: "0005_stories",
+        sql: include_str!("../../../../migrations/postgres/0005_stories.sql"),
+    },
+    Migration {
+        version: 6,
+        name: "0006_places",
+        sql: include_str!("../../../../migrations/postgres/0006_places.sql"),
+    },
 ];
 
 /// The schema version this build writes.

@@ -74,7 +74,7 @@ fn sql(report: Report, f: &Filters) -> String {
              FROM entity_days d JOIN entities e ON e.id = d.entity_id
              WHERE {}
              GROUP BY e.id
-             ORDER BY stories DESC, mentions DESC, e.name",
+             ORDER BY stories DESC, mentions DESC, e.name, e.id",
             cond(Some("d.day"), None, None, Some("e.type"))
         ),
         // Without a feed filter, the per-day counts answer; an article has one day, so summing its per-day
@@ -167,7 +167,7 @@ fn sql(report: Report, f: &Filters) -> String {
             "SELECT d.day, e.id AS entity_id, e.type, e.name, d.mentions, d.stories
              FROM entity_days d JOIN entities e ON e.id = d.entity_id
              WHERE {}
-             ORDER BY d.day, d.stories DESC, d.mentions DESC, e.name",
+             ORDER BY d.day, d.stories DESC, d.mentions DESC, e.name, e.id",
             cond(Some("d.day"), None, None, Some("e.type"))
         ),
         Report::Timeline if f.feed.is_none() => format!(
