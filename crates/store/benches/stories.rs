@@ -66,7 +66,7 @@ fn main() {
     let feed = rt
         .block_on(db.add_feeds(vec!["https://bench.example/feed".into()]))
         .unwrap()[0];
-    let writer = writer_thread().expect("the writer thread is named gazette-db-writer");
+    let writer = writer_thread().expect("the writer thread goes by WRITER_THREAD_NAME");
     let store = |batch: Vec<NewArticle>| {
         let cpu = thread_cpu_seconds(&writer);
         let t = Instant::now();
@@ -211,7 +211,9 @@ fn articles(feed: FeedId, tag: &str, n: usize, fingerprinted: bool) -> Vec<NewAr
 fn writer_thread() -> Option<String> {
     for task in std::fs::read_dir("/proc/self/task").ok()?.flatten() {
         let dir = task.path().display().to_string();
-        if std::fs::read_to_string(format!("{dir}/comm")).is_ok_and(|n| n.trim() == "gazette-db-writer") {
+        if std::fs::read_to_string(format!("{dir}/comm"))
+            .is_ok_and(|n| n.trim() == gazette_store::sqlite::WRITER_THREAD_NAME)
+        {
             return Some(dir);
         }
     }
