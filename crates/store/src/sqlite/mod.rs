@@ -33,8 +33,6 @@ pub(crate) mod views;
 mod writer;
 
 #[cfg(test)]
-mod stories_tests;
-#[cfg(test)]
 mod tests;
 
 use std::path::{Path, PathBuf};
