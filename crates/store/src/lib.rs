@@ -23,6 +23,7 @@
 
 mod error;
 pub mod export;
+pub mod geo;
 pub mod postgres;
 pub mod read;
 pub mod reports;
@@ -36,6 +37,7 @@ use chrono::{DateTime, Utc};
 
 pub use error::{Result, StoreError};
 pub use export::ExportCsv;
+pub use geo::{CountryCount, CountryDetail, CountryList, CountryView, EntityPlaces, Place, PlaceCount};
 pub use read::{
     ArticleDetail, ArticleList, ArticleSummary, Cell, DayCount, EntityDetail, EntityId, EntityRef, EntityView,
     FeedHealth, FeedList, FetchRecord, MentionSpan, Partner, QuoteSpan, RankedEntity, RowSink, Rows, Search, SearchHit,
@@ -531,6 +533,30 @@ impl Archive {
         match self {
             Archive::Sqlite(r) => sqlite::views::limited(r, |r| sqlite::views::entity(r, view)),
             Archive::Postgres(r) => postgres::views::entity(r, view),
+        }
+    }
+
+    /// The places an entity's mentions were resolved to, in its latest articles of the range.
+    pub fn entity_places(&mut self, q: &EntityPlaces) -> Result<Vec<PlaceCount>> {
+        match self {
+            Archive::Sqlite(r) => sqlite::views::limited(r, |r| sqlite::geo::entity_places(r, q)),
+            Archive::Postgres(r) => postgres::geo::entity_places(r, q),
+        }
+    }
+
+    /// Countries named in a range (their places and demonyms), most mentioned first.
+    pub fn countries(&mut self, q: &CountryList) -> Result<Vec<CountryCount>> {
+        match self {
+            Archive::Sqlite(r) => sqlite::views::limited(r, |r| sqlite::geo::countries(r, q)),
+            Archive::Postgres(r) => postgres::geo::countries(r, q),
+        }
+    }
+
+    /// A country's days, places and latest articles; `None` when the archive has never named it.
+    pub fn country(&mut self, q: &CountryView) -> Result<Option<CountryDetail>> {
+        match self {
+            Archive::Sqlite(r) => sqlite::views::limited(r, |r| sqlite::geo::country(r, q)),
+            Archive::Postgres(r) => postgres::geo::country(r, q),
         }
     }
 

@@ -388,3 +388,22 @@ pub struct SearchResults {
     /// Whether there are hits after this page.
     pub more: bool,
 }
+
+/// Every day of `from..=to` with its counts from `found` (mentions, articles), zeros for the days without.
+pub(crate) fn every_day(
+    from: NaiveDate,
+    to: NaiveDate,
+    found: &std::collections::HashMap<NaiveDate, (i64, i64)>,
+) -> Vec<DayCount> {
+    from.iter_days()
+        .take_while(|d| *d <= to)
+        .map(|day| {
+            let (mentions, articles) = found.get(&day).copied().unwrap_or((0, 0));
+            DayCount {
+                day,
+                mentions,
+                articles,
+            }
+        })
+        .collect()
+}

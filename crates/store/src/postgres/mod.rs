@@ -26,6 +26,7 @@ pub mod copy;
 pub(crate) mod due;
 pub(crate) mod feeds;
 pub(crate) mod fetches;
+pub(crate) mod geo;
 pub(crate) mod page_retries;
 pub(crate) mod places;
 pub(crate) mod query;

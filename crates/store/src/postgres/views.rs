@@ -22,11 +22,11 @@ use crate::read::{
 };
 use crate::{ArticleId, EntityType, FeedId, Result, StoreError};
 
-type PgResult<T> = std::result::Result<T, tokio_postgres::Error>;
+pub(super) type PgResult<T> = std::result::Result<T, tokio_postgres::Error>;
 
 /// Runs `read` in a read-only transaction, rolled back at the end; a statement stopped by the time limit becomes a
 /// [`StoreError::TimeLimit`].
-fn limited<T>(db: &Reader, read: impl AsyncFnOnce(&Transaction<'_>) -> PgResult<T>) -> Result<T> {
+pub(super) fn limited<T>(db: &Reader, read: impl AsyncFnOnce(&Transaction<'_>) -> PgResult<T>) -> Result<T> {
     let mut client = db.client.lock().map_err(|_| StoreError::WriterGone)?;
     db.rt
         .block_on(async {
@@ -48,11 +48,11 @@ fn timed(db: &Reader, e: tokio_postgres::Error) -> StoreError {
 }
 
 /// The columns of an [`ArticleSummary`], from `articles a JOIN feeds f`.
-const SUMMARY: &str = "a.id, a.feed_id, f.title, COALESCE(a.site_name, f.title), a.title, a.published_at,
+pub(super) const SUMMARY: &str = "a.id, a.feed_id, f.title, COALESCE(a.site_name, f.title), a.title, a.published_at,
                        COALESCE(a.canonical_url, a.url)";
 
 /// An [`ArticleSummary`] from the [`SUMMARY`] columns starting at `at`.
-fn summary(r: &Row, at: usize) -> PgResult<ArticleSummary> {
+pub(super) fn summary(r: &Row, at: usize) -> PgResult<ArticleSummary> {
     Ok(ArticleSummary {
         id: ArticleId(r.try_get(at)?),
         feed_id: FeedId(r.try_get(at + 1)?),
@@ -64,7 +64,7 @@ fn summary(r: &Row, at: usize) -> PgResult<ArticleSummary> {
     })
 }
 
-fn summaries(rows: &[Row]) -> PgResult<Vec<ArticleSummary>> {
+pub(super) fn summaries(rows: &[Row]) -> PgResult<Vec<ArticleSummary>> {
     rows.iter().map(|r| summary(r, 0)).collect()
 }
 

@@ -20,6 +20,7 @@ pub(crate) mod counting;
 pub(crate) mod due;
 pub(crate) mod feeds;
 pub(crate) mod fetches;
+pub(crate) mod geo;
 pub(crate) mod page_retries;
 pub(crate) mod places;
 pub(crate) mod query;

@@ -30,7 +30,7 @@ pub(crate) fn limited<T>(db: &mut Reader, read: impl FnOnce(&Reader) -> Result<T
 }
 
 /// A statement interrupted by the deadline is a [`StoreError::TimeLimit`].
-fn timed(db: &Reader, e: rusqlite::Error) -> StoreError {
+pub(super) fn timed(db: &Reader, e: rusqlite::Error) -> StoreError {
     match &e {
         rusqlite::Error::SqliteFailure(f, _) if f.code == rusqlite::ErrorCode::OperationInterrupted => {
             StoreError::TimeLimit(db.time_limit.unwrap_or_default())
@@ -40,11 +40,11 @@ fn timed(db: &Reader, e: rusqlite::Error) -> StoreError {
 }
 
 /// The columns of an [`ArticleSummary`], from `articles a JOIN feeds f`.
-const SUMMARY: &str = "a.id, a.feed_id, f.title, COALESCE(a.site_name, f.title), a.title, a.published_at,
+pub(super) const SUMMARY: &str = "a.id, a.feed_id, f.title, COALESCE(a.site_name, f.title), a.title, a.published_at,
                        COALESCE(a.canonical_url, a.url)";
 
 /// An [`ArticleSummary`] from the [`SUMMARY`] columns starting at `at`.
-fn summary(r: &Row, at: usize) -> rusqlite::Result<ArticleSummary> {
+pub(super) fn summary(r: &Row, at: usize) -> rusqlite::Result<ArticleSummary> {
     Ok(ArticleSummary {
         id: ArticleId(r.get(at)?),
         feed_id: FeedId(r.get(at + 1)?),
@@ -64,11 +64,11 @@ fn entity_ref(r: &Row, at: usize) -> rusqlite::Result<EntityRef> {
     })
 }
 
-fn day_text(d: NaiveDate) -> String {
+pub(super) fn day_text(d: NaiveDate) -> String {
     d.format("%Y-%m-%d").to_string()
 }
 
-fn parse_day(s: &str) -> Option<NaiveDate> {
+pub(super) fn parse_day(s: &str) -> Option<NaiveDate> {
     NaiveDate::parse_from_str(s, "%Y-%m-%d").ok()
 }
 
