@@ -317,6 +317,89 @@ fn a_token_is_needed_off_loopback_and_checked_on_every_request() {
 }
 
 #[test]
+fn countries_and_places_are_on_the_map() {
+    for a in archives("countries_and_places_are_on_the_map") {
+        countries_and_places_are_on_the_map_on(&a);
+    }
+}
+
+fn countries_and_places_are_on_the_map_on(a: &Archive) {
+    let web = serve(&a.db, &[]);
+    let range = "from=2021-11-01&to=2021-12-31";
+    // The list: each country with its mentions over the range, as v_country_daily sums them, on a shaded map.
+    let expected = a.pairs(
+        "SELECT CAST(sum(mentions) AS BIGINT), country_code FROM v_country_daily
+         WHERE day BETWEEN '2021-11-01' AND '2021-12-31' GROUP BY country_code ORDER BY 1 DESC, 2",
+    );
+    assert!(
+        expected.iter().any(|(_, c)| c == "JP") && expected.iter().any(|(_, c)| c == "CN"),
+        "{expected:?}"
+    );
+    let listed = get(web.addr, &format!("/api/countries?{range}")).body;
+    let listed: serde_json::Value = serde_json::from_str(&listed).unwrap();
+    let listed: Vec<(i64, String)> = listed["countries"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|c| (c["mentions"].as_i64().unwrap(), c["code"].as_str().unwrap().to_string()))
+        .collect();
+    assert_eq!(listed, expected);
+    let page = get(web.addr, &format!("/countries?{range}")).body;
+    assert!(page.contains("<svg class=\"map world\""), "{page}");
+    assert!(page.contains("<a href=\"/countries/JP\">Japan</a>"), "{page}");
+    // Japan is shaded and linked on the map as in the table.
+    assert!(page.contains("<a href=\"/countries/JP\"><path class=\"c"), "{page}");
+
+    // One country: its days, its places, the articles naming it.
+    let seed = a.number(&format!("SELECT id FROM articles WHERE title = '{SEED_TITLE}'"));
+    let japan = get(web.addr, &format!("/api/countries/jp?{range}")).body;
+    let japan: serde_json::Value = serde_json::from_str(&japan).unwrap();
+    assert_eq!(japan["code"], "JP");
+    assert_eq!(japan["country"]["name"], "Japan");
+    assert_eq!(japan["daily"].as_array().unwrap().len(), 61);
+    let in_days: i64 = japan["daily"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|d| d["mentions"].as_i64().unwrap())
+        .sum();
+    let jp = expected.iter().find(|(_, c)| c == "JP").unwrap().0;
+    assert_eq!(in_days, jp);
+    assert!(japan["latest"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .any(|x| x["id"].as_i64() == Some(seed)));
+    let page = get(web.addr, &format!("/countries/JP?{range}")).body;
+    assert!(page.contains("<svg class=\"map"), "{page}");
+    assert!(
+        page.contains(&format!("href=\"/articles/{seed}\">{SEED_TITLE}</a>")),
+        "{page}"
+    );
+
+    // A place name's entity page shows where its mentions were placed, linked to the country's page.
+    let entity = a.number("SELECT id FROM entities WHERE type = 'LOC' AND name = 'Japan'");
+    let page = get(web.addr, &format!("/entities/{entity}")).body;
+    assert!(
+        page.contains("On the map") && page.contains("<svg class=\"map"),
+        "{page}"
+    );
+    assert!(page.contains("href=\"/countries/JP\""), "{page}");
+    let json = get(web.addr, &format!("/api/entities/{entity}")).body;
+    let json: serde_json::Value = serde_json::from_str(&json).unwrap();
+    let placed = a.number(&format!(
+        "SELECT count(*) FROM mentions m JOIN places p ON p.geonameid = m.place_id
+         WHERE m.entity_id = {entity} AND p.country_code = 'JP'"
+    ));
+    assert_eq!(json["places"][0]["place"]["country_code"], "JP");
+    assert_eq!(json["places"][0]["mentions"].as_i64().unwrap(), placed);
+    // A person has no places.
+    let austin = a.number("SELECT id FROM entities WHERE type = 'PER' AND name = 'Lloyd Austin'");
+    let person = get(web.addr, &format!("/entities/{austin}")).body;
+    assert!(!person.contains("On the map"));
+}
+
+#[test]
 fn unknown_ids_are_404_and_bad_parameters_400_with_a_message() {
     for a in archives("unknown_ids_are_404_and_bad_parameters_400_with_a_message") {
         unknown_ids_are_404_and_bad_parameters_400_with_a_message_on(&a);
@@ -332,6 +415,7 @@ fn unknown_ids_are_404_and_bad_parameters_400_with_a_message_on(a: &Archive) {
         ("/nope", "there is no page at this address"),
         ("/exports/nope.csv", "unknown report"),
         ("/api/articles/999999", "there is no article 999999"),
+        ("/countries/ZZ", "the archive never named a country ZZ"),
     ] {
         let r = get(web.addr, path);
         assert_eq!(r.status, 404, "{path}");
@@ -366,6 +450,9 @@ fn unknown_ids_are_404_and_bad_parameters_400_with_a_message_on(a: &Archive) {
             "counts by publication day",
         ),
         ("/exports/feeds.csv?type=PER", "the feeds report has no --type filter"),
+        ("/countries/KEN", "is not a country code"),
+        ("/countries?from=2021-12-05&to=2021-12-01", "comes after"),
+        ("/countries/JP?from=someday", "from: &quot;someday&quot; is not a day"),
     ] {
         let r = get(web.addr, path);
         assert_eq!(r.status, 400, "{path}");

@@ -322,6 +322,8 @@ pub fn every_page(a: &Archive) -> Vec<String> {
         "/search?q=alert",
         "/feeds",
         "/exports",
+        "/countries",
+        "/countries/JP",
     ]
     .iter()
     .map(|s| s.to_string())
@@ -337,9 +339,13 @@ pub fn every_page(a: &Archive) -> Vec<String> {
             .map(|i| format!("/feeds/{i}")),
     );
     pages.extend(
-        ids("SELECT id FROM entities WHERE type IN ('PER', 'ORG', 'LOC') ORDER BY mentions DESC, id LIMIT 3")
-            .iter()
-            .map(|i| format!("/entities/{i}")),
+        ids(
+            "SELECT id FROM (SELECT id FROM entities WHERE type IN ('PER', 'ORG', 'LOC')
+                             ORDER BY mentions DESC, id LIMIT 3) top
+             UNION SELECT id FROM entities WHERE type = 'LOC' AND name = 'Japan' ORDER BY id",
+        )
+        .iter()
+        .map(|i| format!("/entities/{i}")),
     );
     pages
 }

@@ -17,7 +17,8 @@ use gazette_ingest::config::{CommandLine, Config, LogFormat};
     version,
     long_version = concat!(
         env!("CARGO_PKG_VERSION"),
-        "\nPlace data: GeoNames (https://www.geonames.org), CC BY 4.0"
+        "\nPlace data: GeoNames (https://www.geonames.org), CC BY 4.0",
+        "\nMap outline: Natural Earth (https://www.naturalearthdata.com), public domain"
     ),
     about = "News ingestion: feeds -> articles -> entities -> SQLite or PostgreSQL"
 )]

@@ -10,6 +10,7 @@ use maud::{html, Markup, DOCTYPE};
 pub(crate) enum Nav {
     Latest,
     Search,
+    Countries,
     Feeds,
     Exports,
     None,
@@ -40,6 +41,7 @@ pub(crate) fn page(title: &str, nav: Nav, body: Markup) -> Markup {
                         ul {
                             (item(Nav::Latest, "/", "Latest"))
                             (item(Nav::Search, "/search", "Search"))
+                            (item(Nav::Countries, "/countries", "Countries"))
                             (item(Nav::Feeds, "/feeds", "Feeds"))
                             (item(Nav::Exports, "/exports", "Exports"))
                         }

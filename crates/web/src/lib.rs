@@ -1,6 +1,7 @@
 //! Gazette's read-only web view (`gazette serve`, and `gazette daemon --serve`): server-rendered HTML pages over the
 //! archive, SVG charts drawn on the server, every `gazette export` report as the same CSV, and each page's data as
-//! JSON under `/api/...`. No JavaScript, nothing from elsewhere: the binary serves every byte a page needs.
+//! JSON under `/api/...`; places on maps drawn as SVG from a world outline compiled in ([`map`]). No JavaScript,
+//! nothing from elsewhere: the binary serves every byte a page needs.
 //!
 //! - Reads go through the store's [`Archive`](gazette_store::Archive) (read-only, `query_only`), from a small pool of
 //!   read connections on blocking threads ([`pool`]), each question under a time limit, every list capped.
@@ -18,6 +19,7 @@ mod body;
 mod charts;
 mod error;
 mod layout;
+mod map;
 mod marks;
 mod pages;
 mod params;
@@ -75,6 +77,10 @@ pub fn router(db: &gazette_store::Location, options: &Options) -> Result<Router,
         .route("/api/articles/{id}", get(pages::article::json))
         .route("/entities/{id}", get(pages::entity::html))
         .route("/api/entities/{id}", get(pages::entity::json))
+        .route("/countries", get(pages::countries::list_html))
+        .route("/api/countries", get(pages::countries::list_json))
+        .route("/countries/{code}", get(pages::countries::one_html))
+        .route("/api/countries/{code}", get(pages::countries::one_json))
         .route("/feeds", get(pages::feeds::list_html))
         .route("/api/feeds", get(pages::feeds::list_json))
         .route("/feeds/{id}", get(pages::feeds::one_html))

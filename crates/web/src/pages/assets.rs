@@ -1,4 +1,4 @@
-//! The stylesheet and the icon, compiled into the binary.
+//! The stylesheet, the icon and the world outline, compiled into the binary.
 
 use axum::extract::Path;
 use axum::http::{header, HeaderValue};
@@ -13,6 +13,7 @@ pub(crate) async fn file(Path(file): Path<String>) -> Response {
     match file.as_str() {
         "gazette.css" => asset("text/css; charset=utf-8", CSS),
         "favicon.svg" => asset("image/svg+xml", ICON),
+        "world.svg" => asset("image/svg+xml", crate::map::WORLD_SVG.as_str()),
         _ => super::error_page(&WebError::NotFound("no such file".into())),
     }
 }

@@ -4,12 +4,15 @@
 use axum::extract::{Path, RawQuery, State};
 use axum::response::Response;
 use chrono::{Duration, Utc};
-use gazette_store::{EntityDetail, EntityId, EntityView};
+use gazette_store::{EntityDetail, EntityId, EntityPlaces, EntityView, PlaceCount};
 use maud::{html, Markup};
+use serde::Serialize;
 
+use super::countries::{dots, place_name};
 use crate::charts::bars;
 use crate::error::WebError;
 use crate::layout::{article_item, day, entity_link, page, title_of, type_class, type_name, when, Nav};
+use crate::map::{has_outline, locator};
 use crate::params::{id, Params};
 use crate::App;
 
@@ -19,8 +22,19 @@ const MIN_DAYS: usize = 14;
 /// The longest range, in days (a chart of ten years).
 const MAX_DAYS: i64 = 3660;
 const LIST: i64 = 20;
+/// Places drawn for a place name (the sample's most mentioned).
+const PLACES: i64 = 10;
 
-async fn read(app: App, raw_id: String, query: Option<String>) -> Result<EntityDetail, WebError> {
+/// An entity's page: its days, partners, quotes and latest articles, and for a place name the places its mentions
+/// were resolved to.
+#[derive(Serialize)]
+pub(crate) struct EntityPage {
+    #[serde(flatten)]
+    detail: EntityDetail,
+    places: Vec<PlaceCount>,
+}
+
+async fn read(app: App, raw_id: String, query: Option<String>) -> Result<EntityPage, WebError> {
     let id = EntityId(id("an entity", &raw_id)?);
     let params = Params::parse(query.as_deref());
     let (from, to) = (params.day("from")?, params.day("to")?);
@@ -60,7 +74,18 @@ async fn read(app: App, raw_id: String, query: Option<String>) -> Result<EntityD
                     found.from = d.day;
                 }
             }
-            Ok(found)
+            // Only place mentions are resolved to places: other names need not ask.
+            let places = if found.entity.entity_type == "LOC" {
+                archive.entity_places(&EntityPlaces {
+                    id,
+                    from,
+                    to,
+                    limit: PLACES,
+                })?
+            } else {
+                Vec::new()
+            };
+            Ok(EntityPage { detail: found, places })
         })
         .await
 }
@@ -73,7 +98,8 @@ pub(crate) async fn json(State(app): State<App>, Path(id): Path<String>, RawQuer
     super::json(read(app, id, q).await)
 }
 
-fn render(e: EntityDetail) -> Markup {
+fn render(page_data: EntityPage) -> Markup {
+    let EntityPage { detail: e, places } = page_data;
     let name = &e.entity.name;
     let in_range: i64 = e.daily.iter().map(|d| d.mentions).sum();
     let body = html! {
@@ -82,6 +108,9 @@ fn render(e: EntityDetail) -> Markup {
             p.meta {
                 (type_name(&e.entity.entity_type)) " · " (e.mentions) " mentions in " (e.articles) " articles in all"
             }
+        }
+        @if !places.is_empty() {
+            (on_the_map(name, &places))
         }
         section aria-labelledby="days-h" {
             h2 #days-h { "Mentions per day" }
@@ -126,4 +155,42 @@ fn render(e: EntityDetail) -> Markup {
         }
     };
     page(name, Nav::None, body)
+}
+
+/// Where a place name's mentions were placed: a map framed on them, and the list with each country's page linked.
+fn on_the_map(name: &str, places: &[PlaceCount]) -> Markup {
+    // Framed on the most mentioned place's country when all are in it, so that a city is seen in its country.
+    let first = &places[0].place.country_code;
+    let country = places
+        .iter()
+        .all(|p| &p.place.country_code == first && !first.is_empty())
+        .then_some(first.as_str());
+    // The framed country is shown by its fill: a dot at its middle would say nothing more.
+    let filled = country.filter(|c| has_outline(c));
+    let dotted: Vec<PlaceCount> = places
+        .iter()
+        .filter(|p| !(p.place.feature_code == "PCLI" && Some(p.place.country_code.as_str()) == filled))
+        .cloned()
+        .collect();
+    let label = format!("Map of the places {name} was resolved to");
+    html! {
+        section aria-labelledby="map-h" {
+            h2 #map-h { "On the map" }
+            (locator(country, &dots(&dotted), &label))
+            ul.places {
+                @for p in places {
+                    li {
+                        span {
+                            (place_name(p))
+                            @if !p.place.country_code.is_empty() {
+                                " · " a href={"/countries/" (p.place.country_code)} { "country page" }
+                            }
+                        }
+                        span.count { (p.mentions) }
+                    }
+                }
+            }
+            p.muted { "From its latest " (gazette_store::geo::ENTITY_PLACES_SAMPLE) " articles in this range." }
+        }
+    }
 }

@@ -2,6 +2,7 @@
 
 pub(crate) mod article;
 pub(crate) mod assets;
+pub(crate) mod countries;
 pub(crate) mod entity;
 pub(crate) mod exports;
 pub(crate) mod feeds;
