@@ -4,11 +4,12 @@
 
 use axum::extract::{Path, RawQuery, State};
 use axum::response::Response;
-use chrono::{Duration, NaiveDate, Utc};
+use chrono::NaiveDate;
 use gazette_store::{CountryCount, CountryDetail, CountryList, CountryView, PlaceCount};
 use maud::{html, Markup};
 use serde::Serialize;
 
+use super::range;
 use crate::charts::bars;
 use crate::error::WebError;
 use crate::layout::{article_item, day, page, Nav};
@@ -19,8 +20,6 @@ use crate::App;
 /// Default ranges, in days, ending on the archive's latest day.
 const LIST_DAYS: i64 = 7;
 const COUNTRY_DAYS: i64 = 30;
-/// The longest range, in days.
-const MAX_DAYS: i64 = 3660;
 const LIST: i64 = 200;
 const PLACES: i64 = 25;
 const LATEST: i64 = 20;
@@ -30,31 +29,6 @@ pub(crate) struct Countries {
     from: NaiveDate,
     to: NaiveDate,
     countries: Vec<CountryCount>,
-}
-
-/// The range asked for, or the last `default_days` to the archive's latest day; checked.
-fn range(
-    archive: &mut gazette_store::Archive,
-    from: Option<NaiveDate>,
-    to: Option<NaiveDate>,
-    default_days: i64,
-) -> Result<(NaiveDate, NaiveDate), WebError> {
-    let to = match to {
-        Some(t) => t,
-        None => archive.latest_day()?.unwrap_or_else(|| Utc::now().date_naive()),
-    };
-    let from = from.unwrap_or(to - Duration::days(default_days - 1));
-    if from > to {
-        return Err(WebError::BadRequest(format!(
-            "from: {} comes after to, {}",
-            day(from),
-            day(to)
-        )));
-    }
-    if (to - from).num_days() >= MAX_DAYS {
-        return Err(WebError::BadRequest(format!("from, to: at most {MAX_DAYS} days")));
-    }
-    Ok((from, to))
 }
 
 async fn read_list(app: App, query: Option<String>) -> Result<Countries, WebError> {

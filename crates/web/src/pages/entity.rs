@@ -3,12 +3,12 @@
 
 use axum::extract::{Path, RawQuery, State};
 use axum::response::Response;
-use chrono::{Duration, Utc};
 use gazette_store::{EntityDetail, EntityId, EntityPlaces, EntityView, PlaceCount};
 use maud::{html, Markup};
 use serde::Serialize;
 
 use super::countries::{dots, place_name};
+use super::range;
 use crate::charts::bars;
 use crate::error::WebError;
 use crate::layout::{article_item, day, entity_link, page, title_of, type_class, type_name, when, Nav};
@@ -19,8 +19,6 @@ use crate::App;
 /// The default range, in days (cut to the entity's first day with mentions, down to [`MIN_DAYS`]).
 const DEFAULT_DAYS: i64 = 90;
 const MIN_DAYS: usize = 14;
-/// The longest range, in days (a chart of ten years).
-const MAX_DAYS: i64 = 3660;
 const LIST: i64 = 20;
 /// Places drawn for a place name (the sample's most mentioned).
 const PLACES: i64 = 10;
@@ -41,21 +39,7 @@ async fn read(app: App, raw_id: String, query: Option<String>) -> Result<EntityP
     let from_given = from;
     app.pool
         .read(move |archive| {
-            let to = match to {
-                Some(t) => t,
-                None => archive.latest_day()?.unwrap_or_else(|| Utc::now().date_naive()),
-            };
-            let from = from.unwrap_or(to - Duration::days(DEFAULT_DAYS - 1));
-            if from > to {
-                return Err(WebError::BadRequest(format!(
-                    "from: {} comes after to, {}",
-                    day(from),
-                    day(to)
-                )));
-            }
-            if (to - from).num_days() >= MAX_DAYS {
-                return Err(WebError::BadRequest(format!("from, to: at most {MAX_DAYS} days")));
-            }
+            let (from, to) = range(archive, from, to, DEFAULT_DAYS)?;
             let view = EntityView {
                 id,
                 from,

@@ -11,11 +11,41 @@ pub(crate) mod search;
 
 use axum::http::{header, HeaderValue, StatusCode};
 use axum::response::{Html, IntoResponse, Response};
+use chrono::{Duration, NaiveDate, Utc};
 use maud::{html, Markup};
 use serde::Serialize;
 
 use crate::error::WebError;
-use crate::layout::{page, Nav};
+use crate::layout::{day, page, Nav};
+
+/// The longest range a page shows, in days (a chart of ten years).
+pub(crate) const MAX_DAYS: i64 = 3660;
+
+/// The days `from..=to` a page asked for; a missing `to` is the archive's latest day with mentions, a missing `from`
+/// is `default_days` before it. Checked: in order, at most [`MAX_DAYS`].
+pub(crate) fn range(
+    archive: &mut gazette_store::Archive,
+    from: Option<NaiveDate>,
+    to: Option<NaiveDate>,
+    default_days: i64,
+) -> Result<(NaiveDate, NaiveDate), WebError> {
+    let to = match to {
+        Some(t) => t,
+        None => archive.latest_day()?.unwrap_or_else(|| Utc::now().date_naive()),
+    };
+    let from = from.unwrap_or(to - Duration::days(default_days - 1));
+    if from > to {
+        return Err(WebError::BadRequest(format!(
+            "from: {} comes after to, {}",
+            day(from),
+            day(to)
+        )));
+    }
+    if (to - from).num_days() >= MAX_DAYS {
+        return Err(WebError::BadRequest(format!("from, to: at most {MAX_DAYS} days")));
+    }
+    Ok((from, to))
+}
 
 /// A page's data as HTML, or its error as an HTML page with its status.
 pub(crate) fn html<T>(result: Result<T, WebError>, render: impl FnOnce(T) -> Markup) -> Response {
