@@ -154,20 +154,54 @@ pub fn find(dom: &Dom, ld: &JsonLd, cx: &Context) -> Found {
     choose(dom, cx, &excluded, cands)
 }
 
-/// Every candidate, one per line (for `explain_dates`, debugging the finder).
+/// Every candidate, one per line, the dates left out as another article's, and the choice (for the `explain`
+/// example, debugging the finder).
 pub fn explain(dom: &Dom, ld: &JsonLd, cx: &Context) -> String {
+    use std::fmt::Write;
+    let excluded = excluded_regions(dom, cx);
+    let cands = candidates(dom, ld, cx, &excluded);
     let mut out = String::new();
-    for c in candidates(dom, ld, cx, &excluded_regions(dom, cx)) {
-        out.push_str(&format!(
-            "{} {:?} {:?} tier {} {:?}\n",
+    for c in &cands {
+        let _ = writeln!(
+            out,
+            "{} {:?} {:?} tier {} {:?}",
             c.stamp.local, c.stamp.precision, c.source, c.tier, c.role
-        ));
+        );
+    }
+    for (i, it) in dom.items.iter().enumerate() {
+        let Kind::Text(t) = it.kind else { continue };
+        if excluded[i] != Away::Hard || !t.bytes().any(|b| b.is_ascii_digit()) {
+            continue;
+        }
+        let Some(f) = gazette_dates::find_with(t, cx.now, cx.month_first).into_iter().next() else {
+            continue;
+        };
+        // The outermost element of the left-out region says why.
+        let mut top = it.parent as usize;
+        while let Some(p) = dom.items.get(top).map(|p| p.parent as usize) {
+            if excluded.get(p) != Some(&Away::Hard) {
+                break;
+            }
+            top = p;
+        }
+        let why = match dom.items.get(top).map(|p| p.kind) {
+            Some(Kind::Element { el, .. }) => format!(
+                "<{} class={:?} id={:?}> item {top}",
+                el.name(),
+                el.attr("class").unwrap_or(""),
+                el.attr("id").unwrap_or("")
+            ),
+            _ => String::new(),
+        };
+        let _ = writeln!(out, "away: {} item {i} in {why}", f.stamp.local);
     }
     let url = [cx.page_url, cx.canonical]
         .into_iter()
         .flatten()
         .find_map(|u| date_in_url(u, cx.month_first));
-    out.push_str(&format!("url: {url:?}\nheadline: {:?}\n", cx.headline));
+    let _ = writeln!(out, "url: {url:?}\nheadline: {:?}\nbody: {:?}", cx.headline, cx.body);
+    let found = choose(dom, cx, &excluded, cands);
+    let _ = writeln!(out, "published: {:?}\nupdated: {:?}", found.published, found.updated);
     out
 }
 
