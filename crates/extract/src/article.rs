@@ -16,7 +16,7 @@ use crate::dom::Dom;
 use crate::{content, lang, meta};
 
 /// Recorded with every stored article, so `gazette reprocess` knows what is stale. Bump on any behaviour change.
-pub const EXTRACTOR_VERSION: &str = "0.4.1";
+pub const EXTRACTOR_VERSION: &str = "0.4.2";
 
 /// Where a metadata field was found.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]

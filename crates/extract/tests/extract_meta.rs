@@ -125,3 +125,44 @@ fn a_lone_date_in_the_share_bar_dates_the_page() {
     );
     assert_eq!(day(&a), ymd("2019-01-23"));
 }
+
+#[test]
+fn a_teaser_classed_metadata_box_under_the_headline_is_the_articles() {
+    // The CMS renders the article's own byline and date with its teaser template; the teasers of other articles
+    // further down carry other days, and nothing else on the page is dated.
+    let body = format!(
+        "<div class=article-header><h1 itemprop=headline>Ein Titel für Tests</h1>\
+         <div class=\"teaser-small__metadata\"><p class=byline__author>VON <a href=/autoren/jo>JO BEISPIEL</a> am \
+         21. April 2020</p></div><p class=lead>{PROSE}</p></div>\
+         <div class=field-body><p>{PROSE}</p><p>{PROSE}</p><p>{PROSE}</p></div>\
+         <div class=teaser-list><div class=teaser><h3><a href=/anderer-artikel>Ein anderer Artikel</a></h3>\
+         <div class=\"teaser-small__metadata\">am 18. April 2020</div></div></div>"
+    );
+    let a = article(
+        "de",
+        &body,
+        "https://magazin.example.de/innenpolitik/ein-titel-fuer-tests",
+    );
+    assert_eq!(day(&a), ymd("2020-04-21"));
+}
+
+#[test]
+fn a_teaser_by_the_headline_with_its_own_title_is_another_articles() {
+    // A slider of teasers stands right above the headline: each box has another article's title and day. The
+    // article's own day is nowhere, so the page has none (rather than a neighbour's).
+    let teaser = |title: &str, day: &str| {
+        format!(
+            "<div class=slide><article class=default-teaser><h2><a href=/{title}>{title}</a></h2>\
+             <footer class=default-teaser__footer><span class=default-teaser__date>{day}</span></footer>\
+             </article></div>"
+        )
+    };
+    let body = format!(
+        "<div class=slider>{}{}</div><header><h1>Ein Titel für Tests</h1></header>\
+         <div class=text><p>{PROSE}</p><p>{PROSE}</p><p>{PROSE}</p></div>",
+        teaser("nachbar", "19. März 2020"),
+        teaser("zweiter-nachbar", "20. März 2020"),
+    );
+    let a = article("de", &body, "https://zeitung.example.at/gesellschaft/ein-titel-2497954");
+    assert_eq!(day(&a), None);
+}

@@ -341,8 +341,16 @@ fn excluded_regions(dom: &Dom, cx: &Context) -> Vec<Away> {
                         })
                     })
                 };
-                if it.has(flag::COMMENT) || name == "nav" || (it.has(flag::WEAK | flag::DROP) && elsewhere()) {
+                if it.has(flag::COMMENT) || name == "nav" {
                     Away::Hard
+                } else if it.has(flag::WEAK | flag::DROP) && elsewhere() {
+                    // A CMS names its blocks after their widget or teaser template, the article's own date line
+                    // too: a small box by the headline is the article's metadata, whatever its class says.
+                    if inherited == Away::No && metadata_box(dom, i, anchor) {
+                        Away::No
+                    } else {
+                        Away::Hard
+                    }
                 } else if matches!(name, "aside" | "footer")
                     || (it.has(flag::DROP) && !it.has(flag::BYLINE | flag::CAPTION))
                 {
@@ -356,6 +364,31 @@ fn excluded_regions(dom: &Dom, cx: &Context) -> Vec<Away> {
         out[i] = inherited.max(own);
     }
     out
+}
+
+/// Items a metadata box may stand from the headline (before it: a date line above the title; after it: under a
+/// standfirst).
+const METADATA_BOX_REACH: usize = 60;
+/// The most text (non-space characters) a metadata box holds: a byline, a date and a few links.
+const METADATA_BOX_TEXT: u32 = 150;
+
+/// Whether element `i` is a small metadata box (a date line, a byline) beside or just under the headline (`anchor`,
+/// else the body's start): a little text, and no heading in the branch that holds it apart from the headline (a
+/// teaser of another article has that article's title; the page's own article shown as a teaser has the headline).
+fn metadata_box(dom: &Dom, i: usize, anchor: Option<usize>) -> bool {
+    let items = &dom.items;
+    let Some(h) = anchor else { return false };
+    if items[i].text > METADATA_BOX_TEXT || i + METADATA_BOX_REACH < h || i > h + METADATA_BOX_REACH {
+        return false;
+    }
+    let holds_anchor = |p: usize| p <= h && h < items[p].end as usize;
+    let mut branch = i;
+    while let Some(p) = Some(items[branch].parent as usize).filter(|&p| p < items.len() && !holds_anchor(p)) {
+        branch = p;
+    }
+    !items[branch..items[branch].end as usize]
+        .iter()
+        .any(|d| matches!(d.tag(), Some(Tag::Heading(_))))
 }
 
 /// `<time>`, microdata, hAtom `abbr` and date-classed elements in the page.
