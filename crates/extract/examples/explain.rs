@@ -4,14 +4,15 @@
 //! cargo run --release -p gazette-extract --example explain -- page PATH.html [--no-classes]
 //! cargo run --release -p gazette-extract --example explain -- metadata CORPUS_DIR
 //! cargo run --release -p gazette-extract --example explain -- dates PATH.html [URL]
-//! cargo run --release -p gazette-extract --example explain -- dates-corpus CORPUS_DIR
+//! cargo run --release -p gazette-extract --example explain -- dates-corpus CORPUS_DIR [--explain]
 //! ```
 //!
 //! `page` prints how the extractor scored each candidate and what it kept; `dates` prints every date the date
-//! finder read (source, tier, role), the dates it left out as another article's, and its choice; `dates-corpus` prints
-//! each page's day against a dates corpus' gold day (pages read as UTF-8, so a page in another charset may differ
-//! from `gazette eval dates`, which is the measure); `metadata` counts how often title, byline
-//! and language agree with a corpus's `expected-metadata.json` (Readability's test pages have them).
+//! finder read (source, tier, role), the dates it left out as another article's, and its choice; `dates-corpus`
+//! prints each page's day against a dates corpus' gold day, with `--explain` its `dates` view too (pages are read
+//! as UTF-8, so a page in another charset may differ from `gazette eval dates`, which is the measure); `metadata`
+//! counts how often title, byline and language agree with a corpus's `expected-metadata.json` (Readability's test
+//! pages have them).
 
 fn main() {
     let args: Vec<String> = std::env::args().skip(1).collect();
@@ -19,10 +20,12 @@ fn main() {
         Some("page") if args.len() >= 2 => explain_page(&args[1], !args.iter().any(|a| a == "--no-classes")),
         Some("metadata") if args.len() == 2 => metadata_agreement(&args[1]),
         Some("dates") if args.len() == 2 || args.len() == 3 => explain_dates(&args[1], args.get(2).map(String::as_str)),
-        Some("dates-corpus") if args.len() == 2 => dates_corpus(&args[1]),
+        Some("dates-corpus") if args.len() == 2 || args.len() == 3 => {
+            dates_corpus(&args[1], args.get(2).is_some_and(|a| a == "--explain"))
+        }
         _ => {
             eprintln!(
-                "usage: explain page PATH.html [--no-classes] | explain metadata CORPUS_DIR | explain dates PATH.html [URL] | explain dates-corpus DIR"
+                "usage: explain page PATH.html [--no-classes] | explain metadata CORPUS_DIR | explain dates PATH.html [URL] | explain dates-corpus DIR [--explain]"
             );
             std::process::exit(2);
         }
@@ -43,7 +46,7 @@ fn explain_dates(path: &str, url: Option<&str>) {
     print!("{}", gazette_extract::explain_dates(&html, url, chrono::Utc::now()));
 }
 
-fn dates_corpus(dir: &str) {
+fn dates_corpus(dir: &str, explain: bool) {
     use gazette_extract::eval::dates::{read_gold, DateSummary, Verdict};
     let dir = std::path::Path::new(dir);
     let gold = read_gold(&std::fs::read_to_string(dir.join("gold.json")).expect("gold.json")).expect("gold");
@@ -67,6 +70,12 @@ fn dates_corpus(dir: &str) {
             page.file,
             page.url
         );
+        if explain {
+            print!(
+                "{}",
+                gazette_extract::explain_dates(&html, Some(&page.url), chrono::Utc::now())
+            );
+        }
     }
     let s = DateSummary::of(verdicts);
     println!(

@@ -166,3 +166,31 @@ fn a_teaser_by_the_headline_with_its_own_title_is_another_articles() {
     let a = article("de", &body, "https://zeitung.example.at/gesellschaft/ein-titel-2497954");
     assert_eq!(day(&a), None);
 }
+
+#[test]
+fn a_url_day_before_the_markup_date_is_the_first_publication() {
+    // The blog moved to another CMS, which stamped every post with the day of the move; the post's address still
+    // says when it first appeared. A slug starting with a number after the month is no day.
+    let html = format!(
+        "<html lang=de><head><title>Ein Titel für Tests</title><script type=\"application/ld+json\">\
+         {{\"@context\":\"https://schema.org\",\"@type\":\"BlogPosting\",\"headline\":\"Ein Titel für Tests\",\
+         \"datePublished\":\"2019-06-17T12:00:00+02:00\"}}</script></head>\
+         <body><article><h1>Ein Titel für Tests</h1><p>{PROSE}</p><p>{PROSE}</p></article></body></html>"
+    );
+    let a = extract_at(
+        &html,
+        Some("https://blog.example.de/home/2017/7/12/unter-uns"),
+        fetched(),
+    )
+    .unwrap();
+    assert_eq!(day(&a), ymd("2017-07-12"));
+    assert_eq!(a.sources["published"], Source::Url);
+    let a = extract_at(
+        &html,
+        Some("https://blog.example.de/2017/10/3-fragen-an-jo/"),
+        fetched(),
+    )
+    .unwrap();
+    assert_eq!(day(&a), ymd("2019-06-17"));
+    assert_eq!(a.sources["published"], Source::JsonLd);
+}

@@ -738,6 +738,13 @@ pub fn date_in_url(u: &str, month_first: bool) -> Option<Stamp> {
             } else {
                 0
             };
+            // One digit and a hyphen after the month is a slug's start ("/2023/10/3-fragen", "/2021/12/5-ways"):
+            // a path that writes the day with one digit ends it with the path's separator.
+            let dlen = if dlen == 1 && sep == Some(b'/') && matches!(b.get(after_m + 2), Some(b'-' | b'_')) {
+                0
+            } else {
+                dlen
+            };
             if dlen > 0 {
                 if let Some(date) = NaiveDate::from_ymd_opt(y, m, num(after_m + 1, dlen)) {
                     return Some(day_stamp(date, Precision::Day));
@@ -816,6 +823,16 @@ fn choose(dom: &Dom, cx: &Context, excluded: &[Away], mut cands: Vec<Candidate>)
             }
             // The URL's day is more specific than a date read from text; a markup date of a day or better stands.
             (Some(p), Precision::Day) if p.stamp.date() != u.date() && p.tier <= T_TEXT => {
+                published = Some(Candidate {
+                    stamp: u,
+                    source: Source::Url,
+                    tier: T_STRUCTURED,
+                    role: Role::Published,
+                });
+            }
+            // A date path is written once, when the article first appears; markup dating it days later is a
+            // re-publication (a move to another CMS stamps every article anew).
+            (Some(p), Precision::Day) if (p.stamp.date() - u.date()).num_days() > 1 => {
                 published = Some(Candidate {
                     stamp: u,
                     source: Source::Url,
@@ -949,6 +966,11 @@ mod tests {
         );
         assert_eq!(url_day("https://x.com/20211203/story"), Some("2021-12-03 Day".into()));
         assert_eq!(url_day("https://x.com/2021/12/story"), Some("2021-12-01 Month".into()));
+        assert_eq!(url_day("https://x.com/2017/7/12/story"), Some("2017-07-12 Day".into()));
+        assert_eq!(
+            url_day("https://x.com/2023/10/3-fragen-an-jo/"),
+            Some("2023-10-01 Month".into())
+        );
         assert_eq!(url_day("https://2021.com/1234/12/03"), None);
         assert_eq!(url_day("https://x.com/story-123456789"), None);
         // Day-first, as German press releases write it; unambiguous either way when the first number passes 12.
