@@ -194,3 +194,31 @@ fn a_url_day_before_the_markup_date_is_the_first_publication() {
     assert_eq!(day(&a), ymd("2019-06-17"));
     assert_eq!(a.sources["published"], Source::JsonLd);
 }
+
+#[test]
+fn a_url_day_corrects_a_utc_stamp_but_not_a_stamp_in_the_publishers_zone() {
+    let page = |published: &str| {
+        format!(
+            "<html lang=es><head><title>Ein Titel für Tests</title><script type=\"application/ld+json\">\
+             {{\"@context\":\"https://schema.org\",\"@type\":\"NewsArticle\",\"headline\":\"Ein Titel für Tests\",\
+             \"datePublished\":\"{published}\"}}</script></head>\
+             <body><article><h1>Ein Titel für Tests</h1><p>{PROSE}</p><p>{PROSE}</p></article></body></html>"
+        )
+    };
+    // A US evening stamped in UTC: the URL's day is the publisher's.
+    let a = extract_at(
+        &page("2023-11-09T01:09:55Z"),
+        Some("https://www.example.com/2023/11/08/mayor-wins/"),
+        fetched(),
+    )
+    .unwrap();
+    assert_eq!(day(&a), ymd("2023-11-08"));
+    // The stamp names the publisher's zone: its day stands (the URL was made the day before, with the draft).
+    let a = extract_at(
+        &page("2020-02-19T18:37:32+01:00"),
+        Some("https://elsol.example.es/2020/02/18/ciencia/1582045946_459487.html"),
+        fetched(),
+    )
+    .unwrap();
+    assert_eq!(day(&a), ymd("2020-02-19"));
+}

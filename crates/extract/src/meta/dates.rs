@@ -897,11 +897,13 @@ fn choose(dom: &Dom, cx: &Context, excluded: &[Away], mut cands: Vec<Candidate>)
         // Only an update date: the article was published by then, and that is the best that can be said.
         published = updated;
     }
-    let mut published = published.as_ref().map(to_page_date);
     // A URL's day a day off the markup's is the same publication seen from another zone (a US evening stamped in
-    // UTC): the day as the URL writes it is the publisher's.
+    // UTC): the day as the URL writes it is the publisher's. A stamp in the publisher's own zone (an offset other
+    // than UTC's) already writes the publisher's day.
+    let in_utc = published.is_some_and(|p| matches!(p.stamp.offset, None | Some(0)));
+    let mut published = published.as_ref().map(to_page_date);
     if let (Some(p), Some(u)) = (published.as_mut(), url) {
-        if u.precision == Precision::Day && (p.day - u.date()).num_days().abs() == 1 {
+        if in_utc && u.precision == Precision::Day && (p.day - u.date()).num_days().abs() == 1 {
             p.day = u.date();
         }
     }
