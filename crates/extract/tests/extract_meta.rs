@@ -222,3 +222,18 @@ fn a_url_day_corrects_a_utc_stamp_but_not_a_stamp_in_the_publishers_zone() {
     .unwrap();
     assert_eq!(day(&a), ymd("2020-02-19"));
 }
+
+#[test]
+fn a_labelled_update_line_in_the_footer_beats_a_day_in_running_text() {
+    // A wiki page: the text announces the next meeting; the footer says when the page was last edited.
+    let body = format!(
+        "<div id=content><h1>Ein Titel für Tests</h1><div id=bodyContent><p>Der nächste Stammtisch findet am \
+         Mi. 5. Februar 2020 ab 19 Uhr im Café statt. {PROSE}</p><p>{PROSE}</p></div></div>\
+         <div id=footer><ul id=footer-info><li id=footer-info-lastmod>Diese Seite wurde zuletzt am 29. Januar 2020 \
+         um 13:22 Uhr geändert.</li><li id=footer-info-viewcount>Diese Seite wurde bisher 512 mal abgerufen.</li>\
+         </ul></div>"
+    );
+    let a = article("de", &body, "https://wiki.example.de/Kassel/Stammtisch");
+    assert_eq!(day(&a), ymd("2020-01-29"));
+    assert_eq!(a.updated.map(|u| u.date_naive()), ymd("2020-01-29"));
+}

@@ -528,9 +528,9 @@ fn page_elements(dom: &Dom, cx: &Context, excluded: &[Away], cands: &mut Vec<Can
 
 /// Labelled date lines in plain text: "Erstellt am: 01.11.2023", "Published on 3 December 2021", "Gespeichert von
 /// jo am 24. Juli 2017", or a "Mise en ligne" cell just before a cell holding the date. The label names the
-/// publication, so the line counts wherever it stands outside comments and teasers (a post's footer too), near the
-/// headline or in the body as a date line there, elsewhere as a date element. A line is short: a sentence of the
-/// body that cites another publication ("the report, published on 3 March") is not one.
+/// publication (or the last update), so the line counts wherever it stands outside comments and teasers (a post's
+/// footer too), near the headline or in the body as a date line there, elsewhere as a date element. A line is
+/// short: a sentence of the body that cites another publication ("the report, published on 3 March") is not one.
 fn labelled_lines(
     dom: &Dom,
     cx: &Context,
@@ -569,7 +569,7 @@ fn labelled_lines(
                 .unwrap_or(before.len());
             role_from_words(&format!("{} {lead}", &before[tail_start..]))
         };
-        if label != Role::Published {
+        if label == Role::Either {
             continue;
         }
         let Some(f) = gazette_dates::find_with(t, cx.now, cx.month_first)
@@ -583,11 +583,18 @@ fn labelled_lines(
             continue;
         }
         let in_body = cx.body.iter().any(|&(s, e)| s <= i && i < e);
+        // An update line ("Letzte Änderung: 14.01.2022", a wiki's "last edited on") is kept as a date element
+        // wherever it stands: it bounds the publication from above, better than a day read in running text.
+        let tier = if label == Role::Published && (near(i) || in_body) {
+            T_NEAR
+        } else {
+            T_ELEMENT
+        };
         cands.push(Candidate {
             stamp: f.stamp,
             source: Source::Text,
-            tier: if near(i) || in_body { T_NEAR } else { T_ELEMENT },
-            role: Role::Published,
+            tier,
+            role: label,
         });
     }
 }
@@ -885,7 +892,7 @@ fn choose(dom: &Dom, cx: &Context, excluded: &[Away], mut cands: Vec<Candidate>)
         // day the article is about): the article was published by then. (A metadata modification time does not:
         // pages are re-saved for reasons of their own.)
         published = updated
-            .filter(|u| u.tier == T_NEAR)
+            .filter(|u| matches!(u.tier, T_NEAR | T_ELEMENT))
             .or_else(|| text_date(dom, cx, excluded));
     }
     if let (Some(u), Some(p)) = (updated, published) {
