@@ -16,7 +16,7 @@ use crate::dom::Dom;
 use crate::{content, lang, meta};
 
 /// Recorded with every stored article, so `gazette reprocess` knows what is stale. Bump on any behaviour change.
-pub const EXTRACTOR_VERSION: &str = "0.4.1";
+pub const EXTRACTOR_VERSION: &str = "0.4.2";
 
 /// Where a metadata field was found.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
@@ -134,17 +134,7 @@ pub fn extract_at(html: &str, page_url: Option<&str>, fetched_at: DateTime<Utc>)
     let ld = meta::json_ld(&dom.harvest.json_ld);
     let mut article = Article::default();
     meta::fill(&mut article, &dom, &ld, page_url);
-    let mut selection = content::select(&mut dom, true, article.title.as_deref());
-    article.blocks = content::emit(&dom, &selection, article.title.as_deref());
-    if chars(&article.blocks) < RETRY_BELOW {
-        // Class words may have hidden the article itself (a post container named after its widget or category).
-        let retry = content::select(&mut dom, false, article.title.as_deref());
-        let blocks = content::emit(&dom, &retry, article.title.as_deref());
-        if chars(&blocks) > 3 * chars(&article.blocks) {
-            article.blocks = blocks;
-            selection = retry;
-        }
-    }
+    let selection = body(&mut dom, &mut article);
     meta::fill_after_body(
         &mut article,
         &dom,
@@ -173,6 +163,43 @@ pub fn extract_at(html: &str, page_url: Option<&str>, fetched_at: DateTime<Utc>)
         article.sources.insert("language", src);
     }
     Ok(article)
+}
+
+/// Chooses the body and fills `article.blocks` with it.
+fn body(dom: &mut Dom, article: &mut Article) -> content::Selection {
+    let mut selection = content::select(dom, true, article.title.as_deref());
+    article.blocks = content::emit(dom, &selection, article.title.as_deref());
+    if chars(&article.blocks) < RETRY_BELOW {
+        // Class words may have hidden the article itself (a post container named after its widget or category).
+        let retry = content::select(dom, false, article.title.as_deref());
+        let blocks = content::emit(dom, &retry, article.title.as_deref());
+        if chars(&blocks) > 3 * chars(&article.blocks) {
+            article.blocks = blocks;
+            selection = retry;
+        }
+    }
+    selection
+}
+
+/// The date finder's view of a page (every candidate date with its source, tier and role; the URL's date; the
+/// headline), for debugging the finder.
+#[doc(hidden)]
+pub fn explain_dates(html: &str, page_url: Option<&str>, fetched_at: DateTime<Utc>) -> String {
+    let doc = Html::parse_document(html);
+    let mut dom = Dom::build(&doc);
+    let ld = meta::json_ld(&dom.harvest.json_ld);
+    let mut article = Article::default();
+    meta::fill(&mut article, &dom, &ld, page_url);
+    let selection = body(&mut dom, &mut article);
+    let cx = meta::date_context(
+        &article,
+        &dom,
+        page_url,
+        selection.headline,
+        &selection.regions,
+        fetched_at,
+    );
+    meta::dates::explain(&dom, &ld, &cx)
 }
 
 /// Scoring details for a page (the best candidates and the chosen containers with their ancestors), for

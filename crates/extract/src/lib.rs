@@ -23,4 +23,6 @@ pub mod guard;
 mod lang;
 mod meta;
 
-pub use article::{explain, extract, extract_at, Article, Block, BlockKind, ExtractError, Source, EXTRACTOR_VERSION};
+pub use article::{
+    explain, explain_dates, extract, extract_at, Article, Block, BlockKind, ExtractError, Source, EXTRACTOR_VERSION,
+};

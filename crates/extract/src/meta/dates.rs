@@ -154,20 +154,54 @@ pub fn find(dom: &Dom, ld: &JsonLd, cx: &Context) -> Found {
     choose(dom, cx, &excluded, cands)
 }
 
-/// Every candidate, one per line (for `explain_dates`, debugging the finder).
+/// Every candidate, one per line, the dates left out as another article's, and the choice (for the `explain`
+/// example, debugging the finder).
 pub fn explain(dom: &Dom, ld: &JsonLd, cx: &Context) -> String {
+    use std::fmt::Write;
+    let excluded = excluded_regions(dom, cx);
+    let cands = candidates(dom, ld, cx, &excluded);
     let mut out = String::new();
-    for c in candidates(dom, ld, cx, &excluded_regions(dom, cx)) {
-        out.push_str(&format!(
-            "{} {:?} {:?} tier {} {:?}\n",
+    for c in &cands {
+        let _ = writeln!(
+            out,
+            "{} {:?} {:?} tier {} {:?}",
             c.stamp.local, c.stamp.precision, c.source, c.tier, c.role
-        ));
+        );
+    }
+    for (i, it) in dom.items.iter().enumerate() {
+        let Kind::Text(t) = it.kind else { continue };
+        if excluded[i] != Away::Hard || !t.bytes().any(|b| b.is_ascii_digit()) {
+            continue;
+        }
+        let Some(f) = gazette_dates::find_with(t, cx.now, cx.month_first).into_iter().next() else {
+            continue;
+        };
+        // The outermost element of the left-out region says why.
+        let mut top = it.parent as usize;
+        while let Some(p) = dom.items.get(top).map(|p| p.parent as usize) {
+            if excluded.get(p) != Some(&Away::Hard) {
+                break;
+            }
+            top = p;
+        }
+        let why = match dom.items.get(top).map(|p| p.kind) {
+            Some(Kind::Element { el, .. }) => format!(
+                "<{} class={:?} id={:?}> item {top}",
+                el.name(),
+                el.attr("class").unwrap_or(""),
+                el.attr("id").unwrap_or("")
+            ),
+            _ => String::new(),
+        };
+        let _ = writeln!(out, "away: {} item {i} in {why}", f.stamp.local);
     }
     let url = [cx.page_url, cx.canonical]
         .into_iter()
         .flatten()
         .find_map(|u| date_in_url(u, cx.month_first));
-    out.push_str(&format!("url: {url:?}\nheadline: {:?}\n", cx.headline));
+    let _ = writeln!(out, "url: {url:?}\nheadline: {:?}\nbody: {:?}", cx.headline, cx.body);
+    let found = choose(dom, cx, &excluded, cands);
+    let _ = writeln!(out, "published: {:?}\nupdated: {:?}", found.published, found.updated);
     out
 }
 
@@ -307,8 +341,16 @@ fn excluded_regions(dom: &Dom, cx: &Context) -> Vec<Away> {
                         })
                     })
                 };
-                if it.has(flag::COMMENT) || name == "nav" || (it.has(flag::WEAK | flag::DROP) && elsewhere()) {
+                if it.has(flag::COMMENT) || name == "nav" {
                     Away::Hard
+                } else if it.has(flag::WEAK | flag::DROP) && elsewhere() {
+                    // A CMS names its blocks after their widget or teaser template, the article's own date line
+                    // too: a small box by the headline is the article's metadata, whatever its class says.
+                    if inherited == Away::No && metadata_box(dom, i, anchor) {
+                        Away::No
+                    } else {
+                        Away::Hard
+                    }
                 } else if matches!(name, "aside" | "footer")
                     || (it.has(flag::DROP) && !it.has(flag::BYLINE | flag::CAPTION))
                 {
@@ -322,6 +364,31 @@ fn excluded_regions(dom: &Dom, cx: &Context) -> Vec<Away> {
         out[i] = inherited.max(own);
     }
     out
+}
+
+/// Items a metadata box may stand from the headline (before it: a date line above the title; after it: under a
+/// standfirst).
+const METADATA_BOX_REACH: usize = 60;
+/// The most text (non-space characters) a metadata box holds: a byline, a date and a few links.
+const METADATA_BOX_TEXT: u32 = 150;
+
+/// Whether element `i` is a small metadata box (a date line, a byline) beside or just under the headline (`anchor`,
+/// else the body's start): a little text, and no heading in the branch that holds it apart from the headline (a
+/// teaser of another article has that article's title; the page's own article shown as a teaser has the headline).
+fn metadata_box(dom: &Dom, i: usize, anchor: Option<usize>) -> bool {
+    let items = &dom.items;
+    let Some(h) = anchor else { return false };
+    if items[i].text > METADATA_BOX_TEXT || i + METADATA_BOX_REACH < h || i > h + METADATA_BOX_REACH {
+        return false;
+    }
+    let holds_anchor = |p: usize| p <= h && h < items[p].end as usize;
+    let mut branch = i;
+    while let Some(p) = Some(items[branch].parent as usize).filter(|&p| p < items.len() && !holds_anchor(p)) {
+        branch = p;
+    }
+    !items[branch..items[branch].end as usize]
+        .iter()
+        .any(|d| matches!(d.tag(), Some(Tag::Heading(_))))
 }
 
 /// `<time>`, microdata, hAtom `abbr` and date-classed elements in the page.
@@ -461,9 +528,9 @@ fn page_elements(dom: &Dom, cx: &Context, excluded: &[Away], cands: &mut Vec<Can
 
 /// Labelled date lines in plain text: "Erstellt am: 01.11.2023", "Published on 3 December 2021", "Gespeichert von
 /// jo am 24. Juli 2017", or a "Mise en ligne" cell just before a cell holding the date. The label names the
-/// publication, so the line counts wherever it stands outside comments and teasers (a post's footer too), near the
-/// headline or in the body as a date line there, elsewhere as a date element. A line is short: a sentence of the
-/// body that cites another publication ("the report, published on 3 March") is not one.
+/// publication (or the last update), so the line counts wherever it stands outside comments and teasers (a post's
+/// footer too), near the headline or in the body as a date line there, elsewhere as a date element. A line is
+/// short: a sentence of the body that cites another publication ("the report, published on 3 March") is not one.
 fn labelled_lines(
     dom: &Dom,
     cx: &Context,
@@ -502,7 +569,7 @@ fn labelled_lines(
                 .unwrap_or(before.len());
             role_from_words(&format!("{} {lead}", &before[tail_start..]))
         };
-        if label != Role::Published {
+        if label == Role::Either {
             continue;
         }
         let Some(f) = gazette_dates::find_with(t, cx.now, cx.month_first)
@@ -516,11 +583,18 @@ fn labelled_lines(
             continue;
         }
         let in_body = cx.body.iter().any(|&(s, e)| s <= i && i < e);
+        // An update line ("Letzte Änderung: 14.01.2022", a wiki's "last edited on") is kept as a date element
+        // wherever it stands: it bounds the publication from above, better than a day read in running text.
+        let tier = if label == Role::Published && (near(i) || in_body) {
+            T_NEAR
+        } else {
+            T_ELEMENT
+        };
         cands.push(Candidate {
             stamp: f.stamp,
             source: Source::Text,
-            tier: if near(i) || in_body { T_NEAR } else { T_ELEMENT },
-            role: Role::Published,
+            tier,
+            role: label,
         });
     }
 }
@@ -671,6 +745,13 @@ pub fn date_in_url(u: &str, month_first: bool) -> Option<Stamp> {
             } else {
                 0
             };
+            // One digit and a hyphen after the month is a slug's start ("/2023/10/3-fragen", "/2021/12/5-ways"):
+            // a path that writes the day with one digit ends it with the path's separator.
+            let dlen = if dlen == 1 && sep == Some(b'/') && matches!(b.get(after_m + 2), Some(b'-' | b'_')) {
+                0
+            } else {
+                dlen
+            };
             if dlen > 0 {
                 if let Some(date) = NaiveDate::from_ymd_opt(y, m, num(after_m + 1, dlen)) {
                     return Some(day_stamp(date, Precision::Day));
@@ -756,6 +837,16 @@ fn choose(dom: &Dom, cx: &Context, excluded: &[Away], mut cands: Vec<Candidate>)
                     role: Role::Published,
                 });
             }
+            // A date path is written once, when the article first appears; markup dating it days later is a
+            // re-publication (a move to another CMS stamps every article anew).
+            (Some(p), Precision::Day) if (p.stamp.date() - u.date()).num_days() > 1 => {
+                published = Some(Candidate {
+                    stamp: u,
+                    source: Source::Url,
+                    tier: T_STRUCTURED,
+                    role: Role::Published,
+                });
+            }
             (Some(p), Precision::Month)
                 if (p.stamp.date().year(), p.stamp.date().month()) != (u.date().year(), u.date().month()) =>
             {
@@ -801,7 +892,7 @@ fn choose(dom: &Dom, cx: &Context, excluded: &[Away], mut cands: Vec<Candidate>)
         // day the article is about): the article was published by then. (A metadata modification time does not:
         // pages are re-saved for reasons of their own.)
         published = updated
-            .filter(|u| u.tier == T_NEAR)
+            .filter(|u| matches!(u.tier, T_NEAR | T_ELEMENT))
             .or_else(|| text_date(dom, cx, excluded));
     }
     if let (Some(u), Some(p)) = (updated, published) {
@@ -813,11 +904,13 @@ fn choose(dom: &Dom, cx: &Context, excluded: &[Away], mut cands: Vec<Candidate>)
         // Only an update date: the article was published by then, and that is the best that can be said.
         published = updated;
     }
-    let mut published = published.as_ref().map(to_page_date);
     // A URL's day a day off the markup's is the same publication seen from another zone (a US evening stamped in
-    // UTC): the day as the URL writes it is the publisher's.
+    // UTC): the day as the URL writes it is the publisher's. A stamp in the publisher's own zone (an offset other
+    // than UTC's) already writes the publisher's day.
+    let in_utc = published.is_some_and(|p| matches!(p.stamp.offset, None | Some(0)));
+    let mut published = published.as_ref().map(to_page_date);
     if let (Some(p), Some(u)) = (published.as_mut(), url) {
-        if u.precision == Precision::Day && (p.day - u.date()).num_days().abs() == 1 {
+        if in_utc && u.precision == Precision::Day && (p.day - u.date()).num_days().abs() == 1 {
             p.day = u.date();
         }
     }
@@ -882,6 +975,11 @@ mod tests {
         );
         assert_eq!(url_day("https://x.com/20211203/story"), Some("2021-12-03 Day".into()));
         assert_eq!(url_day("https://x.com/2021/12/story"), Some("2021-12-01 Month".into()));
+        assert_eq!(url_day("https://x.com/2017/7/12/story"), Some("2017-07-12 Day".into()));
+        assert_eq!(
+            url_day("https://x.com/2023/10/3-fragen-an-jo/"),
+            Some("2023-10-01 Month".into())
+        );
         assert_eq!(url_day("https://2021.com/1234/12/03"), None);
         assert_eq!(url_day("https://x.com/story-123456789"), None);
         // Day-first, as German press releases write it; unambiguous either way when the first number passes 12.

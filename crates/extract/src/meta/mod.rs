@@ -240,6 +240,27 @@ fn fill_authors(a: &mut Article, dom: &Dom, ld: &JsonLd) {
     }
 }
 
+/// What the date finder needs beside the DOM. US English pages read `03/04/2021` month-first.
+pub fn date_context<'a>(
+    a: &'a Article,
+    dom: &Dom,
+    page_url: Option<&'a str>,
+    headline: Option<usize>,
+    body: &'a [(usize, usize)],
+    fetched_at: DateTime<Utc>,
+) -> dates::Context<'a> {
+    let lang = dom.harvest.lang.unwrap_or("").to_ascii_lowercase();
+    let month_first = lang == "en-us" || (lang == "en" && !page_url.is_some_and(|u| u.contains(".uk/")));
+    dates::Context {
+        page_url,
+        canonical: a.canonical_url.as_deref(),
+        headline,
+        body,
+        now: fetched_at,
+        month_first,
+    }
+}
+
 /// Fills the fields found relative to the headline and the body: dates and the lead image's caption.
 pub fn fill_after_body(
     a: &mut Article,
@@ -250,19 +271,7 @@ pub fn fill_after_body(
     body: &[(usize, usize)],
     fetched_at: DateTime<Utc>,
 ) {
-    let lang = dom.harvest.lang.unwrap_or("").to_ascii_lowercase();
-    let month_first = lang == "en-us" || (lang == "en" && !page_url.is_some_and(|u| u.contains(".uk/")));
-    let cx = dates::Context {
-        page_url,
-        canonical: a.canonical_url.as_deref(),
-        headline,
-        body,
-        now: fetched_at,
-        month_first,
-    };
-    if std::env::var_os("GAZETTE_EXPLAIN_DATES").is_some() {
-        eprint!("{}", dates::explain(dom, ld, &cx));
-    }
+    let cx = date_context(a, dom, page_url, headline, body, fetched_at);
     let found = dates::find(dom, ld, &cx);
     if let Some(p) = found.published {
         a.published = Some(p.at);
