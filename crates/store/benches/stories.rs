@@ -2,20 +2,24 @@
 //! fingerprinted articles.
 //!
 //! `cargo bench -p gazette-store --bench stories` (GAZETTE_BENCH_ARTICLES: the archive, default 100,000;
-//! GAZETTE_BENCH_WRITES: new articles per variant, default 4,000; GAZETTE_BENCH_DB keeps and reuses the file).
+//! GAZETTE_BENCH_WRITES: new articles per variant, default 4,000, 0 to only build the archive; GAZETTE_BENCH_DB keeps
+//! the file and reuses it: an archive smaller than asked for is grown to the size asked for, so one file serves 100k
+//! and then 1M).
 //!
-//! The archive's band index and fingerprints are bulk-loaded (random signatures and band keys: unrelated articles, as
-//! almost all are; the band index built after the load, as any bulk loader would). Then the same new articles go
-//! through `Store::store_articles` in batches of 32, alternating two variants: with their story fingerprints, and
-//! without (each then starts a story of its own with no lookup). The difference of the writer thread's CPU per
-//! article is what the decision costs: 32 index lookups, the candidates' signatures read and compared, the
-//! fingerprint and its 32 band rows written. Half the new articles are copies of an earlier one (they join its
-//! story), half are new.
+//! The archive's fingerprints and band rows are written as the writer writes them: article after article, in
+//! transactions of 10,000, into the band index as it stands (so its pages are as full and as scattered as a real
+//! archive's, not packed by a bulk build). Fingerprints are random minima (unrelated articles, as almost all are), and
+//! their band keys are the scheme's keys of those minima. Then the same new articles go through
+//! `Store::store_articles` in batches of 32, alternating two variants: with their story fingerprints, and without
+//! (each then starts a story of its own with no lookup). The difference of the writer thread's CPU per article (from
+//! `/proc/self/task/<tid>/schedstat`, in nanoseconds) is what the decision costs: the band index lookups, the
+//! candidates' signatures read and compared, the fingerprint and its band rows written. Half the new articles are
+//! copies of an earlier one (they join its story), half are new.
 
 use std::time::Instant;
 
 use gazette_store::{Extraction, FeedId, NewArticle, Store, StoryPrint};
-use gazette_stories::minhash::Signature;
+use gazette_stories::minhash::{band_keys, Signature};
 use gazette_stories::{Fingerprint, Kind, Scheme};
 use rusqlite::{params, Connection};
 
@@ -36,20 +40,18 @@ fn main() {
         .unwrap_or_else(|_| dir.path().join("stories.db"));
     gazette_store::sqlite::migrate_file_to(&path, gazette_store::sqlite::schema::LATEST).expect("migrate");
     let mut conn = Connection::open(&path).expect("open");
-    conn.execute_batch("PRAGMA journal_mode = WAL; PRAGMA synchronous = NORMAL")
+    conn.execute_batch("PRAGMA journal_mode = WAL; PRAGMA synchronous = NORMAL; PRAGMA cache_size = -32768")
         .unwrap();
     let have: i64 = conn
         .query_row("SELECT count(*) FROM story_fingerprints", [], |r| r.get(0))
         .unwrap();
-    assert!(
-        have == 0 || have >= archive,
-        "{} holds {have} fingerprints: use a new file",
-        path.display()
-    );
-    if have == 0 {
+    if have < archive {
         let t = Instant::now();
-        load(&mut conn, archive);
-        println!("loaded {archive} fingerprints in {:.1} s", t.elapsed().as_secs_f64());
+        grow(&mut conn, archive - have);
+        println!(
+            "grew the archive from {have} to {archive} fingerprints in {:.1} s",
+            t.elapsed().as_secs_f64()
+        );
     }
     let size: i64 = conn
         .query_row(
@@ -60,6 +62,9 @@ fn main() {
         .unwrap();
     println!("database {} ({:.0} MiB)", path.display(), size as f64 / 1048576.0);
     drop(conn);
+    if writes == 0 {
+        return;
+    }
 
     let db = Store::open_sqlite(&path).expect("open");
     let rt = tokio::runtime::Builder::new_current_thread().build().unwrap();
@@ -104,58 +109,68 @@ fn main() {
     );
 }
 
-/// Bulk-loads fingerprints and band rows for articles `1 ..= to` (ids only: the decision reads nothing else), and a
-/// last article with id `to`, so that new articles are numbered after them.
-fn load(conn: &mut Connection, to: i64) {
+/// Adds `n` fingerprinted articles after the last one, as the writer adds them (fingerprint and band rows, with the
+/// band index in place), and an articles row for the last, so that new articles are numbered after them. Only the
+/// ids: the decision reads nothing else of an article.
+fn grow(conn: &mut Connection, n: i64) {
     let scheme = Scheme::default();
-    let mut rng = fastrand::Rng::with_seed(18);
-    let tx = conn.transaction().unwrap();
-    tx.execute("INSERT OR IGNORE INTO story_schemes (name) VALUES (?1)", [scheme.id()])
+    let mut rng = fastrand::Rng::with_seed(18 ^ n as u64);
+    conn.execute("INSERT OR IGNORE INTO story_schemes (name) VALUES (?1)", [scheme.id()])
         .unwrap();
-    let scheme_id: i64 = tx
+    let scheme_id: i64 = conn
         .query_row("SELECT id FROM story_schemes WHERE name = ?1", [scheme.id()], |r| {
             r.get(0)
         })
         .unwrap();
-    tx.execute_batch("DROP INDEX story_bands_key").unwrap();
-    {
-        let mut story = tx
-            .prepare("INSERT INTO stories (id, first_article_id, articles, sites) VALUES (?1, ?1, 1, 1)")
-            .unwrap();
-        let mut print = tx
-            .prepare(
-                "INSERT INTO story_fingerprints (article_id, story_id, scheme_id, fingerprint) VALUES (?1, ?1, ?2, ?3)",
-            )
-            .unwrap();
-        let mut band = tx
-            .prepare("INSERT INTO story_bands (slot, band_key) VALUES (?1, ?2)")
-            .unwrap();
-        for id in 1..=to {
-            let fingerprint = Fingerprint {
-                kind: Kind::Body,
-                shingles: rng.u32(100..1500),
-                signature: Signature((0..scheme.hashes).map(|_| rng.u16(..)).collect()),
-            };
-            story.execute([id]).unwrap();
-            print.execute(params![id, scheme_id, fingerprint.to_bytes()]).unwrap();
-            for b in 0..scheme.bands as i64 {
-                band.execute(params![id * 64 + b, rng.i64(..)]).unwrap();
-            }
-        }
-    }
-    tx.execute_batch("CREATE INDEX story_bands_key ON story_bands(band_key)")
-        .unwrap();
-    tx.execute(
+    conn.execute(
         "INSERT OR IGNORE INTO feeds (id, url) VALUES (1, 'https://bulk.example/feed')",
         [],
     )
     .unwrap();
-    tx.execute(
-        "INSERT INTO articles (id, feed_id, item_key, fetched_at, story_id) VALUES (?1, 1, ?1, '2026-01-01T00:00:00Z', ?1)",
-        [to],
+    let last: i64 = conn
+        .query_row("SELECT COALESCE(max(id), 0) FROM articles", [], |r| r.get(0))
+        .unwrap();
+    let (first, end) = (last + 1, last + n);
+    for from in (first..=end).step_by(10_000) {
+        let tx = conn.transaction().unwrap();
+        {
+            let mut story = tx
+                .prepare_cached("INSERT INTO stories (id, first_article_id, articles, sites) VALUES (?1, ?1, 1, 1)")
+                .unwrap();
+            let mut print = tx
+                .prepare_cached(
+                    "INSERT INTO story_fingerprints (article_id, story_id, scheme_id, fingerprint)
+                     VALUES (?1, ?1, ?2, ?3)",
+                )
+                .unwrap();
+            let mut band = tx
+                .prepare_cached("INSERT INTO story_bands (slot, band_key) VALUES (?1, ?2)")
+                .unwrap();
+            for id in from..(from + 10_000).min(end + 1) {
+                let minima: Vec<u32> = (0..scheme.hashes).map(|_| rng.u32(..)).collect();
+                let fingerprint = Fingerprint {
+                    kind: Kind::Body,
+                    shingles: rng.u32(100..1500),
+                    signature: Signature::from_minima(&minima),
+                };
+                story.execute([id]).unwrap();
+                print.execute(params![id, scheme_id, fingerprint.to_bytes()]).unwrap();
+                for (b, key) in band_keys(&minima, Kind::Body, scheme.bands, scheme.rows)
+                    .into_iter()
+                    .enumerate()
+                {
+                    band.execute(params![id * 64 + b as i64, key]).unwrap();
+                }
+            }
+        }
+        tx.commit().unwrap();
+    }
+    conn.execute(
+        "INSERT INTO articles (id, feed_id, item_key, fetched_at, story_id)
+         VALUES (?1, 1, 'bulk-' || ?1, '2026-01-01T00:00:00Z', ?1)",
+        [end],
     )
     .unwrap();
-    tx.commit().unwrap();
     conn.execute_batch("ANALYZE; PRAGMA wal_checkpoint(TRUNCATE)").unwrap();
 }
 
@@ -220,12 +235,10 @@ fn writer_thread() -> Option<String> {
     None
 }
 
-/// A thread's CPU time (user + system), from its /proc directory (0 elsewhere).
+/// A thread's CPU time, from its /proc directory's schedstat (nanoseconds on a CPU; 0 elsewhere).
 fn thread_cpu_seconds(thread: &str) -> f64 {
-    let Ok(stat) = std::fs::read_to_string(format!("{thread}/stat")) else {
-        return 0.0;
-    };
-    let rest = &stat[stat.rfind(')').map_or(0, |i| i + 2)..];
-    let f: Vec<&str> = rest.split_whitespace().collect();
-    (f[11].parse::<f64>().unwrap_or(0.0) + f[12].parse::<f64>().unwrap_or(0.0)) / 100.0
+    std::fs::read_to_string(format!("{thread}/schedstat"))
+        .ok()
+        .and_then(|s| s.split_whitespace().next()?.parse::<f64>().ok())
+        .map_or(0.0, |ns| ns / 1e9)
 }
