@@ -1,4 +1,7 @@
--- Several daemons share hosts' politeness (issue 16): a host's concurrency, the gap between the starts of two
+-- What several daemons writing at once need (issue 16): hosts' politeness shared through the database, and story
+-- counts that do not hold every writer on a big story.
+--
+-- Hosts' politeness: a host's concurrency, the gap between the starts of two
 -- requests to it and its Retry-After pause are kept here, for every worker, instead of in each process.
 --
 -- Every request to a host first claims a turn (`claim_host_turn`, one statement, its own transaction) and ends it
@@ -63,4 +66,60 @@ BEGIN
     INSERT INTO host_turns (host, holder, starts_at, lease_until)
     VALUES (p_host, p_holder, starts, starts + p_lease)
     RETURNING id INTO turn;
+END $$;
+
+-- Articles stored into stories (0005's trigger, changed): a story's row is counted up by the batch's articles
+-- instead of being recounted from all of its articles. The recount read every article of the story (and sorted them
+-- for the first one) in each batch that added one, while holding the story's lock: with one big story, every writer
+-- waited that long for the story, and the wait grew with the story. The increments are exact for the same reason the
+-- recount was: the story's row is locked first, so the row and its story_sites are as the last writer left them. A
+-- story_sites row the batch creates (xmax = 0: inserted, not updated) is a new site. Moves and deletes still
+-- recount (rare, and a story may lose its first article then).
+CREATE OR REPLACE FUNCTION articles_story_insert() RETURNS trigger LANGUAGE plpgsql AS $$
+DECLARE
+    a record;
+    started bigint;
+    ids bigint[];
+BEGIN
+    SELECT array_agg(DISTINCT story_id ORDER BY story_id) INTO ids FROM new_articles WHERE story_id IS NOT NULL;
+    IF ids IS NOT NULL THEN
+        PERFORM gazette_lock_stories(ids);
+        WITH added_sites AS (
+                 INSERT INTO story_sites AS ss (story_id, site, articles)
+                 SELECT story_id, site_host, count(*) FROM new_articles WHERE story_id IS NOT NULL
+                 GROUP BY 1, 2 ORDER BY 1, 2
+                 ON CONFLICT (story_id, site) DO UPDATE SET articles = ss.articles + excluded.articles
+                 RETURNING story_id, xmax = 0 AS fresh),
+             new_sites AS (SELECT story_id, count(*) FILTER (WHERE fresh) AS n FROM added_sites GROUP BY 1),
+             added AS (
+                 SELECT story_id, count(*) AS n, min(fetched_at) AS first_seen, min(published_at) AS first_published,
+                        max(COALESCE(updated_at, published_at, fetched_at)) AS last_update
+                 FROM new_articles WHERE story_id IS NOT NULL GROUP BY 1),
+             new_first AS (
+                 SELECT DISTINCT ON (story_id) story_id, id, COALESCE(published_at, fetched_at) AS k
+                 FROM new_articles WHERE story_id IS NOT NULL
+                 ORDER BY story_id, COALESCE(published_at, fetched_at), id),
+             old_first AS (
+                 SELECT s.id AS story_id, f.id, COALESCE(f.published_at, f.fetched_at) AS k
+                 FROM stories s JOIN articles f ON f.id = s.first_article_id
+                 WHERE s.id = ANY (ids))
+        UPDATE stories s SET
+            articles = s.articles + x.n,
+            sites = s.sites + coalesce(ns.n, 0),
+            first_article_id = CASE WHEN o.id IS NULL OR (nf.k, nf.id) < (o.k, o.id) THEN nf.id
+                                    ELSE s.first_article_id END,
+            first_seen_at = least(s.first_seen_at, x.first_seen),
+            first_published_at = least(s.first_published_at, x.first_published),
+            last_update = greatest(s.last_update, x.last_update)
+        FROM added x
+        JOIN new_first nf ON nf.story_id = x.story_id
+        LEFT JOIN new_sites ns ON ns.story_id = x.story_id
+        LEFT JOIN old_first o ON o.story_id = x.story_id
+        WHERE s.id = x.story_id;
+    END IF;
+    FOR a IN SELECT id FROM new_articles WHERE story_id IS NULL ORDER BY id LOOP
+        INSERT INTO stories (articles, sites) VALUES (0, 0) RETURNING id INTO started;
+        UPDATE articles SET story_id = started WHERE id = a.id;
+    END LOOP;
+    RETURN NULL;
 END $$;
