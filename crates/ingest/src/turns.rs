@@ -68,6 +68,23 @@ impl SharedTurns {
     }
 }
 
+/// What a claim holds while it is being made: ended when dropped before the claim returns it.
+struct Claiming<'a> {
+    turns: &'a SharedTurns,
+    host: &'a str,
+    /// The database's turn, once granted (`-1`: only this process's).
+    turn: TurnId,
+    done: bool,
+}
+
+impl Drop for Claiming<'_> {
+    fn drop(&mut self) {
+        if !self.done {
+            self.turns.end(self.host, self.turn);
+        }
+    }
+}
+
 /// Renews the turns out every third of a lease, until the turns are dropped.
 async fn renew_while_alive(turns: Weak<SharedTurns>) {
     let every = match turns.upgrade() {
@@ -96,8 +113,7 @@ impl HostTurns for SharedTurns {
     fn claim<'a>(&'a self, host: &'a str, rule: TurnRule) -> TurnFuture<'a, Result<TurnId, HostPaused>> {
         Box::pin(async move {
             // The gap is the database's to keep; here only the process's own share of the concurrency.
-            let local = self
-                .local
+            self.local
                 .claim(
                     host,
                     TurnRule {
@@ -106,6 +122,13 @@ impl HostTurns for SharedTurns {
                     },
                 )
                 .await?;
+            // A claim given up half way (its fetch dropped) gives back what it holds.
+            let mut held = Claiming {
+                turns: self,
+                host,
+                turn: TurnId(-1),
+                done: false,
+            };
             let claim = HostTurnClaim {
                 host: host.to_string(),
                 concurrency: rule.concurrency,
@@ -118,21 +141,21 @@ impl HostTurns for SharedTurns {
                 match self.store.claim_host_turn(claim.clone()).await {
                     Ok(HostTurnAnswer::Granted { turn, wait }) => {
                         self.out.lock().expect("turns lock").insert(turn);
+                        held.turn = TurnId(turn);
                         // Counted from the answer's arrival: the turn never starts before its time.
                         tokio::time::sleep(wait).await;
-                        return Ok(TurnId(turn));
+                        held.done = true;
+                        return Ok(held.turn);
                     }
                     Ok(HostTurnAnswer::Busy { wait }) => {
                         tokio::time::sleep(wait.max(poll)).await;
                         poll = (poll * 2).min(MAX_POLL);
                     }
-                    Ok(HostTurnAnswer::Paused { wait }) => {
-                        self.local.end(host, local);
-                        return Err(HostPaused { wait });
-                    }
+                    Ok(HostTurnAnswer::Paused { wait }) => return Err(HostPaused { wait }),
                     Err(e) => {
                         tracing::warn!(host, error = %e, "could not claim a turn at the host from the database; \
                                        going ahead under this process's own rule");
+                        held.done = true;
                         return Ok(TurnId(-1));
                     }
                 }
@@ -163,5 +186,73 @@ impl HostTurns for SharedTurns {
                 tracing::warn!(host, error = %e, "could not pause the host for the other workers");
             }
         })
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use std::time::Instant;
+
+    use gazette_store::Location;
+    use gazette_testkit::TestDb;
+
+    use super::*;
+
+    const RULE: TurnRule = TurnRule {
+        concurrency: 2,
+        gap: Duration::from_millis(100),
+        max_wait: Duration::from_secs(5),
+    };
+
+    /// Two workers (two stores, as two daemons would have) share a host's turns: the gap holds between them, the
+    /// third turn waits for one of the two out to end, a pause reaches the other worker, and the turns of a worker
+    /// that went away without ending them come free when their lease runs out.
+    #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+    async fn workers_share_a_hosts_turns_through_postgres() {
+        let Some(db) = TestDb::postgres("workers_share_a_hosts_turns_through_postgres") else {
+            return;
+        };
+        let location = Location::parse(&db.location).unwrap();
+        let store = tokio::task::spawn_blocking(move || Store::open(&location).unwrap())
+            .await
+            .unwrap();
+        let lease = Duration::from_secs(1);
+        let a = SharedTurns::start(store.as_worker(lease), lease);
+        let b = SharedTurns::start(store.as_worker(lease), lease);
+
+        let t0 = Instant::now();
+        let first = a.claim("h:80", RULE).await.unwrap();
+        let second = b.claim("h:80", RULE).await.unwrap();
+        assert!(t0.elapsed() >= RULE.gap, "the other worker's turn starts a gap later");
+        // Both slots out: a third waits until one ends.
+        let third = {
+            let third = a.claim("h:80", RULE);
+            tokio::pin!(third);
+            assert!(tokio::time::timeout(Duration::from_millis(300), &mut third)
+                .await
+                .is_err());
+            b.end("h:80", second);
+            tokio::time::timeout(Duration::from_secs(2), &mut third)
+                .await
+                .unwrap()
+                .unwrap()
+        };
+
+        // A worker gone without ending its turns (`a`'s two): they block the host until their lease runs out.
+        drop(a);
+        let t1 = Instant::now();
+        let fourth = b.claim("h:80", RULE).await.unwrap();
+        assert!(
+            t1.elapsed() >= Duration::from_millis(500),
+            "a dead worker's turns hold until their lease ends"
+        );
+        let _ = (first, third);
+
+        // A Retry-After pause from one worker holds for the other.
+        b.end("h:80", fourth);
+        let c = SharedTurns::start(store.as_worker(lease), lease);
+        b.pause("h:80", Duration::from_secs(30)).await;
+        let refused = c.claim("h:80", RULE).await.unwrap_err();
+        assert!(refused.wait > Duration::from_secs(25));
     }
 }
