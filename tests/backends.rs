@@ -422,12 +422,12 @@ fn three_daemons_share_the_feeds_and_take_over_a_dead_ones() {
         return;
     };
     const FEEDS: usize = 300;
-    const HOSTS: usize = 15;
-    const GAP: Duration = Duration::from_millis(200);
+    const HOSTS: usize = 20;
+    const GAP: Duration = Duration::from_millis(300);
     const CONCURRENCY: usize = 2;
     let mut corpus = Corpus::new(FEEDS, 1);
     // A page is served for at least this long: requests to a host overlap at the server when they overlap.
-    corpus.page_delay = Duration::from_millis(250);
+    corpus.page_delay = Duration::from_millis(700);
     // Each server is a host (host:port) of its own; feed f (and its page) is on host f % HOSTS.
     let servers: Vec<_> = (0..HOSTS).map(|_| corpus.serve()).collect();
     let hits = |feed: usize| servers[feed % HOSTS].hits(&Corpus::feed_path(feed));
@@ -507,6 +507,9 @@ fn three_daemons_share_the_feeds_and_take_over_a_dead_ones() {
 
     // Politeness, as the hosts saw it, over the requests of all three daemons.
     let mut closest = Duration::MAX;
+    // The shortest time over which a host saw RUN + 1 starts: the gap held on average too, not only pair by pair.
+    const RUN: usize = 5;
+    let mut shortest_run = Duration::MAX;
     let mut busiest = 0;
     for server in &servers {
         let requests = server.requests();
@@ -518,6 +521,9 @@ fn three_daemons_share_the_feeds_and_take_over_a_dead_ones() {
         starts.sort();
         for pair in starts.windows(2) {
             closest = closest.min(pair[1] - pair[0]);
+        }
+        for run in starts.windows(RUN + 1) {
+            shortest_run = shortest_run.min(run[RUN] - run[0]);
         }
         // A page is being served from its arrival until page_delay later (at least): requests whose service
         // overlapped were in flight at once.
@@ -537,7 +543,11 @@ fn three_daemons_share_the_feeds_and_take_over_a_dead_ones() {
             busiest = busiest.max(at_once);
         }
     }
-    eprintln!("politeness across the daemons: closest starts at one host {closest:?} (gap {GAP:?}); at most {busiest} requests at once (limit {CONCURRENCY})");
+    eprintln!(
+        "politeness across the daemons: closest starts at one host {closest:?} (gap {GAP:?}); {} starts within \
+         {shortest_run:?} at the least; at most {busiest} requests at once (limit {CONCURRENCY})",
+        RUN + 1
+    );
     assert!(
         closest + START_TOLERANCE >= GAP,
         "two requests to one host started {closest:?} apart (gap {GAP:?})"
@@ -553,8 +563,9 @@ fn three_daemons_share_the_feeds_and_take_over_a_dead_ones() {
 /// daemon's scheduling) and seen by the server once its head has been read (the server's scheduling): on two cores
 /// busy with three debug-built daemons, their extraction and PostgreSQL, both delays vary. Measured at a 100 ms
 /// gap: the daemons sent no two requests to one host less than 94.4 ms apart (timestamps taken just before sending),
-/// while the server saw 81.8 ms between two of them.
-const START_TOLERANCE: Duration = Duration::from_millis(30);
+/// while the server saw 81.8 ms between two of them; at a 200 ms gap the server saw 172-188 ms over five runs. The
+/// delays shift single starts, not the rate: over six starts the shortfall is no larger than over two.
+const START_TOLERANCE: Duration = Duration::from_millis(50);
 
 /// `gazette copy` from an archive built by the fixtures: every row arrives, and every report answers the same on
 /// both sides; run again, it adds nothing.
