@@ -52,6 +52,12 @@ const TOPICS: &[&str] = &[
     "Border Crossing",
 ];
 
+/// The seed's most common words, marked per story when pages make several stories.
+const COMMON_WORDS: &[&str] = &[
+    "the", "to", "a", "of", "and", "in", "for", "with", "on", "said", "that", "is", "was", "at", "as", "his", "by",
+    "an", "are", "he", "from", "has", "it", "its", "be", "have", "will", "their", "would",
+];
+
 /// How the server misbehaves for one feed.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Fault {
@@ -80,6 +86,9 @@ pub struct Corpus {
     pub per_feed: usize,
     /// Added to the article pages' response time.
     pub page_delay: Duration,
+    /// Articles per story: 0, every page is a copy of the seed (one story); n, the pages are n-article stories, each
+    /// story's copies in n feeds next to each other (the seed's common words marked with the story's number).
+    pub story_size: usize,
     pub faults: Vec<(usize, Fault)>,
     /// (feed, item) -> fault.
     pub page_faults: Vec<((usize, usize), PageFault)>,
@@ -93,6 +102,7 @@ impl Corpus {
             feeds,
             per_feed,
             page_delay: Duration::ZERO,
+            story_size: 0,
             faults: Vec::new(),
             page_faults: Vec::new(),
             page_hits: Default::default(),
@@ -165,6 +175,27 @@ impl Corpus {
             .replace("Lloyd", GIVEN[n % GIVEN.len()])
     }
 
+    /// The page of feed `feed`'s item `item`, in its story (see [`Corpus::story_size`]).
+    pub fn page(&self, feed: usize, item: usize) -> String {
+        let page = Corpus::page_html(feed, item);
+        if self.story_size == 0 {
+            return page;
+        }
+        let mut story = (item * self.feeds + feed) / self.story_size;
+        let mut mark = String::new();
+        loop {
+            mark.push((b'a' + (story % 26) as u8) as char);
+            story /= 26;
+            if story == 0 {
+                break;
+            }
+        }
+        // Enough of the words changed that two stories share few 5-word shingles.
+        COMMON_WORDS.iter().fold(page, |page, w| {
+            page.replace(&format!(" {w} "), &format!(" {w}q{mark} "))
+        })
+    }
+
     /// Serves the corpus (and its faults) on 127.0.0.1.
     pub fn serve(&self) -> TestServer {
         let corpus = self.clone();
@@ -201,8 +232,7 @@ impl Corpus {
                         if let Some(fault) = self.page_fault(f, i) {
                             return fault;
                         }
-                        return Response::ok("text/html; charset=utf-8", Corpus::page_html(f, i))
-                            .delay(self.page_delay);
+                        return Response::ok("text/html; charset=utf-8", self.page(f, i)).delay(self.page_delay);
                     }
                 }
             }

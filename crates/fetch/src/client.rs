@@ -6,12 +6,12 @@ use std::time::Duration;
 
 use chrono::Utc;
 use reqwest::header::{self, HeaderMap, HeaderValue};
-use tokio::sync::{OwnedSemaphorePermit, Semaphore};
 use tokio::time::Instant;
 use url::Url;
 
 use crate::discover::{self, DiscoveredFeed, FeedKind, COMMON_FEED_PATHS};
 use crate::robots::RobotsRules;
+use crate::turns::{HeldTurn, HostTurns, TurnRule};
 use crate::{
     body, charset, html, parse, Attempt, FeedFetch, FeedOutcome, FetchConfig, FetchError, FetchedFeed, Page, Validators,
 };
@@ -27,7 +27,8 @@ const ROBOTS_CAP: usize = 512 * 1024;
 pub(crate) struct Inner {
     pub(crate) config: FetchConfig,
     client: reqwest::Client,
-    hosts: Mutex<Forgetful<Arc<Host>>>,
+    /// Where the per-host politeness is kept (see [`crate::turns`]).
+    turns: Arc<dyn HostTurns>,
     /// Per origin: the rules and when they were fetched. The async lock makes concurrent pages wait for one fetch.
     robots: Mutex<Forgetful<RobotsSlot>>,
     robots_agent: String,
@@ -35,7 +36,7 @@ pub(crate) struct Inner {
 
 /// Per-host (or per-origin) state that a daemon keeps for months: it meets countless hosts once, so once the map has
 /// doubled since it was last pruned, the entries that `keep` calls idle are forgotten.
-struct Forgetful<V> {
+pub(crate) struct Forgetful<V> {
     map: HashMap<String, V>,
     prune_at: usize,
 }
@@ -53,7 +54,11 @@ impl<V> Default for Forgetful<V> {
 const FORGET_ABOVE: usize = 1024;
 
 impl<V: Clone> Forgetful<V> {
-    fn get_or_insert(&mut self, key: String, make: impl FnOnce() -> V, keep: impl FnMut(&V) -> bool) -> V {
+    pub(crate) fn get(&self, key: &str) -> Option<V> {
+        self.map.get(key).cloned()
+    }
+
+    pub(crate) fn get_or_insert(&mut self, key: String, make: impl FnOnce() -> V, keep: impl FnMut(&V) -> bool) -> V {
         if let Some(v) = self.map.get(&key) {
             return v.clone();
         }
@@ -74,18 +79,6 @@ impl<V: Clone> Forgetful<V> {
 /// A cached robots.txt and when it was fetched.
 type RobotsSlot = Arc<tokio::sync::Mutex<Option<(Instant, Arc<RobotsRules>)>>>;
 
-/// Per-host state shared by every fetch to that host.
-struct Host {
-    permits: Arc<Semaphore>,
-    schedule: tokio::sync::Mutex<Schedule>,
-}
-
-struct Schedule {
-    next_start: Instant,
-    paused_until: Option<Instant>,
-    crawl_delay: Duration,
-}
-
 /// A response that ended the redirect chain.
 struct Got {
     final_url: Url,
@@ -103,7 +96,7 @@ enum Source {
 }
 
 impl Inner {
-    pub(crate) fn new(config: FetchConfig) -> Result<Inner, FetchError> {
+    pub(crate) fn new(config: FetchConfig, turns: Arc<dyn HostTurns>) -> Result<Inner, FetchError> {
         let client = reqwest::Client::builder()
             .user_agent(config.user_agent.clone())
             .connect_timeout(config.connect_timeout)
@@ -123,7 +116,7 @@ impl Inner {
         Ok(Inner {
             config,
             client,
-            hosts: Mutex::new(Forgetful::default()),
+            turns,
             robots: Mutex::new(Forgetful::default()),
             robots_agent,
         })
@@ -372,11 +365,6 @@ impl Inner {
                 }
             }
         };
-        if let Some(delay) = rules.crawl_delay {
-            let host = self.host(url);
-            let mut s = host.schedule.lock().await;
-            s.crawl_delay = delay.min(self.config.max_crawl_delay);
-        }
         let mut path = url.path().to_string();
         if let Some(q) = url.query() {
             path.push('?');
@@ -418,76 +406,54 @@ impl Inner {
         }
     }
 
-    fn host(&self, url: &Url) -> Arc<Host> {
-        let key = format!(
+    /// The politeness key of a URL's host: host and port.
+    fn host_key(url: &Url) -> String {
+        format!(
             "{}:{}",
             url.host_str().unwrap_or(""),
             url.port_or_known_default().unwrap_or(0)
-        );
-        let permits = self.config.per_host_concurrency.max(1);
-        let mut hosts = self.hosts.lock().expect("hosts lock");
-        let now = Instant::now();
-        // Forgotten: hosts nobody is fetching from, with no gap or pause still to honour.
-        hosts.get_or_insert(
-            key,
-            || {
-                Arc::new(Host {
-                    permits: Arc::new(Semaphore::new(permits)),
-                    schedule: tokio::sync::Mutex::new(Schedule {
-                        next_start: now,
-                        paused_until: None,
-                        crawl_delay: Duration::ZERO,
-                    }),
-                })
-            },
-            |host| {
-                Arc::strong_count(host) > 1
-                    || host.permits.available_permits() < permits
-                    || host
-                        .schedule
-                        .try_lock()
-                        .map_or(true, |s| s.next_start > now || s.paused_until.is_some_and(|p| p > now))
-            },
         )
     }
 
-    /// Waits for a slot on the host: a free permit, the minimum gap (or Crawl-delay) since the last start, and the
-    /// end of any Retry-After pause. A pause longer than `max_retry_wait` fails at once.
-    async fn acquire(&self, url: &Url) -> Result<OwnedSemaphorePermit, FetchError> {
-        let host = self.host(url);
-        let permit = host
-            .permits
-            .clone()
-            .acquire_owned()
-            .await
-            .map_err(|_| FetchError::Client("host semaphore closed".into()))?;
-        loop {
-            let mut s = host.schedule.lock().await;
-            let now = Instant::now();
-            if let Some(until) = s.paused_until {
-                if until > now && until - now > self.config.max_retry_wait {
-                    return Err(FetchError::HostPaused {
-                        host: url.host_str().unwrap_or("").to_string(),
-                        wait: until - now,
-                    });
-                }
-            }
-            let ready = s.paused_until.map_or(s.next_start, |p| p.max(s.next_start));
-            if ready <= now {
-                s.next_start = now + self.config.per_host_gap.max(s.crawl_delay);
-                return Ok(permit);
-            }
-            drop(s);
-            tokio::time::sleep_until(ready).await;
+    /// The Crawl-delay of the URL's origin, as its cached robots.txt says (capped), if it was read.
+    fn crawl_delay(&self, url: &Url) -> Duration {
+        let slot = self
+            .robots
+            .lock()
+            .expect("robots cache lock")
+            .get(&url.origin().ascii_serialization());
+        slot.and_then(|slot| {
+            slot.try_lock()
+                .ok()
+                .and_then(|c| c.as_ref().and_then(|(_, rules)| rules.crawl_delay))
+        })
+        .map_or(Duration::ZERO, |d| d.min(self.config.max_crawl_delay))
+    }
+
+    /// Waits for a turn at the URL's host: a free slot of its concurrency, the minimum gap (or Crawl-delay) since the
+    /// last start, and the end of any Retry-After pause. A pause longer than `max_retry_wait` fails at once.
+    async fn acquire(&self, url: &Url) -> Result<HeldTurn, FetchError> {
+        let host = Inner::host_key(url);
+        let rule = TurnRule {
+            concurrency: self.config.per_host_concurrency.max(1),
+            gap: self.config.per_host_gap.max(self.crawl_delay(url)),
+            max_wait: self.config.max_retry_wait,
+        };
+        match self.turns.claim(&host, rule).await {
+            Ok(id) => Ok(HeldTurn {
+                turns: self.turns.clone(),
+                host,
+                id,
+            }),
+            Err(paused) => Err(FetchError::HostPaused {
+                host: url.host_str().unwrap_or("").to_string(),
+                wait: paused.wait,
+            }),
         }
     }
 
     async fn pause_host(&self, url: &Url, wait: Duration) {
-        let host = self.host(url);
-        let mut s = host.schedule.lock().await;
-        let until = Instant::now() + wait;
-        s.paused_until = Some(s.paused_until.map_or(until, |p| p.max(until)));
-        tracing::debug!(host = url.host_str(), ?wait, "host paused by Retry-After");
+        self.turns.pause(&Inner::host_key(url), wait).await;
     }
 
     /// One attempt after another until success, a permanent error, or the retries are spent.
@@ -564,7 +530,7 @@ impl Inner {
         let mut deadline = Instant::now() + timeout;
         loop {
             let waiting = Instant::now();
-            let _permit = self.acquire(&url).await?;
+            let _turn = self.acquire(&url).await?;
             deadline += waiting.elapsed();
             let request = self.client.get(url.clone()).headers(headers.clone()).send();
             let mut response = match tokio::time::timeout_at(deadline, request).await {

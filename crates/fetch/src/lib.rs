@@ -1,7 +1,8 @@
 //! HTTP for Gazette: feeds and article pages.
 //!
 //! - [`Fetcher`] fetches feeds (URLs, local paths, `file://` URLs) and article pages politely: per-host concurrency
-//!   and gap, Retry-After pauses per host, retries with back-off and jitter for transient failures, conditional GET,
+//!   and gap and Retry-After pauses per host (turns at hosts, [`turns`]: kept in the process by default, or
+//!   wherever a [`HostTurns`] given to [`Fetcher::with_turns`] keeps them), retries with back-off and jitter for transient failures, conditional GET,
 //!   manual redirects (loop detection, permanent moves), body caps after decompression, a stall timeout, and
 //!   robots.txt for pages.
 //! - Bodies are transcoded to UTF-8 ([`charset`]), feeds repaired ([`repair`]) and parsed with feed-rs
@@ -20,11 +21,13 @@ mod html;
 pub mod parse;
 pub mod repair;
 pub mod robots;
+pub mod turns;
 pub mod urls;
 
 pub use discover::{DiscoveredFeed, FeedKind};
 pub use error::FetchError;
 pub use html::plain_text;
+pub use turns::{HostTurns, LocalTurns};
 pub use urls::normalize_url;
 
 use chrono::{DateTime, Utc};
@@ -179,9 +182,16 @@ pub struct Fetcher {
 }
 
 impl Fetcher {
+    /// A fetcher keeping its politeness per host in this process ([`LocalTurns`]).
     pub fn new(config: FetchConfig) -> Result<Fetcher, FetchError> {
+        Fetcher::with_turns(config, std::sync::Arc::new(LocalTurns::new()))
+    }
+
+    /// A fetcher that asks `turns` for every request's turn at its host (so that processes sharing `turns` share
+    /// each host's concurrency, gap and pauses).
+    pub fn with_turns(config: FetchConfig, turns: std::sync::Arc<dyn HostTurns>) -> Result<Fetcher, FetchError> {
         Ok(Fetcher {
-            inner: std::sync::Arc::new(client::Inner::new(config)?),
+            inner: std::sync::Arc::new(client::Inner::new(config, turns)?),
         })
     }
 

@@ -297,9 +297,9 @@ settings! {
     feed_concurrency: positive = "8", flag "N";
     /// article pages fetched at once
     page_concurrency: positive = "16", flag "N";
-    /// requests in flight per host
+    /// requests in flight per host (on PostgreSQL: by all daemons together)
     per_host_concurrency: positive = fetch_defaults().per_host_concurrency.to_string(), flag "N";
-    /// minimum gap between requests to one host
+    /// minimum gap between requests to one host (on PostgreSQL: by all daemons together)
     per_host_gap: duration = setting_duration(fetch_defaults().per_host_gap), flag "DURATION";
     /// extraction and tagging threads (0: one per core)
     extract_threads: threads = "0", flag "N";
@@ -341,7 +341,7 @@ settings! {
     story_lead_jaccard: fraction = story_defaults().rule.lead_jaccard.to_string();
     /// earlier articles compared per LSH band key (the most recent)
     story_candidates: positive = story_defaults().candidates.per_key.to_string();
-    /// PostgreSQL: how long a daemon holds the feeds it took (another takes them over after a crash)
+    /// PostgreSQL: how long a dead daemon's feeds stay held before others take them (its turns at hosts: 30s at most)
     feed_lease: duration = "10m", flag "DURATION";
 }
 

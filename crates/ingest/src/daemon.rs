@@ -40,7 +40,7 @@ pub async fn run(
         ),
         None => None,
     };
-    let fetcher = gazette_fetch::Fetcher::new(config.fetch_config())?;
+    let fetcher = crate::turns::fetcher(config, &store)?;
     let pipeline = Pipeline::new(fetcher, store.clone(), Settings::from_config(config), metrics.clone());
     let mut running = pipeline.start();
     tracing::info!(

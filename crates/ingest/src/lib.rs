@@ -7,6 +7,7 @@
 //! - [`places`]: place mentions resolved to GeoNames entries, and demonyms (issue 19).
 //! - [`daemon`]: the daemon's loop (looks at the schedule, overlapping cycles, daily history pruning, [`history`]).
 //! - [`reprocess`]: re-extraction of stored pages.
+//! - [`turns`]: the fetcher for an archive, its per-host politeness shared through PostgreSQL by every daemon.
 //! - [`config`]: the typed configuration (each key, its default and its doc in one place).
 //! - [`metrics`]: the counters the stages update, and the `/metrics` and `/healthz` responder.
 //!
@@ -22,6 +23,7 @@ pub mod pipeline;
 pub mod places;
 pub mod reprocess;
 pub mod schedule;
+pub mod turns;
 
 pub use config::Config;
 

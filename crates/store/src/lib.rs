@@ -85,6 +85,32 @@ impl std::fmt::Display for Location {
     }
 }
 
+/// A claim of a turn at a host ([`Store::claim_host_turn`]).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct HostTurnClaim {
+    /// `host:port`.
+    pub host: String,
+    /// Turns at the host at once, from all workers.
+    pub concurrency: usize,
+    /// Least time between the starts of two turns.
+    pub gap: std::time::Duration,
+    /// How long the turn holds without renewal (a dead worker's turns free themselves then).
+    pub lease: std::time::Duration,
+    /// A pause ending later than this from now is not waited for.
+    pub max_wait: std::time::Duration,
+}
+
+/// The answer to a [`HostTurnClaim`].
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum HostTurnAnswer {
+    /// A turn, starting after `wait` (from when the answer came).
+    Granted { turn: i64, wait: std::time::Duration },
+    /// Every slot is out; ask again, not before `wait`.
+    Busy { wait: std::time::Duration },
+    /// The host is paused for `wait`, longer than the claim's `max_wait`.
+    Paused { wait: std::time::Duration },
+}
+
 /// The write side of the archive: whole operations, each one transaction unless it says otherwise. Cheap to clone
 /// (clones share the backend); [`Store::close`] finishes what is queued.
 #[derive(Clone)]
@@ -306,6 +332,45 @@ impl Store {
                     took: t0.elapsed(),
                 })
             }
+        }
+    }
+
+    // Politeness shared by workers.
+
+    /// Claims a turn at a host for a request (see `postgres::turns`). PostgreSQL keeps every worker's turns; a
+    /// SQLite archive has one writing process, whose fetcher keeps its own turns, so it grants every claim at once.
+    pub async fn claim_host_turn(&self, claim: HostTurnClaim) -> Result<HostTurnAnswer> {
+        match self {
+            Store::Sqlite(_) => Ok(HostTurnAnswer::Granted {
+                turn: 0,
+                wait: std::time::Duration::ZERO,
+            }),
+            Store::Postgres(p) => postgres::turns::claim(p, &claim).await,
+        }
+    }
+
+    /// Ends turns at hosts (their requests are over). Nothing to do on SQLite.
+    pub async fn end_host_turns(&self, turns: Vec<i64>) -> Result<()> {
+        match self {
+            Store::Sqlite(_) => Ok(()),
+            Store::Postgres(p) => postgres::turns::end(p, &turns).await,
+        }
+    }
+
+    /// Holds turns still out for `lease` more (a long body). Nothing to do on SQLite.
+    pub async fn renew_host_turns(&self, turns: Vec<i64>, lease: std::time::Duration) -> Result<()> {
+        match self {
+            Store::Sqlite(_) => Ok(()),
+            Store::Postgres(p) => postgres::turns::renew(p, &turns, lease).await,
+        }
+    }
+
+    /// Starts no turn at `host` for `wait` (it answered with Retry-After), for every worker. Nothing to do on
+    /// SQLite.
+    pub async fn pause_host(&self, host: String, wait: std::time::Duration) -> Result<()> {
+        match self {
+            Store::Sqlite(_) => Ok(()),
+            Store::Postgres(p) => postgres::turns::pause(p, &host, wait).await,
         }
     }
 

@@ -54,7 +54,7 @@ async fn ingest(
         ProgressStyle::with_template("{spinner} [{elapsed_precise}] {bar:40} {pos}/{len} feeds {msg}")
             .expect("valid template"),
     );
-    let fetcher = gazette_fetch::Fetcher::new(config.fetch_config())?;
+    let fetcher = gazette_ingest::turns::fetcher(config, store)?;
     let pipeline = Pipeline::new(
         fetcher,
         store.clone(),

@@ -59,6 +59,7 @@ async fn insert_all(
     stories: &gazette_stories::Config,
 ) -> Result<Vec<Result<StoredArticle>>> {
     let tx = conn.transaction().await?;
+    stories::lock_for_new(&tx, batch.iter().filter_map(|a| a.extraction.story.as_ref()), stories).await?;
     let mut results = Vec::with_capacity(batch.len());
     let mut inserted = Vec::new();
     for a in batch {

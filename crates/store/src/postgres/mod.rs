@@ -8,7 +8,8 @@
 //! - [`Reader`], inside [`Archive::Postgres`](crate::Archive::Postgres): one connection and a small runtime of its
 //!   own, for the blocking read side; every read runs in a READ ONLY transaction.
 //! - Workers: [`due`] hands out due feeds with `FOR UPDATE SKIP LOCKED` and a lease (see
-//!   migrations/postgres/0003_workers.sql), so several daemons share the feeds.
+//!   migrations/postgres/0003_workers.sql), so several daemons share the feeds; [`turns`] hands out turns at hosts
+//!   (migrations/postgres/0007_many_daemons.sql), so they share each host's politeness.
 //!
 //! Times go in and out as `timestamptz` (Gazette's are truncated to the second, as SQLite keeps them). Rows read for
 //! reports and queries become [`Cell`](crate::Cell)s the same way SQLite's do, so an export is the same CSV byte for
@@ -36,6 +37,7 @@ pub(crate) mod search;
 pub(crate) mod stats;
 pub(crate) mod stories;
 pub(crate) mod tasks;
+pub(crate) mod turns;
 pub(crate) mod views;
 
 use std::sync::{Arc, Mutex};

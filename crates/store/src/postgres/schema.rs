@@ -39,6 +39,11 @@ pub const MIGRATIONS: &[Migration] = &[
         name: "0006_places",
         sql: include_str!("../../../../migrations/postgres/0006_places.sql"),
     },
+    Migration {
+        version: 7,
+        name: "0007_many_daemons",
+        sql: include_str!("../../../../migrations/postgres/0007_many_daemons.sql"),
+    },
 ];
 
 /// The schema version this build writes.

@@ -66,8 +66,8 @@ async fn scheme_id(tx: &Transaction<'_>, name: &str) -> Result<i64> {
 }
 
 /// The story of the earlier article `print` matches best, if any (earlier: stored before `before`, or any when
-/// `None`), locked; `None` also when that story is gone.
-async fn matching_story(
+/// `None`), not locked.
+async fn best_match(
     tx: &Transaction<'_>,
     print: &StoryPrint,
     before: Option<ArticleId>,
@@ -104,13 +104,45 @@ async fn matching_story(
         }
     }
     let Ok(found) = find_match(&mut fetched, &print.computed, config);
-    let Some(story) = found.and_then(|m| fetched.prints.get(&m.article).map(|(s, _)| *s)) else {
+    Ok(found.and_then(|m| fetched.prints.get(&m.article).map(|(s, _)| *s)))
+}
+
+/// The story of the earlier article `print` matches best, if any (see [`best_match`]), locked; `None` also when that
+/// story is gone.
+async fn matching_story(
+    tx: &Transaction<'_>,
+    print: &StoryPrint,
+    before: Option<ArticleId>,
+    config: &Config,
+) -> Result<Option<i64>> {
+    let Some(story) = best_match(tx, print, before, config).await? else {
         return Ok(None);
     };
     let locked = tx
         .query_opt("SELECT id FROM stories WHERE id = $1 FOR NO KEY UPDATE", &[&story])
         .await?;
     Ok(locked.map(|r| r.get(0)))
+}
+
+/// Locks, in id order, the stories that new articles with these prints would join as the archive stands (before a
+/// batch's articles are stored one after another, each locking the story it joins: without this, two batches could
+/// take the same stories in opposite orders and deadlock). A decision that changes meanwhile (an article of the
+/// batch, or one committed since, matching better) locks its story when it is made, as before.
+pub(crate) async fn lock_for_new<'a>(
+    tx: &Transaction<'_>,
+    prints: impl Iterator<Item = &'a StoryPrint>,
+    config: &Config,
+) -> Result<()> {
+    let mut stories = Vec::new();
+    for print in prints {
+        stories.extend(best_match(tx, print, None, config).await?);
+    }
+    if stories.len() > 1 {
+        stories.sort_unstable();
+        stories.dedup();
+        tx.execute("SELECT gazette_lock_stories($1)", &[&stories]).await?;
+    }
+    Ok(())
 }
 
 /// Starts an empty story (the triggers count the article that joins it).
