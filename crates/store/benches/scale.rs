@@ -7,7 +7,8 @@
 //! GAZETTE_BENCH_LAST_DAY=YYYY-MM-DD sets the week's last day, GAZETTE_BENCH_ONLY=text times only the queries whose
 //! name contains it, GAZETTE_BENCH_EXPLAIN=1 prints the reports' query plans).
 //! Generation bulk-loads with the secondary indexes and counting triggers dropped, then recreates them from the
-//! schema's own SQL, as any bulk loader would.
+//! schema's own SQL, as any bulk loader would; a day of articles (and then of their counts) per transaction, so that
+//! the write-ahead log stays small (1M articles: about 16 minutes, 11 GB).
 
 use std::path::PathBuf;
 use std::time::Instant;
