@@ -8,7 +8,8 @@
 //! name contains it, GAZETTE_BENCH_EXPLAIN=1 prints the reports' query plans).
 //! Generation bulk-loads with the secondary indexes and counting triggers dropped, then recreates them from the
 //! schema's own SQL, as any bulk loader would; a day of articles (and then of their counts) per transaction, so that
-//! the write-ahead log stays small (1M articles: 20 minutes on two shared cores, 11 GB, a write-ahead log under 400 MB).
+//! the write-ahead log stays small (1M articles: 20 minutes on two shared cores, 11 GB, a write-ahead log under
+//! 400 MB).
 
 use std::path::PathBuf;
 use std::time::Instant;
