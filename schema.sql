@@ -1,4 +1,4 @@
--- Gazette's SQLite schema at version 10, generated from migrations/ (do not edit: add a migration).
+-- Gazette's SQLite schema at version 11, generated from migrations/ (do not edit: add a migration).
 -- Regenerate with: GAZETTE_UPDATE_SCHEMA=1 cargo test -p gazette-store schema_sql
 
 -- table article_countries
@@ -297,6 +297,9 @@ CREATE INDEX entities_name ON entities(name);
 
 -- index entity_days_day
 CREATE INDEX entity_days_day ON entity_days(day, entity_id);
+
+-- index entity_days_day_mentions
+CREATE INDEX entity_days_day_mentions ON entity_days(day, mentions);
 
 -- index fetches_feed_started
 CREATE INDEX fetches_feed_started ON fetches(feed_id, started_at);

@@ -320,3 +320,111 @@ fn the_web_views_questions_answer_the_same_on_both_backends() {
         }
     }
 }
+
+/// Persons mentioned on three days: each day's four most mentioned are mentioned little on the other days, and a
+/// fifth is second to them every day, so that it leads over the range without leading any day.
+fn daily_counts() -> Vec<(String, [i64; 3])> {
+    let mut counts: Vec<(String, [i64; 3])> = (0..12)
+        .map(|i| {
+            let mut days = [1; 3];
+            days[i / 4] = 12 - (i as i64 % 4);
+            (format!("Person {}", char::from(b'A' + i as u8)), days)
+        })
+        .collect();
+    counts.push(("Steady Person".into(), [8, 8, 8]));
+    // A tie with Steady Person over the last two days, broken by name.
+    counts.push(("Second Steady".into(), [1, 8, 8]));
+    counts
+}
+
+#[test]
+fn top_entities_are_the_most_mentioned_over_the_range() {
+    for db in TestDb::each("top_entities_are_the_most_mentioned_over_the_range") {
+        let location = Location::parse(&db.location).unwrap();
+        let store = Store::open(&location).unwrap();
+        let counts = daily_counts();
+        let mut articles = Vec::new();
+        for day in 0..3 {
+            // Article j of a day names every person mentioned more than j times that day, once each.
+            for j in 0..12 {
+                let names: Vec<&str> = counts
+                    .iter()
+                    .filter(|(_, c)| c[day] > j)
+                    .map(|(n, _)| n.as_str())
+                    .collect();
+                let text = names.join(", ");
+                articles.push(NewArticle {
+                    feed_id: gazette_store::FeedId(1),
+                    item_key: format!("day-{day}-{j}"),
+                    guid: None,
+                    url: Some(format!("https://example.com/{day}/{j}")),
+                    html: None,
+                    page_error: None,
+                    fetched_at: t("2026-11-21T12:00:00Z"),
+                    extraction: Extraction {
+                        title: Some(format!("Day {day}, article {j}")),
+                        published_at: Some(t(&format!("2026-11-0{}T09:00:00Z", day + 1))),
+                        mentions: names
+                            .iter()
+                            .map(|n| mention(Field::Text, &text, n, EntityType::Person, n))
+                            .collect(),
+                        text,
+                        ..Default::default()
+                    },
+                });
+            }
+        }
+        let rt = tokio::runtime::Builder::new_current_thread()
+            .enable_all()
+            .build()
+            .unwrap();
+        rt.block_on(async {
+            let feeds = store
+                .add_feeds(vec!["https://example.com/feed.xml".into()])
+                .await
+                .unwrap();
+            assert_eq!(feeds[0], gazette_store::FeedId(1));
+            let stored = store.store_articles(articles).await.unwrap();
+            assert!(stored.results.iter().all(|r| r.is_ok()), "{:?}", db.backend);
+        });
+        store.close();
+        let mut archive = Archive::open(&location).unwrap();
+        let first = NaiveDate::from_ymd_opt(2026, 11, 1).unwrap();
+        for (from, to) in [(0, 0), (1, 1), (2, 2), (0, 1), (1, 2), (0, 2)] {
+            let mut expected: Vec<(String, i64)> = counts
+                .iter()
+                .map(|(n, c)| (n.clone(), c[from..=to].iter().sum()))
+                .collect();
+            expected.sort_by(|a, b| b.1.cmp(&a.1).then(a.0.cmp(&b.0)));
+            for limit in 1..=15 {
+                let top = archive
+                    .top_entities(&TopEntities {
+                        entity_type: EntityType::Person,
+                        from: first + Duration::days(from as i64),
+                        to: first + Duration::days(to as i64),
+                        chart_from: first,
+                        limit,
+                    })
+                    .unwrap();
+                let found: Vec<(String, i64)> = top.iter().map(|e| (e.name.clone(), e.mentions)).collect();
+                assert_eq!(
+                    found,
+                    expected[..(limit as usize).min(expected.len())],
+                    "{:?}: days {from}..={to}, top {limit}",
+                    db.backend
+                );
+                assert!(top.iter().all(|e| e.articles == e.mentions && e.daily.len() == to + 1));
+            }
+            let organisations = archive
+                .top_entities(&TopEntities {
+                    entity_type: EntityType::Organisation,
+                    from: first,
+                    to: first + Duration::days(2),
+                    chart_from: first,
+                    limit: 5,
+                })
+                .unwrap();
+            assert!(organisations.is_empty());
+        }
+    }
+}

@@ -14,6 +14,8 @@ use std::path::PathBuf;
 use std::time::{Duration, Instant};
 
 const REQUESTS: usize = 50;
+/// The entities in each of `/`'s top lists.
+const HOME_TOP: i64 = 5;
 
 fn main() {
     if !std::env::args().any(|a| a == "--bench") {
@@ -23,19 +25,18 @@ fn main() {
         println!("set GAZETTE_BENCH_DB to an archive made by the store's scale bench (see this file's doc)");
         return;
     };
-    let top_person: i64 = {
-        let conn = rusqlite::Connection::open_with_flags(&db, rusqlite::OpenFlags::SQLITE_OPEN_READ_ONLY).unwrap();
-        let articles: i64 = conn
-            .query_row("SELECT count(*) FROM articles", [], |r| r.get(0))
-            .unwrap();
-        println!("archive {} with {articles} articles", db.display());
-        conn.query_row(
+    let conn = rusqlite::Connection::open_with_flags(&db, rusqlite::OpenFlags::SQLITE_OPEN_READ_ONLY).unwrap();
+    let articles: i64 = conn
+        .query_row("SELECT count(*) FROM articles", [], |r| r.get(0))
+        .unwrap();
+    println!("archive {} with {articles} articles", db.display());
+    let top_person: i64 = conn
+        .query_row(
             "SELECT id FROM entities WHERE type = 'PER' ORDER BY mentions DESC LIMIT 1",
             [],
             |r| r.get(0),
         )
-        .unwrap()
-    };
+        .unwrap();
     let router = gazette_web::router(
         &gazette_store::Location::Sqlite(db.clone()),
         &gazette_web::Options::default(),
@@ -54,8 +55,7 @@ fn main() {
         "/search?q=storm".to_string(),
         "/search?q=%22Story+4242%22".to_string(),
     ] {
-        let status = get(addr, &path).0;
-        assert_eq!(status, 200, "{path}");
+        assert_eq!(get(addr, &path).0, 200, "{path}");
         let mut times: Vec<Duration> = (0..REQUESTS)
             .map(|_| {
                 let t = Instant::now();
@@ -73,6 +73,46 @@ fn main() {
             ms(times[REQUESTS - 1])
         );
     }
+    // The top lists are read from the top of each day's list, not summed over the range: a fast wrong list must not
+    // pass, so they are checked against the plain sum.
+    let (status, body) = get(addr, "/api/home");
+    assert_eq!(status, 200);
+    let home: serde_json::Value = serde_json::from_slice(&body).unwrap();
+    let mut plain = conn
+        .prepare(
+            "SELECT e.name, sum(d.mentions) AS mentions FROM entity_days d JOIN entities e ON e.id = d.entity_id
+             WHERE d.day BETWEEN ?1 AND ?2 AND e.type = ?3
+             GROUP BY d.entity_id ORDER BY mentions DESC, e.name LIMIT ?4",
+        )
+        .unwrap();
+    let lists = home["top"].as_array().unwrap();
+    for list in lists {
+        let found: Vec<(String, i64)> = list["entities"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|e| (e["name"].as_str().unwrap().to_string(), e["mentions"].as_i64().unwrap()))
+            .collect();
+        let expected: Vec<(String, i64)> = plain
+            .query_map(
+                rusqlite::params![
+                    list["from"].as_str().unwrap(),
+                    list["to"].as_str().unwrap(),
+                    list["entity_type"].as_str().unwrap(),
+                    HOME_TOP
+                ],
+                |r| Ok((r.get(0)?, r.get(1)?)),
+            )
+            .unwrap()
+            .map(|r| r.unwrap())
+            .collect();
+        assert_eq!(
+            found, expected,
+            "{} {} {}",
+            list["entity_type"], list["from"], list["to"]
+        );
+    }
+    println!("/'s {} top lists equal the plain sums over their ranges", lists.len());
 }
 
 /// The nearest-rank percentile of sorted times: the smallest time at least `p`% of them do not exceed (of 50, p95
@@ -81,12 +121,16 @@ fn percentile(sorted: &[Duration], p: usize) -> Duration {
     sorted[(sorted.len() * p).div_ceil(100).max(1) - 1]
 }
 
-/// One GET over a fresh connection, the whole body read.
-fn get(addr: SocketAddr, path: &str) -> (u16, usize) {
+/// One GET over a fresh connection: the status and the body.
+fn get(addr: SocketAddr, path: &str) -> (u16, Vec<u8>) {
     let mut s = std::net::TcpStream::connect(addr).unwrap();
     write!(s, "GET {path} HTTP/1.1\r\nHost: {addr}\r\nConnection: close\r\n\r\n").unwrap();
     let mut out = Vec::new();
     s.read_to_end(&mut out).unwrap();
     let status = std::str::from_utf8(&out[9..12]).unwrap().parse().unwrap();
-    (status, out.len())
+    let body = out
+        .windows(4)
+        .position(|w| w == b"\r\n\r\n")
+        .map_or(out.len(), |i| i + 4);
+    (status, out.split_off(body))
 }

@@ -44,6 +44,11 @@ pub const MIGRATIONS: &[Migration] = &[
         name: "0007_many_daemons",
         sql: include_str!("../../../../migrations/postgres/0007_many_daemons.sql"),
     },
+    Migration {
+        version: 8,
+        name: "0008_entity_days_by_mentions",
+        sql: include_str!("../../../../migrations/postgres/0008_entity_days_by_mentions.sql"),
+    },
 ];
 
 /// The schema version this build writes.
@@ -144,8 +149,10 @@ mod tests {
         files.sort();
         let registered: Vec<String> = MIGRATIONS.iter().map(|m| format!("{}.sql", m.name)).collect();
         assert_eq!(files, registered);
-        for (i, m) in MIGRATIONS.iter().enumerate() {
+        // Each file's number is its version, numbered without gaps.
+        for (i, (m, file)) in MIGRATIONS.iter().zip(&files).enumerate() {
             assert_eq!(m.version as usize, i + 1);
+            assert_eq!(format!("{:04}", m.version), file[..4]);
         }
     }
 }

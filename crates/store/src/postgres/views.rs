@@ -152,32 +152,84 @@ async fn articles_of(tx: &Transaction<'_>, q: &ArticleList) -> PgResult<Vec<Arti
     Ok(found)
 }
 
+/// The `limit` most mentioned entities of a type over `from..=to` (ties by name), by the threshold algorithm over
+/// each day's list in order of mentions (index entity_days_day_mentions), as on SQLite (see `top_entities` in
+/// `sqlite/views.rs`).
 pub(crate) fn top_entities(db: &Reader, q: &TopEntities) -> Result<Vec<RankedEntity>> {
     limited(db, async |tx| {
-        let rows = tx
-            .query(
-                "SELECT e.id, e.type, e.name, sum(d.mentions)::bigint AS mentions, sum(d.articles)::bigint AS articles
-                 FROM entity_days d JOIN entities e ON e.id = d.entity_id
-                 WHERE d.day BETWEEN $1 AND $2 AND e.type = $3
-                 GROUP BY e.id
-                 ORDER BY mentions DESC, e.name LIMIT $4",
-                &[&q.from, &q.to, &q.entity_type.label(), &capped(q.limit)],
-            )
-            .await?;
-        let mut top = Vec::with_capacity(rows.len());
+        let limit = capped(q.limit);
+        let mut depth = limit * 4;
+        let mut top = loop {
+            let (read, bound, whole) = most_mentioned_each_day(tx, q, depth).await?;
+            let ranked = ranked_over_range(tx, &read, q, limit).await?;
+            let last = ranked.last().map_or(0, |e| e.mentions);
+            if whole || (ranked.len() as i64 == limit && last > bound) {
+                break ranked;
+            }
+            depth *= 4;
+        };
+        for e in &mut top {
+            e.daily = days(tx, e.id, q.chart_from, q.to).await?;
+        }
+        Ok(top)
+    })
+}
+
+/// The entities among the `depth` most mentioned of the type on some day of the range; the most an entity not
+/// among them can have over the range; whether every day was read to its end.
+async fn most_mentioned_each_day(tx: &Transaction<'_>, q: &TopEntities, depth: i64) -> PgResult<(Vec<i64>, i64, bool)> {
+    let stmt = tx
+        .prepare(
+            "SELECT d.entity_id, d.mentions FROM entity_days d JOIN entities e ON e.id = d.entity_id
+             WHERE d.day = $1 AND e.type = $2
+             ORDER BY d.mentions DESC LIMIT $3",
+        )
+        .await?;
+    let (mut read, mut bound, mut whole) = (Vec::new(), 0, true);
+    for day in q.from.iter_days().take_while(|d| *d <= q.to) {
+        let rows = tx.query(&stmt, &[&day, &q.entity_type.label(), &depth]).await?;
+        if rows.len() as i64 == depth {
+            bound += rows.last().map_or(Ok(0), |r| r.try_get::<_, i64>(1))?;
+            whole = false;
+        }
         for r in &rows {
-            let id = EntityId(r.try_get(0)?);
-            top.push(RankedEntity {
-                id,
+            read.push(r.try_get::<_, i64>(0)?);
+        }
+    }
+    read.sort_unstable();
+    read.dedup();
+    Ok((read, bound, whole))
+}
+
+/// The `limit` most mentioned of `ids` over the range, with their counts over it, ties by name.
+async fn ranked_over_range(
+    tx: &Transaction<'_>,
+    ids: &[i64],
+    q: &TopEntities,
+    limit: i64,
+) -> PgResult<Vec<RankedEntity>> {
+    let rows = tx
+        .query(
+            "SELECT e.id, e.type, e.name, sum(d.mentions)::bigint AS mentions, sum(d.articles)::bigint AS articles
+             FROM entities e JOIN entity_days d ON d.entity_id = e.id
+             WHERE e.id = ANY($1) AND d.day BETWEEN $2 AND $3
+             GROUP BY e.id
+             ORDER BY mentions DESC, e.name LIMIT $4",
+            &[&ids, &q.from, &q.to, &limit],
+        )
+        .await?;
+    rows.iter()
+        .map(|r| {
+            Ok(RankedEntity {
+                id: EntityId(r.try_get(0)?),
                 entity_type: r.try_get(1)?,
                 name: r.try_get(2)?,
                 mentions: r.try_get(3)?,
                 articles: r.try_get(4)?,
-                daily: days(tx, id, q.chart_from, q.to).await?,
-            });
-        }
-        Ok(top)
-    })
+                daily: Vec::new(),
+            })
+        })
+        .collect()
 }
 
 /// An entity's counts for every day of `from..=to`, zeros included.

@@ -68,6 +68,11 @@ pub const MIGRATIONS: &[Migration] = &[
         name: "0010_places",
         sql: include_str!("../../../../migrations/0010_places.sql"),
     },
+    Migration {
+        version: 11,
+        name: "0011_entity_days_by_mentions",
+        sql: include_str!("../../../../migrations/0011_entity_days_by_mentions.sql"),
+    },
 ];
 
 /// The schema version this build writes.
