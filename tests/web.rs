@@ -453,6 +453,10 @@ fn unknown_ids_are_404_and_bad_parameters_400_with_a_message_on(a: &Archive) {
         ("/countries/KEN", "is not a country code"),
         ("/countries?from=2021-12-05&to=2021-12-01", "comes after"),
         ("/countries/JP?from=someday", "from: &quot;someday&quot; is not a day"),
+        (
+            "/countries?to=-262143-01-01",
+            "to: &quot;-262143-01-01&quot; is not a day",
+        ),
     ] {
         let r = get(web.addr, path);
         assert_eq!(r.status, 400, "{path}");

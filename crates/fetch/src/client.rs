@@ -717,17 +717,21 @@ fn header_str(headers: &HeaderMap, name: header::HeaderName) -> Option<String> {
         .filter(|s| !s.is_empty())
 }
 
-/// `Retry-After`: delay in seconds, or an HTTP date.
+/// The longest pause a `Retry-After` can ask for: a host's answer must not stop its fetching for good (on PostgreSQL
+/// the pause is shared by every daemon and outlives their restarts).
+pub(crate) const MAX_RETRY_AFTER: Duration = Duration::from_secs(7 * 86_400);
+
+/// `Retry-After`: delay in seconds, or an HTTP date; at most [`MAX_RETRY_AFTER`] either way.
 pub(crate) fn parse_retry_after(value: &HeaderValue) -> Option<Duration> {
     let s = value.to_str().ok()?.trim();
-    if let Ok(secs) = s.parse::<u64>() {
-        return Some(Duration::from_secs(secs.min(7 * 86_400)));
-    }
-    let when = httpdate::parse_http_date(s).ok()?;
-    Some(
-        when.duration_since(std::time::SystemTime::now())
+    let wait = match s.parse::<u64>() {
+        Ok(secs) => Duration::from_secs(secs),
+        Err(_) => httpdate::parse_http_date(s)
+            .ok()?
+            .duration_since(std::time::SystemTime::now())
             .unwrap_or(Duration::ZERO),
-    )
+    };
+    Some(wait.min(MAX_RETRY_AFTER))
 }
 
 /// Cache-Control max-age, else Expires minus Date (or now).
@@ -805,6 +809,14 @@ mod tests {
         let d = parse_retry_after(&HeaderValue::from_str(&later).unwrap()).unwrap();
         assert!(d <= Duration::from_secs(30) && d >= Duration::from_secs(28));
         assert_eq!(parse_retry_after(&HeaderValue::from_static("soon")), None);
+        // A host cannot stop its fetching for good, in either form.
+        for far in ["99999999999", "Fri, 31 Dec 9999 23:59:59 GMT"] {
+            assert_eq!(
+                parse_retry_after(&HeaderValue::from_static(far)),
+                Some(MAX_RETRY_AFTER),
+                "{far}"
+            );
+        }
     }
 
     #[test]

@@ -7,8 +7,9 @@
 //! to a host queue here, and at most the host's concurrency of them ask the database at once), then asks the
 //! database, and while every slot of the host is out (held by any worker) asks again after a short wait, growing to
 //! [`MAX_POLL`]. A granted turn is leased for [`turn_lease`]; the turns out are renewed every third of it (a long
-//! body keeps its turn), and ended when their request is over. When the database cannot be asked, the request goes
-//! ahead under the in-process rule alone (logged): politeness across workers is then only as good as each one's.
+//! body keeps its turn), and ended when their request is over. When the database cannot be asked (an error, or no
+//! answer within [`CLAIM_TIME_LIMIT`]), the request goes ahead under the in-process rule alone, the host's gap kept
+//! by this process (logged): politeness across workers is then only as good as each one's.
 
 use std::collections::HashSet;
 use std::sync::{Arc, Mutex, Weak};
@@ -22,6 +23,8 @@ use crate::Config;
 
 /// The longest a turn holds without renewal: a killed daemon's turns block their hosts no longer than this.
 pub const MAX_TURN_LEASE: Duration = Duration::from_secs(30);
+/// How long a claim waits for the database's answer before its request goes ahead under this process's own rule.
+const CLAIM_TIME_LIMIT: Duration = Duration::from_secs(5);
 /// The first wait before asking again for a turn at a host whose slots are all out.
 const FIRST_POLL: Duration = Duration::from_millis(10);
 /// The longest wait between two asks for a turn at a busy host.
@@ -138,7 +141,12 @@ impl HostTurns for SharedTurns {
             };
             let mut poll = FIRST_POLL;
             loop {
-                match self.store.claim_host_turn(claim.clone()).await {
+                let answer =
+                    match tokio::time::timeout(CLAIM_TIME_LIMIT, self.store.claim_host_turn(claim.clone())).await {
+                        Ok(answer) => answer.map_err(|e| e.to_string()),
+                        Err(_) => Err(format!("no answer within {} s", CLAIM_TIME_LIMIT.as_secs())),
+                    };
+                match answer {
                     Ok(HostTurnAnswer::Granted { turn, wait }) => {
                         self.out.lock().expect("turns lock").insert(turn);
                         held.turn = TurnId(turn);
@@ -155,6 +163,9 @@ impl HostTurns for SharedTurns {
                     Err(e) => {
                         tracing::warn!(host, error = %e, "could not claim a turn at the host from the database; \
                                        going ahead under this process's own rule");
+                        // This process's requests to the host queue behind its own turns above: waiting the gap
+                        // here keeps them a gap apart.
+                        tokio::time::sleep(rule.gap).await;
                         held.done = true;
                         return Ok(TurnId(-1));
                     }

@@ -96,17 +96,32 @@ static COUNTRIES: LazyLock<HashMap<&'static str, Country>> = LazyLock::new(|| {
         .filter(|l| !l.starts_with('#') && !l.trim().is_empty())
         .filter_map(|line| {
             let (code, rings) = line.split_once('\t')?;
-            let mut path = String::new();
+            let rings: Vec<Vec<(f64, f64)>> = rings
+                .split(';')
+                .map(|ring| {
+                    ring.split(' ')
+                        .map(|point| {
+                            let (lon, lat) = point.split_once(',')?;
+                            Some((lon.parse::<f64>().ok()? / 10.0, lat.parse::<f64>().ok()? / 10.0))
+                        })
+                        .collect::<Option<Vec<_>>>()
+                })
+                .collect::<Option<_>>()?;
+            // Russia and Fiji reach across the antimeridian: their pieces west of it (Chukotka's tip, an islet) are
+            // drawn at the map's far left, and a frame around both sides would be the whole world's width.
+            let reaches_east = rings.iter().flatten().any(|p| p.0 > 160.0);
+            let framed = |ring: &&Vec<(f64, f64)>| !(reaches_east && ring.iter().all(|p| p.0 < -160.0));
             let mut bounds: Option<Bounds> = None;
-            for ring in rings.split(';') {
+            for (x, y) in rings.iter().filter(framed).flatten().map(|p| project(p.0, p.1)) {
+                bounds = Some(bounds.map_or(Bounds::of(x, y), |b| b.add(Bounds::of(x, y))));
+            }
+            let mut path = String::new();
+            for ring in &rings {
                 // Rounded to a tenth of a map unit, written as moves relative to the previous point: a third of
                 // the bytes of absolute coordinates.
                 let mut last: Option<(i64, i64)> = None;
-                for point in ring.split(' ') {
-                    let (lon, lat) = point.split_once(',')?;
-                    let (lon, lat) = (lon.parse::<f64>().ok()? / 10.0, lat.parse::<f64>().ok()? / 10.0);
+                for &(lon, lat) in ring {
                     let (x, y) = project(lon, lat);
-                    bounds = Some(bounds.map_or(Bounds::of(x, y), |b| b.add(Bounds::of(x, y))));
                     let p = ((x * 10.0).round() as i64, (y * 10.0).round() as i64);
                     match last {
                         None => {
@@ -324,6 +339,14 @@ mod tests {
             "{}",
             WORLD_SVG.len()
         );
+    }
+
+    #[test]
+    fn a_country_across_the_antimeridian_is_framed_on_its_main_side() {
+        for code in ["RU", "FJ"] {
+            let b = COUNTRIES[code].bounds;
+            assert!(b.x1 - b.x0 < WIDTH / 2.0 && b.x0 > WIDTH / 2.0, "{code}: {b:?}");
+        }
     }
 
     #[test]

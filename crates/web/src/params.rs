@@ -2,7 +2,7 @@
 
 use std::collections::HashMap;
 
-use chrono::NaiveDate;
+use chrono::{Datelike, NaiveDate};
 
 use crate::error::WebError;
 
@@ -51,9 +51,12 @@ impl Params {
     }
 }
 
+/// A day as `YYYY-MM-DD`, in years 1 to 9999 (chrono would take signed years of six digits, whose ranges overflow).
 pub(crate) fn day(name: &str, v: &str) -> Result<NaiveDate, WebError> {
     NaiveDate::parse_from_str(v, "%Y-%m-%d")
-        .map_err(|_| WebError::BadRequest(format!("{name}: {v:?} is not a day (YYYY-MM-DD)")))
+        .ok()
+        .filter(|d| (1..=9999).contains(&d.year()))
+        .ok_or_else(|| WebError::BadRequest(format!("{name}: {v:?} is not a day (YYYY-MM-DD)")))
 }
 
 /// An id in a path: a positive whole number.

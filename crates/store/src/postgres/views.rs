@@ -12,7 +12,7 @@ use std::collections::HashMap;
 use chrono::{DateTime, NaiveDate, Utc};
 use tokio_postgres::error::SqlState;
 use tokio_postgres::types::ToSql;
-use tokio_postgres::{Row, Transaction};
+use tokio_postgres::{IsolationLevel, Row, Transaction};
 
 use super::{at, Reader};
 use crate::read::{
@@ -25,12 +25,18 @@ use crate::{ArticleId, EntityType, FeedId, Result, StoreError};
 pub(super) type PgResult<T> = std::result::Result<T, tokio_postgres::Error>;
 
 /// Runs `read` in a read-only transaction, rolled back at the end; a statement stopped by the time limit becomes a
-/// [`StoreError::TimeLimit`].
+/// [`StoreError::TimeLimit`]. Repeatable read: a page's several statements (the top lists read day by day, then
+/// summed) see one snapshot while daemons write.
 pub(super) fn limited<T>(db: &Reader, read: impl AsyncFnOnce(&Transaction<'_>) -> PgResult<T>) -> Result<T> {
     let mut client = db.client.lock().map_err(|_| StoreError::WriterGone)?;
     db.rt
         .block_on(async {
-            let tx = client.build_transaction().read_only(true).start().await?;
+            let tx = client
+                .build_transaction()
+                .read_only(true)
+                .isolation_level(IsolationLevel::RepeatableRead)
+                .start()
+                .await?;
             let out = read(&tx).await?;
             tx.rollback().await?;
             Ok(out)

@@ -33,7 +33,12 @@ pub(crate) fn range(
         Some(t) => t,
         None => archive.latest_day()?.unwrap_or_else(|| Utc::now().date_naive()),
     };
-    let from = from.unwrap_or(to - Duration::days(default_days - 1));
+    let from = match from {
+        Some(f) => f,
+        None => to
+            .checked_sub_signed(Duration::days(default_days - 1))
+            .ok_or_else(|| WebError::BadRequest(format!("to: {} is too early", day(to))))?,
+    };
     if from > to {
         return Err(WebError::BadRequest(format!(
             "from: {} comes after to, {}",
