@@ -129,16 +129,40 @@ pub fn extract_at(html: &str, page_url: Option<&str>, fetched_at: DateTime<Utc>)
             limit: crate::guard::MAX_DEPTH,
         });
     }
+    with_body(html, page_url, |dom, ld, article, selection| {
+        finish(dom, ld, article, selection, page_url, fetched_at)
+    })
+}
+
+/// Parses a page, fills the metadata read before the body and chooses the body, then hands all of it to `then`: the
+/// one way in for extraction and for the date finder's debug view.
+fn with_body<R>(
+    html: &str,
+    page_url: Option<&str>,
+    then: impl FnOnce(&Dom, &meta::JsonLd, Article, content::Selection) -> R,
+) -> R {
     let doc = Html::parse_document(html);
     let mut dom = Dom::build(&doc);
     let ld = meta::json_ld(&dom.harvest.json_ld);
     let mut article = Article::default();
     meta::fill(&mut article, &dom, &ld, page_url);
     let selection = body(&mut dom, &mut article);
+    then(&dom, &ld, article, selection)
+}
+
+/// The second half of extraction: the metadata that needs the body, the body's clean-up, the language.
+fn finish(
+    dom: &Dom,
+    ld: &meta::JsonLd,
+    mut article: Article,
+    selection: content::Selection,
+    page_url: Option<&str>,
+    fetched_at: DateTime<Utc>,
+) -> Result<Article, ExtractError> {
     meta::fill_after_body(
         &mut article,
-        &dom,
-        &ld,
+        dom,
+        ld,
         page_url,
         selection.headline,
         &selection.regions,
@@ -158,7 +182,7 @@ pub fn extract_at(html: &str, page_url: Option<&str>, fetched_at: DateTime<Utc>)
     } else {
         text
     };
-    if let Some((lang, src)) = lang::decide(meta::declared_language(&dom, &ld), &sample) {
+    if let Some((lang, src)) = lang::decide(meta::declared_language(dom, ld), &sample) {
         article.language = Some(lang);
         article.sources.insert("language", src);
     }
@@ -185,21 +209,17 @@ fn body(dom: &mut Dom, article: &mut Article) -> content::Selection {
 /// headline), for debugging the finder.
 #[doc(hidden)]
 pub fn explain_dates(html: &str, page_url: Option<&str>, fetched_at: DateTime<Utc>) -> String {
-    let doc = Html::parse_document(html);
-    let mut dom = Dom::build(&doc);
-    let ld = meta::json_ld(&dom.harvest.json_ld);
-    let mut article = Article::default();
-    meta::fill(&mut article, &dom, &ld, page_url);
-    let selection = body(&mut dom, &mut article);
-    let cx = meta::date_context(
-        &article,
-        &dom,
-        page_url,
-        selection.headline,
-        &selection.regions,
-        fetched_at,
-    );
-    meta::dates::explain(&dom, &ld, &cx)
+    with_body(html, page_url, |dom, ld, article, selection| {
+        let cx = meta::date_context(
+            &article,
+            dom,
+            page_url,
+            selection.headline,
+            &selection.regions,
+            fetched_at,
+        );
+        meta::dates::explain(dom, ld, &cx)
+    })
 }
 
 /// Scoring details for a page (the best candidates and the chosen containers with their ancestors), for
