@@ -361,6 +361,10 @@ impl Inner {
                 _ => {
                     let rules = Arc::new(self.fetch_robots(url).await);
                     *cached = Some((Instant::now(), rules.clone()));
+                    // Kept with the host's turns too: claims made while this is being read again, or by other
+                    // workers sharing the turns, keep it.
+                    let delay = rules.crawl_delay.unwrap_or_default().min(self.config.max_crawl_delay);
+                    self.turns.set_crawl_delay(&Inner::host_key(url), delay).await;
                     rules
                 }
             }

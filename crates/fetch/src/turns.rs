@@ -2,8 +2,9 @@
 //!
 //! Every request to a host (feeds, pages, robots.txt, each hop of a redirect chain) first claims a turn at the host
 //! (`host:port`) and ends it when its response is read. A host grants turns by one rule: at most `concurrency`
-//! turns at once, and turns start at least `gap` apart (the configured gap, or a longer robots.txt Crawl-delay);
-//! a Retry-After answer pauses the host. Where that rule is kept is the [`HostTurns`] implementation's business:
+//! turns at once, and turns start at least `gap` apart (the configured gap, or a longer robots.txt Crawl-delay,
+//! which the fetcher also records with the turns whenever it reads the host's robots.txt, so that it holds for claims
+//! made without it); a Retry-After answer pauses the host. Where that rule is kept is the [`HostTurns`] implementation's business:
 //! [`LocalTurns`] (the default) keeps it in this process; several processes sharing hosts keep it in one place that
 //! they all ask (Gazette's ingest builds one over the PostgreSQL archive), so that the rule holds across them.
 
@@ -52,6 +53,10 @@ pub trait HostTurns: Send + Sync {
 
     /// Starts no turn at `host` for `wait` (the host answered with Retry-After).
     fn pause<'a>(&'a self, host: &'a str, wait: Duration) -> TurnFuture<'a, ()>;
+
+    /// The host's robots.txt asks for `delay` between requests (zero: it names none): turns at the host start at
+    /// least that far apart, whatever gap their claims give.
+    fn set_crawl_delay<'a>(&'a self, host: &'a str, delay: Duration) -> TurnFuture<'a, ()>;
 }
 
 /// Turns kept in this process: a semaphore and a schedule per host.
@@ -71,6 +76,7 @@ struct Host {
 struct Schedule {
     next_start: Instant,
     paused_until: Option<Instant>,
+    crawl_delay: Duration,
 }
 
 impl LocalTurns {
@@ -91,6 +97,7 @@ impl LocalTurns {
                     schedule: tokio::sync::Mutex::new(Schedule {
                         next_start: now,
                         paused_until: None,
+                        crawl_delay: Duration::ZERO,
                     }),
                 })
             },
@@ -120,7 +127,7 @@ impl HostTurns for LocalTurns {
                 }
                 let ready = s.paused_until.map_or(s.next_start, |p| p.max(s.next_start));
                 if ready <= now {
-                    s.next_start = now + rule.gap;
+                    s.next_start = now + rule.gap.max(s.crawl_delay);
                     // Given back by `end`.
                     permit.forget();
                     return Ok(TurnId(0));
@@ -149,6 +156,16 @@ impl HostTurns for LocalTurns {
             let until = Instant::now() + wait;
             s.paused_until = Some(s.paused_until.map_or(until, |p| p.max(until)));
             tracing::debug!(host, ?wait, "host paused by Retry-After");
+        })
+    }
+
+    fn set_crawl_delay<'a>(&'a self, host: &'a str, delay: Duration) -> TurnFuture<'a, ()> {
+        Box::pin(async move {
+            // A host not known here has no turn to space; its next claim's rule carries the delay.
+            let found = self.hosts.lock().expect("hosts lock").get(host);
+            if let Some(h) = found {
+                h.schedule.lock().await.crawl_delay = delay;
+            }
         })
     }
 }
@@ -202,6 +219,27 @@ mod tests {
         let t1 = Instant::now();
         turns.claim("other:80", rule(2, 100)).await.unwrap();
         assert!(t1.elapsed() < Duration::from_millis(50));
+    }
+
+    #[tokio::test]
+    async fn a_recorded_crawl_delay_spaces_turns_claimed_with_a_shorter_gap() {
+        let turns = LocalTurns::new();
+        let a = turns.claim("h:80", rule(2, 0)).await.unwrap();
+        turns.set_crawl_delay("h:80", Duration::from_millis(200)).await;
+        turns.end("h:80", a);
+        // The next start was set by the first claim (no gap); the one after keeps the delay.
+        let b = turns.claim("h:80", rule(2, 0)).await.unwrap();
+        let t0 = Instant::now();
+        let c = turns.claim("h:80", rule(2, 0)).await.unwrap();
+        assert!(t0.elapsed() >= Duration::from_millis(190), "{:?}", t0.elapsed());
+        // robots.txt dropped its delay: the claims' own gap again.
+        turns.set_crawl_delay("h:80", Duration::ZERO).await;
+        turns.end("h:80", b);
+        turns.end("h:80", c);
+        turns.claim("h:80", rule(2, 0)).await.unwrap();
+        let t1 = Instant::now();
+        turns.claim("h:80", rule(2, 0)).await.unwrap();
+        assert!(t1.elapsed() < Duration::from_millis(190), "{:?}", t1.elapsed());
     }
 
     #[tokio::test]

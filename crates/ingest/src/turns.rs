@@ -198,6 +198,15 @@ impl HostTurns for SharedTurns {
             }
         })
     }
+
+    fn set_crawl_delay<'a>(&'a self, host: &'a str, delay: Duration) -> TurnFuture<'a, ()> {
+        Box::pin(async move {
+            // The gap is the database's to keep (the local turns space nothing).
+            if let Err(e) = self.store.set_host_crawl_delay(host.to_string(), delay).await {
+                tracing::warn!(host, error = %e, "could not record the host's Crawl-delay for the other workers");
+            }
+        })
+    }
 }
 
 #[cfg(test)]
@@ -265,5 +274,45 @@ mod tests {
         b.pause("h:80", Duration::from_secs(30)).await;
         let refused = c.claim("h:80", RULE).await.unwrap_err();
         assert!(refused.wait > Duration::from_secs(25));
+    }
+
+    /// A Crawl-delay recorded by one worker (it read the host's robots.txt) spaces the turns the other worker claims
+    /// with a shorter gap, until a later read records none.
+    #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+    async fn a_crawl_delay_read_by_one_worker_holds_for_another() {
+        let Some(db) = TestDb::postgres("a_crawl_delay_read_by_one_worker_holds_for_another") else {
+            return;
+        };
+        let location = Location::parse(&db.location).unwrap();
+        let store = tokio::task::spawn_blocking(move || Store::open(&location).unwrap())
+            .await
+            .unwrap();
+        let lease = Duration::from_secs(5);
+        let a = SharedTurns::start(store.as_worker(lease), lease);
+        let b = SharedTurns::start(store.as_worker(lease), lease);
+        let no_gap = TurnRule {
+            gap: Duration::ZERO,
+            ..RULE
+        };
+        a.set_crawl_delay("d:80", Duration::from_millis(400)).await;
+        let first = b.claim("d:80", no_gap).await.unwrap();
+        let t0 = Instant::now();
+        let second = b.claim("d:80", no_gap).await.unwrap();
+        assert!(
+            t0.elapsed() >= Duration::from_millis(380),
+            "the other worker's delay holds: {:?}",
+            t0.elapsed()
+        );
+        b.end("d:80", first);
+        b.end("d:80", second);
+        // The host's robots.txt names no delay any more.
+        a.set_crawl_delay("d:80", Duration::ZERO).await;
+        tokio::time::sleep(Duration::from_millis(450)).await;
+        let third = b.claim("d:80", no_gap).await.unwrap();
+        let t1 = Instant::now();
+        let fourth = b.claim("d:80", no_gap).await.unwrap();
+        assert!(t1.elapsed() < Duration::from_millis(300), "{:?}", t1.elapsed());
+        b.end("d:80", third);
+        b.end("d:80", fourth);
     }
 }

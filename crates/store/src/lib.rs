@@ -374,6 +374,15 @@ impl Store {
         }
     }
 
+    /// Records `host`'s robots.txt Crawl-delay (zero: none) for every worker: their claims at the host are spaced by
+    /// at least this. Nothing to do on SQLite (the fetcher keeps it).
+    pub async fn set_host_crawl_delay(&self, host: String, delay: std::time::Duration) -> Result<()> {
+        match self {
+            Store::Sqlite(_) => Ok(()),
+            Store::Postgres(p) => postgres::turns::set_crawl_delay(p, &host, delay).await,
+        }
+    }
+
     // Housekeeping.
 
     /// Claims `task` for a run now unless it ran after `not_since` (so that a daemon and a cron `ingest` do not

@@ -49,6 +49,11 @@ pub const MIGRATIONS: &[Migration] = &[
         name: "0008_entity_days_by_mentions",
         sql: include_str!("../../../../migrations/postgres/0008_entity_days_by_mentions.sql"),
     },
+    Migration {
+        version: 9,
+        name: "0009_host_crawl_delay",
+        sql: include_str!("../../../../migrations/postgres/0009_host_crawl_delay.sql"),
+    },
 ];
 
 /// The schema version this build writes.

@@ -75,3 +75,16 @@ pub(crate) async fn pause(pool: &Pool, host: &str, wait: Duration) -> Result<()>
     .await?;
     Ok(())
 }
+
+/// Records the host's robots.txt Crawl-delay for every worker's claims (zero: none).
+pub(crate) async fn set_crawl_delay(pool: &Pool, host: &str, delay: Duration) -> Result<()> {
+    let conn = pool.conn().await?;
+    conn.execute(
+        "INSERT INTO host_slots AS s (host, next_start, crawl_delay)
+         VALUES ($1, '-infinity', make_interval(secs => $2))
+         ON CONFLICT (host) DO UPDATE SET crawl_delay = excluded.crawl_delay",
+        &[&host, &interval_secs(delay)],
+    )
+    .await?;
+    Ok(())
+}
