@@ -133,14 +133,19 @@ fn main() {
     let mut peak = 0;
     let mut first: Option<Duration> = None;
     let mut last_report = Instant::now();
-    // PostgreSQL backends of the run: CPU seconds last read, per process.
+    // PostgreSQL backends of the run: CPU seconds last read, per process; and what the busy ones were doing, sample
+    // by sample (a statement running on the CPU, or waiting for a lock, the WAL, ...).
     let mut backends = std::collections::HashMap::<u32, f64>::new();
-    let sample_backends = |backends: &mut std::collections::HashMap<u32, f64>| {
+    let mut activity = std::collections::BTreeMap::<String, u64>::new();
+    let mut sample_backends = |backends: &mut std::collections::HashMap<u32, f64>| {
         if pg.is_some() {
-            for pid in pg_pids(&db) {
+            for (pid, doing) in pg_backends(&db) {
                 let cpu = cpu_seconds(&pid.to_string());
                 let seen = backends.entry(pid).or_default();
                 *seen = seen.max(cpu);
+                if let Some(doing) = doing {
+                    *activity.entry(doing).or_default() += 1;
+                }
             }
         }
     };
@@ -242,6 +247,18 @@ fn main() {
             1000.0 * backend_cpu / stored.max(1) as f64,
             backends.len()
         );
+        let samples: u64 = activity.values().sum();
+        let mut doing: Vec<(&String, &u64)> = activity.iter().collect();
+        doing.sort_by(|a, b| b.1.cmp(a.1));
+        let shares: Vec<String> = doing
+            .iter()
+            .take(8)
+            .map(|(what, n)| format!("{what} {:.0}%", 100.0 * **n as f64 / samples.max(1) as f64))
+            .collect();
+        println!(
+            "                  busy backends, {samples} samples: {}",
+            shares.join(", ")
+        );
     }
     let writer = threads_cpu
         .iter()
@@ -300,13 +317,15 @@ fn pg_number(db: &std::path::Path, sql: &str) -> Option<i64> {
     String::from_utf8(out.stdout).ok()?.lines().nth(1)?.trim().parse().ok()
 }
 
-/// The backend processes of the bench's database (but that of the asking query).
-fn pg_pids(db: &std::path::Path) -> Vec<u32> {
+/// The backend processes of the bench's database (but that of the asking query), each with what it is doing if it is
+/// running a statement: `CPU` when it waits for nothing, else its wait event (`Lock:tuple`, `LWLock:WALWrite`, ...).
+fn pg_backends(db: &std::path::Path) -> Vec<(u32, Option<String>)> {
     let out = gazette(
         db,
         &[
             "query",
-            "SELECT pid FROM pg_stat_activity WHERE datname = current_database() AND pid <> pg_backend_pid()",
+            "SELECT pid, state = 'active', coalesce(wait_event_type || ':' || wait_event, 'CPU')
+             FROM pg_stat_activity WHERE datname = current_database() AND pid <> pg_backend_pid()",
             "--format",
             "csv",
         ],
@@ -316,7 +335,12 @@ fn pg_pids(db: &std::path::Path) -> Vec<u32> {
         .unwrap_or_default()
         .lines()
         .skip(1)
-        .filter_map(|l| l.trim().parse().ok())
+        .filter_map(|l| {
+            let mut f = l.trim().splitn(3, ',');
+            let pid = f.next()?.parse().ok()?;
+            let active = matches!(f.next()?, "true" | "1" | "t");
+            Some((pid, active.then(|| f.next().unwrap_or("CPU").to_string())))
+        })
         .collect()
 }
 

@@ -1,17 +1,20 @@
 //! Render times of the web view over a large archive: `/`, the most mentioned person's page and two searches, 50
 //! requests each from one client over a real connection to 127.0.0.1, reported as p50, p95 and max.
 //!
-//! The archive is the scale bench's (crates/store/benches/scale.rs), kept with GAZETTE_BENCH_DB:
+//! The archive is the scale bench's (crates/store/benches/scale/), kept with GAZETTE_BENCH_DB (a SQLite file) or
+//! GAZETTE_BENCH_POSTGRES (a PostgreSQL database); this bench takes either as GAZETTE_BENCH_DB:
 //!
 //! ```text
 //! GAZETTE_BENCH_DB=/tmp/scale.db GAZETTE_BENCH_ARTICLES=1000000 cargo bench -p gazette-store --bench scale
 //! GAZETTE_BENCH_DB=/tmp/scale.db cargo bench -p gazette-web --bench render
+//! GAZETTE_BENCH_DB=postgresql://user@host/scale cargo bench -p gazette-web --bench render
 //! ```
 
 use std::io::{Read, Write};
 use std::net::SocketAddr;
-use std::path::PathBuf;
 use std::time::{Duration, Instant};
+
+use gazette_store::{Archive, Cell, Location, Rows, SqlQuery};
 
 const REQUESTS: usize = 50;
 /// The entities in each of `/`'s top lists.
@@ -21,27 +24,19 @@ fn main() {
     if !std::env::args().any(|a| a == "--bench") {
         return;
     }
-    let Some(db) = std::env::var_os("GAZETTE_BENCH_DB").map(PathBuf::from) else {
+    let Some(db) = std::env::var("GAZETTE_BENCH_DB").ok() else {
         println!("set GAZETTE_BENCH_DB to an archive made by the store's scale bench (see this file's doc)");
         return;
     };
-    let conn = rusqlite::Connection::open_with_flags(&db, rusqlite::OpenFlags::SQLITE_OPEN_READ_ONLY).unwrap();
-    let articles: i64 = conn
-        .query_row("SELECT count(*) FROM articles", [], |r| r.get(0))
-        .unwrap();
-    println!("archive {} with {articles} articles", db.display());
-    let top_person: i64 = conn
-        .query_row(
-            "SELECT id FROM entities WHERE type = 'PER' ORDER BY mentions DESC LIMIT 1",
-            [],
-            |r| r.get(0),
-        )
-        .unwrap();
-    let router = gazette_web::router(
-        &gazette_store::Location::Sqlite(db.clone()),
-        &gazette_web::Options::default(),
-    )
-    .expect("open the archive");
+    let location = Location::parse(&db).expect("GAZETTE_BENCH_DB");
+    let mut archive = Archive::open(&location).expect("open the archive");
+    let articles = number(&mut archive, "SELECT count(*) FROM articles");
+    println!("archive {location} with {articles} articles");
+    let top_person = number(
+        &mut archive,
+        "SELECT id FROM entities WHERE type = 'PER' ORDER BY mentions DESC LIMIT 1",
+    );
+    let router = gazette_web::router(&location, &gazette_web::Options::default()).expect("open the archive");
     let runtime = tokio::runtime::Builder::new_multi_thread()
         .enable_all()
         .build()
@@ -78,13 +73,6 @@ fn main() {
     let (status, body) = get(addr, "/api/home");
     assert_eq!(status, 200);
     let home: serde_json::Value = serde_json::from_slice(&body).unwrap();
-    let mut plain = conn
-        .prepare(
-            "SELECT e.name, sum(d.mentions) AS mentions FROM entity_days d JOIN entities e ON e.id = d.entity_id
-             WHERE d.day BETWEEN ?1 AND ?2 AND e.type = ?3
-             GROUP BY d.entity_id ORDER BY mentions DESC, e.name LIMIT ?4",
-        )
-        .unwrap();
     let lists = home["top"].as_array().unwrap();
     for list in lists {
         let found: Vec<(String, i64)> = list["entities"]
@@ -93,18 +81,28 @@ fn main() {
             .iter()
             .map(|e| (e["name"].as_str().unwrap().to_string(), e["mentions"].as_i64().unwrap()))
             .collect();
-        let expected: Vec<(String, i64)> = plain
-            .query_map(
-                rusqlite::params![
-                    list["from"].as_str().unwrap(),
-                    list["to"].as_str().unwrap(),
-                    list["entity_type"].as_str().unwrap(),
-                    HOME_TOP
-                ],
-                |r| Ok((r.get(0)?, r.get(1)?)),
-            )
-            .unwrap()
-            .map(|r| r.unwrap())
+        // Days and types as the page gave them, checked before they go into the SQL.
+        let day = |key: &str| {
+            let day = list[key].as_str().unwrap();
+            chrono::NaiveDate::parse_from_str(day, "%Y-%m-%d").expect("a day");
+            day.to_string()
+        };
+        let entity_type = list["entity_type"].as_str().unwrap();
+        assert!(entity_type.chars().all(|c| c.is_ascii_uppercase()));
+        let plain = format!(
+            "SELECT e.name, sum(d.mentions) AS mentions FROM entity_days d JOIN entities e ON e.id = d.entity_id
+             WHERE d.day BETWEEN '{}' AND '{}' AND e.type = '{entity_type}'
+             GROUP BY d.entity_id, e.name ORDER BY mentions DESC, e.name LIMIT {HOME_TOP}",
+            day("from"),
+            day("to")
+        );
+        let expected: Vec<(String, i64)> = rows(&mut archive, &plain)
+            .into_iter()
+            .map(|r| match &r[..] {
+                // A sum is numeric on PostgreSQL.
+                [Cell::Text(name), n] => (name.clone(), n.to_string().parse().expect("a whole number")),
+                other => panic!("unexpected row {other:?}"),
+            })
             .collect();
         assert_eq!(
             found, expected,
@@ -113,6 +111,26 @@ fn main() {
         );
     }
     println!("/'s {} top lists equal the plain sums over their ranges", lists.len());
+}
+
+/// The rows of a read-only query.
+fn rows(archive: &mut Archive, sql: &str) -> Vec<Vec<Cell>> {
+    let mut rows = Rows::default();
+    let query = SqlQuery {
+        sql: sql.to_string(),
+        params: Vec::new(),
+        timeout: None,
+    };
+    archive.query(&query, &mut rows).expect(sql);
+    rows.rows
+}
+
+/// The one number a query gives.
+fn number(archive: &mut Archive, sql: &str) -> i64 {
+    match rows(archive, sql).first().and_then(|r| r.first()) {
+        Some(Cell::Integer(n)) => *n,
+        other => panic!("{sql}: {other:?}"),
+    }
 }
 
 /// The nearest-rank percentile of sorted times: the smallest time at least `p`% of them do not exceed (of 50, p95
