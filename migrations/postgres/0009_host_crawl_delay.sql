@@ -3,9 +3,10 @@
 -- re-reading it) claimed with the configured gap alone, starting its request too soon after another worker's.
 --
 -- Whoever reads a host's robots.txt records its delay here (zero when it names none: a delay that was dropped is
--- dropped for everyone); every claim then spaces the host's turns by the larger of its own gap and this. The table is
--- UNLOGGED, as in 0007: after a crash of the server the delay is known again when a worker next reads the host's
--- robots.txt.
+-- dropped for everyone; a read that failed changes nothing), and the host's next turn then starts at least the delay
+-- later; every claim spaces the host's turns by the larger of its own gap and this. The table is UNLOGGED, as in 0007:
+-- after a crash of the server the delay is recorded again when a worker next reads the host's robots.txt; until
+-- then, workers that have its rules cached still pass the delay as their claims' gap.
 
 ALTER TABLE host_slots ADD COLUMN crawl_delay interval NOT NULL DEFAULT '0';
 

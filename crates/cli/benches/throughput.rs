@@ -256,7 +256,7 @@ fn main() {
             .map(|(what, n)| format!("{what} {:.0}%", 100.0 * **n as f64 / samples.max(1) as f64))
             .collect();
         println!(
-            "                  busy backends, {samples} samples: {}",
+            "                  busy backends, {samples} backend-samples: {}",
             shares.join(", ")
         );
     }

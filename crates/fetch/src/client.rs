@@ -359,12 +359,16 @@ impl Inner {
                 // A robots.txt that failed with a server error is asked for again sooner.
                 Some((at, rules)) if at.elapsed() < robots_ttl(&self.config, rules) => rules.clone(),
                 _ => {
-                    let rules = Arc::new(self.fetch_robots(url).await);
+                    let (rules, answered) = self.fetch_robots(url).await;
+                    let rules = Arc::new(rules);
                     *cached = Some((Instant::now(), rules.clone()));
-                    // Kept with the host's turns too: claims made while this is being read again, or by other
-                    // workers sharing the turns, keep it.
-                    let delay = rules.crawl_delay.unwrap_or_default().min(self.config.max_crawl_delay);
-                    self.turns.set_crawl_delay(&Inner::host_key(url), delay).await;
+                    // The delay is kept with the host's turns too, so that claims made while this is being read
+                    // again, or by other workers sharing the turns, keep it. Only the host's own answer changes it:
+                    // a failed read says nothing about its delay.
+                    if answered {
+                        let delay = rules.crawl_delay.unwrap_or_default().min(self.config.max_crawl_delay);
+                        self.turns.set_crawl_delay(&Inner::host_key(url), delay).await;
+                    }
                     rules
                 }
             }
@@ -385,10 +389,11 @@ impl Inner {
         }
     }
 
-    /// robots.txt of the URL's origin: 4xx or unreachable allows all, 5xx disallows all (RFC 9309).
-    async fn fetch_robots(&self, url: &Url) -> RobotsRules {
+    /// robots.txt of the URL's origin: 4xx or unreachable allows all, 5xx disallows all (RFC 9309). Also whether the
+    /// host answered for itself (the file, or a 4xx other than 429: there is none), rather than the read failing.
+    async fn fetch_robots(&self, url: &Url) -> (RobotsRules, bool) {
         let Ok(robots_url) = url.join("/robots.txt") else {
-            return RobotsRules::allow_all();
+            return (RobotsRules::allow_all(), false);
         };
         let mut bytes = 0;
         match self
@@ -401,11 +406,16 @@ impl Inner {
             )
             .await
         {
-            Ok(got) => RobotsRules::parse(&String::from_utf8_lossy(&got.body), &self.robots_agent),
-            Err(FetchError::Http { status, .. }) if status >= 500 => RobotsRules::disallow_all(),
+            Ok(got) => (
+                RobotsRules::parse(&String::from_utf8_lossy(&got.body), &self.robots_agent),
+                true,
+            ),
+            Err(FetchError::Http { status, .. }) if status >= 500 => (RobotsRules::disallow_all(), false),
             Err(e) => {
                 tracing::debug!(%robots_url, error = %e, "no usable robots.txt; allowing all");
-                RobotsRules::allow_all()
+                let answered =
+                    matches!(e, FetchError::Http { status, .. } if (400..500).contains(&status) && status != 429);
+                (RobotsRules::allow_all(), answered)
             }
         }
     }

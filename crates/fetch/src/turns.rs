@@ -55,7 +55,8 @@ pub trait HostTurns: Send + Sync {
     fn pause<'a>(&'a self, host: &'a str, wait: Duration) -> TurnFuture<'a, ()>;
 
     /// The host's robots.txt asks for `delay` between requests (zero: it names none): turns at the host start at
-    /// least that far apart, whatever gap their claims give.
+    /// least that far apart, whatever gap their claims give, the next one at least `delay` from now (the robots.txt
+    /// request itself was just made).
     fn set_crawl_delay<'a>(&'a self, host: &'a str, delay: Duration) -> TurnFuture<'a, ()>;
 }
 
@@ -104,9 +105,9 @@ impl LocalTurns {
             |h| {
                 Arc::strong_count(h) > 1
                     || h.free.available_permits() < h.concurrency
-                    || h.schedule
-                        .try_lock()
-                        .map_or(true, |s| s.next_start > now || s.paused_until.is_some_and(|p| p > now))
+                    || h.schedule.try_lock().map_or(true, |s| {
+                        s.next_start > now || s.paused_until.is_some_and(|p| p > now) || !s.crawl_delay.is_zero()
+                    })
             },
         )
     }
@@ -161,10 +162,13 @@ impl HostTurns for LocalTurns {
 
     fn set_crawl_delay<'a>(&'a self, host: &'a str, delay: Duration) -> TurnFuture<'a, ()> {
         Box::pin(async move {
-            // A host not known here has no turn to space; its next claim's rule carries the delay.
+            // A host not known here has no turn to space; its next claim's rule carries the delay. A known one is
+            // kept while it has a delay, and its next turn starts a delay after now (robots.txt was just read).
             let found = self.hosts.lock().expect("hosts lock").get(host);
             if let Some(h) = found {
-                h.schedule.lock().await.crawl_delay = delay;
+                let mut s = h.schedule.lock().await;
+                s.crawl_delay = delay;
+                s.next_start = s.next_start.max(Instant::now() + delay);
             }
         })
     }

@@ -201,9 +201,22 @@ impl HostTurns for SharedTurns {
 
     fn set_crawl_delay<'a>(&'a self, host: &'a str, delay: Duration) -> TurnFuture<'a, ()> {
         Box::pin(async move {
-            // The gap is the database's to keep (the local turns space nothing).
-            if let Err(e) = self.store.set_host_crawl_delay(host.to_string(), delay).await {
-                tracing::warn!(host, error = %e, "could not record the host's Crawl-delay for the other workers");
+            // The gap is the database's to keep (the local turns space nothing). The robots.txt being read waits
+            // for this: not for longer than a claim would.
+            match tokio::time::timeout(
+                CLAIM_TIME_LIMIT,
+                self.store.set_host_crawl_delay(host.to_string(), delay),
+            )
+            .await
+            {
+                Ok(Ok(())) => {}
+                Ok(Err(e)) => {
+                    tracing::warn!(host, error = %e, "could not record the host's Crawl-delay for the other workers")
+                }
+                Err(_) => tracing::warn!(
+                    host,
+                    "could not record the host's Crawl-delay for the other workers in time"
+                ),
             }
         })
     }

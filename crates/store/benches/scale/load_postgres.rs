@@ -4,32 +4,35 @@
 //! the daemon's writes would leave). Every article is a story of its own, as on SQLite. The load resumes after the
 //! last whole day already there; a VACUUM ANALYZE ends it, as after any bulk load.
 
-use tokio_postgres::{Client, NoTls};
+use gazette_store::postgres::PgUrl;
+use tokio_postgres::Client;
 
-use crate::synthetic::{self, Synthetic, DAYS, ENTITIES, FEEDS, FETCHES_PER_FEED};
+use crate::synthetic::{self, Synthetic, ENTITIES, FEEDS, FETCHES_PER_FEED};
 
-/// Connects to the database `url` names, creating it (from the server's `postgres` database) when it is missing.
-pub async fn connect(url: &str) -> Client {
-    let open = |url: String| async move {
-        let (client, connection) = tokio_postgres::connect(&url, NoTls).await?;
-        tokio::spawn(connection);
-        Ok::<_, tokio_postgres::Error>(client)
-    };
-    match open(url.to_string()).await {
-        Ok(client) => client,
-        Err(e) if e.code() == Some(&tokio_postgres::error::SqlState::INVALID_CATALOG_NAME) => {
-            let mut server = url::Url::parse(url).expect("GAZETTE_BENCH_POSTGRES is a URL");
-            let name = server.path().trim_start_matches('/').to_string();
-            server.set_path("/postgres");
-            let admin = open(server.to_string()).await.expect("the server's postgres database");
-            admin
-                .batch_execute(&format!("CREATE DATABASE \"{}\"", name.replace('"', "\"\"")))
-                .await
-                .expect("create the bench database");
-            open(url.to_string()).await.expect("the new bench database")
-        }
-        Err(e) => panic!("GAZETTE_BENCH_POSTGRES: {e}"),
+/// Connects to the database `url` names (with Gazette's own connection code: its TLS modes and password sources),
+/// creating it first, from the server's `postgres` database, when it is missing.
+pub async fn connect(url: &PgUrl) -> Client {
+    let name = url
+        .dbname()
+        .expect("GAZETTE_BENCH_POSTGRES names a database")
+        .to_string();
+    let admin = url
+        .with_dbname("postgres")
+        .connect()
+        .await
+        .expect("the server's postgres database");
+    let exists = admin
+        .query_opt("SELECT 1 FROM pg_database WHERE datname = $1", &[&name])
+        .await
+        .unwrap()
+        .is_some();
+    if !exists {
+        admin
+            .batch_execute(&format!("CREATE DATABASE \"{}\"", name.replace('"', "\"\"")))
+            .await
+            .expect("create the bench database");
     }
+    url.connect().await.expect("the bench database")
 }
 
 /// Articles already there.
@@ -64,7 +67,7 @@ pub async fn load(client: &mut Client, data: &mut Synthetic) {
             "INSERT INTO fetches (feed_id, started_at, status, bytes, duration_ms)
              SELECT f, ($2 || 'T' || lpad(k::text, 2, '0') || ':00:00Z')::timestamptz, 200, 1000, 50
              FROM unnest($1::bigint[]) f, generate_series(0, $3::bigint - 1) k ORDER BY f, k",
-            &[&feeds, &synthetic::day(DAYS - 1), &FETCHES_PER_FEED],
+            &[&feeds, &data.day(synthetic::DAYS - 1), &FETCHES_PER_FEED],
         )
         .await
         .unwrap();
@@ -157,6 +160,7 @@ async fn store_day(client: &mut Client, day: &synthetic::Day, spent: &mut [f64; 
     )
     .await
     .unwrap();
+    lap(0);
     tx.execute(
         "INSERT INTO articles (id, feed_id, item_key, url, title, published_at, language, text, fetched_at, story_id)
          SELECT id, feed, key, url, title, published::timestamptz, 'en', body, published::timestamptz, id
@@ -174,7 +178,7 @@ async fn store_day(client: &mut Client, day: &synthetic::Day, spent: &mut [f64; 
     )
     .await
     .unwrap();
-    lap(0);
+    lap(1);
     let m = &day.mentions;
     let article: Vec<i64> = m.iter().map(|m| m.article_id).collect();
     let entity: Vec<i64> = m.iter().map(|m| m.entity_id).collect();
@@ -194,7 +198,7 @@ async fn store_day(client: &mut Client, day: &synthetic::Day, spent: &mut [f64; 
     )
     .await
     .unwrap();
-    lap(1);
+    lap(2);
     let d = &day.demonyms;
     let article: Vec<i64> = d.iter().map(|d| d.article_id).collect();
     let country: Vec<&str> = d.iter().map(|d| d.country_code.as_str()).collect();
@@ -207,7 +211,7 @@ async fn store_day(client: &mut Client, day: &synthetic::Day, spent: &mut [f64; 
     )
     .await
     .unwrap();
-    lap(2);
+    lap(3);
     let q = &day.quotes;
     let article: Vec<i64> = q.iter().map(|q| q.article_id).collect();
     let speaker: Vec<i64> = q.iter().map(|q| q.speaker_entity_id).collect();
@@ -220,7 +224,7 @@ async fn store_day(client: &mut Client, day: &synthetic::Day, spent: &mut [f64; 
     )
     .await
     .unwrap();
-    lap(3);
+    lap(4);
     tx.commit().await.unwrap();
     lap(5);
 }

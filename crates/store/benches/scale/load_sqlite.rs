@@ -42,7 +42,7 @@ pub fn load(conn: &mut Connection, data: &mut Synthetic) {
         for k in 0..FETCHES_PER_FEED {
             tx.execute(
                 "INSERT INTO fetches (feed_id, started_at, status, bytes, duration_ms) VALUES (?1, ?2, 200, 1000, 50)",
-                params![f, format!("{}T{:02}:00:00Z", synthetic::day(DAYS - 1), k)],
+                params![f, format!("{}T{:02}:00:00Z", data.day(DAYS - 1), k)],
             )
             .unwrap();
         }

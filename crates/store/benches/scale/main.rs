@@ -6,13 +6,16 @@
 //! `cargo bench -p gazette-store --bench scale` (GAZETTE_BENCH_DB=path keeps and reuses the SQLite file;
 //! GAZETTE_BENCH_POSTGRES=postgresql://user@host/dbname also loads the same rows into that PostgreSQL database,
 //! created when missing and kept, and times every query on both, side by side, with the ratio;
-//! GAZETTE_BENCH_LAST_DAY=YYYY-MM-DD sets the week's last day, GAZETTE_BENCH_ONLY=text times only the queries whose
+//! GAZETTE_BENCH_LAST_DAY=YYYY-MM-DD sets the generated year's last day, which is also the timed week's (default:
+//! yesterday; give the day an archive was generated with to time it, or to go on loading it, on a later day),
+//! GAZETTE_BENCH_ONLY=text times only the queries whose
 //! name contains it, GAZETTE_BENCH_RUNS=n runs each n times and reports the last (default 2: a warm cache),
 //! GAZETTE_BENCH_EXPLAIN=1 prints the reports' query plans).
 //!
 //! The rows come from one seeded generator (`synthetic.rs`); how each backend is loaded is in `load_sqlite.rs` and
 //! `load_postgres.rs`. Times are wall seconds; the CPU columns are this process's (SQLite runs in it) and the
-//! PostgreSQL server's processes' (the server must be on this machine for that column).
+//! PostgreSQL server processes' (all of them on this machine, with their ended children: run it on a server that
+//! is otherwise idle, on this machine, for that column to mean anything).
 
 mod load_postgres;
 mod load_sqlite;
@@ -21,9 +24,10 @@ mod synthetic;
 use std::path::PathBuf;
 use std::time::Instant;
 
+use gazette_store::postgres::PgUrl;
 use gazette_store::{Archive, Cell, Filters, Location, Report, RowSink, Search, SqlQuery};
 use rusqlite::Connection;
-use synthetic::{Synthetic, DAYS};
+use synthetic::Synthetic;
 
 fn env_num(name: &str, default: i64) -> i64 {
     std::env::var(name).ok().and_then(|v| v.parse().ok()).unwrap_or(default)
@@ -43,7 +47,16 @@ fn main() {
             (dir.path().join("scale.db"), Some(dir))
         }
     };
-    let postgres = std::env::var("GAZETTE_BENCH_POSTGRES").ok().filter(|u| !u.is_empty());
+    // The generated year ends with yesterday (the last whole day), or GAZETTE_BENCH_LAST_DAY: give the same day to
+    // time or to go on loading an archive generated on another day.
+    let last = match std::env::var("GAZETTE_BENCH_LAST_DAY") {
+        Ok(day) => chrono::NaiveDate::parse_from_str(&day, "%Y-%m-%d").expect("GAZETTE_BENCH_LAST_DAY is YYYY-MM-DD"),
+        Err(_) => chrono::Utc::now().date_naive() - chrono::Duration::days(1),
+    };
+    let postgres = std::env::var("GAZETTE_BENCH_POSTGRES")
+        .ok()
+        .filter(|u| !u.is_empty())
+        .map(|u| PgUrl::parse(&u).expect("GAZETTE_BENCH_POSTGRES is a PostgreSQL URL"));
     // The SQLite load runs on this thread and the PostgreSQL one beside it (its work is in the server), so the two
     // use both cores.
     let pg_load = postgres.clone().map(|url| {
@@ -54,14 +67,14 @@ fn main() {
                 .unwrap();
             let mut client = rt.block_on(load_postgres::connect(&url));
             // Gazette's own migrations make (or upgrade) the schema.
-            let location = Location::parse(&url).unwrap();
+            let location = Location::Postgres(Box::new(url.clone()));
             gazette_store::Store::open(&location)
                 .expect("migrate the PostgreSQL database")
                 .close();
             rt.block_on(async {
                 let opening = Instant::now();
                 if load_postgres::articles(&client).await < articles {
-                    load_postgres::load(&mut client, &mut Synthetic::new(articles, per_article)).await;
+                    load_postgres::load(&mut client, &mut Synthetic::new(articles, per_article, last)).await;
                     println!(
                         "PostgreSQL: loaded {articles} articles in {:.1} s",
                         opening.elapsed().as_secs_f64()
@@ -72,11 +85,7 @@ fn main() {
                     .await
                     .unwrap()
                     .get(0);
-                println!(
-                    "PostgreSQL: database {} ({:.0} MiB)",
-                    redact(&url),
-                    size as f64 / 1048576.0
-                );
+                println!("PostgreSQL: database {} ({:.0} MiB)", url, size as f64 / 1048576.0);
             })
         })
     });
@@ -96,7 +105,7 @@ fn main() {
         .unwrap();
     if have < articles {
         let t = Instant::now();
-        load_sqlite::load(&mut conn, &mut Synthetic::new(articles, per_article));
+        load_sqlite::load(&mut conn, &mut Synthetic::new(articles, per_article, last));
         println!(
             "SQLite: generated {articles} articles, {} mentions in {:.1} s",
             articles * per_article,
@@ -127,16 +136,14 @@ fn main() {
     // `gazette export`'s, search through `gazette search`'s.
     let mut backends = vec![("SQLite", Archive::open_sqlite(&path).expect("open read-only"))];
     if let Some(url) = &postgres {
-        let location = Location::parse(url).unwrap();
+        let location = Location::Postgres(Box::new(url.clone()));
         backends.push((
             "PostgreSQL",
             Archive::open(&location).expect("open PostgreSQL read-only"),
         ));
     }
-    // The week ends with the generated year's last day, or GAZETTE_BENCH_LAST_DAY (YYYY-MM-DD, inclusive) for an
-    // archive generated on another day.
-    let last_day = std::env::var("GAZETTE_BENCH_LAST_DAY").unwrap_or_else(|_| synthetic::day(DAYS - 1));
-    let last = chrono::NaiveDate::parse_from_str(&last_day, "%Y-%m-%d").expect("GAZETTE_BENCH_LAST_DAY");
+    // The week ends with the generated year's last day.
+    let last_day = last.format("%Y-%m-%d").to_string();
     let week_start = (last - chrono::Duration::days(6)).format("%Y-%m-%d").to_string();
     let week_end = (last + chrono::Duration::days(1)).format("%Y-%m-%d").to_string();
     let since = format!("{week_start}T00:00:00Z");
@@ -152,7 +159,7 @@ fn main() {
         ("v_entity_daily, one week".into(), format!("SELECT * FROM v_entity_daily WHERE day >= '{week_start}' AND day < '{week_end}'")),
         ("v_entity_daily, top 20 people of one week".into(), format!("SELECT name, sum(mentions) AS n FROM v_entity_daily WHERE type = 'PER' AND day >= '{week_start}' AND day < '{week_end}' GROUP BY entity_id, name ORDER BY n DESC LIMIT 20")),
         ("v_entity_daily, top 20 people of one week by stories".into(), format!("SELECT name, sum(stories) AS n FROM v_entity_daily WHERE type = 'PER' AND day >= '{week_start}' AND day < '{week_end}' GROUP BY entity_id, name ORDER BY n DESC LIMIT 20")),
-        ("v_stories, one day, most sites first".into(), format!("SELECT * FROM v_stories WHERE first_published_at >= '{last_day}' ORDER BY sites DESC LIMIT 20")),
+        ("v_stories, one day, most sites first".into(), format!("SELECT * FROM v_stories WHERE first_published_at >= '{last_day}T00:00:00Z' ORDER BY sites DESC LIMIT 20")),
         ("v_entity_daily, one entity, one week".into(), format!("SELECT * FROM v_entity_daily WHERE name = '{top_name}' AND day >= '{week_start}' AND day < '{week_end}'")),
         ("v_cooccurrence, one entity's partners, one week".into(), format!("SELECT entity2, sum(articles) AS n FROM v_cooccurrence WHERE entity1 = '{top_name}' AND day >= '{week_start}' AND day < '{week_end}' GROUP BY entity2_id, entity2 ORDER BY n DESC LIMIT 50")),
         ("v_cooccurrence, one day".into(), format!("SELECT * FROM v_cooccurrence WHERE day = '{last_day}'")),
@@ -248,8 +255,8 @@ fn main() {
 }
 
 /// Times `run` on each backend (GAZETTE_BENCH_RUNS times, the last reported) and prints one line: rows, seconds and
-/// CPU per backend, and PostgreSQL's time over SQLite's. Rows that differ between the backends are flagged: they
-/// hold the same data.
+/// CPU per backend, and PostgreSQL's time over SQLite's. Row counts that differ between the backends are flagged:
+/// they hold the same data.
 fn time_on_each(
     name: &str,
     backends: &mut [(&str, Archive)],
@@ -311,17 +318,12 @@ fn print_header(backends: &[(&str, Archive)]) {
     println!("{line}");
 }
 
-/// The URL without its password.
-fn redact(url: &str) -> String {
-    gazette_store::postgres::connect::redact(url)
-}
-
 /// This process's CPU time (user + system), from /proc (0 elsewhere): wall times suffer on a shared machine.
 fn cpu_seconds() -> f64 {
     let Ok(stat) = std::fs::read_to_string("/proc/self/stat") else {
         return 0.0;
     };
-    stat_cpu(&stat)
+    stat_cpu(&stat, false)
 }
 
 struct Count(u64);
@@ -336,7 +338,8 @@ impl RowSink for Count {
     }
 }
 
-/// CPU seconds (user + system) of every PostgreSQL server process on this machine, from /proc.
+/// CPU seconds (user + system) of every PostgreSQL server process on this machine, from /proc, with those of its
+/// ended children (parallel workers live within one query).
 fn server_cpu_seconds() -> f64 {
     let Ok(procs) = std::fs::read_dir("/proc") else {
         return 0.0;
@@ -349,14 +352,15 @@ fn server_cpu_seconds() -> f64 {
         if !stat.contains("(postgres)") {
             continue;
         }
-        total += stat_cpu(&stat);
+        total += stat_cpu(&stat, true);
     }
     total
 }
 
-/// User + system seconds from a /proc stat line.
-fn stat_cpu(stat: &str) -> f64 {
+/// User + system seconds from a /proc stat line, and those of the process's waited-for children if `children`.
+fn stat_cpu(stat: &str, children: bool) -> f64 {
     let rest = &stat[stat.rfind(')').map_or(0, |i| i + 2)..];
     let f: Vec<&str> = rest.split_whitespace().collect();
-    (f[11].parse::<f64>().unwrap_or(0.0) + f[12].parse::<f64>().unwrap_or(0.0)) / 100.0
+    let fields = if children { 11..15 } else { 11..13 };
+    fields.map(|i| f[i].parse::<f64>().unwrap_or(0.0)).sum::<f64>() / 100.0
 }

@@ -1,7 +1,7 @@
 //! The synthetic archive both backends are loaded with: the same rows, in the same order, from one seeded generator,
 //! so that a query answers with the same rows on SQLite and on PostgreSQL.
 
-/// The generated year: its last day is today.
+/// The generated year's length (its last day is given to [`Synthetic::new`]).
 pub const DAYS: i64 = 365;
 pub const FEEDS: i64 = 200;
 pub const ENTITIES: i64 = 200_000;
@@ -14,13 +14,6 @@ pub const FETCHES_PER_FEED: i64 = 10;
 const WORDS: [&str; 8] = [
     "ministry", "talks", "security", "election", "market", "storm", "court", "deal",
 ];
-
-/// Day `offset` of the generated year, which ends today (so "last 7 days" queries see data).
-pub fn day(offset: i64) -> String {
-    (chrono::Utc::now().date_naive() - chrono::Duration::days(DAYS) + chrono::Duration::days(offset))
-        .format("%Y-%m-%d")
-        .to_string()
-}
 
 /// A popularity skew: a few entities are everywhere, most are rare.
 fn skewed(rng: &mut fastrand::Rng, n: i64) -> i64 {
@@ -90,6 +83,7 @@ pub struct Day {
 /// The generator: [`Synthetic::places`] first, then [`Synthetic::next_day`] until it returns `None`.
 pub struct Synthetic {
     rng: fastrand::Rng,
+    last_day: chrono::NaiveDate,
     articles: i64,
     per_article: i64,
     /// The articles of day `d` are `bounds[d]..bounds[d + 1]` (article `a` is published on day `a * DAYS / articles`).
@@ -98,9 +92,12 @@ pub struct Synthetic {
 }
 
 impl Synthetic {
-    pub fn new(articles: i64, per_article: i64) -> Synthetic {
+    /// `articles` articles over the DAYS days that end with `last_day` (so that "last 7 days" queries see data when
+    /// it is today), `per_article` mentions each.
+    pub fn new(articles: i64, per_article: i64, last_day: chrono::NaiveDate) -> Synthetic {
         Synthetic {
             rng: fastrand::Rng::with_seed(7),
+            last_day,
             articles,
             per_article,
             bounds: (0..=DAYS + 1)
@@ -108,6 +105,13 @@ impl Synthetic {
                 .collect(),
             next: 0,
         }
+    }
+
+    /// Day `offset` of the generated year (DAYS - 1: its last day).
+    pub fn day(&self, offset: i64) -> String {
+        (self.last_day - chrono::Duration::days(DAYS - 1 - offset))
+            .format("%Y-%m-%d")
+            .to_string()
     }
 
     /// The entities' names: "Entity {id}".
@@ -169,11 +173,11 @@ impl Synthetic {
     }
 
     fn day_rows(&mut self, first: i64, end: i64) -> Day {
-        let rng = &mut self.rng;
         let mut day = Day::default();
         for a in first..end {
-            let d = a * DAYS / self.articles;
-            let published = format!("{}T{:02}:{:02}:00Z", self::day(d), rng.i64(0..24), rng.i64(0..60));
+            let date = self.day(a * DAYS / self.articles);
+            let rng = &mut self.rng;
+            let published = format!("{date}T{:02}:{:02}:00Z", rng.i64(0..24), rng.i64(0..60));
             let w = WORDS[rng.usize(0..WORDS.len())];
             // A LOC entity resolves to a place (the popular ones to distinct places); every other article names a
             // demonym, every other one has a quote.

@@ -169,8 +169,9 @@ impl PgUrl {
         other
     }
 
-    /// Opens a connection; its I/O runs as a task on the current tokio runtime until the client is dropped.
-    pub(crate) async fn connect(&self) -> Result<Client> {
+    /// Opens a connection; its I/O runs as a task on the current tokio runtime until the client is dropped. (Gazette
+    /// itself goes through the store's pool and reader; this is for tools and benchmarks that talk to the database.)
+    pub async fn connect(&self) -> Result<Client> {
         let failed = |e: tokio_postgres::Error| StoreError::Connect {
             url: self.shown.clone(),
             why: super::describe(&e),

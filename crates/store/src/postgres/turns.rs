@@ -1,4 +1,5 @@
-//! Turns at hosts shared by every worker (migrations/postgres/0007_many_daemons.sql): the fetchers of all daemons
+//! Turns at hosts shared by every worker (migrations/postgres/0007_many_daemons.sql, and 0009 for the hosts'
+//! Crawl-delay): the fetchers of all daemons
 //! ask here before each request, so that a host's concurrency, gap and pause hold across processes and machines.
 //! Each call is one statement in its own transaction, on the database's clock.
 
@@ -76,13 +77,15 @@ pub(crate) async fn pause(pool: &Pool, host: &str, wait: Duration) -> Result<()>
     Ok(())
 }
 
-/// Records the host's robots.txt Crawl-delay for every worker's claims (zero: none).
+/// Records the host's robots.txt Crawl-delay for every worker's claims (zero: none); the host's next turn starts at
+/// least the delay from now (its robots.txt was just read).
 pub(crate) async fn set_crawl_delay(pool: &Pool, host: &str, delay: Duration) -> Result<()> {
     let conn = pool.conn().await?;
     conn.execute(
         "INSERT INTO host_slots AS s (host, next_start, crawl_delay)
-         VALUES ($1, '-infinity', make_interval(secs => $2))
-         ON CONFLICT (host) DO UPDATE SET crawl_delay = excluded.crawl_delay",
+         VALUES ($1, clock_timestamp() + make_interval(secs => $2), make_interval(secs => $2))
+         ON CONFLICT (host) DO UPDATE SET crawl_delay = excluded.crawl_delay,
+                                          next_start = greatest(s.next_start, excluded.next_start)",
         &[&host, &interval_secs(delay)],
     )
     .await?;
