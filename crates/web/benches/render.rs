@@ -110,6 +110,9 @@ fn main() {
         );
     }
     println!("/'s {} top lists equal the plain sums over their ranges", lists.len());
+    // The server task still holds the archive, whose PostgreSQL reader has a runtime of its own, which must not be
+    // dropped by this runtime's workers: the process ends here anyway.
+    std::mem::forget(runtime);
 }
 
 /// The rows of a read-only query.

@@ -163,7 +163,9 @@ fn main() {
         ("v_entity_daily, one entity, one week".into(), format!("SELECT * FROM v_entity_daily WHERE name = '{top_name}' AND day >= '{week_start}' AND day < '{week_end}'")),
         ("v_cooccurrence, one entity's partners, one week".into(), format!("SELECT entity2, sum(articles) AS n FROM v_cooccurrence WHERE entity1 = '{top_name}' AND day >= '{week_start}' AND day < '{week_end}' GROUP BY entity2_id, entity2 ORDER BY n DESC LIMIT 50")),
         ("v_cooccurrence, one day".into(), format!("SELECT * FROM v_cooccurrence WHERE day = '{last_day}'")),
-        ("v_cooccurrence, one week, top 100 pairs".into(), format!("SELECT entity1, entity2, sum(articles) AS n FROM v_cooccurrence WHERE day >= '{week_start}' AND day < '{week_end}' AND entity1_id < entity2_id GROUP BY entity1_id, entity2_id, entity1, entity2 ORDER BY n DESC LIMIT 100")),
+        // Summed by ids, named after: grouping by the names too (as PostgreSQL requires of a plain GROUP BY over
+        // the view) takes SQLite 3.5 times as long here.
+        ("v_cooccurrence, one week, top 100 pairs".into(), format!("SELECT e1.name AS entity1, e2.name AS entity2, p.n FROM (SELECT entity1_id, entity2_id, sum(articles) AS n FROM v_cooccurrence WHERE day >= '{week_start}' AND day < '{week_end}' AND entity1_id < entity2_id GROUP BY entity1_id, entity2_id ORDER BY n DESC LIMIT 100) p JOIN entities e1 ON e1.id = p.entity1_id JOIN entities e2 ON e2.id = p.entity2_id ORDER BY p.n DESC")),
         ("v_cooccurrence, one week, top 100 person-organisation pairs".into(), format!("SELECT entity1, entity2, sum(articles) AS n FROM v_cooccurrence WHERE day >= '{week_start}' AND day < '{week_end}' AND entity1_type = 'PER' AND entity2_type = 'ORG' GROUP BY entity1_id, entity2_id, entity1, entity2 ORDER BY n DESC LIMIT 100")),
         ("v_place_counts, top 100 all time".into(), "SELECT * FROM v_place_counts ORDER BY mentions DESC LIMIT 100".into()),
         ("v_place_daily, one week".into(), format!("SELECT * FROM v_place_daily WHERE day >= '{week_start}' AND day < '{week_end}'")),
