@@ -3,10 +3,11 @@
 //! Every request to a host (feeds, pages, robots.txt, each hop of a redirect chain) first claims a turn at the host
 //! (`host:port`) and ends it when its response is read. A host grants turns by one rule: at most `concurrency`
 //! turns at once, and turns start at least `gap` apart (the configured gap, or a longer robots.txt Crawl-delay,
-//! which the fetcher also records with the turns whenever it reads the host's robots.txt, so that it holds for claims
-//! made without it); a Retry-After answer pauses the host. Where that rule is kept is the [`HostTurns`] implementation's business:
-//! [`LocalTurns`] (the default) keeps it in this process; several processes sharing hosts keep it in one place that
-//! they all ask (Gazette's ingest builds one over the PostgreSQL archive), so that the rule holds across them.
+//! which the fetcher also records with the turns whenever it reads the host's robots.txt, so that it holds for
+//! claims made without it); a Retry-After answer pauses the host. Where that rule is kept is the [`HostTurns`]
+//! implementation's business: [`LocalTurns`] (the default) keeps it in this process; several processes sharing
+//! hosts keep it in one place that they all ask (Gazette's ingest builds one over the PostgreSQL archive), so that
+//! the rule holds across them.
 
 use std::future::Future;
 use std::pin::Pin;
